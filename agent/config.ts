@@ -1,0 +1,125 @@
+/**
+ * Configuration from the environment: standard OpenTelemetry variables first,
+ * QUERYLENS_* for what is ours. Reading never throws: an invalid value yields
+ * one warning line (variable, value, what is accepted, the default used).
+ */
+
+export type TracesExporter = 'none' | 'otlp' | 'console';
+export type MetricsExporter = 'prometheus' | 'otlp' | 'none';
+
+export interface QuerylensConfig {
+  readonly disabled: boolean;
+  /** Explicit service name; undefined means "the app's package name". */
+  readonly serviceName: string | undefined;
+  readonly prometheusHost: string;
+  readonly prometheusPort: number;
+  readonly tracesExporter: TracesExporter;
+  readonly metricsExporter: MetricsExporter;
+  readonly slowQueryMs: number;
+  readonly nPlusOneThreshold: number;
+  readonly maxQueries: number;
+  readonly explain: boolean;
+  readonly explainIntervalMs: number;
+  readonly disabledRules: ReadonlySet<string>;
+  readonly adminToken: string | undefined;
+  readonly sqlcommenter: boolean;
+  /** `stderr`, `off`, or a file path for JSON lines. */
+  readonly slowQueryLog: string;
+  readonly unboundedRows: number;
+  readonly maxSqlLength: number;
+}
+
+export type Env = Readonly<Record<string, string | undefined>>;
+export type Warn = (line: string) => void;
+
+interface Reader {
+  readonly env: Env;
+  readonly warn: Warn;
+}
+
+function raw(r: Reader, name: string): string | undefined {
+  const value = r.env[name];
+  if (value === undefined) return undefined;
+  const trimmed = value.trim();
+  return trimmed === '' ? undefined : trimmed;
+}
+
+function invalid(r: Reader, name: string, value: string, accepted: string, fallback: unknown): void {
+  r.warn(`querylens: ${name}=${JSON.stringify(value)} is not valid (accepted: ${accepted}); using the default ${JSON.stringify(fallback)}`);
+}
+
+function readBoolean(r: Reader, name: string, fallback: boolean): boolean {
+  const value = raw(r, name);
+  if (value === undefined) return fallback;
+  const lower = value.toLowerCase();
+  if (['true', '1', 'on', 'yes'].includes(lower)) return true;
+  if (['false', '0', 'off', 'no'].includes(lower)) return false;
+  invalid(r, name, value, 'true/false, on/off, 1/0', fallback);
+  return fallback;
+}
+
+function readInteger(r: Reader, name: string, fallback: number, min: number, max: number): number {
+  const value = raw(r, name);
+  if (value === undefined) return fallback;
+  const parsed = /^\d+$/.test(value) ? Number(value) : NaN;
+  if (Number.isSafeInteger(parsed) && parsed >= min && parsed <= max) return parsed;
+  invalid(r, name, value, `an integer from ${min} to ${max}`, fallback);
+  return fallback;
+}
+
+function readChoice<T extends string>(r: Reader, name: string, choices: readonly T[], fallback: T): T {
+  const value = raw(r, name);
+  if (value === undefined) return fallback;
+  const lower = value.toLowerCase();
+  const found = choices.find((choice) => choice === lower);
+  if (found !== undefined) return found;
+  invalid(r, name, value, choices.join(', '), fallback);
+  return fallback;
+}
+
+/** `-select-star,-large-offset`: rules to switch off. Unknown ids are checked later by the rule engine. */
+function readDisabledRules(r: Reader, name: string): ReadonlySet<string> {
+  const value = raw(r, name);
+  const disabled = new Set<string>();
+  if (value === undefined) return disabled;
+  for (const item of value.split(',').map((part) => part.trim()).filter(Boolean)) {
+    if (/^-[a-z0-9-]+$/.test(item)) disabled.add(item.slice(1));
+    else invalid(r, name, item, 'a comma-separated list of -rule-id entries', 'all rules on for this entry');
+  }
+  return disabled;
+}
+
+export const DEFAULTS = {
+  prometheusHost: '0.0.0.0',
+  prometheusPort: 9464,
+  slowQueryMs: 500,
+  nPlusOneThreshold: 5,
+  maxQueries: 200,
+  explainIntervalMs: 300_000,
+  unboundedRows: 1000,
+  maxSqlLength: 100_000,
+} as const;
+
+export function readConfig(env: Env, warn: Warn): QuerylensConfig {
+  const r: Reader = { env, warn };
+  const slowQueryLog = raw(r, 'QUERYLENS_SLOW_QUERY_LOG') ?? 'off';
+  return {
+    disabled: readBoolean(r, 'OTEL_SDK_DISABLED', false),
+    serviceName: raw(r, 'OTEL_SERVICE_NAME'),
+    prometheusHost: raw(r, 'OTEL_EXPORTER_PROMETHEUS_HOST') ?? DEFAULTS.prometheusHost,
+    prometheusPort: readInteger(r, 'OTEL_EXPORTER_PROMETHEUS_PORT', DEFAULTS.prometheusPort, 0, 65535),
+    tracesExporter: readChoice(r, 'OTEL_TRACES_EXPORTER', ['none', 'otlp', 'console'] as const, 'none'),
+    metricsExporter: readChoice(r, 'OTEL_METRICS_EXPORTER', ['prometheus', 'otlp', 'none'] as const, 'prometheus'),
+    slowQueryMs: readInteger(r, 'QUERYLENS_SLOW_QUERY_MS', DEFAULTS.slowQueryMs, 1, 3_600_000),
+    nPlusOneThreshold: readInteger(r, 'QUERYLENS_N_PLUS_ONE', DEFAULTS.nPlusOneThreshold, 2, 10_000),
+    maxQueries: readInteger(r, 'QUERYLENS_MAX_QUERIES', DEFAULTS.maxQueries, 1, 10_000),
+    explain: readBoolean(r, 'QUERYLENS_EXPLAIN', true),
+    explainIntervalMs: readInteger(r, 'QUERYLENS_EXPLAIN_INTERVAL_MS', DEFAULTS.explainIntervalMs, 1000, 86_400_000),
+    disabledRules: readDisabledRules(r, 'QUERYLENS_RULES'),
+    adminToken: raw(r, 'QUERYLENS_ADMIN_TOKEN'),
+    sqlcommenter: readBoolean(r, 'QUERYLENS_SQLCOMMENTER', false),
+    slowQueryLog,
+    unboundedRows: readInteger(r, 'QUERYLENS_UNBOUNDED_ROWS', DEFAULTS.unboundedRows, 1, 100_000_000),
+    maxSqlLength: readInteger(r, 'QUERYLENS_MAX_SQL_LENGTH', DEFAULTS.maxSqlLength, 100, 10_000_000),
+  };
+}

@@ -1,0 +1,156 @@
+/**
+ * The one place every querylens instrument is named. Instrumentations create
+ * instruments from these definitions; dashboards, alert rules and tests use the
+ * `scraped` names, so a rename cannot leave a dashboard blind.
+ *
+ * `@opentelemetry/exporter-prometheus` turns dots into `_`, appends `_total` to
+ * counters and adds no unit suffix; histograms gain `_bucket`/`_sum`/`_count`.
+ */
+
+export type InstrumentKind = 'histogram' | 'counter' | 'gauge' | 'updowncounter';
+
+export interface MetricDefinition {
+  /** OpenTelemetry instrument name (dotted). */
+  readonly name: string;
+  /** Metric family name as Prometheus scrapes it (without `_bucket`… suffixes). */
+  readonly scraped: string;
+  readonly kind: InstrumentKind;
+  readonly unit: string;
+  readonly description: string;
+  /** Explicit histogram bucket boundaries (seconds histograms need them). */
+  readonly buckets?: readonly number[];
+}
+
+/** Semantic-convention buckets for `db.client.operation.duration` and other second histograms. */
+export const DURATION_BUCKETS_SECONDS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10] as const;
+export const ROW_BUCKETS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000] as const;
+
+function scrapedName(name: string, kind: InstrumentKind): string {
+  const base = name.replace(/[^a-zA-Z0-9_]/g, '_');
+  return kind === 'counter' ? `${base}_total` : base;
+}
+
+function define(
+  name: string,
+  kind: InstrumentKind,
+  unit: string,
+  description: string,
+  buckets?: readonly number[],
+): MetricDefinition {
+  return { name, scraped: scrapedName(name, kind), kind, unit, description, buckets };
+}
+
+export const METRICS = {
+  // Semantic-convention database client metrics (pg and redis alike).
+  dbOperationDuration: define('db.client.operation.duration', 'histogram', 's',
+    'Duration of database client operations.', DURATION_BUCKETS_SECONDS),
+  dbReturnedRows: define('db.client.response.returned_rows', 'histogram', '{row}',
+    'Number of rows returned by the operation.', ROW_BUCKETS),
+  dbConnectionCount: define('db.client.connection.count', 'gauge', '{connection}',
+    'Connections of the pool in the state given by db.client.connection.state.'),
+  dbConnectionMax: define('db.client.connection.max', 'gauge', '{connection}',
+    'Maximum number of open connections allowed by the pool.'),
+  dbConnectionIdleMax: define('db.client.connection.idle.max', 'gauge', '{connection}',
+    'Maximum number of idle open connections allowed by the pool.'),
+  dbConnectionIdleMin: define('db.client.connection.idle.min', 'gauge', '{connection}',
+    'Minimum number of idle open connections kept by the pool.'),
+  dbConnectionPendingRequests: define('db.client.connection.pending_requests', 'gauge', '{request}',
+    'Requests waiting for a connection from the pool.'),
+  dbConnectionTimeouts: define('db.client.connection.timeouts', 'counter', '{timeout}',
+    'Connection checkouts that timed out before a connection was available.'),
+  dbConnectionWaitTime: define('db.client.connection.wait_time', 'histogram', 's',
+    'Time spent waiting to obtain a connection from the pool.', DURATION_BUCKETS_SECONDS),
+  dbConnectionCreateTime: define('db.client.connection.create_time', 'histogram', 's',
+    'Time taken to open a new connection.', DURATION_BUCKETS_SECONDS),
+  dbConnectionUseTime: define('db.client.connection.use_time', 'histogram', 's',
+    'Time between checking a connection out of the pool and releasing it.', DURATION_BUCKETS_SECONDS),
+
+  // Redis connection health (ours: the conventions have none).
+  redisConnectionErrors: define('querylens.redis.connection.errors', 'counter', '{error}',
+    'Redis connection errors reported by ioredis clients.'),
+  redisReconnects: define('querylens.redis.reconnects', 'counter', '{reconnect}',
+    'Times an ioredis client started reconnecting.'),
+
+  // Per-statement statistics (top-K fingerprints, the rest under fingerprint="other").
+  queryCalls: define('querylens.query.calls', 'counter', '{call}',
+    'Executions per statement fingerprint.'),
+  queryTime: define('querylens.query.time', 'counter', 's',
+    'Total execution time per statement fingerprint.'),
+  queryRows: define('querylens.query.rows', 'counter', '{row}',
+    'Rows returned or affected per statement fingerprint.'),
+  queryErrors: define('querylens.query.errors', 'counter', '{error}',
+    'Failed executions per statement fingerprint.'),
+  queryInfo: define('querylens.query.info', 'gauge', '1',
+    'Joins a fingerprint to its normalized SQL text (value is always 1).'),
+
+  // Findings and runtime detectors.
+  findings: define('querylens.findings', 'gauge', '{fingerprint}',
+    'Distinct statement fingerprints currently flagged, by rule.'),
+  flaggedExecutions: define('querylens.flagged_executions', 'counter', '{execution}',
+    'Executions of flagged statements, by rule.'),
+  slowQueries: define('querylens.slow_queries', 'counter', '{execution}',
+    'Executions slower than QUERYLENS_SLOW_QUERY_MS.'),
+  nPlusOne: define('querylens.n_plus_one', 'counter', '{loop}',
+    'N+1 query loops detected.'),
+  explainRuns: define('querylens.explain', 'counter', '{run}',
+    'Automatic EXPLAIN runs, by outcome.'),
+  unparseableStatements: define('querylens.sql.unparseable', 'counter', '{statement}',
+    'Distinct statement texts the SQL parser could not analyse (kept under a text hash).'),
+
+  // Caches.
+  cacheRequests: define('querylens.cache.requests', 'counter', '{request}',
+    'Cache lookups by layer and result (hit, miss, stale).'),
+  cacheEvictions: define('querylens.cache.evictions', 'counter', '{eviction}',
+    'Cache entries removed, by reason.'),
+  cacheEntries: define('querylens.cache.entries', 'gauge', '{entry}',
+    'Entries currently held by the cache.'),
+  cacheMaxEntries: define('querylens.cache.max_entries', 'gauge', '{entry}',
+    'Entry capacity of the cache.'),
+  cacheLoadDuration: define('querylens.cache.load_duration', 'histogram', 's',
+    'Loader time on a cache miss.', DURATION_BUCKETS_SECONDS),
+
+  // The agent itself.
+  agentErrors: define('querylens.agent.errors', 'counter', '{error}',
+    'Failures inside the agent, caught and counted instead of reaching the app.'),
+  agentInfo: define('querylens.agent.info', 'gauge', '1',
+    'The querylens agent version (value is always 1).'),
+} as const satisfies Record<string, MetricDefinition>;
+
+export type MetricKey = keyof typeof METRICS;
+
+/** Attribute names as the semantic conventions spell them, and as Prometheus labels. */
+export const ATTR = {
+  dbSystemName: 'db.system.name',
+  dbOperationName: 'db.operation.name',
+  dbCollectionName: 'db.collection.name',
+  dbNamespace: 'db.namespace',
+  dbQuerySummary: 'db.query.summary',
+  dbQueryText: 'db.query.text',
+  dbResponseStatusCode: 'db.response.status_code',
+  dbOperationBatchSize: 'db.operation.batch.size',
+  serverAddress: 'server.address',
+  serverPort: 'server.port',
+  errorType: 'error.type',
+  poolName: 'db.client.connection.pool.name',
+  connectionState: 'db.client.connection.state',
+  fingerprint: 'fingerprint',
+  query: 'query',
+  rule: 'rule',
+  severity: 'severity',
+  category: 'category',
+  outcome: 'outcome',
+  cacheName: 'cache_name',
+  cacheLayer: 'cache_layer',
+  cacheResult: 'result',
+  reason: 'reason',
+  component: 'component',
+  version: 'version',
+} as const;
+
+/** The Prometheus label an attribute becomes. */
+export function labelName(attribute: string): string {
+  return attribute.replace(/[^a-zA-Z0-9_]/g, '_');
+}
+
+/** Instrumentation scope (meter and tracer name) of everything querylens records. */
+export const QUERYLENS_SCOPE = 'querylens';
