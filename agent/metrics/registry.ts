@@ -154,3 +154,43 @@ export function labelName(attribute: string): string {
 
 /** Instrumentation scope (meter and tracer name) of everything querylens records. */
 export const QUERYLENS_SCOPE = 'querylens';
+
+/**
+ * Node.js runtime metrics, named by the upstream package
+ * `@opentelemetry/instrumentation-runtime-node` (0.37), not by querylens: listed here
+ * only so dashboards, alert rules and tests take their scraped names from one place.
+ * The event-loop delay gauges are in seconds; `nodejs.eventloop.time` is an
+ * observable counter; heap sizes are in bytes, one series per V8 heap space.
+ */
+export const RUNTIME_METRICS = {
+  eventLoopDelayMin: define('nodejs.eventloop.delay.min', 'gauge', 's', 'Event loop minimum delay.'),
+  eventLoopDelayMax: define('nodejs.eventloop.delay.max', 'gauge', 's', 'Event loop maximum delay.'),
+  eventLoopDelayMean: define('nodejs.eventloop.delay.mean', 'gauge', 's', 'Event loop mean delay.'),
+  eventLoopDelayStddev: define('nodejs.eventloop.delay.stddev', 'gauge', 's',
+    'Event loop standard deviation delay.'),
+  eventLoopDelayP50: define('nodejs.eventloop.delay.p50', 'gauge', 's', 'Event loop 50 percentile delay.'),
+  eventLoopDelayP90: define('nodejs.eventloop.delay.p90', 'gauge', 's', 'Event loop 90 percentile delay.'),
+  eventLoopDelayP99: define('nodejs.eventloop.delay.p99', 'gauge', 's', 'Event loop 99 percentile delay.'),
+  eventLoopTime: define('nodejs.eventloop.time', 'counter', 's',
+    'Cumulative duration of time the event loop has been in each state.'),
+  eventLoopUtilization: define('nodejs.eventloop.utilization', 'gauge', '1', 'Event loop utilization.'),
+  gcDuration: define('v8js.gc.duration', 'histogram', 's',
+    'Garbage collection duration by kind, one of major, minor, incremental or weakcb.'),
+  heapSpaceSize: define('v8js.memory.heap.space.size', 'updowncounter', 'By',
+    'Total heap memory size pre-allocated for a heap space.'),
+  heapUsed: define('v8js.memory.heap.used', 'gauge', 'By', 'Heap memory size allocated, per heap space.'),
+  heapSpaceAvailableSize: define('v8js.memory.heap.space.available_size', 'gauge', 'By',
+    'Heap space available size.'),
+  heapSpacePhysicalSize: define('v8js.memory.heap.space.physical_size', 'gauge', 'By',
+    'Committed size of a heap space.'),
+  activeResources: define('v8js.resource.active', 'gauge', '{resource}',
+    'Count of the active resources that are currently keeping the event loop alive.'),
+} as const satisfies Record<string, MetricDefinition>;
+
+/** Attributes of the runtime metrics, as `@opentelemetry/instrumentation-runtime-node` names them. */
+export const RUNTIME_ATTR = {
+  eventLoopState: 'nodejs.eventloop.state',
+  gcType: 'v8js.gc.type',
+  heapSpaceName: 'v8js.heap.space.name',
+  resourceType: 'v8js.resource.type',
+} as const;
