@@ -48,5 +48,12 @@ export interface Rule {
   readonly suggestion: string;
   /** Which statements it judges; default both. */
   readonly sources?: readonly StatementSource[];
+  /**
+   * True when the verdict can change with the bound values (`LIKE $1` bound
+   * to a pattern starting with `%`): the engine must run `check` again with
+   * the values of an execution. Without values such a rule still judges
+   * literals written in the text.
+   */
+  readonly usesValues?: boolean;
   check(ctx: RuleContext): readonly RuleHit[];
 }
