@@ -108,6 +108,10 @@ export const METRICS = {
     'Entry capacity of the cache.'),
   cacheLoadDuration: define('querylens.cache.load_duration', 'histogram', 's',
     'Loader time on a cache miss.', DURATION_BUCKETS_SECONDS),
+  cacheLoadDatabaseDuration: define('querylens.cache.load.database_duration', 'histogram', 's',
+    'Database time spent inside one cache load (queries run by the loader).', DURATION_BUCKETS_SECONDS),
+  cacheErrors: define('querylens.cache.errors', 'counter', '{error}',
+    'Cache layer operations that failed (Redis unavailable or timed out, undecodable values); the cache answered without that layer.'),
 
   // The agent itself.
   agentErrors: define('querylens.agent.errors', 'counter', '{error}',
