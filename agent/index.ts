@@ -1,0 +1,4 @@
+/** Programmatic API: `require('querylens').startAgent()` is what the preload does. */
+export { startAgent, type AgentHandle } from './start';
+export { readConfig, type QuerylensConfig } from './config';
+export { METRICS, ATTR } from './metrics/registry';

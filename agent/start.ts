@@ -1,0 +1,111 @@
+/**
+ * Starts the agent once per process: configuration, SDK, instrumentations,
+ * the agent server. Never throws into the app and never keeps it alive.
+ */
+import { isMainThread } from 'node:worker_threads';
+import { metrics } from '@opentelemetry/api';
+import { readConfig, type QuerylensConfig } from './config';
+import { reportAgentError } from './agentErrors';
+import { buildSdk } from './sdk';
+import { startAgentServer, sendJson, type Route } from './server';
+import { buildHealth } from './health';
+import { resolveServiceName } from './serviceName';
+import { AGENT_VERSION } from './version';
+import { ATTR, METRICS, QUERYLENS_SCOPE } from './metrics/registry';
+import { createObservableCounter, createObservableGauge } from './metrics/instruments';
+import { agentErrorSummaries } from './agentErrors';
+import { PgInstrumentation } from '../instrumentations/pg/instrumentation';
+import { createPgSpansInstrumentation } from '../instrumentations/pg/upstreamSpans';
+import { IoredisInstrumentation } from '../instrumentations/ioredis/instrumentation';
+import type { Instrumentation } from '@opentelemetry/instrumentation';
+
+export interface AgentHandle {
+  readonly config: QuerylensConfig;
+  /** False when disabled by OTEL_SDK_DISABLED or when running in a worker thread. */
+  readonly active: boolean;
+  /** Resolves when the agent server is listening (or could not start). */
+  readonly ready: Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+const AGENT_KEY = Symbol.for('querylens.agent');
+type GlobalWithAgent = typeof globalThis & { [AGENT_KEY]?: AgentHandle };
+
+function warn(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+function inactive(config: QuerylensConfig): AgentHandle {
+  return { config, active: false, ready: Promise.resolve(), shutdown: () => Promise.resolve() };
+}
+
+function registerAgentMetrics(): void {
+  const meter = metrics.getMeter(QUERYLENS_SCOPE, AGENT_VERSION);
+  const info = createObservableGauge(meter, METRICS.agentInfo);
+  info.addCallback((result) => result.observe(1, { [ATTR.version]: AGENT_VERSION }));
+  const errors = createObservableCounter(meter, METRICS.agentErrors);
+  errors.addCallback((result) => {
+    for (const summary of agentErrorSummaries()) result.observe(summary.count, { [ATTR.component]: summary.component });
+  });
+}
+
+function activate(config: QuerylensConfig): AgentHandle {
+  const startedAt = Date.now();
+  const serviceName = resolveServiceName(config.serviceName, process.cwd());
+  const pg = new PgInstrumentation();
+  const instrumentations: Instrumentation[] = [];
+  // Upstream spans first, so our statement hook wraps outside it and sees the app's own text.
+  if (config.tracesExporter !== 'none') {
+    instrumentations.push(createPgSpansInstrumentation({ analyze: () => undefined }, config.sqlcommenter));
+  }
+  instrumentations.push(pg, new IoredisInstrumentation());
+  const { sdk, prometheus } = buildSdk(config, serviceName, instrumentations);
+  sdk.start();
+  registerAgentMetrics();
+
+  const routes: Route[] = [
+    {
+      method: 'GET',
+      path: '/healthz',
+      handler: (_req, res) => sendJson(res, 200, buildHealth({
+        serviceName,
+        startedAt,
+        pools: () => pg.pools.snapshots(),
+        metricsServed: prometheus !== undefined,
+        tracesExporter: config.tracesExporter,
+        sqlParserReady: () => false,
+      }, Date.now())),
+    },
+  ];
+  if (prometheus) {
+    routes.unshift({ method: 'GET', path: '/metrics', handler: (req, res) => prometheus.getMetricsRequestHandler(req, res) });
+  }
+  const server = startAgentServer({ host: config.prometheusHost, port: config.prometheusPort, routes, warn });
+  return {
+    config,
+    active: true,
+    ready: server.then(() => undefined),
+    shutdown: async () => {
+      const listening = await server;
+      listening?.close();
+      await sdk.shutdown();
+    },
+  };
+}
+
+export function startAgent(): AgentHandle {
+  const holder = globalThis as GlobalWithAgent;
+  const existing = holder[AGENT_KEY];
+  if (existing) return existing;
+  let handle: AgentHandle;
+  const config = readConfig(process.env, warn);
+  try {
+    // Worker threads share the process's port: only the main thread serves.
+    handle = config.disabled || !isMainThread ? inactive(config) : activate(config);
+  } catch (error) {
+    reportAgentError('bootstrap', error);
+    handle = inactive(config);
+  }
+  holder[AGENT_KEY] = handle;
+  return handle;
+}

@@ -1,0 +1,110 @@
+/**
+ * querylens's pg instrumentation: the pool proxy (pg-pool) and the statement
+ * hook (pg's Client.prototype.query). Spans come from the upstream
+ * `@opentelemetry/instrumentation-pg` when traces are exported (see
+ * `upstreamSpans.ts`); metrics and SQL analysis are always ours.
+ */
+import {
+  InstrumentationBase, InstrumentationNodeModuleDefinition, InstrumentationNodeModuleFile, isWrapped,
+} from '@opentelemetry/instrumentation';
+import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
+import { METRICS } from '../../agent/metrics/registry';
+import { createCounter, createHistogram } from '../../agent/metrics/instruments';
+import { createPoolProxy, type PoolInstruments } from './poolProxy';
+import { PoolRegistry } from './poolRegistry';
+import { createQueryPatch, type QueryInstruments, type StatementAnalyzer } from './queryPatch';
+import type { ConnectionParametersClass, PgClientLike, PoolClass } from './types';
+
+export interface PgInstrumentationConfig extends InstrumentationConfig {
+  /** The SQL engine's statement cache; without it statements are labelled by their first keyword. */
+  analyzer?: StatementAnalyzer;
+  isAgentQuery?: (firstArg: unknown) => boolean;
+  requestContextKey?: () => string | undefined;
+}
+
+const PACKAGE_NAME = 'querylens-instrumentation-pg';
+const PACKAGE_VERSION = '0.1.0';
+
+type ClientClass = { prototype: PgClientLike };
+interface PgModule { Client?: ClientClass }
+
+function moduleExportsOf<T>(module: T): T {
+  const namespace = module as { [Symbol.toStringTag]?: string; default?: T };
+  return namespace[Symbol.toStringTag] === 'Module' && namespace.default ? namespace.default : module;
+}
+
+export class PgInstrumentation extends InstrumentationBase<PgInstrumentationConfig> {
+  // `declare`: the base constructor calls _updateMetricInstruments before field initialisers run.
+  declare readonly pools: PoolRegistry;
+  declare private connectionParameters: ConnectionParametersClass | undefined;
+  declare private poolInstruments: PoolInstruments;
+  declare private queryInstruments: QueryInstruments;
+
+  constructor(config: PgInstrumentationConfig = {}) {
+    super(PACKAGE_NAME, PACKAGE_VERSION, config);
+  }
+
+  protected override _updateMetricInstruments(): void {
+    this.poolInstruments = {
+      waitTime: createHistogram(this.meter, METRICS.dbConnectionWaitTime),
+      createTime: createHistogram(this.meter, METRICS.dbConnectionCreateTime),
+      useTime: createHistogram(this.meter, METRICS.dbConnectionUseTime),
+      timeouts: createCounter(this.meter, METRICS.dbConnectionTimeouts),
+    };
+    this.queryInstruments = {
+      duration: createHistogram(this.meter, METRICS.dbOperationDuration),
+      returnedRows: createHistogram(this.meter, METRICS.dbReturnedRows),
+    };
+    (this as { pools?: PoolRegistry }).pools ??= new PoolRegistry();
+    this.pools.observe(this.meter);
+  }
+
+  protected init() {
+    const connectionParametersFile = new InstrumentationNodeModuleFile(
+      'pg/lib/connection-parameters.js',
+      ['>=8 <9'],
+      (moduleExports: ConnectionParametersClass) => {
+        this.connectionParameters = moduleExports;
+        return moduleExports;
+      },
+      (moduleExports: ConnectionParametersClass) => moduleExports,
+    );
+    return [
+      new InstrumentationNodeModuleDefinition(
+        'pg',
+        ['>=8 <9'],
+        (module: PgModule) => this.patchClient(moduleExportsOf(module)),
+        (module: PgModule) => this.unpatchClient(moduleExportsOf(module)),
+        [connectionParametersFile],
+      ),
+      new InstrumentationNodeModuleDefinition(
+        'pg-pool',
+        ['>=3 <4'],
+        (Pool: PoolClass) => createPoolProxy(Pool, {
+          registry: this.pools,
+          instruments: () => this.poolInstruments,
+          connectionParameters: () => this.connectionParameters,
+        }),
+        (Pool: PoolClass) => Object.getPrototypeOf(Pool) as PoolClass,
+      ),
+    ];
+  }
+
+  private patchClient<T extends PgModule>(pg: T): T {
+    const prototype = pg.Client?.prototype;
+    if (!prototype || isWrapped(prototype.query)) return pg;
+    this._wrap(prototype, 'query', (original) => createQueryPatch(original as Parameters<typeof createQueryPatch>[0], {
+      analyzer: () => this.getConfig().analyzer,
+      instruments: () => this.queryInstruments,
+      isAgentQuery: (firstArg) => this.getConfig().isAgentQuery?.(firstArg) ?? false,
+      requestContextKey: () => this.getConfig().requestContextKey?.(),
+    }));
+    return pg;
+  }
+
+  private unpatchClient<T extends PgModule>(pg: T): T {
+    const prototype = pg.Client?.prototype;
+    if (prototype && isWrapped(prototype.query)) this._unwrap(prototype, 'query');
+    return pg;
+  }
+}

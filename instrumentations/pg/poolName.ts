@@ -1,0 +1,58 @@
+/**
+ * Pool names as the semantic conventions want them: the user's
+ * application_name when given, else `host:port/database` from the real
+ * connection parameters (connection strings and PG* variables included).
+ */
+import type { ConnectionParametersClass, PgPoolOptions } from './types';
+
+export interface PoolTarget {
+  readonly host: string;
+  readonly port: number;
+  readonly database: string;
+}
+
+export function resolvePoolTarget(options: PgPoolOptions, ConnectionParameters: ConnectionParametersClass | undefined): PoolTarget {
+  if (ConnectionParameters) {
+    const params = new ConnectionParameters(options);
+    return { host: params.host, port: Number(params.port), database: params.database };
+  }
+  // Without pg's own resolver (not loaded yet): the explicit fields and pg's defaults.
+  const env = process.env;
+  return {
+    host: options.host ?? env.PGHOST ?? 'localhost',
+    port: Number(options.port ?? env.PGPORT ?? 5432),
+    database: options.database ?? env.PGDATABASE ?? env.PGUSER ?? env.USER ?? '',
+  };
+}
+
+export function basePoolName(options: PgPoolOptions, target: PoolTarget): string {
+  const explicit = typeof options.application_name === 'string' ? options.application_name.trim() : '';
+  return explicit !== '' ? explicit : `${target.host}:${target.port}/${target.database}`;
+}
+
+/** Hands out `name`, `name#2`, `name#3`… so two live pools never share a series. */
+export class PoolNameAllocator {
+  private readonly inUse = new Map<string, Set<number>>();
+
+  allocate(base: string): string {
+    let taken = this.inUse.get(base);
+    if (!taken) {
+      taken = new Set();
+      this.inUse.set(base, taken);
+    }
+    let ordinal = 1;
+    while (taken.has(ordinal)) ordinal += 1;
+    taken.add(ordinal);
+    return ordinal === 1 ? base : `${base}#${ordinal}`;
+  }
+
+  release(name: string): void {
+    const match = /^(.*)#(\d+)$/.exec(name);
+    const base = match && this.inUse.has(match[1]) ? match[1] : name;
+    const ordinal = match && base === match[1] ? Number(match[2]) : 1;
+    const taken = this.inUse.get(base);
+    if (!taken) return;
+    taken.delete(ordinal);
+    if (taken.size === 0) this.inUse.delete(base);
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * Live pools, held weakly, and the observable pool gauges read from them at
+ * scrape time: one series per pool, never lagging behind pool events.
+ */
+import type { Attributes, BatchObservableResult, Meter, Observable } from '@opentelemetry/api';
+import { ATTR, METRICS } from '../../agent/metrics/registry';
+import { createObservableGauge } from '../../agent/metrics/instruments';
+import { PoolNameAllocator } from './poolName';
+import type { PgPoolLike } from './types';
+
+export interface TrackedPool {
+  readonly name: string;
+  readonly attributes: Attributes;
+  readonly idleAttributes: Attributes;
+  readonly usedAttributes: Attributes;
+  readonly ref: WeakRef<PgPoolLike>;
+}
+
+export interface PoolSnapshot {
+  readonly name: string;
+  readonly total: number;
+  readonly idle: number;
+  readonly used: number;
+  readonly pending: number;
+  readonly max: number;
+  readonly min: number;
+}
+
+export class PoolRegistry {
+  private readonly pools = new Set<TrackedPool>();
+  private readonly byPool = new WeakMap<PgPoolLike, TrackedPool>();
+  private readonly names = new PoolNameAllocator();
+  private readonly finalizer = new FinalizationRegistry<TrackedPool>((tracked) => this.forget(tracked));
+
+  track(pool: PgPoolLike, baseName: string): TrackedPool {
+    const existing = this.byPool.get(pool);
+    if (existing) return existing;
+    const name = this.names.allocate(baseName);
+    const attributes = { [ATTR.poolName]: name };
+    const tracked: TrackedPool = {
+      name,
+      attributes,
+      idleAttributes: { ...attributes, [ATTR.connectionState]: 'idle' },
+      usedAttributes: { ...attributes, [ATTR.connectionState]: 'used' },
+      ref: new WeakRef(pool),
+    };
+    this.pools.add(tracked);
+    this.byPool.set(pool, tracked);
+    this.finalizer.register(pool, tracked, tracked);
+    return tracked;
+  }
+
+  get(pool: PgPoolLike): TrackedPool | undefined {
+    return this.byPool.get(pool);
+  }
+
+  /** An ended pool frees its name and its series. */
+  untrack(pool: PgPoolLike): void {
+    const tracked = this.byPool.get(pool);
+    if (!tracked) return;
+    this.byPool.delete(pool);
+    this.finalizer.unregister(tracked);
+    this.forget(tracked);
+  }
+
+  snapshots(): PoolSnapshot[] {
+    const result: PoolSnapshot[] = [];
+    for (const tracked of this.pools) {
+      const pool = tracked.ref.deref();
+      if (!pool) continue;
+      const total = pool.totalCount;
+      const idle = pool.idleCount;
+      result.push({
+        name: tracked.name,
+        total,
+        idle,
+        used: total - idle,
+        pending: pool.waitingCount,
+        max: pool.options.max,
+        min: pool.options.min ?? 0,
+      });
+    }
+    return result;
+  }
+
+  /** Registers the pool gauges on `meter`; values are read from live pools when collected. */
+  observe(meter: Meter): void {
+    const count = createObservableGauge(meter, METRICS.dbConnectionCount);
+    const max = createObservableGauge(meter, METRICS.dbConnectionMax);
+    const idleMax = createObservableGauge(meter, METRICS.dbConnectionIdleMax);
+    const idleMin = createObservableGauge(meter, METRICS.dbConnectionIdleMin);
+    const pending = createObservableGauge(meter, METRICS.dbConnectionPendingRequests);
+    const observables: Observable[] = [count, max, idleMax, idleMin, pending];
+    meter.addBatchObservableCallback((result: BatchObservableResult) => {
+      for (const tracked of this.pools) {
+        const pool = tracked.ref.deref();
+        if (!pool) continue;
+        const total = pool.totalCount;
+        const idle = pool.idleCount;
+        result.observe(count, idle, tracked.idleAttributes);
+        result.observe(count, total - idle, tracked.usedAttributes);
+        result.observe(max, pool.options.max, tracked.attributes);
+        // pg keeps up to `max` idle clients and tops up to `min`.
+        result.observe(idleMax, pool.options.max, tracked.attributes);
+        result.observe(idleMin, pool.options.min ?? 0, tracked.attributes);
+        result.observe(pending, pool.waitingCount, tracked.attributes);
+      }
+    }, observables);
+  }
+
+  private forget(tracked: TrackedPool): void {
+    if (this.pools.delete(tracked)) this.names.release(tracked.name);
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * Reads the many shapes of `client.query(...)` (text, text + values, config
+ * object, callbacks in either place, submittables) into one description.
+ */
+import type { NodeCallback } from './types';
+
+export interface QueryCall {
+  readonly text: string;
+  readonly values: readonly unknown[] | undefined;
+  /** Index in `args` of a trailing callback, or -1. */
+  readonly callbackIndex: number;
+  /** The config object carries the callback (`{ text, callback }`). */
+  readonly configCallback: boolean;
+}
+
+interface QueryConfigLike {
+  readonly text?: unknown;
+  readonly values?: unknown;
+  readonly callback?: unknown;
+  readonly submit?: unknown;
+}
+
+/** Undefined for calls we do not time: no text, or submittables (cursors, streams). */
+export function describeQueryCall(args: readonly unknown[]): QueryCall | undefined {
+  const first = args[0];
+  let text: string;
+  let values: readonly unknown[] | undefined;
+  let configCallback = false;
+  if (typeof first === 'string') {
+    text = first;
+    values = Array.isArray(args[1]) ? args[1] : undefined;
+  } else if (typeof first === 'object' && first !== null) {
+    const config = first as QueryConfigLike;
+    if (typeof config.submit === 'function' || typeof config.text !== 'string') return undefined;
+    text = config.text;
+    values = Array.isArray(config.values) ? config.values : Array.isArray(args[1]) ? args[1] : undefined;
+    configCallback = typeof config.callback === 'function';
+  } else {
+    return undefined;
+  }
+  const last = args.length > 1 ? args[args.length - 1] : undefined;
+  const callbackIndex = typeof last === 'function' ? args.length - 1 : -1;
+  return { text, values, callbackIndex, configCallback: callbackIndex === -1 && configCallback };
+}
+
+/** Returns `args` with the call's callback replaced by `wrap(callback)`; the app's objects are not mutated. */
+export function withWrappedCallback(args: unknown[], call: QueryCall, wrap: (callback: NodeCallback) => NodeCallback): unknown[] {
+  const copy = args.slice();
+  if (call.callbackIndex >= 0) {
+    copy[call.callbackIndex] = wrap(copy[call.callbackIndex] as NodeCallback);
+  } else if (call.configCallback) {
+    const config = copy[0] as QueryConfigLike;
+    copy[0] = { ...config, callback: wrap(config.callback as NodeCallback) };
+  }
+  return copy;
+}
+
+interface ResultLike {
+  readonly rowCount?: number | null;
+  readonly rows?: readonly unknown[];
+}
+
+/** Rows returned (SELECT) or affected; summed over the results of a multi-statement call. */
+export function rowsOf(result: unknown): { returned: number | undefined; affected: number | undefined } {
+  const results = (Array.isArray(result) ? result : [result]) as ResultLike[];
+  let returned: number | undefined;
+  let affected: number | undefined;
+  for (const item of results) {
+    if (typeof item !== 'object' || item === null) continue;
+    if (Array.isArray(item.rows)) returned = (returned ?? 0) + item.rows.length;
+    const count = typeof item.rowCount === 'number' ? item.rowCount : Array.isArray(item.rows) ? item.rows.length : undefined;
+    if (count !== undefined) affected = (affected ?? 0) + count;
+  }
+  return { returned, affected };
+}
+
+/** SQLSTATE for database errors (`42P01`), else the error's class name. */
+export function errorTypeOf(error: unknown): string {
+  if (typeof error === 'object' && error !== null) {
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
+    const name = (error as { name?: unknown }).name;
+    if (typeof name === 'string' && /^[A-Za-z][A-Za-z0-9_]{0,40}$/.test(name)) return name;
+  }
+  return 'Error';
+}

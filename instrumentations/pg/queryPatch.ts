@@ -1,0 +1,126 @@
+/**
+ * Wraps `Client.prototype.query`: times every statement, labels it from the
+ * SQL engine's cached analysis (operation and table from the parse tree, not
+ * the first word), records the semconv duration and rows, and hands a
+ * QueryEvent to the runtime recorder. The app gets the same result, error and
+ * callback; agent work that fails is reported, never thrown.
+ */
+import type { Attributes, Histogram } from '@opentelemetry/api';
+import { context, trace } from '@opentelemetry/api';
+import { reportAgentError } from '../../agent/agentErrors';
+import { emitQueryEvent, hasQueryObservers } from '../../agent/queryEvents';
+import type { StatementAnalysis } from '../../agent/sql/analysis';
+import { connectionTargetOf, operationAttributes } from './queryAttributes';
+import { describeQueryCall, errorTypeOf, rowsOf, withWrappedCallback, type QueryCall } from './queryCall';
+import type { NodeCallback, PgClientLike } from './types';
+
+export interface QueryInstruments {
+  duration: Histogram<Attributes>;
+  returnedRows: Histogram<Attributes>;
+}
+
+export interface StatementAnalyzer {
+  /** Cached analysis of `text`; undefined until the SQL parser has loaded. */
+  analyze(text: string): StatementAnalysis | undefined;
+}
+
+export interface QueryPatchDeps {
+  readonly analyzer: () => StatementAnalyzer | undefined;
+  readonly instruments: () => QueryInstruments;
+  /** True for the agent's own statements (EXPLAIN), which are never recorded. */
+  readonly isAgentQuery: (firstArg: unknown) => boolean;
+  /** Groups the statements of one request for N+1 detection. */
+  readonly requestContextKey: () => string | undefined;
+}
+
+type QueryFunction = (this: PgClientLike, ...args: unknown[]) => unknown;
+
+const FIRST_KEYWORD = /^\s*([A-Za-z]+)/;
+
+/** Before the parser has loaded (the first milliseconds), label by the first keyword. */
+function provisionalOperation(text: string): string {
+  const match = FIRST_KEYWORD.exec(text);
+  return match ? match[1].toUpperCase() : 'UNKNOWN';
+}
+
+function record(
+  client: PgClientLike,
+  call: QueryCall,
+  analysis: StatementAnalysis | undefined,
+  started: number,
+  error: unknown,
+  result: unknown,
+  deps: QueryPatchDeps,
+): void {
+  try {
+    const durationSeconds = (performance.now() - started) / 1000;
+    const target = connectionTargetOf(client);
+    const failed = error !== undefined && error !== null;
+    const errorType = failed ? errorTypeOf(error) : undefined;
+    const operation = analysis ? analysis.operation : provisionalOperation(call.text);
+    const attributes = operationAttributes(target, operation, analysis?.collection ?? '', errorType);
+    const instruments = deps.instruments();
+    instruments.duration.record(durationSeconds, attributes);
+    const rows = failed ? { returned: undefined, affected: undefined } : rowsOf(result);
+    if (rows.returned !== undefined) instruments.returnedRows.record(rows.returned, attributes);
+    if (analysis && hasQueryObservers()) {
+      const spanContext = trace.getSpanContext(context.active());
+      emitQueryEvent({
+        analysis,
+        text: call.text,
+        values: call.values,
+        durationSeconds,
+        rows: rows.affected,
+        errorCode: errorType,
+        contextKey: deps.requestContextKey() ?? spanContext?.spanId,
+        traceId: spanContext?.traceId,
+        endedAt: Date.now(),
+        server: { address: target.address, port: target.port, database: target.database },
+      });
+    }
+  } catch (agentError) {
+    reportAgentError('pg-query', agentError);
+  }
+}
+
+function analyzeSafely(text: string, deps: QueryPatchDeps): StatementAnalysis | undefined {
+  try {
+    return deps.analyzer()?.analyze(text);
+  } catch (error) {
+    reportAgentError('sql-analysis', error);
+    return undefined;
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
+export function createQueryPatch(original: QueryFunction, deps: QueryPatchDeps): QueryFunction {
+  return function query(this: PgClientLike, ...args: unknown[]): unknown {
+    const call = describeQueryCall(args);
+    if (call === undefined || deps.isAgentQuery(args[0])) return original.apply(this, args);
+    const started = performance.now();
+    const analysis = analyzeSafely(call.text, deps);
+    if (call.callbackIndex >= 0 || call.configCallback) {
+      const wrapped = withWrappedCallback(args, call, (callback: NodeCallback): NodeCallback => (error, ...rest) => {
+        record(this, call, analysis, started, error, rest[0], deps);
+        return callback(error, ...rest);
+      });
+      return original.apply(this, wrapped);
+    }
+    const result = original.apply(this, args);
+    // Any thenable: pg honours a custom Promise class (`new Client({ Promise })`).
+    if (!isThenable(result)) return result;
+    return result.then(
+      (value: unknown) => {
+        record(this, call, analysis, started, undefined, value, deps);
+        return value;
+      },
+      (error: unknown) => {
+        record(this, call, analysis, started, error, undefined, deps);
+        throw error;
+      },
+    );
+  };
+}

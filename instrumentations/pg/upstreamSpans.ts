@@ -1,0 +1,44 @@
+/**
+ * Spans for pg statements come from the upstream instrumentation, enriched
+ * with what the SQL engine knows. Loaded only when traces are exported: with
+ * no exporter its spans would be made for nobody, on every statement. Its
+ * pg-pool patch is left out (its pool metrics are wrong with several pools
+ * and its connect spans are noise); our pool proxy measures pools.
+ */
+import type { Span } from '@opentelemetry/api';
+import { PgInstrumentation as UpstreamPgInstrumentation } from '@opentelemetry/instrumentation-pg';
+import { ATTR } from '../../agent/metrics/registry';
+import type { StatementAnalyzer } from './queryPatch';
+
+export const UPSTREAM_PG_SCOPE = '@opentelemetry/instrumentation-pg';
+
+class PgSpansInstrumentation extends UpstreamPgInstrumentation {
+  protected override init() {
+    return super.init().filter((definition) => definition.name !== 'pg-pool');
+  }
+}
+
+function annotate(span: Span, text: string | undefined, analyzer: StatementAnalyzer): void {
+  if (!span.isRecording() || text === undefined) return;
+  const analysis = analyzer.analyze(text);
+  if (!analysis) return;
+  span.updateName(analysis.summary);
+  span.setAttribute(ATTR.dbQuerySummary, analysis.summary);
+  span.setAttribute(ATTR.dbOperationName, analysis.operation);
+  if (analysis.collection) span.setAttribute(ATTR.dbCollectionName, analysis.collection);
+  span.setAttribute('querylens.fingerprint', analysis.fingerprint);
+  // Upstream records the raw text; literals must never leave the process.
+  span.setAttribute(ATTR.dbQueryText, analysis.normalized);
+  for (const finding of analysis.findings) {
+    span.addEvent('querylens.finding', { rule: finding.rule, severity: finding.severity, message: finding.message });
+  }
+}
+
+export function createPgSpansInstrumentation(analyzer: StatementAnalyzer, sqlcommenter: boolean): UpstreamPgInstrumentation {
+  return new PgSpansInstrumentation({
+    requireParentSpan: false,
+    enhancedDatabaseReporting: false,
+    addSqlCommenterCommentToQueries: sqlcommenter,
+    requestHook: (span, info) => annotate(span, info.query.text, analyzer),
+  });
+}
