@@ -1,0 +1,133 @@
+/**
+ * The counts behind every querylens cache metric, as plain numbers.
+ *
+ * Hot paths (a synchronous lru-cache `get`) only increment a field of a
+ * `CacheCounters` object they hold; the metric exporter reads the numbers when
+ * it collects (observable instruments, see cacheMetrics.ts). Counters are per
+ * (layer, cache name) and shared by every cache with that name, so they live as
+ * long as the name does and never go backwards when a cache is collected.
+ * Names are bounded (`other` past the cap).
+ */
+import { ATTR } from '../../agent/metrics/registry';
+import { BoundedLabels } from './boundedLabels';
+
+export type CacheLayer = 'memory' | 'redis';
+export type CacheResult = 'hit' | 'miss' | 'stale';
+
+/** lru-cache dispose reasons; anything else is counted as `other`. */
+export const EVICTION_REASONS = ['evict', 'set', 'delete', 'expire', 'fetch', 'other'] as const;
+export type EvictionReason = (typeof EVICTION_REASONS)[number];
+
+/** Distinct cache names and Redis key patterns kept before `other`. */
+export const MAX_CACHE_NAMES = 100;
+export const MAX_REDIS_KEY_PATTERNS = 100;
+
+export type CacheAttributes = Readonly<Record<string, string>>;
+
+export class CacheCounters {
+  hit = 0;
+  miss = 0;
+  stale = 0;
+  errors = 0;
+  readonly evictions: Record<EvictionReason, number> = { evict: 0, set: 0, delete: 0, expire: 0, fetch: 0, other: 0 };
+  /** Attribute objects built once, so recording never allocates them. */
+  readonly nameAttributes: CacheAttributes;
+  readonly layerAttributes: CacheAttributes;
+
+  constructor(readonly name: string, readonly layer: CacheLayer) {
+    this.nameAttributes = { [ATTR.cacheName]: name };
+    this.layerAttributes = { [ATTR.cacheName]: name, [ATTR.cacheLayer]: layer };
+  }
+
+  count(result: CacheResult): void {
+    this[result] += 1;
+  }
+
+  evicted(reason: string): void {
+    const known = (EVICTION_REASONS as readonly string[]).includes(reason) ? reason as EvictionReason : 'other';
+    this.evictions[known] += 1;
+  }
+}
+
+const counters = new Map<string, CacheCounters>();
+const cacheNames = new BoundedLabels(MAX_CACHE_NAMES);
+const redisKeyPatterns = new BoundedLabels(MAX_REDIS_KEY_PATTERNS);
+
+function countersFor(name: string, layer: CacheLayer): CacheCounters {
+  const id = `${layer}\u0000${name}`;
+  let found = counters.get(id);
+  if (found === undefined) {
+    found = new CacheCounters(name, layer);
+    counters.set(id, found);
+  }
+  return found;
+}
+
+/** Counters of a named cache (lru-cache or tiered) in one layer; the name is bounded. */
+export function cacheCounters(name: string, layer: CacheLayer): CacheCounters {
+  return countersFor(cacheNames.resolve(name), layer);
+}
+
+/** Counters of a Redis key pattern used as a cache (layer `redis`); the pattern is bounded. */
+export function redisPatternCounters(pattern: string): CacheCounters {
+  return countersFor(redisKeyPatterns.resolve(pattern), 'redis');
+}
+
+export function allCacheCounters(): Iterable<CacheCounters> {
+  return counters.values();
+}
+
+/** What the entries/max gauges read from a live cache (lru-cache's public getters). */
+export interface SizedCache {
+  readonly size: number;
+  readonly max: number;
+}
+
+/** A live cache reported by the gauges; `counters` says under which name. */
+export interface LiveCacheSource {
+  counters: CacheCounters;
+  readonly cache: WeakRef<SizedCache>;
+}
+
+const liveCaches = new Set<LiveCacheSource>();
+/** Caches are held weakly: a collected cache drops out of the gauges by itself. */
+const forgetCollected = new FinalizationRegistry<LiveCacheSource>((source) => liveCaches.delete(source));
+
+export function trackLiveCache(cache: SizedCache, cacheCountersOfName: CacheCounters): LiveCacheSource {
+  const source: LiveCacheSource = { counters: cacheCountersOfName, cache: new WeakRef(cache) };
+  liveCaches.add(source);
+  forgetCollected.register(cache, source, source);
+  return source;
+}
+
+export function untrackLiveCache(source: LiveCacheSource): void {
+  liveCaches.delete(source);
+  forgetCollected.unregister(source);
+}
+
+export interface CacheSizes {
+  readonly counters: CacheCounters;
+  entries: number;
+  /** Sum of `max` over caches of the name that have one (0: none bounded by count). */
+  max: number;
+}
+
+/** Entries and capacity per cache name, summed over the live caches sharing it. */
+export function liveCacheSizes(): CacheSizes[] {
+  const byName = new Map<CacheCounters, CacheSizes>();
+  for (const source of liveCaches) {
+    const cache = source.cache.deref();
+    if (cache === undefined) {
+      liveCaches.delete(source);
+      continue;
+    }
+    let sizes = byName.get(source.counters);
+    if (sizes === undefined) {
+      sizes = { counters: source.counters, entries: 0, max: 0 };
+      byName.set(source.counters, sizes);
+    }
+    sizes.entries += cache.size;
+    sizes.max += cache.max;
+  }
+  return [...byName.values()];
+}

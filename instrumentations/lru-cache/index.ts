@@ -1,0 +1,3 @@
+/** lru-cache instrumentation: the automatic instrumentation and the naming helper. */
+export { LruCacheInstrumentation } from './instrumentation';
+export { nameCache } from './trackedCaches';

@@ -1,0 +1,69 @@
+/**
+ * Automatic lru-cache instrumentation (v10 and v11, CommonJS and ESM): the
+ * module's `LRUCache` export is replaced by the instrumented subclass of
+ * instrumentedClass.ts, and the cache metrics are bound to this
+ * instrumentation's meter (which also carries the tiered cache's and the
+ * Redis-as-cache counts, see ../cache/cacheMetrics.ts).
+ */
+import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
+import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
+import { AGENT_VERSION } from '../../agent/version';
+import { reportAgentError } from '../../agent/agentErrors';
+import { bindCacheMetrics } from '../cache/cacheMetrics';
+import { type LruCacheClass, instrumentLruCacheClass } from './instrumentedClass';
+
+const SUPPORTED_VERSIONS = ['>=10 <12'];
+
+interface LruCacheModule {
+  LRUCache?: unknown;
+}
+
+/** The instrumented class per original, so patching twice (CJS and ESM of one copy) reuses it. */
+const instrumentedOf = new WeakMap<LruCacheClass, LruCacheClass>();
+const originalOf = new WeakMap<LruCacheClass, LruCacheClass>();
+
+export class LruCacheInstrumentation extends InstrumentationBase<InstrumentationConfig> {
+  constructor(config: InstrumentationConfig = {}) {
+    super('querylens-instrumentation-lru-cache', AGENT_VERSION, config);
+  }
+
+  protected override init(): InstrumentationNodeModuleDefinition[] {
+    return [new InstrumentationNodeModuleDefinition(
+      'lru-cache',
+      SUPPORTED_VERSIONS,
+      (moduleExports: LruCacheModule) => patchModule(moduleExports),
+      (moduleExports: LruCacheModule) => unpatchModule(moduleExports),
+    )];
+  }
+
+  protected override _updateMetricInstruments(): void {
+    bindCacheMetrics(this.meter);
+  }
+}
+
+function patchModule(moduleExports: LruCacheModule): LruCacheModule {
+  try {
+    const current = moduleExports.LRUCache;
+    if (typeof current !== 'function' || originalOf.has(current as LruCacheClass)) return moduleExports;
+    const original = current as LruCacheClass;
+    let instrumented = instrumentedOf.get(original);
+    if (instrumented === undefined) {
+      instrumented = instrumentLruCacheClass(original);
+      instrumentedOf.set(original, instrumented);
+      originalOf.set(instrumented, original);
+    }
+    moduleExports.LRUCache = instrumented;
+  } catch (error) {
+    reportAgentError('lru-cache-instrumentation', error);
+  }
+  return moduleExports;
+}
+
+function unpatchModule(moduleExports: LruCacheModule): void {
+  try {
+    const original = originalOf.get(moduleExports.LRUCache as LruCacheClass);
+    if (original !== undefined) moduleExports.LRUCache = original;
+  } catch (error) {
+    reportAgentError('lru-cache-instrumentation', error);
+  }
+}
