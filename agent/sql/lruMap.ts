@@ -1,0 +1,64 @@
+/**
+ * A Map with a fixed capacity that forgets the least recently used key.
+ * Every runtime map of the SQL intelligence (contexts, samples, plans,
+ * findings) is one of these, so memory stays bounded whatever the app sends.
+ * Relies on Map keeping insertion order: a touched key is moved to the end.
+ * Unlike the statement cache's CLOCK `BoundedLru` (tuned for hit cost), this
+ * one is exact and iterable, which the report needs.
+ */
+export class LruMap<K, V> {
+  private readonly entries = new Map<K, V>();
+
+  constructor(readonly capacity: number) {
+    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`LruMap capacity must be a positive integer, got ${capacity}`);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Reads and marks as recently used. */
+  get(key: K): V | undefined {
+    const value = this.entries.get(key);
+    if (value !== undefined) {
+      this.entries.delete(key);
+      this.entries.set(key, value);
+    }
+    return value;
+  }
+
+  /** Reads without changing the order. */
+  peek(key: K): V | undefined {
+    return this.entries.get(key);
+  }
+
+  has(key: K): boolean {
+    return this.entries.has(key);
+  }
+
+  set(key: K, value: V): void {
+    this.entries.delete(key);
+    this.entries.set(key, value);
+    while (this.entries.size > this.capacity) {
+      const oldest = this.entries.keys().next();
+      if (oldest.done) break;
+      this.entries.delete(oldest.value);
+    }
+  }
+
+  delete(key: K): boolean {
+    return this.entries.delete(key);
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+
+  values(): IterableIterator<V> {
+    return this.entries.values();
+  }
+
+  entriesInOrder(): IterableIterator<[K, V]> {
+    return this.entries.entries();
+  }
+}
