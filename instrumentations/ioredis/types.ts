@@ -1,0 +1,88 @@
+/**
+ * Shapes querylens relies on from ioredis. They are structural on purpose: the
+ * agent must not need ioredis' own typings at runtime, and the same shapes
+ * describe ioredis 6 (which publishes them on diagnostics_channel) and the
+ * prototypes we patch where no channel serves.
+ */
+import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
+
+/** No options of our own yet: `enabled` is the only switch. */
+export type IoredisInstrumentationConfig = InstrumentationConfig;
+
+/** Where a command went: the client's configured endpoint and selected db. */
+export interface RedisTarget {
+  /** Undefined for a Cluster as a whole: its commands are recorded per node, its batches without. */
+  readonly address: string | undefined;
+  /** Undefined for a Unix socket. */
+  readonly port: number | undefined;
+  readonly database: number;
+}
+
+/** Context object of the `ioredis:command` tracing channel (ioredis 6). */
+export interface CommandChannelContext {
+  readonly command: string;
+  /** ioredis pre-sanitises some commands but keeps GET/DEL/EVAL arguments: we use only the count. */
+  readonly args: readonly unknown[];
+  readonly database: number;
+  readonly serverAddress: string;
+  readonly serverPort: number | undefined;
+  error?: unknown;
+}
+
+/** Context object of the `ioredis:batch` tracing channel (ioredis 6, MULTI only). */
+export interface BatchChannelContext {
+  readonly batchMode: string;
+  readonly batchSize: number;
+  readonly database: number;
+  readonly serverAddress: string;
+  readonly serverPort: number | undefined;
+  error?: unknown;
+}
+
+export type BatchKind = 'PIPELINE' | 'MULTI';
+
+/** What querylens reads from a queued ioredis `Command`. */
+export interface QueuedCommand {
+  readonly name: string;
+  readonly args: readonly unknown[];
+}
+
+/** The parts of an ioredis `Pipeline` the batch patch reads and wraps. */
+export interface PipelineLike {
+  readonly redis: RedisClientLike;
+  readonly isCluster?: boolean;
+  readonly _queue: readonly QueuedCommand[];
+  readonly _transactions: number;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+/** The parts of an ioredis `Redis` client the connection patches read. */
+export interface RedisClientLike {
+  readonly options?: {
+    readonly host?: string;
+    readonly port?: number;
+    readonly path?: string;
+    readonly db?: number;
+  };
+  readonly condition?: { readonly select?: number } | null;
+  readonly status?: string;
+  readonly manuallyClosing?: boolean;
+  /** Set on Cluster instances (and the pipelines of a Cluster). */
+  readonly isCluster?: boolean;
+}
+
+/** A prototype whose methods we wrap, seen as a bag of properties. */
+export type PatchablePrototype = Record<string, unknown>;
+
+/** A class whose prototype we wrap. */
+export interface PatchableClass {
+  readonly prototype: PatchablePrototype;
+}
+
+/** The module exports of ioredis (CommonJS `module.exports`, or the ESM default). */
+export interface IoredisModule {
+  readonly Redis?: PatchableClass;
+  readonly Cluster?: PatchableClass;
+  readonly Pipeline?: PatchableClass;
+}

@@ -1,0 +1,339 @@
+/**
+ * Our ioredis instrumentation against a real Redis: spans, duration metrics,
+ * error types, batches, sanitising, connection errors and reconnects, and
+ * transparency for the app. Keys use the `ql-ioredis-test:` prefix and are
+ * removed afterwards (the Redis server is shared).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
+import type { Attributes } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { DataPointType, MeterProvider, MetricReader, type HistogramMetricData, type SumMetricData } from '@opentelemetry/sdk-metrics';
+import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
+import type { Cluster, Redis as RedisClient, RedisOptions } from 'ioredis';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ATTR, METRICS } from '../../agent/metrics/registry';
+import { IoredisInstrumentation } from '../../instrumentations/ioredis/instrumentation';
+import { freePort } from '../helpers/agentProcess';
+
+class CollectingReader extends MetricReader {
+  protected override onForceFlush(): Promise<void> { return Promise.resolve(); }
+  protected override onShutdown(): Promise<void> { return Promise.resolve(); }
+}
+
+const spans = new InMemorySpanExporter();
+const tracerProvider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: spans })] });
+const reader = new CollectingReader();
+const meterProvider = new MeterProvider({ readers: [reader] });
+const instrumentation = new IoredisInstrumentation();
+instrumentation.setTracerProvider(tracerProvider);
+instrumentation.setMeterProvider(meterProvider);
+
+// Required only now, so the instrumentation's require hook sees ioredis.
+const Redis = createRequire(import.meta.url)('ioredis') as typeof import('ioredis').default;
+
+const REDIS_URL = new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+const HOST = REDIS_URL.hostname;
+const PORT = Number(REDIS_URL.port || 6379);
+const PREFIX = `ql-ioredis-test:${randomUUID()}:`;
+
+const clients: (RedisClient | Cluster)[] = [];
+function client(options: RedisOptions = {}): RedisClient {
+  const redis = new Redis({ host: HOST, port: PORT, ...options });
+  clients.push(redis);
+  return redis;
+}
+
+async function histogramPoints(name: string) {
+  const { resourceMetrics } = await reader.collect();
+  const metric = resourceMetrics.scopeMetrics.flatMap((s) => s.metrics).find((m) => m.descriptor.name === name);
+  if (!metric) return [];
+  expect(metric.dataPointType).toBe(DataPointType.HISTOGRAM);
+  return (metric as HistogramMetricData).dataPoints;
+}
+
+async function counterValue(name: string, match: Attributes): Promise<number> {
+  const { resourceMetrics } = await reader.collect();
+  const metric = resourceMetrics.scopeMetrics.flatMap((s) => s.metrics).find((m) => m.descriptor.name === name);
+  if (!metric) return 0;
+  return (metric as SumMetricData).dataPoints
+    .filter((p) => Object.entries(match).every(([k, v]) => p.attributes[k] === v))
+    .reduce((sum, p) => sum + p.value, 0);
+}
+
+/** Observations of db.client.operation.duration whose attributes include `match`. */
+async function durationCount(match: Attributes): Promise<number> {
+  return (await histogramPoints(METRICS.dbOperationDuration.name))
+    .filter((p) => Object.entries(match).every(([k, v]) => p.attributes[k] === v))
+    .reduce((sum, p) => sum + p.value.count, 0);
+}
+
+/** The span processor exports asynchronously: flush before reading. */
+async function finishedSpans(): Promise<ReadableSpan[]> {
+  await tracerProvider.forceFlush();
+  return spans.getFinishedSpans();
+}
+
+async function spansNamed(name: string): Promise<ReadableSpan[]> {
+  return (await finishedSpans()).filter((s) => s.name === name);
+}
+
+async function spanNames(): Promise<string[]> {
+  return (await finishedSpans()).map((s) => s.name);
+}
+
+const target = { [ATTR.dbSystemName]: 'redis', [ATTR.serverAddress]: HOST, [ATTR.serverPort]: PORT };
+
+beforeEach(() => spans.reset());
+
+afterAll(async () => {
+  const cleaner = new Redis({ host: HOST, port: PORT });
+  for (const db of [0, 2]) {
+    await cleaner.select(db);
+    const keys = await cleaner.keys(`${PREFIX}*`);
+    if (keys.length) await cleaner.del(...keys);
+  }
+  cleaner.disconnect();
+  for (const c of clients) c.disconnect();
+  instrumentation.disable();
+});
+
+describe('commands', () => {
+  let redis: RedisClient;
+  beforeAll(async () => {
+    redis = client();
+    await redis.ping();
+  });
+
+  it('records GET and SET durations with semconv attributes, one CLIENT span each, without a parent', async () => {
+    const setBefore = await durationCount({ ...target, [ATTR.dbOperationName]: 'SET', [ATTR.dbNamespace]: '0' });
+    const getBefore = await durationCount({ ...target, [ATTR.dbOperationName]: 'GET', [ATTR.dbNamespace]: '0' });
+    expect(await redis.set(`${PREFIX}a`, 'v')).toBe('OK');
+    expect(await redis.get(`${PREFIX}a`)).toBe('v');
+    expect(await redis.get(`${PREFIX}missing`)).toBeNull();
+    expect(await durationCount({ ...target, [ATTR.dbOperationName]: 'SET', [ATTR.dbNamespace]: '0' })).toBe(setBefore + 1);
+    expect(await durationCount({ ...target, [ATTR.dbOperationName]: 'GET', [ATTR.dbNamespace]: '0' })).toBe(getBefore + 2);
+    const point = (await histogramPoints(METRICS.dbOperationDuration.name))
+      .find((p) => p.attributes[ATTR.dbOperationName] === 'GET');
+    expect(point?.attributes[ATTR.errorType]).toBeUndefined();
+    expect(point?.value.sum).toBeGreaterThan(0);
+    expect(point?.value.sum).toBeLessThan(5);
+
+    const [set] = await spansNamed('SET');
+    expect(set.kind).toBe(SpanKind.CLIENT);
+    expect(set.parentSpanContext).toBeUndefined();
+    expect(set.attributes).toEqual({
+      ...target, [ATTR.dbOperationName]: 'SET', [ATTR.dbNamespace]: '0', [ATTR.dbQueryText]: 'SET ? ?',
+    });
+    expect((await spansNamed('GET')).map((s) => s.attributes[ATTR.dbQueryText])).toEqual(['GET ?', 'GET ?']);
+  });
+
+  it('gives error.type from the Redis error prefix, and the app gets the same error', async () => {
+    await redis.set(`${PREFIX}text`, 'not a number');
+    await redis.rpush(`${PREFIX}list`, 'x');
+    const errBefore = await durationCount({ [ATTR.dbOperationName]: 'INCR', [ATTR.errorType]: 'ERR' });
+    const wrongBefore = await durationCount({ [ATTR.dbOperationName]: 'HGET', [ATTR.errorType]: 'WRONGTYPE' });
+    await expect(redis.incr(`${PREFIX}text`)).rejects.toThrow(/^ERR value is not an integer/);
+    await expect(redis.hget(`${PREFIX}list`, 'f')).rejects.toThrow(/^WRONGTYPE/);
+    expect(await durationCount({ [ATTR.dbOperationName]: 'INCR', [ATTR.errorType]: 'ERR' })).toBe(errBefore + 1);
+    expect(await durationCount({ [ATTR.dbOperationName]: 'HGET', [ATTR.errorType]: 'WRONGTYPE' })).toBe(wrongBefore + 1);
+    const [hget] = await spansNamed('HGET');
+    expect(hget.status.code).toBe(SpanStatusCode.ERROR);
+    expect(hget.status.message).toBeUndefined();
+    expect(hget.attributes[ATTR.errorType]).toBe('WRONGTYPE');
+  });
+
+  it('folds command names outside the vocabulary into OTHER', async () => {
+    const before = await durationCount({ [ATTR.dbOperationName]: 'OTHER', [ATTR.errorType]: 'ERR' });
+    await expect(redis.call('no such command!', 'x')).rejects.toThrow(/unknown command/);
+    expect(await durationCount({ [ATTR.dbOperationName]: 'OTHER', [ATTR.errorType]: 'ERR' })).toBe(before + 1);
+    expect((await spansNamed('OTHER'))[0].attributes[ATTR.dbQueryText]).toBe('OTHER ?');
+  });
+
+  it('reports the selected database as db.namespace', async () => {
+    const db2 = client({ db: 2 });
+    const before = await durationCount({ [ATTR.dbOperationName]: 'SET', [ATTR.dbNamespace]: '2' });
+    await db2.set(`${PREFIX}db2`, '1');
+    expect(await durationCount({ [ATTR.dbOperationName]: 'SET', [ATTR.dbNamespace]: '2' })).toBe(before + 1);
+    expect((await spansNamed('SET')).at(-1)?.attributes[ATTR.dbNamespace]).toBe('2');
+  });
+});
+
+describe('batches', () => {
+  let redis: RedisClient;
+  beforeAll(async () => {
+    redis = client();
+    await redis.ping();
+    await redis.set(`${PREFIX}text`, 'not a number');
+  });
+
+  it('records a pipeline as one PIPELINE span with its size, and each command its own duration', async () => {
+    const setBefore = await durationCount({ [ATTR.dbOperationName]: 'SET' });
+    const incrBefore = await durationCount({ [ATTR.dbOperationName]: 'INCR', [ATTR.errorType]: 'ERR' });
+    const results = await redis.pipeline().set(`${PREFIX}p`, '1').get(`${PREFIX}p`).incr(`${PREFIX}text`).exec();
+    expect(results?.slice(0, 2)).toEqual([[null, 'OK'], [null, '1']]);
+    expect(results?.[2][0]).toBeInstanceOf(Error);
+
+    const [pipeline] = await spansNamed('PIPELINE');
+    expect((await spansNamed('PIPELINE'))).toHaveLength(1);
+    expect(pipeline.attributes[ATTR.dbOperationBatchSize]).toBe(3);
+    expect(pipeline.attributes[ATTR.dbOperationName]).toBe('PIPELINE');
+    expect(pipeline.attributes[ATTR.errorType]).toBe('ERR');
+    expect(pipeline.status.code).toBe(SpanStatusCode.ERROR);
+    expect(await spanNames()).toEqual(['PIPELINE']);
+    expect(await durationCount({ [ATTR.dbOperationName]: 'SET' })).toBe(setBefore + 1);
+    expect(await durationCount({ [ATTR.dbOperationName]: 'INCR', [ATTR.errorType]: 'ERR' })).toBe(incrBefore + 1);
+    expect(await durationCount({ [ATTR.dbOperationName]: 'PIPELINE' })).toBe(0);
+  });
+
+  it('records a MULTI as one span and one duration; its queued commands record nothing', async () => {
+    const setBefore = await durationCount({ [ATTR.dbOperationName]: 'SET' });
+    const multiBefore = await durationCount({ ...target, [ATTR.dbOperationName]: 'MULTI', [ATTR.dbNamespace]: '0' });
+    const results = await redis.multi().set(`${PREFIX}m`, '1').get(`${PREFIX}m`).exec();
+    expect(results).toEqual([[null, 'OK'], [null, '1']]);
+
+    expect(await spanNames()).toEqual(['MULTI']);
+    const [multi] = await spansNamed('MULTI');
+    expect(multi.attributes[ATTR.dbOperationBatchSize]).toBe(2);
+    expect(multi.status.code).toBe(SpanStatusCode.UNSET);
+    expect(await durationCount({ ...target, [ATTR.dbOperationName]: 'MULTI', [ATTR.dbNamespace]: '0' })).toBe(multiBefore + 1);
+    expect(await durationCount({ [ATTR.dbOperationName]: 'SET' })).toBe(setBefore);
+    expect(await durationCount({ [ATTR.dbOperationName]: 'EXEC' })).toBe(0);
+  });
+
+  it('gives a failed MULTI its error type', async () => {
+    const before = await durationCount({ [ATTR.dbOperationName]: 'MULTI', [ATTR.errorType]: 'EXECABORT' });
+    // A wrong argument count is refused at queue time, so EXEC aborts.
+    await expect(redis.multi().set(`${PREFIX}m`, '1').call('get').exec()).rejects.toThrow(/EXECABORT/);
+    expect(await durationCount({ [ATTR.dbOperationName]: 'MULTI', [ATTR.errorType]: 'EXECABORT' })).toBe(before + 1);
+    expect((await spansNamed('MULTI'))[0].attributes[ATTR.errorType]).toBe('EXECABORT');
+  });
+
+  it('lets commands sent from an exec callback record on their own', async () => {
+    const before = await durationCount({ [ATTR.dbOperationName]: 'GET' });
+    await new Promise<void>((resolve, reject) => {
+      redis.pipeline().set(`${PREFIX}cb`, '1').exec((err) => {
+        if (err) return reject(err);
+        redis.get(`${PREFIX}cb`).then(() => resolve(), reject);
+      });
+    });
+    expect((await spanNames()).sort()).toEqual(['GET', 'PIPELINE']);
+    expect(await durationCount({ [ATTR.dbOperationName]: 'GET' })).toBe(before + 1);
+  });
+});
+
+describe('sanitising', () => {
+  it('never records a key, value or argument in spans or metric attributes', async () => {
+    const secret = `s3cr3t-${randomUUID()}`;
+    const redis = client();
+    const key = `${PREFIX}${secret}`;
+    await redis.set(key, secret);
+    await redis.get(key);
+    await redis.hset(`${key}:h`, secret, secret);
+    await redis.eval('return ARGV[1]', 1, key, secret);
+    await redis.pipeline().get(key).set(key, secret).exec();
+    await redis.multi().get(key).set(key, secret).exec();
+    await expect(redis.call('QLNOSUCHCOMMAND', secret)).rejects.toThrow(secret);
+
+    const exported = await finishedSpans();
+    expect(exported.length).toBeGreaterThanOrEqual(7);
+    const spanText = JSON.stringify(exported.map((s) => ({ name: s.name, attributes: s.attributes, status: s.status, events: s.events })));
+    expect(spanText).not.toContain(secret);
+    const { resourceMetrics } = await reader.collect();
+    expect(JSON.stringify(resourceMetrics.scopeMetrics)).not.toContain(secret);
+    expect((await spansNamed('EVAL'))[0].attributes[ATTR.dbQueryText]).toBe('EVAL ? ? ? ?');
+  });
+});
+
+describe('transparency', () => {
+  type Outcome = { ok: unknown } | { error: string; name: string; message: string };
+  /** Replies and errors must match exactly, ReplyError's `command` (name and args) included. */
+  async function workload(redis: RedisClient, key: string): Promise<Outcome[]> {
+    await redis.del(key, `${key}:l`);
+    const outcomes: Outcome[] = [];
+    const attempt = async (fn: () => Promise<unknown>) => {
+      try {
+        outcomes.push({ ok: await fn() });
+      } catch (error) {
+        const e = error as Error;
+        outcomes.push({ error: e.constructor.name, name: e.name, message: e.message });
+      }
+    };
+    await attempt(() => redis.set(key, 'abc'));
+    await attempt(() => redis.get(key));
+    await attempt(() => redis.incr(key));
+    await attempt(() => redis.rpush(`${key}:l`, 'a', 'b'));
+    await attempt(() => redis.hget(`${key}:l`, 'f'));
+    await attempt(() => redis.pipeline().get(key).incr(key).lrange(`${key}:l`, 0, -1).exec());
+    await attempt(() => redis.multi().set(key, '5').incr(key).exec());
+    await attempt(() => redis.multi().set(key, '1').call('get').exec());
+    await attempt(() => redis.call('QLNOSUCHCOMMAND'));
+    return outcomes;
+  }
+
+  it('gives the app the same results and errors with and without the instrumentation', async () => {
+    const redis = client();
+    const key = `${PREFIX}same`;
+    const instrumented = await workload(redis, key);
+    instrumentation.disable();
+    try {
+      spans.reset();
+      const bare = await workload(redis, key);
+      expect(await finishedSpans()).toHaveLength(0);
+      expect(instrumented).toEqual(bare);
+      expect(instrumented.filter((o) => 'error' in o).map((o) => 'error' in o && o.name))
+        .toEqual(['ReplyError', 'ReplyError', 'ReplyError', 'ReplyError']);
+    } finally {
+      instrumentation.enable();
+    }
+    await redis.get(key);
+    expect(await spansNamed('GET')).toHaveLength(1);
+  });
+});
+
+describe('connection errors and reconnects', () => {
+  let server: ChildProcess | undefined;
+
+  function startServer(port: number): Promise<ChildProcess> {
+    return new Promise((resolve, reject) => {
+      const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'inherit'] });
+      child.on('error', reject);
+      child.stdout?.on('data', (chunk: Buffer) => {
+        if (chunk.toString().includes('Ready to accept connections')) resolve(child);
+      });
+    });
+  }
+
+  function stopServer(child: ChildProcess): Promise<void> {
+    return new Promise((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGKILL');
+    });
+  }
+
+  afterAll(async () => {
+    if (server && server.exitCode === null) await stopServer(server);
+  });
+
+  it('counts connection errors and reconnects, and the client recovers', async () => {
+    const port = await freePort();
+    server = await startServer(port);
+    const redis = client({ host: '127.0.0.1', port, retryStrategy: () => 50, maxRetriesPerRequest: 1 });
+    redis.on('error', () => { /* the app handles errors; we only count them */ });
+    expect(await redis.set(`${PREFIX}r`, '1')).toBe('OK');
+
+    const where = { [ATTR.serverAddress]: '127.0.0.1', [ATTR.serverPort]: port };
+    const reconnectsBefore = await counterValue(METRICS.redisReconnects.name, where);
+    await stopServer(server);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(await counterValue(METRICS.redisReconnects.name, where)).toBeGreaterThan(reconnectsBefore);
+    expect(await counterValue(METRICS.redisConnectionErrors.name, { ...where, [ATTR.errorType]: 'ECONNREFUSED' })).toBeGreaterThan(0);
+
+    const ready = new Promise((resolve) => redis.once('ready', resolve));
+    server = await startServer(port);
+    await ready;
+    expect(await redis.get(`${PREFIX}r`)).toBeNull();
+    expect(redis.status).toBe('ready');
+  });
+});
