@@ -1,0 +1,58 @@
+/** Redis-as-cache lookups: which commands count, per key pattern, bounded and value-free. */
+import { describe, expect, it } from 'vitest';
+import {
+  ID_KEY_PATTERN, NO_KEY_PATTERN, keyPattern, redisCacheLookups,
+} from '../../instrumentations/cache/redisCacheHits';
+import { TIERED_KEY_PREFIX } from '../../instrumentations/cache/tieredKeys';
+
+describe('keyPattern', () => {
+  it.each([
+    ['user:42', 'user'],
+    ['session:abc:def', 'session'],
+    [Buffer.from('feed:7'), 'feed'],
+    ['no-colon-here', NO_KEY_PATTERN],
+    [':leading', NO_KEY_PATTERN],
+    ['12345:profile', ID_KEY_PATTERN],
+    ['5f2b9c1e-aaaa-bbbb-cccc-0123456789ab:x', ID_KEY_PATTERN],
+    [`${'a'.repeat(80)}:x`, NO_KEY_PATTERN],
+    [42, NO_KEY_PATTERN],
+  ])('%s -> %s', (key, pattern) => {
+    expect(keyPattern(key)).toBe(pattern);
+  });
+
+  it('skips the tiered cache keys, which the tiered cache counts itself', () => {
+    expect(keyPattern(`${TIERED_KEY_PREFIX}:users:v:1`)).toBeUndefined();
+  });
+});
+
+describe('redisCacheLookups', () => {
+  it('counts single-key reads by their reply', () => {
+    for (const command of ['GET', 'get', 'getex', 'GETDEL']) {
+      expect(redisCacheLookups(command, ['user:1'], 'x')).toEqual([{ pattern: 'user', result: 'hit' }]);
+      expect(redisCacheLookups(command, ['user:1'], null)).toEqual([{ pattern: 'user', result: 'miss' }]);
+    }
+    expect(redisCacheLookups('hget', ['user:1', 'name'], null)).toEqual([{ pattern: 'user', result: 'miss' }]);
+  });
+
+  it('counts each key of MGET and each field of HMGET', () => {
+    expect(redisCacheLookups('mget', ['user:1', 'post:2', 'user:3'], ['a', null, Buffer.from('c')])).toEqual([
+      { pattern: 'user', result: 'hit' }, { pattern: 'post', result: 'miss' }, { pattern: 'user', result: 'hit' },
+    ]);
+    expect(redisCacheLookups('hmget', ['user:1', 'name', 'mail'], [null, 'm'])).toEqual([
+      { pattern: 'user', result: 'miss' }, { pattern: 'user', result: 'hit' },
+    ]);
+  });
+
+  it('counts HGETALL as a hit when the hash has fields', () => {
+    expect(redisCacheLookups('hgetall', ['user:1'], {})).toEqual([{ pattern: 'user', result: 'miss' }]);
+    expect(redisCacheLookups('hgetall', ['user:1'], { name: 'n' })).toEqual([{ pattern: 'user', result: 'hit' }]);
+    expect(redisCacheLookups('hgetall', ['user:1'], ['name', 'n'])).toEqual([{ pattern: 'user', result: 'hit' }]);
+  });
+
+  it('ignores writes, other reads and malformed replies', () => {
+    expect(redisCacheLookups('set', ['user:1', 'x'], 'OK')).toBeUndefined();
+    expect(redisCacheLookups('lrange', ['list:1', 0, -1], [])).toBeUndefined();
+    expect(redisCacheLookups('mget', ['user:1', 'user:2'], ['only one'])).toBeUndefined();
+    expect(redisCacheLookups('get', [], null)).toBeUndefined();
+  });
+});
