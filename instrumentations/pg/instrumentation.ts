@@ -8,7 +8,8 @@ import {
   InstrumentationBase, InstrumentationNodeModuleDefinition, InstrumentationNodeModuleFile, isWrapped,
 } from '@opentelemetry/instrumentation';
 import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
-import { METRICS } from '../../agent/metrics/registry';
+import { METRICS, QUERYLENS_SCOPE } from '../../agent/metrics/registry';
+import { AGENT_VERSION } from '../../agent/version';
 import { createCounter, createHistogram } from '../../agent/metrics/instruments';
 import { createPoolProxy, type PoolInstruments } from './poolProxy';
 import { PoolRegistry } from './poolRegistry';
@@ -22,8 +23,6 @@ export interface PgInstrumentationConfig extends InstrumentationConfig {
   requestContextKey?: () => string | undefined;
 }
 
-const PACKAGE_NAME = 'querylens-instrumentation-pg';
-const PACKAGE_VERSION = '0.1.0';
 
 type ClientClass = { prototype: PgClientLike };
 interface PgModule { Client?: ClientClass }
@@ -41,7 +40,7 @@ export class PgInstrumentation extends InstrumentationBase<PgInstrumentationConf
   declare private queryInstruments: QueryInstruments;
 
   constructor(config: PgInstrumentationConfig = {}) {
-    super(PACKAGE_NAME, PACKAGE_VERSION, config);
+    super(QUERYLENS_SCOPE, AGENT_VERSION, config);
   }
 
   protected override _updateMetricInstruments(): void {

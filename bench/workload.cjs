@@ -1,0 +1,43 @@
+'use strict';
+// One benchmark run: a fixed pg workload and a fixed Redis workload, timed
+// after a warm-up. Prints one JSON line. The mode (bare, upstream, querylens)
+// is chosen by what the parent preloads, not here.
+const { Pool } = require('pg');
+const Redis = require('ioredis');
+
+const DATABASE_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+const PG_QUERIES = Number(process.env.BENCH_PG_QUERIES || 20000);
+const REDIS_COMMANDS = Number(process.env.BENCH_REDIS_COMMANDS || 20000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY || 32);
+
+async function drive(total, concurrency, op) {
+  let next = 0;
+  const started = process.hrtime.bigint();
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < total) {
+      next += 1;
+      await op(next);
+    }
+  }));
+  return total / (Number(process.hrtime.bigint() - started) / 1e9);
+}
+
+async function main() {
+  const pool = new Pool({ connectionString: DATABASE_URL, max: 10 });
+  const redis = new Redis(REDIS_URL);
+  await redis.set('ql-bench:key', 'value');
+  await drive(2000, CONCURRENCY, (i) => pool.query('select $1::int as v', [i]));
+  await drive(2000, CONCURRENCY, () => redis.get('ql-bench:key'));
+  const pgPerSecond = await drive(PG_QUERIES, CONCURRENCY, (i) => pool.query('select $1::int as v', [i]));
+  const redisPerSecond = await drive(REDIS_COMMANDS, CONCURRENCY, () => redis.get('ql-bench:key'));
+  const rssMiB = process.memoryUsage().rss / 1048576;
+  await pool.end();
+  redis.disconnect();
+  process.stdout.write(`${JSON.stringify({ pgPerSecond, redisPerSecond, rssMiB })}\n`);
+}
+
+main().catch((error) => {
+  process.stderr.write(`${error.stack}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,123 @@
+'use strict';
+// The querylens demo: a small orders service on pg + ioredis, with a built-in
+// traffic generator so every metric has data within a minute. Some routes are
+// deliberately bad (an N+1 loop, SELECT *, a leading-wildcard search, a slow
+// scan) so the SQL intelligence has something to say.
+//
+// Start it with the agent preloaded: `npm run demo`.
+
+const http = require('node:http');
+const { Pool } = require('pg');
+const Redis = require('ioredis');
+
+const DATABASE_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+const PORT = Number(process.env.DEMO_PORT || 3000);
+const METRICS_PORT = Number(process.env.OTEL_EXPORTER_PROMETHEUS_PORT || 9464);
+const TRAFFIC = process.env.DEMO_TRAFFIC !== 'off';
+
+const pool = new Pool({ connectionString: DATABASE_URL, max: 5, connectionTimeoutMillis: 2000 });
+const reporting = new Pool({ connectionString: DATABASE_URL, application_name: 'demo-reporting', max: 2 });
+const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+redis.on('error', () => { /* counted by the agent; the demo keeps serving from PostgreSQL */ });
+
+async function seed() {
+  await pool.query(`
+    CREATE TABLE IF NOT EXISTS ql_demo_customers (id serial PRIMARY KEY, name text NOT NULL, email text NOT NULL);
+    CREATE TABLE IF NOT EXISTS ql_demo_orders (id serial PRIMARY KEY, customer_id int NOT NULL, total numeric NOT NULL, note text);
+  `);
+  const { rows } = await pool.query('SELECT count(*)::int AS n FROM ql_demo_customers');
+  if (rows[0].n > 0) return;
+  await pool.query(`INSERT INTO ql_demo_customers (name, email)
+    SELECT 'customer ' || g, 'c' || g || '@example.test' FROM generate_series(1, 2000) g`);
+  await pool.query(`INSERT INTO ql_demo_orders (customer_id, total, note)
+    SELECT 1 + (g % 2000), (g % 500) + 0.99, 'order note ' || g FROM generate_series(1, 200000) g`);
+}
+
+const routes = {
+  // Cached lookup: Redis first, then PostgreSQL.
+  async '/customer'(params) {
+    const id = Number(params.get('id') || 1);
+    const cached = await redis.get(`customer:${id}`).catch(() => null);
+    if (cached) return JSON.parse(cached);
+    const { rows } = await pool.query('SELECT id, name, email FROM ql_demo_customers WHERE id = $1', [id]);
+    await redis.set(`customer:${id}`, JSON.stringify(rows[0] ?? null), 'EX', 30).catch(() => undefined);
+    return rows[0] ?? null;
+  },
+  // Deliberate N+1: one query per customer instead of a join.
+  async '/recent-orders'() {
+    const { rows: customers } = await pool.query('SELECT * FROM ql_demo_customers ORDER BY id LIMIT 8');
+    const result = [];
+    for (const customer of customers) {
+      const { rows } = await pool.query('SELECT id, total FROM ql_demo_orders WHERE customer_id = $1 LIMIT 3', [customer.id]);
+      result.push({ customer: customer.name, orders: rows });
+    }
+    return result;
+  },
+  // Deliberate leading wildcard: no index can serve it.
+  async '/search'(params) {
+    const term = params.get('q') || '42';
+    const { rows } = await pool.query('SELECT id, name FROM ql_demo_customers WHERE name LIKE $1 LIMIT 20', [`%${term}`]);
+    return rows;
+  },
+  // Deliberate slow scan on the reporting pool: aggregates over an unindexed column.
+  async '/report'() {
+    const { rows } = await reporting.query(
+      'SELECT customer_id, sum(total) AS spent FROM ql_demo_orders WHERE note LIKE $1 GROUP BY customer_id ORDER BY spent DESC LIMIT 5',
+      ['%note 1%'],
+    );
+    return rows;
+  },
+};
+
+const server = http.createServer((req, res) => {
+  const url = new URL(req.url, 'http://localhost');
+  const route = routes[url.pathname];
+  if (!route) {
+    res.writeHead(404, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ routes: Object.keys(routes) }));
+    return;
+  }
+  route(url.searchParams).then(
+    (body) => { res.writeHead(200, { 'content-type': 'application/json' }); res.end(JSON.stringify(body)); },
+    (error) => { res.writeHead(500, { 'content-type': 'application/json' }); res.end(JSON.stringify({ error: error.message })); },
+  );
+});
+
+function startTraffic() {
+  const paths = ['/customer?id=', '/customer?id=', '/customer?id=', '/recent-orders', '/search?q=', '/report'];
+  let tick = 0;
+  const timer = setInterval(() => {
+    tick += 1;
+    const path = paths[tick % paths.length];
+    const suffix = path.endsWith('=') ? String(1 + (tick % 50)) : '';
+    http.get(`http://127.0.0.1:${PORT}${path}${suffix}`, (res) => res.resume()).on('error', () => undefined);
+  }, 200);
+  return timer;
+}
+
+async function main() {
+  await seed();
+  server.listen(PORT, () => {
+    const lines = [
+      `querylens demo service   http://localhost:${PORT}/recent-orders`,
+      `Prometheus metrics       http://localhost:${METRICS_PORT}/metrics`,
+      `agent health             http://localhost:${METRICS_PORT}/healthz`,
+      TRAFFIC ? 'traffic generator        on (DEMO_TRAFFIC=off to stop it); Ctrl-C to quit' : 'traffic generator        off',
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+  });
+  const traffic = TRAFFIC ? startTraffic() : undefined;
+  const stop = () => {
+    if (traffic) clearInterval(traffic);
+    server.close();
+    Promise.allSettled([pool.end(), reporting.end(), redis.quit()]).then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((error) => {
+  process.stderr.write(`demo failed to start: ${error.message}\n(is PostgreSQL reachable at DATABASE_URL=${DATABASE_URL}?)\n`);
+  process.exit(1);
+});
