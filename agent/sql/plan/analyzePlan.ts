@@ -1,0 +1,38 @@
+/**
+ * Plan rules over one `EXPLAIN (FORMAT JSON)` result. Pure: the caller runs
+ * EXPLAIN (the agent: estimates only, never ANALYZE, on its own connection)
+ * and passes the output; ANALYZE figures are used when a plan has them.
+ */
+import type { PlanNode } from './planNode';
+import { planNodes, readPlan } from './planNode';
+import type { PlanFinding, PlanRule, PlanRuleOptions } from './planRule';
+import { DEFAULT_PLAN_RULE_OPTIONS } from './planRule';
+import { hashSpill } from './hashSpill';
+import { lossyBitmap } from './lossyBitmap';
+import { nestedLoopHuge } from './nestedLoopHuge';
+import { rowMisestimate } from './rowMisestimate';
+import { seqScanFilter } from './seqScanFilter';
+import { sortSpill } from './sortSpill';
+
+export const PLAN_RULES: readonly PlanRule[] = [seqScanFilter, rowMisestimate, sortSpill, hashSpill, nestedLoopHuge, lossyBitmap];
+
+export function analyzePlanTree(root: PlanNode, options: PlanRuleOptions = DEFAULT_PLAN_RULE_OPTIONS): PlanFinding[] {
+  return planNodes(root).flatMap((node) =>
+    PLAN_RULES.flatMap((rule) =>
+      rule.check(node, options).map((hit) => ({
+        rule: rule.id,
+        category: 'performance' as const,
+        severity: hit.severity,
+        message: hit.message,
+        suggestion: rule.suggestion,
+        nodeId: node.id,
+      })),
+    ),
+  );
+}
+
+/** Findings for an EXPLAIN output; empty when it is not a plan. */
+export function analyzePlan(plan: unknown, options: PlanRuleOptions = DEFAULT_PLAN_RULE_OPTIONS): PlanFinding[] {
+  const tree = readPlan(plan);
+  return tree === undefined ? [] : analyzePlanTree(tree.root, options);
+}
