@@ -18,6 +18,7 @@ import { PgInstrumentation } from '../instrumentations/pg/instrumentation';
 import { createPgSpansInstrumentation } from '../instrumentations/pg/upstreamSpans';
 import { IoredisInstrumentation } from '../instrumentations/ioredis/instrumentation';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
+import { observeSqlEngine, startSqlEngine, type RuntimeSqlEngine } from './sqlEngine';
 
 export interface AgentHandle {
   readonly config: QuerylensConfig;
@@ -39,8 +40,9 @@ function inactive(config: QuerylensConfig): AgentHandle {
   return { config, active: false, ready: Promise.resolve(), shutdown: () => Promise.resolve() };
 }
 
-function registerAgentMetrics(): void {
+function registerAgentMetrics(engine: RuntimeSqlEngine): void {
   const meter = metrics.getMeter(QUERYLENS_SCOPE, AGENT_VERSION);
+  observeSqlEngine(meter, engine);
   const info = createObservableGauge(meter, METRICS.agentInfo);
   info.addCallback((result) => result.observe(1, { [ATTR.version]: AGENT_VERSION }));
   const errors = createObservableCounter(meter, METRICS.agentErrors);
@@ -52,16 +54,17 @@ function registerAgentMetrics(): void {
 function activate(config: QuerylensConfig): AgentHandle {
   const startedAt = Date.now();
   const serviceName = resolveServiceName(config.serviceName, process.cwd());
-  const pg = new PgInstrumentation();
+  const engine = startSqlEngine(config, warn);
+  const pg = new PgInstrumentation({ analyzer: engine.statements });
   const instrumentations: Instrumentation[] = [];
   // Upstream spans first, so our statement hook wraps outside it and sees the app's own text.
   if (config.tracesExporter !== 'none') {
-    instrumentations.push(createPgSpansInstrumentation({ analyze: () => undefined }, config.sqlcommenter));
+    instrumentations.push(createPgSpansInstrumentation(engine.statements, config.sqlcommenter));
   }
   instrumentations.push(pg, new IoredisInstrumentation());
   const { sdk, prometheus } = buildSdk(config, serviceName, instrumentations);
   sdk.start();
-  registerAgentMetrics();
+  registerAgentMetrics(engine);
 
   const routes: Route[] = [
     {
@@ -73,7 +76,7 @@ function activate(config: QuerylensConfig): AgentHandle {
         pools: () => pg.pools.snapshots(),
         metricsServed: prometheus !== undefined,
         tracesExporter: config.tracesExporter,
-        sqlParserReady: () => false,
+        sqlParserReady: engine.parserReady,
       }, Date.now())),
     },
   ];

@@ -46,7 +46,7 @@ function provisionalOperation(text: string): string {
 function record(
   client: PgClientLike,
   call: QueryCall,
-  analysis: StatementAnalysis | undefined,
+  analysisAtStart: StatementAnalysis | undefined,
   started: number,
   error: unknown,
   result: unknown,
@@ -54,6 +54,8 @@ function record(
 ): void {
   try {
     const durationSeconds = (performance.now() - started) / 1000;
+    // A statement that started while the parser was loading may be labelled once it has.
+    const analysis = analysisAtStart ?? analyzeSafely(call.text, deps);
     const target = connectionTargetOf(client);
     const failed = error !== undefined && error !== null;
     const errorType = failed ? errorTypeOf(error) : undefined;

@@ -54,12 +54,12 @@ describe.each([
     const duration = `${METRICS.dbOperationDuration.scraped}_count`;
 
     // pg statements, labelled and with SQLSTATE for the missing table.
-    expect(count(samples, duration, { db_system_name: 'postgresql', error_type: '42P01' })).toBe(1);
+    expect(count(samples, duration, { db_system_name: 'postgresql', error_type: '42P01', db_collection_name: 'ql_e2e_missing_table' })).toBe(1);
     expect(count(samples, duration, { db_system_name: 'postgresql', db_operation_name: 'SELECT', db_namespace: 'test' })).toBeGreaterThanOrEqual(8);
 
-    // Pools: three pools, three names; the connection-string and field pools share a target.
+    // Pools: four pools, four names; the connection-string and field pools share a target.
     const maxSeries = find(samples, METRICS.dbConnectionMax.scraped);
-    expect(maxSeries.map((s) => s.labels[POOL]).sort()).toEqual(['127.0.0.1:5432/test', '127.0.0.1:5432/test#2', 'reporting']);
+    expect(maxSeries.map((s) => s.labels[POOL]).sort()).toEqual(['127.0.0.1:5432/test', '127.0.0.1:5432/test#2', 'reporting', 'strict']);
     expect(find(samples, METRICS.dbConnectionMax.scraped, { [POOL]: '127.0.0.1:5432/test' })[0].value).toBe(1);
     // Exactly once each: no duplicate series from the upstream instrumentation.
     const keys = samples.filter((s) => s.name.startsWith('db_client_connection')).map((s) => `${s.name}${JSON.stringify(s.labels)}`);
@@ -68,11 +68,14 @@ describe.each([
 
     // Contention on the pool of one: every checkout waited and was observed.
     const single = { [POOL]: '127.0.0.1:5432/test' };
-    expect(count(samples, `${METRICS.dbConnectionWaitTime.scraped}_count`, single)).toBeGreaterThanOrEqual(6);
-    expect(count(samples, `${METRICS.dbConnectionWaitTime.scraped}_sum`, single)).toBeGreaterThan(0.02);
-    expect(count(samples, METRICS.dbConnectionTimeouts.scraped, single)).toBe(1);
-    expect(count(samples, `${METRICS.dbConnectionCreateTime.scraped}_count`, single)).toBeGreaterThanOrEqual(1);
-    expect(count(samples, `${METRICS.dbConnectionUseTime.scraped}_count`, single)).toBeGreaterThanOrEqual(6);
+    expect(count(samples, `${METRICS.dbConnectionWaitTime.scraped}_count`, single)).toBe(5);
+    // Four queries of 20 ms on one connection: the later ones waited for the earlier.
+    expect(count(samples, `${METRICS.dbConnectionWaitTime.scraped}_sum`, single)).toBeGreaterThan(0.04);
+    expect(count(samples, `${METRICS.dbConnectionCreateTime.scraped}_count`, single)).toBe(1);
+    expect(count(samples, `${METRICS.dbConnectionUseTime.scraped}_count`, single)).toBe(5);
+    // The checkout that found the strict pool's only connection held timed out, and was counted.
+    expect(count(samples, METRICS.dbConnectionTimeouts.scraped, { [POOL]: 'strict' })).toBe(1);
+    expect(count(samples, METRICS.dbConnectionTimeouts.scraped, single)).toBe(0);
     expect(find(samples, METRICS.dbConnectionCount.scraped, { ...single, db_client_connection_state: 'idle' })).toHaveLength(1);
 
     // Redis: success and the failing INCR.
