@@ -1,0 +1,57 @@
+/** Caches (lru-cache and the tiered Redis → memory cache): lookups, hit ratio, size, evictions, loads. */
+import { METRICS } from '../../../agent/metrics/registry';
+import { CACHE_RESULT, LABEL } from '../../shared/labels';
+import { eq } from '../../shared/promql';
+import type { DashboardSpec } from './dashboardBase';
+import { timeseriesPanel } from './panels';
+import { q, RATE } from './queries';
+
+const byCache = [LABEL.instance, LABEL.cacheName];
+const cacheLegend = `{{${LABEL.cacheName}}} {{${LABEL.instance}}}`;
+
+export const cachesDashboard: DashboardSpec = {
+  uid: 'querylens-caches',
+  file: 'caches',
+  title: 'querylens / Caches',
+  description: 'In-process lru-cache instances and the tiered cache: how often they answer, how full they are, what they evict.',
+  sections: [
+    {
+      title: 'Lookups',
+      panels: [
+        timeseriesPanel({ title: 'Lookups by result', unit: 'ops', stacked: true,
+          description: 'Cache lookups per second by cache, layer and result (hit, miss, stale).',
+          targets: [{ expr: q.sumRate([LABEL.cacheName, LABEL.cacheLayer, LABEL.cacheResult], METRICS.cacheRequests.scraped, RATE),
+            legend: `{{${LABEL.cacheName}}} {{${LABEL.cacheLayer}}} {{${LABEL.cacheResult}}}` }] }),
+        timeseriesPanel({ title: 'Hit ratio', unit: 'percentunit',
+          description: 'Lookups answered from cache over all lookups, per cache and layer.',
+          targets: [{ expr: q.rateRatio([LABEL.cacheName, LABEL.cacheLayer], METRICS.cacheRequests.scraped, RATE,
+            [eq(LABEL.cacheResult, CACHE_RESULT.hit)]), legend: `{{${LABEL.cacheName}}} ({{${LABEL.cacheLayer}}})` }] }),
+        timeseriesPanel({ title: 'Loader time on a miss', unit: 's',
+          description: 'p99 and mean time of the loader a miss runs (fetchMethod or the tiered-cache loader).',
+          targets: [
+            { expr: q.quantile(0.99, byCache, METRICS.cacheLoadDuration, RATE), legend: `p99 ${cacheLegend}` },
+            { expr: q.mean(byCache, METRICS.cacheLoadDuration, RATE), legend: `mean ${cacheLegend}` },
+          ] }),
+      ],
+    },
+    {
+      title: 'Size and evictions',
+      panels: [
+        timeseriesPanel({ title: 'Entries', unit: 'short',
+          description: 'Entries held by each cache, and its capacity.',
+          targets: [
+            { expr: q.sumGauge(byCache, METRICS.cacheEntries.scraped), legend: `entries ${cacheLegend}` },
+            { expr: q.maxGauge(byCache, METRICS.cacheMaxEntries.scraped), legend: `capacity ${cacheLegend}` },
+          ] }),
+        timeseriesPanel({ title: 'Fill ratio', unit: 'percentunit',
+          description: 'Entries over capacity. A full cache with a low hit ratio is too small.',
+          targets: [{ expr: `${q.sumGauge(byCache, METRICS.cacheEntries.scraped)} / ${q.maxGauge(byCache, METRICS.cacheMaxEntries.scraped)}`,
+            legend: cacheLegend }] }),
+        timeseriesPanel({ title: 'Evictions by reason', unit: 'ops', stacked: true,
+          description: 'Entries removed per second by reason (evict: capacity, expire: TTL, delete, set: overwritten).',
+          targets: [{ expr: q.sumRate([LABEL.cacheName, LABEL.reason], METRICS.cacheEvictions.scraped, RATE),
+            legend: `{{${LABEL.cacheName}}} {{${LABEL.reason}}}` }] }),
+      ],
+    },
+  ],
+};

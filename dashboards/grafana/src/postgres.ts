@@ -1,0 +1,86 @@
+/** PostgreSQL client and pools: throughput, errors, latency, rows, and the nine pool metrics. */
+import { METRICS } from '../../../agent/metrics/registry';
+import { CONNECTION_STATE, DB_SYSTEM, LABEL, SQLSTATE } from '../../shared/labels';
+import type { MetricDefinition } from '../../../agent/metrics/registry';
+import { count, eq, ne, re } from '../../shared/promql';
+import type { DashboardSpec } from './dashboardBase';
+import type { PanelSpec } from './panels';
+import { timeseriesPanel } from './panels';
+import { q, RATE } from './queries';
+
+const PG = eq(LABEL.dbSystem, DB_SYSTEM.postgresql);
+const ops = count(METRICS.dbOperationDuration);
+const byPool = [LABEL.instance, LABEL.pool];
+const poolLegend = `{{${LABEL.pool}}} {{${LABEL.instance}}}`;
+
+function poolTimePanel(def: MetricDefinition, title: string, description: string): PanelSpec {
+  return timeseriesPanel({ title, unit: 's', width: 8, description,
+    targets: [{ expr: q.quantile(0.99, byPool, def, RATE), legend: `p99 ${poolLegend}` },
+      { expr: q.mean(byPool, def, RATE), legend: `mean ${poolLegend}` }] });
+}
+
+export const postgresDashboard: DashboardSpec = {
+  uid: 'querylens-postgresql',
+  file: 'postgresql',
+  title: 'querylens / PostgreSQL client and pools',
+  description: 'PostgreSQL operations as the app sees them through pg, and every pg Pool: size, use, queueing, timeouts.',
+  sections: [
+    {
+      title: 'Operations',
+      panels: [
+        timeseriesPanel({ title: 'Operations by type', unit: 'ops', stacked: true,
+          description: 'PostgreSQL operations per second by db.operation.name.',
+          targets: [{ expr: q.sumRate([LABEL.dbOperation], ops, RATE, PG), legend: `{{${LABEL.dbOperation}}}` }] }),
+        timeseriesPanel({ title: 'Errors by SQLSTATE', unit: 'ops', stacked: true,
+          description: 'Failed PostgreSQL operations per second by error.type (the SQLSTATE code).',
+          targets: [{ expr: q.sumRate([LABEL.errorType], ops, RATE, PG, ne(LABEL.errorType, '')), legend: `{{${LABEL.errorType}}}` }] }),
+        timeseriesPanel({ title: 'Latency percentiles', unit: 's',
+          description: 'p50, p95 and p99 of PostgreSQL operation time, all instances together.',
+          targets: [0.5, 0.95, 0.99].map((phi) => ({
+            expr: q.quantile(phi, [], METRICS.dbOperationDuration, RATE, PG), legend: `p${Math.round(phi * 100)}` })) }),
+        timeseriesPanel({ title: 'p99 latency by table', unit: 's',
+          description: 'p99 operation time per db.collection.name: which table is slow.',
+          targets: [{ expr: q.quantile(0.99, [LABEL.dbCollection], METRICS.dbOperationDuration, RATE, PG), legend: `{{${LABEL.dbCollection}}}` }] }),
+        timeseriesPanel({ title: 'Rows returned p95', unit: 'short',
+          description: 'p95 of rows returned per operation, by operation: large results are slow results.',
+          targets: [{ expr: q.quantile(0.95, [LABEL.dbOperation], METRICS.dbReturnedRows, RATE, PG), legend: `{{${LABEL.dbOperation}}}` }] }),
+        timeseriesPanel({ title: 'Deadlocks and serialization failures', unit: 'ops',
+          description: 'Transactions aborted with SQLSTATE 40P01 (deadlock) or 40001 (serialization failure), per second.',
+          targets: [{ expr: q.sumRate([LABEL.errorType], ops, RATE, PG,
+            re(LABEL.errorType, `${SQLSTATE.deadlockDetected}|${SQLSTATE.serializationFailure}`)), legend: `{{${LABEL.errorType}}}` }] }),
+      ],
+    },
+    {
+      title: 'Pools',
+      panels: [
+        timeseriesPanel({ title: 'Connections by state', unit: 'short', stacked: true,
+          description: 'Open connections of each pool, used (checked out) and idle.',
+          targets: [{ expr: q.sumGauge([...byPool, LABEL.connectionState], METRICS.dbConnectionCount.scraped),
+            legend: `{{${LABEL.connectionState}}} ${poolLegend}` }] }),
+        timeseriesPanel({ title: 'Pool limits', unit: 'short',
+          description: 'Configured maximum connections, maximum idle and minimum idle connections per pool.',
+          targets: [
+            { expr: q.maxGauge(byPool, METRICS.dbConnectionMax.scraped), legend: `max ${poolLegend}` },
+            { expr: q.maxGauge(byPool, METRICS.dbConnectionIdleMax.scraped), legend: `idle max ${poolLegend}` },
+            { expr: q.maxGauge(byPool, METRICS.dbConnectionIdleMin.scraped), legend: `idle min ${poolLegend}` },
+          ] }),
+        timeseriesPanel({ title: 'Used of maximum', unit: 'percentunit',
+          description: 'Checked-out connections over the pool maximum. At 100% new requests wait.',
+          targets: [{ expr: `${q.sumGauge(byPool, METRICS.dbConnectionCount.scraped, eq(LABEL.connectionState, CONNECTION_STATE.used))} / ${q.sumGauge(byPool, METRICS.dbConnectionMax.scraped)}`,
+            legend: poolLegend }] }),
+        timeseriesPanel({ title: 'Requests waiting for a connection', unit: 'short',
+          description: 'Callers queued in pool.connect()/pool.query() because every connection is checked out.',
+          targets: [{ expr: q.sumGauge(byPool, METRICS.dbConnectionPendingRequests.scraped), legend: poolLegend }] }),
+        timeseriesPanel({ title: 'Checkout timeouts', unit: 'ops',
+          description: 'Checkouts per second that gave up after connectionTimeoutMillis.',
+          targets: [{ expr: q.sumRate(byPool, METRICS.dbConnectionTimeouts.scraped, RATE), legend: poolLegend }] }),
+        poolTimePanel(METRICS.dbConnectionWaitTime, 'Wait for a connection',
+          'Time callers waited to obtain a connection: p99 and mean per pool.'),
+        poolTimePanel(METRICS.dbConnectionCreateTime, 'Connection setup time',
+          'Time to open a new connection (TCP, TLS, authentication): p99 and mean per pool.'),
+        poolTimePanel(METRICS.dbConnectionUseTime, 'Connection hold time',
+          'Time between checkout and release: long holds starve the pool. p99 and mean per pool.'),
+      ],
+    },
+  ],
+};

@@ -1,0 +1,90 @@
+/** pg Pool health: saturation, exhaustion with queueing, waiting requests, checkout timeouts. */
+import { METRICS } from '../../../../agent/metrics/registry';
+import { CONNECTION_STATE, LABEL } from '../../../shared/labels';
+import { eq } from '../../../shared/promql';
+import type { AlertSpec } from '../alertSpec';
+import { above } from '../alertSpec';
+import { EVAL_TIME } from '../fixtures';
+import type { RuleContext } from '../ruleContext';
+import { TARGET } from '../ruleContext';
+import { RATE_WINDOW, THRESHOLDS } from '../thresholds';
+
+const POOL = [...TARGET, LABEL.pool];
+const FIXTURE_POOL = 'orders-db';
+const MAX_CONNECTIONS = 10;
+
+export function poolAlerts(ctx: RuleContext): AlertSpec[] {
+  const { q, fx } = ctx;
+  const used = q.sumGauge(POOL, METRICS.dbConnectionCount.scraped, eq(LABEL.connectionState, CONNECTION_STATE.used));
+  const max = q.sumGauge(POOL, METRICS.dbConnectionMax.scraped);
+  const pending = q.sumGauge(POOL, METRICS.dbConnectionPendingRequests.scraped);
+  const timeouts = `${q.sumRate(POOL, METRICS.dbConnectionTimeouts.scraped, RATE_WINDOW)} * 60`;
+  const poolLabel = { [LABEL.pool]: FIXTURE_POOL };
+  const poolState = (usedConnections: number, waiting: number) => [
+    fx.gauge(METRICS.dbConnectionCount.scraped, { ...poolLabel, [LABEL.connectionState]: CONNECTION_STATE.used }, usedConnections),
+    fx.gauge(METRICS.dbConnectionCount.scraped,
+      { ...poolLabel, [LABEL.connectionState]: CONNECTION_STATE.idle }, MAX_CONNECTIONS - usedConnections),
+    fx.gauge(METRICS.dbConnectionMax.scraped, poolLabel, MAX_CONNECTIONS),
+    fx.gauge(METRICS.dbConnectionPendingRequests.scraped, poolLabel, waiting),
+  ];
+  const usedRatio = `${used} / ${max}`;
+  const pendingRatio = `${pending} / ${max}`;
+  const exhausted = `${pending} > 0 and on (${POOL.join(', ')}) ${used} >= ${max}`;
+  return [
+    {
+      name: 'QuerylensPgPoolNearlySaturated',
+      signal: usedRatio,
+      levels: [{ severity: 'warning', expr: above(usedRatio, THRESHOLDS.poolUsedRatio), for: '10m' }],
+      summary: 'A pg pool has nearly all its connections checked out.',
+      description: (t) => `Pool ${t.label(LABEL.pool)} on ${t.label(LABEL.instance)} uses ${t.value} of its maximum connections.`,
+      valueFormat: 'humanizePercentage',
+      cases: [
+        { name: 'nine of ten connections in use', series: poolState(9, 0), evalTime: EVAL_TIME,
+          firing: [{ severity: 'warning', labels: fx.target(poolLabel), value: '90%' }] },
+        { name: 'half the connections in use', series: poolState(5, 0), evalTime: EVAL_TIME, firing: [] },
+      ],
+    },
+    {
+      name: 'QuerylensPgPoolExhausted',
+      signal: pending,
+      levels: [{ severity: 'critical', expr: exhausted, for: '1m' }],
+      summary: 'A pg pool is exhausted and requests queue for a connection.',
+      description: (t) => `Every connection of pool ${t.label(LABEL.pool)} on ${t.label(LABEL.instance)} is checked out and ${t.value} requests are waiting for one.`,
+      valueFormat: 'humanize',
+      cases: [
+        { name: 'all connections used, requests waiting', series: poolState(MAX_CONNECTIONS, 4), evalTime: EVAL_TIME,
+          firing: [{ severity: 'critical', labels: fx.target(poolLabel), value: '4' }] },
+        { name: 'all connections used, nobody waiting', series: poolState(MAX_CONNECTIONS, 0), evalTime: EVAL_TIME, firing: [] },
+        { name: 'requests waiting while connections open', series: poolState(8, 4), evalTime: EVAL_TIME, firing: [] },
+      ],
+    },
+    {
+      name: 'QuerylensPgPoolPendingRequestsHigh',
+      signal: pendingRatio,
+      levels: [{ severity: 'warning', expr: above(pendingRatio, THRESHOLDS.pendingPerMaxConnection), for: '5m' }],
+      summary: 'More requests wait for a pg pool connection than the pool can hold.',
+      description: (t) => `Pool ${t.label(LABEL.pool)} on ${t.label(LABEL.instance)} has ${t.value} as many waiting requests as connections.`,
+      valueFormat: 'humanizePercentage',
+      cases: [
+        { name: 'fifteen waiting for ten connections', series: poolState(MAX_CONNECTIONS, 15), evalTime: EVAL_TIME,
+          firing: [{ severity: 'warning', labels: fx.target(poolLabel), value: '150%' }] },
+        { name: 'five waiting', series: poolState(MAX_CONNECTIONS, 5), evalTime: EVAL_TIME, firing: [] },
+      ],
+    },
+    {
+      name: 'QuerylensPgPoolCheckoutTimeouts',
+      signal: timeouts,
+      levels: [{ severity: 'warning', expr: above(timeouts, 0), for: '2m' }],
+      summary: 'Requests give up waiting for a pg pool connection.',
+      description: (t) => `${t.value} checkouts per minute from pool ${t.label(LABEL.pool)} on ${t.label(LABEL.instance)} hit connectionTimeoutMillis and failed.`,
+      valueFormat: 'humanize',
+      cases: [
+        { name: 'checkouts time out', series: [fx.counter(METRICS.dbConnectionTimeouts.scraped, poolLabel, 3)],
+          evalTime: EVAL_TIME, firing: [{ severity: 'warning', labels: fx.target(poolLabel), value: '3' }] },
+        { name: 'no timeouts', series: [fx.counter(METRICS.dbConnectionTimeouts.scraped, poolLabel, 0)],
+          evalTime: EVAL_TIME, firing: [] },
+      ],
+    },
+  ];
+}
+

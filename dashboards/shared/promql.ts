@@ -1,0 +1,77 @@
+/**
+ * PromQL text builders shared by the dashboard and rule generators. A `PromqlScope`
+ * carries the matchers every selector must have: `$job`/`$instance` template variables
+ * on dashboards, the configured job on alert rules; so no selector can forget them.
+ */
+import type { MetricDefinition } from '../../agent/metrics/registry';
+import { LABEL } from './labels';
+
+/** A rendered label matcher, e.g. `db_system_name="postgresql"`. */
+export type Matcher = string;
+
+export const eq = (label: string, value: string): Matcher => `${label}="${value}"`;
+export const ne = (label: string, value: string): Matcher => `${label}!="${value}"`;
+export const re = (label: string, pattern: string): Matcher => `${label}=~"${pattern}"`;
+
+/** Histograms are scraped as three series families. */
+export const bucket = (def: MetricDefinition): string => `${def.scraped}_bucket`;
+export const count = (def: MetricDefinition): string => `${def.scraped}_count`;
+export const sumOf = (def: MetricDefinition): string => `${def.scraped}_sum`;
+
+export const by = (labels: readonly string[]): string => `by (${labels.join(', ')})`;
+
+export class PromqlScope {
+  constructor(private readonly scopeMatchers: readonly Matcher[]) {}
+
+  select(metric: string, ...matchers: Matcher[]): string {
+    return `${metric}{${[...this.scopeMatchers, ...matchers].join(', ')}}`;
+  }
+
+  rate(metric: string, window: string, ...matchers: Matcher[]): string {
+    return `rate(${this.select(metric, ...matchers)}[${window}])`;
+  }
+
+  increase(metric: string, window: string, ...matchers: Matcher[]): string {
+    return `increase(${this.select(metric, ...matchers)}[${window}])`;
+  }
+
+  sumRate(labels: readonly string[], metric: string, window: string, ...matchers: Matcher[]): string {
+    return aggregate('sum', labels, this.rate(metric, window, ...matchers));
+  }
+
+  sumIncrease(labels: readonly string[], metric: string, window: string, ...matchers: Matcher[]): string {
+    return aggregate('sum', labels, this.increase(metric, window, ...matchers));
+  }
+
+  sumGauge(labels: readonly string[], metric: string, ...matchers: Matcher[]): string {
+    return aggregate('sum', labels, this.select(metric, ...matchers));
+  }
+
+  maxGauge(labels: readonly string[], metric: string, ...matchers: Matcher[]): string {
+    return aggregate('max', labels, this.select(metric, ...matchers));
+  }
+
+  /** φ-quantile of a histogram, aggregated over everything but `labels` (and `le`). */
+  quantile(phi: number, labels: readonly string[], def: MetricDefinition, window: string,
+    ...matchers: Matcher[]): string {
+    return `histogram_quantile(${phi}, ${this.sumRate([...labels, LABEL.le], bucket(def), window, ...matchers)})`;
+  }
+
+  /** Mean of a histogram over the window: rate of the sum over rate of the count. */
+  mean(labels: readonly string[], def: MetricDefinition, window: string, ...matchers: Matcher[]): string {
+    return `${this.sumRate(labels, sumOf(def), window, ...matchers)} / ${this.sumRate(labels, count(def), window, ...matchers)}`;
+  }
+
+  /**
+   * Share of a counter's rate matching `part` among all of it; both sides aggregated by
+   * the same labels, which also drops the exporter's `otel_scope_*` labels.
+   */
+  rateRatio(labels: readonly string[], metric: string, window: string, part: readonly Matcher[],
+    whole: readonly Matcher[] = []): string {
+    return `${this.sumRate(labels, metric, window, ...whole, ...part)} / ${this.sumRate(labels, metric, window, ...whole)}`;
+  }
+}
+
+export function aggregate(op: 'sum' | 'max' | 'min' | 'avg' | 'count', labels: readonly string[], expr: string): string {
+  return labels.length === 0 ? `${op}(${expr})` : `${op} ${by(labels)} (${expr})`;
+}
