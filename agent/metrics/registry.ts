@@ -198,3 +198,13 @@ export const RUNTIME_ATTR = {
   heapSpaceName: 'v8js.heap.space.name',
   resourceType: 'v8js.resource.type',
 } as const;
+
+/**
+ * Runtime figures querylens records itself because the upstream runtime instrumentation
+ * has no equivalent: without the V8 heap size limit, "heap near its limit" cannot be
+ * computed from the per-space sizes (their available sizes ignore heap growth).
+ */
+export const QUERYLENS_RUNTIME_METRICS = {
+  heapSizeLimit: define('querylens.runtime.heap.size_limit', 'gauge', 'By',
+    'V8 heap size limit (v8.getHeapStatistics().heap_size_limit).'),
+} as const satisfies Record<string, MetricDefinition>;
