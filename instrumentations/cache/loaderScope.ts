@@ -71,7 +71,7 @@ function finish(counters: CacheCounters, span: Span | undefined, started: number
 function startSpan(counters: CacheCounters): Span | undefined {
   return guarded('cache-load', () => tracer.startSpan(`load ${counters.name}`, {
     kind: SpanKind.INTERNAL,
-    attributes: { [ATTR.cacheName]: counters.name, [ATTR.cacheLayer]: counters.layer },
+    attributes: { [ATTR.cacheName]: counters.name },
   }), undefined);
 }
 

@@ -1,0 +1,250 @@
+/**
+ * The tiered cache against real Redis: single flight, sharing through Redis,
+ * invalidations reaching other instances, negative caching, tags, the byte
+ * bound, and a private redis-server stopped and restarted mid-run. Names are
+ * unique per run; every key written is removed afterwards.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ATTR, METRICS } from '../../agent/metrics/registry';
+import { bindCacheMetrics } from '../../instrumentations/cache/cacheMetrics';
+import { createTieredCache, recordDatabaseTimeInLoader, type TieredCache, type TieredCacheOptions } from '../../instrumentations/cache/index';
+import { TIERED_KEY_PREFIX, tieredKeys } from '../../instrumentations/cache/tieredKeys';
+import { freePort } from '../helpers/agentProcess';
+import { CacheMetricsReader } from '../helpers/cacheMetrics';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const metrics = new CacheMetricsReader();
+bindCacheMetrics(metrics.meter);
+
+const clients: Redis[] = [];
+const caches: TieredCache<unknown>[] = [];
+const names: string[] = [];
+
+function client(url = REDIS_URL): Redis {
+  const redis = new Redis(url, { maxRetriesPerRequest: 1, retryStrategy: () => 50 });
+  redis.on('error', () => { /* expected while a test's redis-server is down */ });
+  clients.push(redis);
+  return redis;
+}
+
+function uniqueName(label: string): string {
+  const name = `test-${label}-${randomUUID().slice(0, 8)}`;
+  names.push(name);
+  return name;
+}
+
+function tiered<V>(options: Omit<TieredCacheOptions<V>, 'memory' | 'ttlMs'> & Partial<TieredCacheOptions<V>>): TieredCache<V> {
+  const cache = createTieredCache<V>({ memory: { max: 100 }, ttlMs: 60_000, ...options });
+  caches.push(cache as TieredCache<unknown>);
+  return cache;
+}
+
+/** Waits until `count` subscribers listen on the cache's channel, so published invalidations reach them. */
+async function subscribers(redis: Redis, name: string, count: number): Promise<void> {
+  await vi.waitFor(async () => {
+    const [, listening] = await redis.pubsub('NUMSUB', tieredKeys(name).channel) as [string, number];
+    expect(Number(listening)).toBeGreaterThanOrEqual(count);
+  }, { timeout: 5000, interval: 20 });
+}
+
+const requests = (name: string, layer: string, result: string) => metrics.value(METRICS.cacheRequests.name,
+  { [ATTR.cacheName]: name, [ATTR.cacheLayer]: layer, [ATTR.cacheResult]: result });
+
+const unhandled: unknown[] = [];
+const onUnhandled = (reason: unknown): void => { unhandled.push(reason); };
+beforeEach(() => { process.on('unhandledRejection', onUnhandled); });
+afterEach(() => {
+  process.off('unhandledRejection', onUnhandled);
+  expect(unhandled).toEqual([]);
+});
+
+afterAll(async () => {
+  await Promise.all(caches.map((cache) => cache.close()));
+  const cleaner = new Redis(REDIS_URL);
+  for (const name of names) {
+    const keys = await cleaner.keys(`${TIERED_KEY_PREFIX}:${name}:*`);
+    if (keys.length > 0) await cleaner.del(...keys);
+  }
+  await cleaner.quit();
+  for (const redis of clients) redis.disconnect();
+  await metrics.shutdown();
+});
+
+describe('tiered cache', () => {
+  it('loads once for 50 concurrent gets of one key', async () => {
+    const name = uniqueName('flight');
+    const cache = tiered<{ id: number }>({ name, redis: client() });
+    let loads = 0;
+    const loader = async () => {
+      loads += 1;
+      await sleep(30);
+      return { id: 7 };
+    };
+    const values = await Promise.all(Array.from({ length: 50 }, () => cache.get('k', loader)));
+    expect(loads).toBe(1);
+    expect(values.every((value) => value?.id === 7)).toBe(true);
+    expect(await cache.get('k', loader)).toEqual({ id: 7 });
+    expect(loads).toBe(1);
+
+    expect(await requests(name, 'memory', 'miss')).toBe(50);
+    expect(await requests(name, 'memory', 'hit')).toBe(1);
+    expect(await requests(name, 'redis', 'miss')).toBe(1);
+    const load = await metrics.histogram(METRICS.cacheLoadDuration.name, { [ATTR.cacheName]: name });
+    expect(load.count).toBe(1);
+    expect(load.sum).toBeGreaterThanOrEqual(0.025);
+  });
+
+  it('serves a second instance from Redis without loading', async () => {
+    const name = uniqueName('shared');
+    const first = tiered<string>({ name, redis: client() });
+    const second = tiered<string>({ name, redis: client() });
+    expect(await first.get('k', () => 'loaded once')).toBe('loaded once');
+    const secondLoader = vi.fn(() => 'must not load');
+    expect(await second.get('k', secondLoader)).toBe('loaded once');
+    expect(secondLoader).not.toHaveBeenCalled();
+    expect(await requests(name, 'redis', 'hit')).toBe(1);
+  });
+
+  it('a delete on one instance reaches the memory layer of another', async () => {
+    const name = uniqueName('delete');
+    const observer = client();
+    const first = tiered<string>({ name, redis: client() });
+    const second = tiered<string>({ name, redis: client() });
+    await subscribers(observer, name, 2);
+    await first.get('k', () => 'v1');
+    expect(await second.get('k', () => 'never')).toBe('v1'); // now in second's memory
+    await first.delete('k');
+    await vi.waitFor(async () => {
+      expect(await second.get('k', () => 'v2')).toBe('v2');
+    }, { timeout: 3000, interval: 20 });
+    expect(await observer.exists(tieredKeys(name).value('k'))).toBe(1); // v2 written back by the reload
+  });
+
+  it('caches "not found" only with negativeTtlMs, and only that long', async () => {
+    const name = uniqueName('negative');
+    const cache = tiered<string>({ name, redis: client(), negativeTtlMs: 100 });
+    const loader = vi.fn((): string | undefined => undefined);
+    expect(await cache.get('missing', loader)).toBeUndefined();
+    expect(await cache.get('missing', loader)).toBeUndefined();
+    expect(loader).toHaveBeenCalledTimes(1);
+    await sleep(150);
+    expect(await cache.get('missing', loader)).toBeUndefined();
+    expect(loader).toHaveBeenCalledTimes(2);
+
+    const withoutNegative = tiered<string>({ name: uniqueName('no-negative') });
+    const counted = vi.fn((): string | undefined => undefined);
+    await withoutNegative.get('missing', counted);
+    await withoutNegative.get('missing', counted);
+    expect(counted).toHaveBeenCalledTimes(2);
+  });
+
+  it('invalidates a tag in Redis and in every instance', async () => {
+    const name = uniqueName('tags');
+    const observer = client();
+    const first = tiered<string>({ name, redis: client() });
+    const second = tiered<string>({ name, redis: client() });
+    await subscribers(observer, name, 2);
+    await first.get('u1', () => 'one', { tags: ['team:1'] });
+    await first.get('u2', () => 'two', { tags: ['team:1'] });
+    await first.get('u3', () => 'three', { tags: ['team:2'] });
+    expect(await second.get('u1', () => 'never')).toBe('one'); // second learns u1's tags from Redis
+
+    await first.invalidateTag('team:1');
+    const keys = tieredKeys(name);
+    expect(await observer.exists(keys.value('u1'), keys.value('u2'), keys.tag('team:1'))).toBe(0);
+    expect(await observer.exists(keys.value('u3'))).toBe(1);
+    expect(await first.get('u2', () => 'two again')).toBe('two again');
+    expect(await first.get('u3', () => 'never')).toBe('three');
+    await vi.waitFor(async () => {
+      expect(await second.get('u1', () => 'one again')).toBe('one again');
+    }, { timeout: 3000, interval: 20 });
+  });
+
+  it('bounds memory in bytes as well as entries', async () => {
+    const name = uniqueName('bytes');
+    const maxBytes = 4096;
+    const cache = tiered<string>({ name, memory: { max: 1000, maxBytes } });
+    const value = 'x'.repeat(1000);
+    for (let i = 0; i < 20; i += 1) await cache.get(`k${i}`, () => value);
+    const entries = await metrics.value(METRICS.cacheEntries.name, { [ATTR.cacheName]: name });
+    const entryBytes = JSON.stringify(value).length + 'k10'.length;
+    expect(entries).toBeGreaterThan(0);
+    expect(entries * entryBytes).toBeLessThanOrEqual(maxBytes);
+    expect(await metrics.value(METRICS.cacheEvictions.name, { [ATTR.cacheName]: name, [ATTR.reason]: 'evict' })).toBe(20 - entries);
+    // The most recent entry is in memory, the first one was evicted.
+    const reload = vi.fn(() => value);
+    await cache.get('k19', reload);
+    await cache.get('k0', reload);
+    expect(reload).toHaveBeenCalledTimes(1);
+  });
+
+  it('records the database time spent inside loaders', async () => {
+    const name = uniqueName('db-time');
+    const cache = tiered<number>({ name });
+    await cache.get('k', async () => {
+      recordDatabaseTimeInLoader(0.02);
+      await sleep(5);
+      recordDatabaseTimeInLoader(0.03);
+      return 1;
+    });
+    recordDatabaseTimeInLoader(1); // outside any loader: belongs to no cache
+    const database = await metrics.histogram(METRICS.cacheLoadDatabaseDuration.name, { [ATTR.cacheName]: name });
+    expect(database.count).toBe(1);
+    expect(database.sum).toBeCloseTo(0.05, 6);
+  });
+});
+
+describe('tiered cache with its Redis stopped mid-run', () => {
+  let server: ChildProcess | undefined;
+  let port = 0;
+
+  async function startRedis(): Promise<void> {
+    server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, retryStrategy: () => 20, maxRetriesPerRequest: 50 });
+    probe.on('error', () => { /* until it listens */ });
+    await probe.ping();
+    probe.disconnect();
+  }
+
+  async function stopRedis(): Promise<void> {
+    const stopping = server;
+    server = undefined;
+    if (stopping === undefined || stopping.exitCode !== null) return;
+    stopping.kill('SIGKILL');
+    await once(stopping, 'exit');
+  }
+
+  afterAll(stopRedis);
+
+  it('keeps answering from memory and the loader, counts errors, and recovers', async () => {
+    port = await freePort();
+    await startRedis();
+    const name = uniqueName('outage');
+    const redis = client(`redis://127.0.0.1:${port}`);
+    const cache = tiered<string>({ name, redis, redisTimeoutMs: 100 });
+    await subscribers(redis, name, 1);
+    expect(await cache.get('before', () => 'cached before')).toBe('cached before');
+
+    await stopRedis();
+    await vi.waitFor(() => expect(redis.status).not.toBe('ready'), { timeout: 3000, interval: 10 });
+    const started = Date.now();
+    expect(await cache.get('before', () => 'must come from memory')).toBe('cached before');
+    expect(await cache.get('during', () => 'loaded during')).toBe('loaded during');
+    await cache.set('set-during', 'x');
+    await cache.delete('before');
+    await cache.invalidateTag('any');
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(await metrics.value(METRICS.cacheErrors.name, { [ATTR.cacheName]: name, [ATTR.cacheLayer]: 'redis' })).toBeGreaterThan(0);
+
+    await startRedis();
+    await vi.waitFor(() => expect(redis.status).toBe('ready'), { timeout: 5000, interval: 20 });
+    await subscribers(redis, name, 1);
+    expect(await cache.get('after', () => 'loaded after')).toBe('loaded after');
+    expect(await redis.exists(tieredKeys(name).value('after'))).toBe(1);
+  });
+});
