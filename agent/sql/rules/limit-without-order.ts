@@ -1,0 +1,24 @@
+import type { Rule, RuleHit } from '../rule';
+import { asNode, constValue, fieldsOf, fromTables, hitAt, list, nodesOfType, numericValue, operandValue, quotedList, subLinkKind } from '../parseTree';
+
+export const rule: Rule = {
+  id: 'limit-without-order',
+  category: 'correctness',
+  severity: 'info',
+  description: 'LIMIT (or FETCH FIRST) without ORDER BY: which rows come back is unspecified and can change with the plan. Not flagged inside EXISTS, for LIMIT 1 in a scalar subquery (an "any matching row" probe), or without a FROM clause.',
+  suggestion: 'Add an ORDER BY that makes the result deterministic (end it with a unique key), or drop the LIMIT when any row will do and at most one can match.',
+  check: ({ stmt }) =>
+    nodesOfType(stmt, 'SelectStmt').flatMap((select): RuleHit[] => {
+      const { fields } = select;
+      const limit = fields['limitCount'];
+      const limitConst = asNode(limit, 'A_Const');
+      const isLimitAll = limitConst !== undefined && constValue(limitConst).kind === 'null';
+      const fromClause = list(fields, 'fromClause');
+      if (limit === undefined || isLimitAll || fromClause.length === 0 || list(fields, 'sortClause').length > 0) return [];
+      const kind = subLinkKind(select);
+      if (kind === 'EXISTS_SUBLINK') return [];
+      if (kind === 'EXPR_SUBLINK' && numericValue(operandValue(limit, undefined)) === 1) return [];
+      const from = quotedList(fromTables(fromClause).map((table) => table.table));
+      return [hitAt(`LIMIT without ORDER BY on ${from === '' ? 'a subquery' : from}: which rows come back is unspecified`, fieldsOf(limit) ?? fields)];
+    }),
+};

@@ -1,0 +1,49 @@
+import type { Rule } from '../rule';
+import type { Visit } from '../parseTree';
+import { asNode, child, clauseLabel, columnRefParts, columnRefs, constValue, hitAt, list, names, nodesOfType, operatorName, predicateClause, quotedList, str } from '../parseTree';
+
+const COMPARISON_OPERATORS = new Set(['=', '<>', '!=', '<', '>', '<=', '>=', '~~', '~~*', '!~~', '!~~*']);
+const COMPARISON_KINDS = new Set(['AEXPR_IN', 'AEXPR_OP_ANY', 'AEXPR_OP_ALL', 'AEXPR_BETWEEN', 'AEXPR_NOT_BETWEEN', 'AEXPR_LIKE', 'AEXPR_ILIKE']);
+
+/**
+ * The comparison a literal is a direct operand of (through casts and IN /
+ * BETWEEN lists), when it is compared with a column; undefined for literals
+ * inside functions or arithmetic (`now() - interval '1 day'`), which are part
+ * of the query's logic rather than data pasted into its text.
+ */
+function comparedColumn(literal: Visit): string | undefined {
+  let node = literal.parent;
+  while (node !== undefined && (node.type === 'TypeCast' || node.type === 'List' || node.type === 'A_ArrayExpr')) {
+    if (node.type === 'TypeCast' && names(list(child(node.fields, 'typeName') ?? {}, 'names')).at(-1) === 'interval') return undefined;
+    node = node.parent;
+  }
+  if (node === undefined || node.type !== 'A_Expr') return undefined;
+  const kind = str(node.fields, 'kind') ?? '';
+  if (!COMPARISON_KINDS.has(kind) && !(kind === 'AEXPR_OP' && COMPARISON_OPERATORS.has(operatorName(node.fields)))) return undefined;
+  const column = columnRefs({ A_Expr: node.fields })[0];
+  return column === undefined ? undefined : columnRefParts(column).join('.');
+}
+
+export const rule: Rule = {
+  id: 'non-parameterized-literal',
+  category: 'security',
+  severity: 'info',
+  description: 'A string or number literal compared with a column in WHERE, JOIN … ON or HAVING of a statement sent by the app: the mark of SQL built by string concatenation (injection risk, one statement text per value). NULL, booleans, LIMIT/OFFSET and interval constants are not counted. Runtime only: literals in migration files are normal.',
+  suggestion: 'Pass the value as a parameter (`WHERE email = $1` with `[email]`); constants that never change can stay, or be disabled for this statement with QUERYLENS_RULES.',
+  sources: ['runtime'],
+  check: ({ stmt }) => {
+    const compared = nodesOfType(stmt, 'A_Const').flatMap((literal) => {
+      const kind = constValue(literal.fields).kind;
+      const clause = predicateClause(literal);
+      const column = kind === 'string' || kind === 'number' ? comparedColumn(literal) : undefined;
+      return clause === undefined || column === undefined ? [] : [{ literal, clause, column }];
+    });
+    const first = compared[0];
+    if (first === undefined) return [];
+    const columns = [...new Set(compared.map((entry) => entry.column))];
+    const clauses = [...new Set(compared.map((entry) => clauseLabel(entry.clause)))].join(' and ');
+    const count = compared.length === 1 ? 'a literal value' : `${compared.length} literal values`;
+    const target = `${columns.length === 1 ? 'column' : 'columns'} ${quotedList(columns)}`;
+    return [hitAt(`${count} compared with ${target} in ${clauses} instead of parameters`, first.literal.fields)];
+  },
+};

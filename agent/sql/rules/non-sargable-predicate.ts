@@ -1,0 +1,56 @@
+import type { Rule, RuleHit } from '../rule';
+import type { Fields } from '../parseTree';
+import { child, clauseLabel, columnRefParts, columnRefs, functionName, hitAt, list, names, nodesOfType, operatorName, predicateClause, str, unwrapNode } from '../parseTree';
+
+const COMPARISON_OPERATORS = new Set(['=', '<>', '!=', '<', '>', '<=', '>=', '~~', '~~*']);
+const COMPARISON_KINDS = new Set(['AEXPR_IN', 'AEXPR_OP_ANY', 'AEXPR_BETWEEN', 'AEXPR_NOT_BETWEEN']);
+const ARITHMETIC_OPERATORS = new Set(['+', '-', '*', '/', '%', '||']);
+
+function isComparison(aExpr: Fields): boolean {
+  const kind = str(aExpr, 'kind') ?? '';
+  if (COMPARISON_KINDS.has(kind)) return true;
+  return (kind === 'AEXPR_OP' || kind === 'AEXPR_LIKE' || kind === 'AEXPR_ILIKE') && COMPARISON_OPERATORS.has(operatorName(aExpr));
+}
+
+/**
+ * What hides the column from an index, when the operand is a column wrapped
+ * in a function, a cast or arithmetic; undefined for a bare column or a
+ * column-free value. JSON operators (`->>`) are left alone: they are usually
+ * served by expression or GIN indexes.
+ */
+function wrapperOf(operand: unknown): string | undefined {
+  const node = unwrapNode(operand);
+  if (node === undefined) return undefined;
+  const [type, fields] = node;
+  if (type === 'FuncCall') return `function ${functionName(fields)}()`;
+  if (type === 'CoalesceExpr') return 'coalesce()';
+  if (type === 'TypeCast') {
+    return `a cast to ${names(list(child(fields, 'typeName') ?? {}, 'names')).at(-1) ?? 'another type'}`;
+  }
+  if (type === 'A_Expr' && str(fields, 'kind') === 'AEXPR_OP' && ARITHMETIC_OPERATORS.has(operatorName(fields))) {
+    return `arithmetic (${operatorName(fields)})`;
+  }
+  return undefined;
+}
+
+export const rule: Rule = {
+  id: 'non-sargable-predicate',
+  category: 'performance',
+  severity: 'warning',
+  description: 'A WHERE, JOIN … ON or HAVING comparison that wraps a column in a function, a cast or arithmetic, so a plain index on the column cannot be used.',
+  suggestion: 'Leave the column bare and move the work to the other side (`created_at > now() - interval \'1 day\'`, a range instead of date(col)), or create an expression index that matches the expression exactly.',
+  check: ({ stmt }) =>
+    nodesOfType(stmt, 'A_Expr').flatMap((visit): RuleHit[] => {
+      const clause = predicateClause(visit);
+      if (clause === undefined || !isComparison(visit.fields)) return [];
+      const sides = [visit.fields['lexpr'], visit.fields['rexpr']];
+      return sides.flatMap((side, index): RuleHit[] => {
+        const wrapper = wrapperOf(side);
+        const columns = columnRefs(side);
+        const other = sides[1 - index];
+        if (wrapper === undefined || columns.length === 0 || columnRefs(other).length > 0) return [];
+        const column = columnRefParts(columns[0]).join('.');
+        return [hitAt(`${wrapper} applied to column "${column}" in ${clauseLabel(clause)} hides it from a plain index`, visit.fields)];
+      });
+    }),
+};

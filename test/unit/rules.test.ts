@@ -1,0 +1,138 @@
+/**
+ * The optimizer rule catalogue against its named cases
+ * (test/fixtures/rule-cases.ts): every rule fires on its `fail` cases and
+ * stays silent on its `pass` cases, with messages that never repeat a literal
+ * or bound value. Messages are snapshotted so a wording change is reviewed.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadModule, parseSync, scanSync } from 'libpg-query';
+import type { PgNode, Rule, RuleContext, RuleHit, StatementSource } from '../../agent/sql/rule';
+import { ALL_RULES } from '../../agent/sql/rules/index';
+import { RULE_CASES, type RuleCase } from '../fixtures/rule-cases';
+
+beforeAll(async () => {
+  await loadModule();
+});
+
+/** One statement of a text, parsed alone so that tree locations are offsets into its own text. */
+interface Statement {
+  readonly stmt: PgNode;
+  readonly text: string;
+}
+
+function splitStatements(sql: string): readonly Statement[] {
+  return parseSync(sql).stmts.map((raw) => {
+    const start = raw.stmt_location ?? 0;
+    const text = raw.stmt_len ? sql.slice(start, start + raw.stmt_len) : sql.slice(start);
+    const alone = parseSync(text).stmts[0];
+    if (alone?.stmt === undefined) throw new Error(`statement did not parse alone: ${text}`);
+    return { stmt: alone.stmt as PgNode, text };
+  });
+}
+
+function sourceOf(rule: Rule, testCase: RuleCase): StatementSource {
+  return testCase.source ?? rule.sources?.[0] ?? 'runtime';
+}
+
+/** What the engine does with one rule (`values` explicit, so a test can withhold them): skip statements from a source the rule does not judge, else check each statement. */
+function runRule(rule: Rule, testCase: RuleCase, values: readonly unknown[] | undefined): readonly RuleHit[] {
+  const source = sourceOf(rule, testCase);
+  if (rule.sources !== undefined && !rule.sources.includes(source)) return [];
+  const statements = splitStatements(testCase.sql);
+  return statements.flatMap(({ stmt, text }) => {
+    const ctx: RuleContext = { stmt, text, values, source, statementCount: statements.length };
+    return rule.check(ctx);
+  });
+}
+
+/** The literal values written in a text (string, integer and float constants), unquoted. */
+function literalsIn(sql: string): readonly string[] {
+  return scanSync(sql)
+    .tokens.filter((token) => token.tokenName === 'SCONST' || token.tokenName === 'ICONST' || token.tokenName === 'FCONST')
+    .map((token) => token.text.replace(/^E?'|'$/g, '').replace(/^\$\w*\$|\$\w*\$$/g, '').replace(/''/g, "'"));
+}
+
+/**
+ * The values no message may contain: strings of three characters or more and
+ * numbers of five digits or more, written or bound. (Shorter ones would match
+ * the counts and thresholds messages legitimately name.)
+ */
+function plantedValues(testCase: RuleCase): readonly string[] {
+  const bound = (testCase.values ?? []).flatMap((value) => (Array.isArray(value) ? value : [value])).map(String);
+  return [...literalsIn(testCase.sql), ...bound].filter((value) => (/^-?[\d.]+$/.test(value) ? value.replace(/\D/g, '').length >= 5 : value.length >= 3));
+}
+
+const casesOf = (rule: Rule) => RULE_CASES[rule.id] ?? { fail: [], pass: [] };
+
+describe('the rule catalogue', () => {
+  it('has unique kebab-case ids, and cases for exactly its rules', () => {
+    const ids = ALL_RULES.map((rule) => rule.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const id of ids) expect(id).toMatch(/^[a-z]+(-[a-z]+)*$/);
+    expect(Object.keys(RULE_CASES).sort()).toEqual([...ids].sort());
+  });
+
+  it('covers the catalogue DESIGN.md names', () => {
+    expect(ALL_RULES).toHaveLength(30);
+  });
+
+  it.each(ALL_RULES.map((rule) => [rule.id, rule] as const))('%s has at least three fail and three pass cases, a description and a suggestion', (_, rule) => {
+    expect(casesOf(rule).fail.length).toBeGreaterThanOrEqual(3);
+    expect(casesOf(rule).pass.length).toBeGreaterThanOrEqual(3);
+    expect(rule.description.length).toBeGreaterThan(20);
+    expect(rule.suggestion.length).toBeGreaterThan(20);
+  });
+
+  it('keeps migration rules to files and runtime-only rules to runtime', () => {
+    const sourcesOf = (id: string) => ALL_RULES.find((rule) => rule.id === id)?.sources;
+    for (const rule of ALL_RULES.filter((candidate) => candidate.category === 'migration')) expect(rule.sources).toEqual(['file']);
+    for (const id of ['dangerous-runtime-ddl', 'stacked-statements', 'non-parameterized-literal']) expect(sourcesOf(id)).toEqual(['runtime']);
+  });
+});
+
+describe.each(ALL_RULES.map((rule) => [rule.id, rule] as const))('%s', (_, rule) => {
+  const { fail, pass } = casesOf(rule);
+
+  it.each(fail.map((testCase) => [testCase.sql.slice(0, 80), testCase] as const))('fires on %s', (_sql, testCase) => {
+    const hits = runRule(rule, testCase, testCase.values);
+    expect(hits.length).toBeGreaterThan(0);
+    for (const hit of hits) {
+      expect(hit.message.length).toBeGreaterThan(10);
+      for (const value of plantedValues(testCase)) expect(hit.message).not.toContain(value);
+    }
+  });
+
+  it.each(pass.map((testCase) => [testCase.sql.slice(0, 80), testCase] as const))('stays silent on %s', (_sql, testCase) => {
+    expect(runRule(rule, testCase, testCase.values)).toEqual([]);
+  });
+
+  it('gives locations inside the statement text', () => {
+    for (const testCase of fail) {
+      const length = testCase.sql.length;
+      for (const hit of runRule(rule, testCase, testCase.values)) {
+        if (hit.location !== undefined) expect(hit.location).toBeGreaterThanOrEqual(0);
+        if (hit.location !== undefined) expect(hit.location).toBeLessThan(length);
+      }
+    }
+  });
+
+  if (rule.usesValues === true) {
+    it('needs the values for at least one verdict, and still judges literals without them', () => {
+      const dependsOnValues = [...fail, ...pass].some(
+        (testCase) => testCase.values !== undefined && runRule(rule, testCase, testCase.values).length > 0 !== runRule(rule, testCase, undefined).length > 0,
+      );
+      expect(dependsOnValues).toBe(true);
+      expect(fail.some((testCase) => testCase.values === undefined && runRule(rule, testCase, testCase.values).length > 0)).toBe(true);
+    });
+  } else {
+    it('gives the same verdict with and without bound values', () => {
+      for (const testCase of [...fail, ...pass].filter((candidate) => candidate.values !== undefined)) {
+        expect(runRule(rule, testCase, undefined).length > 0).toBe(runRule(rule, testCase, testCase.values).length > 0);
+      }
+    });
+  }
+
+  it('renders the reviewed messages', () => {
+    expect(fail.map((testCase) => runRule(rule, testCase, testCase.values).map((hit) => hit.message))).toMatchSnapshot();
+  });
+});
