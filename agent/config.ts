@@ -21,7 +21,6 @@ export interface QuerylensConfig {
   readonly explain: boolean;
   readonly explainIntervalMs: number;
   readonly disabledRules: ReadonlySet<string>;
-  readonly adminToken: string | undefined;
   readonly sqlcommenter: boolean;
   /** `stderr`, `off`, or a file path for JSON lines. */
   readonly slowQueryLog: string;
@@ -116,7 +115,6 @@ export function readConfig(env: Env, warn: Warn): QuerylensConfig {
     explain: readBoolean(r, 'QUERYLENS_EXPLAIN', true),
     explainIntervalMs: readInteger(r, 'QUERYLENS_EXPLAIN_INTERVAL_MS', DEFAULTS.explainIntervalMs, 1000, 86_400_000),
     disabledRules: readDisabledRules(r, 'QUERYLENS_RULES'),
-    adminToken: raw(r, 'QUERYLENS_ADMIN_TOKEN'),
     sqlcommenter: readBoolean(r, 'QUERYLENS_SQLCOMMENTER', false),
     slowQueryLog,
     unboundedRows: readInteger(r, 'QUERYLENS_UNBOUNDED_ROWS', DEFAULTS.unboundedRows, 1, 100_000_000),

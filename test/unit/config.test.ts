@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULTS, readConfig } from '../../agent/config';
+
+function read(env: Record<string, string>) {
+  const warnings: string[] = [];
+  const config = readConfig(env, (line) => warnings.push(line));
+  return { config, warnings };
+}
+
+describe('readConfig', () => {
+  it('uses the documented defaults when nothing is set', () => {
+    const { config, warnings } = read({});
+    expect(warnings).toEqual([]);
+    expect(config).toMatchObject({
+      disabled: false,
+      serviceName: undefined,
+      prometheusHost: DEFAULTS.prometheusHost,
+      prometheusPort: 9464,
+      tracesExporter: 'none',
+      metricsExporter: 'prometheus',
+      slowQueryMs: 500,
+      nPlusOneThreshold: 5,
+      maxQueries: 200,
+      explain: true,
+      sqlcommenter: false,
+      slowQueryLog: 'off',
+    });
+  });
+
+  it('reads valid values, trimming and ignoring case where it is a choice', () => {
+    const { config, warnings } = read({
+      OTEL_SDK_DISABLED: 'TRUE',
+      OTEL_SERVICE_NAME: ' orders ',
+      OTEL_EXPORTER_PROMETHEUS_PORT: '9500',
+      OTEL_TRACES_EXPORTER: 'OTLP',
+      QUERYLENS_SLOW_QUERY_MS: '250',
+      QUERYLENS_RULES: '-select-star, -large-offset',
+      QUERYLENS_SQLCOMMENTER: 'on',
+    });
+    expect(warnings).toEqual([]);
+    expect(config.disabled).toBe(true);
+    expect(config.serviceName).toBe('orders');
+    expect(config.prometheusPort).toBe(9500);
+    expect(config.tracesExporter).toBe('otlp');
+    expect(config.slowQueryMs).toBe(250);
+    expect([...config.disabledRules]).toEqual(['select-star', 'large-offset']);
+    expect(config.sqlcommenter).toBe(true);
+  });
+
+  it.each([
+    ['OTEL_EXPORTER_PROMETHEUS_PORT', '99999', 'an integer from 0 to 65535', '9464'],
+    ['QUERYLENS_SLOW_QUERY_MS', '-5', 'an integer from 1 to 3600000', '500'],
+    ['QUERYLENS_N_PLUS_ONE', '1.5', 'an integer from 2 to 10000', '5'],
+    ['OTEL_SDK_DISABLED', 'maybe', 'true/false, on/off, 1/0', 'false'],
+    ['OTEL_METRICS_EXPORTER', 'statsd', 'prometheus, otlp, none', '"prometheus"'],
+  ])('%s=%s gives one line naming variable, value, accepted values and default', (name, value, accepted, fallback) => {
+    const { warnings } = read({ [name]: value });
+    expect(warnings).toEqual([`querylens: ${name}=${JSON.stringify(value)} is not valid (accepted: ${accepted}); using the default ${fallback}`]);
+  });
+
+  it('keeps the valid entries of QUERYLENS_RULES and warns about the malformed one', () => {
+    const { config, warnings } = read({ QUERYLENS_RULES: '-select-star,select star' });
+    expect([...config.disabledRules]).toEqual(['select-star']);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('QUERYLENS_RULES="select star"');
+  });
+});
