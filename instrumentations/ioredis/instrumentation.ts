@@ -1,7 +1,7 @@
 /**
  * querylens' own ioredis instrumentation: spans and semconv metrics for every
  * command, one span per pipeline/MULTI, connection errors and reconnects.
- * ioredis 6's diagnostics channels carry the commands; the require hook of
+ * ioredis' diagnostics channels (6.x and 5.10+) carry the commands; the require hook of
  * InstrumentationBase (CommonJS and, through it, ESM) applies the few patches
  * channels cannot replace (see patches.ts).
  */
@@ -10,7 +10,7 @@ import { createCounter, createHistogram } from '../../agent/metrics/instruments'
 import { METRICS, QUERYLENS_SCOPE } from '../../agent/metrics/registry';
 import { AGENT_VERSION } from '../../agent/version';
 import { IoredisChannels } from './channels';
-import { wrapPipelineExec, wrapSetStatus, wrapSilentEmit } from './patches';
+import { wrapPipelineExec, wrapSendCommand, wrapSetStatus, wrapSilentEmit } from './patches';
 import { RedisRecorder, type RedisInstruments } from './recorder';
 import type { IoredisInstrumentationConfig, IoredisModule, PatchableClass, PatchablePrototype, PipelineLike } from './types';
 
@@ -24,6 +24,11 @@ function ioredisExports(loaded: unknown): IoredisModule {
 
 function prototypeOf(exported: PatchableClass | undefined): PatchablePrototype | undefined {
   return exported && typeof exported.prototype === 'object' ? exported.prototype : undefined;
+}
+
+/** ioredis 5.10+ builds a channel context for each command; older versions publish nothing. */
+function publishesCommands(redis: PatchablePrototype): boolean {
+  return typeof redis._buildCommandContext === 'function';
 }
 
 export class IoredisInstrumentation extends InstrumentationBase<IoredisInstrumentationConfig> {
@@ -75,7 +80,7 @@ export class IoredisInstrumentation extends InstrumentationBase<IoredisInstrumen
     return (this.channelsState ??= new IoredisChannels(this.recorder()));
   }
 
-  /** ioredis 6 traces a MULTI itself, except on a Cluster (which lacks `_buildBatchContext`). */
+  /** ioredis 5.10+ traces a MULTI itself, except on a Cluster (which lacks `_buildBatchContext`). */
   private multiOnChannel(pipeline: PipelineLike): boolean {
     return this._enabled && '_buildBatchContext' in pipeline.redis;
   }
@@ -88,6 +93,7 @@ export class IoredisInstrumentation extends InstrumentationBase<IoredisInstrumen
     if (redis) {
       this._wrap(redis, 'silentEmit', wrapSilentEmit(recorder) as never);
       this._wrap(redis, 'setStatus', wrapSetStatus(recorder) as never);
+      if (!publishesCommands(redis)) this._wrap(redis, 'sendCommand', wrapSendCommand(recorder) as never);
     }
     const cluster = prototypeOf(ioredis.Cluster);
     if (cluster) this._wrap(cluster, 'setStatus', wrapSetStatus(recorder) as never);
@@ -100,6 +106,7 @@ export class IoredisInstrumentation extends InstrumentationBase<IoredisInstrumen
     if (redis) {
       this._unwrap(redis, 'silentEmit');
       this._unwrap(redis, 'setStatus');
+      if (!publishesCommands(redis)) this._unwrap(redis, 'sendCommand');
     }
     const cluster = prototypeOf(ioredis.Cluster);
     if (cluster) this._unwrap(cluster, 'setStatus');

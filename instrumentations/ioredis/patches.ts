@@ -4,14 +4,16 @@
  *   MULTI on a Cluster (or on ioredis 5, which has no channels at all);
  * - `Redis#silentEmit`: connection errors. Adding an `error` listener instead
  *   would silence ioredis' "Unhandled error event" log for apps without one;
- * - `Redis#setStatus` / `Cluster#setStatus`: reconnect attempts.
+ * - `Redis#setStatus` / `Cluster#setStatus`: reconnect attempts, and the end
+ *   of a connection's set-up (see RedisRecorder);
+ * - `Redis#sendCommand`, only on ioredis versions without channels (< 5.10).
  * Each wrapper calls through first-class, returns what the original returns,
  * and keeps its own work inside a guard.
  */
 import { guarded } from '../../agent/agentErrors';
 import { errorType } from './attributes';
 import type { BatchRecord, RedisRecorder } from './recorder';
-import type { BatchKind, PipelineLike, RedisClientLike, RedisTarget } from './types';
+import type { BatchKind, PipelineLike, RedisClientLike, RedisTarget, SentCommand } from './types';
 
 const COMPONENT = 'ioredis-patches';
 const DEFAULT_PORT = 6379;
@@ -29,14 +31,28 @@ export function targetOfClient(client: RedisClientLike): RedisTarget {
   return { address: options.host ?? 'localhost', port: options.port ?? DEFAULT_PORT, database };
 }
 
-/** Pipelines whose batch is already recorded: exec re-enters itself (MULTI, cluster retries). */
-const tracked = new WeakSet<PipelineLike>();
+/**
+ * Batches by pipeline: exec re-enters itself (a MULTI queues its EXEC on a
+ * first pass and sends on a second; a Cluster retries), and every pass must
+ * send inside the same batch. `null`: a MULTI that ioredis publishes itself.
+ */
+const batchesByPipeline = new WeakMap<PipelineLike, BatchRecord | null>();
 
-/** The first failed reply of a settled pipeline, as error.type. */
-function firstFailure(results: unknown): string | undefined {
+function replyFailure(entry: unknown): string | undefined {
+  return Array.isArray(entry) && entry[0] instanceof Error ? errorType(entry[0]) : undefined;
+}
+
+/**
+ * The error.type of a settled batch: for a MULTI the EXEC reply (the last
+ * one), as ioredis' own MULTI channel reports it; for a pipeline the first
+ * failed reply.
+ */
+function batchFailure(kind: BatchKind, results: unknown): string | undefined {
   if (!Array.isArray(results)) return undefined;
+  if (kind === 'MULTI') return replyFailure(results.at(-1));
   for (const entry of results) {
-    if (Array.isArray(entry) && entry[0] instanceof Error) return errorType(entry[0]);
+    const failure = replyFailure(entry);
+    if (failure !== undefined) return failure;
   }
   return undefined;
 }
@@ -49,7 +65,7 @@ function firstFailure(results: unknown): string | undefined {
 function observeSettlement(pipeline: PipelineLike, recorder: RedisRecorder, batch: BatchRecord): void {
   const { resolve, reject } = pipeline;
   pipeline.resolve = function resolveObserved(value: unknown): void {
-    guarded(COMPONENT, () => recorder.batchFinished(batch, firstFailure(value)), undefined);
+    guarded(COMPONENT, () => recorder.batchFinished(batch, batchFailure(batch.kind, value)), undefined);
     resolve.call(this, value);
   };
   pipeline.reject = function rejectObserved(error: unknown): void {
@@ -62,19 +78,23 @@ export function wrapPipelineExec(
   recorder: RedisRecorder,
   multiOnChannel: (pipeline: PipelineLike) => boolean,
 ): (original: Method<PipelineLike>) => Method<PipelineLike> {
-  const begin = (pipeline: PipelineLike): BatchRecord | undefined => {
-    if (tracked.has(pipeline)) return undefined;
-    tracked.add(pipeline);
+  const begin = (pipeline: PipelineLike): BatchRecord | null => {
+    const known = batchesByPipeline.get(pipeline);
+    if (known !== undefined) return known?.open ? known : null;
     const kind: BatchKind = pipeline._transactions > 0 ? 'MULTI' : 'PIPELINE';
-    if (kind === 'MULTI' && multiOnChannel(pipeline)) return undefined;
+    if (kind === 'MULTI' && multiOnChannel(pipeline)) {
+      batchesByPipeline.set(pipeline, null);
+      return null;
+    }
     // A MULTI pipeline has queued its `multi` command; `exec` comes later.
     const size = kind === 'MULTI' ? Math.max(pipeline._queue.length - 1, 0) : pipeline._queue.length;
     const batch = recorder.batchStarted(kind, size, targetOfClient(pipeline.redis));
+    batchesByPipeline.set(pipeline, batch);
     observeSettlement(pipeline, recorder, batch);
     return batch;
   };
   return (original) => function execObserved(this: PipelineLike, ...args: unknown[]): unknown {
-    const batch = guarded(COMPONENT, () => begin(this), undefined);
+    const batch = guarded(COMPONENT, () => begin(this), null);
     if (!batch) return original.apply(this, args);
     return recorder.batches.run(batch, () => original.apply(this, args));
   };
@@ -94,12 +114,52 @@ export function wrapSilentEmit(recorder: RedisRecorder): (original: Method<Redis
 }
 
 export function wrapSetStatus(recorder: RedisRecorder): (original: Method<RedisClientLike>) => Method<RedisClientLike> {
-  const observe = (client: RedisClientLike): void => {
+  const observe = (client: RedisClientLike, status: unknown): void => {
+    recorder.statusChanged(status);
+    if (status !== 'reconnecting') return;
     const { address, port } = targetOfClient(client);
     recorder.reconnecting(address, port);
   };
   return (original) => function setStatusObserved(this: RedisClientLike, ...args: unknown[]): unknown {
-    if (args[0] === 'reconnecting') guarded(COMPONENT, () => observe(this), undefined);
+    guarded(COMPONENT, () => observe(this, args[0]), undefined);
     return original.apply(this, args);
   };
+}
+
+/**
+ * ioredis before 5.10 has no channels: commands are observed where they are
+ * sent, and timed until ioredis settles them (through the command's own
+ * resolve/reject, so no handler is added to the promise the app receives).
+ */
+export function wrapSendCommand(recorder: RedisRecorder): (original: Method<RedisClientLike>) => Method<RedisClientLike> {
+  // A command passes through sendCommand again when the offline queue is flushed or resent.
+  const seen = new WeakSet<SentCommand>();
+  const observe = (client: RedisClientLike, command: SentCommand): void => {
+    if (seen.has(command)) return;
+    seen.add(command);
+    // Set-up commands (AUTH, SELECT, INFO ready check…) are the only ones sent in status `connect`.
+    if (client.status === 'connect') return;
+    const record = recorder.commandStarted(targetOfClient(client), command.name, command.args.length);
+    if (!record) return;
+    const { resolve, reject } = command;
+    command.resolve = function resolveObserved(value: unknown): void {
+      guarded(COMPONENT, () => recorder.commandFinished(record, undefined), undefined);
+      resolve.call(this, value);
+    };
+    command.reject = function rejectObserved(error: unknown): void {
+      guarded(COMPONENT, () => recorder.commandFinished(record, error), undefined);
+      reject.call(this, error);
+    };
+  };
+  return (original) => function sendCommandObserved(this: RedisClientLike, ...args: unknown[]): unknown {
+    const command = args[0];
+    if (isSentCommand(command)) guarded(COMPONENT, () => observe(this, command), undefined);
+    return original.apply(this, args);
+  };
+}
+
+function isSentCommand(value: unknown): value is SentCommand {
+  const candidate = value as Partial<SentCommand> | null;
+  return typeof candidate === 'object' && candidate !== null && typeof candidate.name === 'string'
+    && Array.isArray(candidate.args) && typeof candidate.resolve === 'function' && typeof candidate.reject === 'function';
 }

@@ -11,6 +11,11 @@
  * duration with `db.operation.name="MULTI"`. This keeps sums over
  * `db_client_operation_duration_count` equal to the operations Redis executed
  * as a unit, without double counting.
+ *
+ * Connection set-up: the commands ioredis sends on its own while connecting
+ * (AUTH/HELLO, SELECT, CLIENT SETINFO, the INFO ready check) are not the app's
+ * and record nothing; CLIENT SETINFO even fails with ERR on Redis < 7.2, which
+ * would show as an error on every connect.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Attributes, Counter, Histogram, Span, Tracer } from '@opentelemetry/api';
@@ -45,6 +50,14 @@ export interface BatchRecord {
   open: boolean;
 }
 
+/** One connection attempt, from `connect()` until the client is ready (or gives up). */
+export interface ConnectPhase {
+  open: boolean;
+}
+
+/** Statuses ioredis passes through while setting a connection up. */
+const CONNECTING_STATUSES: ReadonlySet<unknown> = new Set(['connecting', 'connect']);
+
 function endSpan(span: Span, type: string | undefined): void {
   if (type !== undefined) {
     span.setAttribute(ATTR.errorType, type);
@@ -57,6 +70,8 @@ function endSpan(span: Span, type: string | undefined): void {
 export class RedisRecorder {
   /** The batch whose commands are being sent, for commands observed inside it. */
   readonly batches = new AsyncLocalStorage<BatchRecord>();
+  /** The connection attempt whose set-up commands are being sent. */
+  readonly connecting = new AsyncLocalStorage<ConnectPhase>();
   private readonly cache = new AttributeCache();
 
   constructor(
@@ -66,6 +81,7 @@ export class RedisRecorder {
 
   /** Undefined when the command belongs to a transaction (recorded by the transaction). */
   commandStarted(target: RedisTarget, command: string, argCount: number): CommandRecord | undefined {
+    if (this.connecting.getStore()?.open) return undefined;
     const batch = this.batches.getStore();
     const inBatch = batch !== undefined && batch.open;
     if (inBatch && batch.kind === 'MULTI') return undefined;
@@ -92,6 +108,16 @@ export class RedisRecorder {
     } else if (batch.span) {
       endSpan(batch.span, type);
     }
+  }
+
+  /**
+   * A client changed status in the current async context. Once it is past the
+   * connecting statuses, the commands sent from here (the offline queue, then
+   * whatever runs on the socket's callbacks) are the app's.
+   */
+  statusChanged(status: unknown): void {
+    const phase = this.connecting.getStore();
+    if (phase?.open && !CONNECTING_STATUSES.has(status)) phase.open = false;
   }
 
   connectionError(address: string | undefined, port: number | undefined, error: unknown): void {

@@ -47,6 +47,12 @@ export interface QueuedCommand {
   readonly args: readonly unknown[];
 }
 
+/** An ioredis `Command` being sent, whose settlement the patch observes. */
+export interface SentCommand extends QueuedCommand {
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
 /** The parts of an ioredis `Pipeline` the batch patch reads and wraps. */
 export interface PipelineLike {
   readonly redis: RedisClientLike;

@@ -151,12 +151,23 @@ describe('commands', () => {
     expect((await spansNamed('OTHER'))[0].attributes[ATTR.dbQueryText]).toBe('OTHER ?');
   });
 
-  it('reports the selected database as db.namespace', async () => {
-    const db2 = client({ db: 2 });
+  it('reports the selected database as db.namespace; connection set-up commands are not recorded', async () => {
+    const selectsBefore = await durationCount({ [ATTR.dbOperationName]: 'SELECT' });
     const before = await durationCount({ [ATTR.dbOperationName]: 'SET', [ATTR.dbNamespace]: '2' });
+    // Sent before the connection is ready: queued offline, recorded when flushed.
+    const db2 = client({ db: 2 });
     await db2.set(`${PREFIX}db2`, '1');
     expect(await durationCount({ [ATTR.dbOperationName]: 'SET', [ATTR.dbNamespace]: '2' })).toBe(before + 1);
-    expect((await spansNamed('SET')).at(-1)?.attributes[ATTR.dbNamespace]).toBe('2');
+    // ioredis sent SELECT 2, INFO and CLIENT SETINFO while connecting: not the app's commands.
+    expect(await spanNames()).toEqual(['SET']);
+    expect((await spansNamed('SET'))[0].attributes[ATTR.dbNamespace]).toBe('2');
+    expect(await durationCount({ [ATTR.dbOperationName]: 'SELECT' })).toBe(selectsBefore);
+    expect(await durationCount({ [ATTR.dbOperationName]: 'CLIENT' })).toBe(0);
+    // An explicit SELECT by the app is recorded, and moves db.namespace with it.
+    await db2.select(0);
+    await db2.get(`${PREFIX}db2`);
+    expect(await durationCount({ [ATTR.dbOperationName]: 'SELECT' })).toBe(selectsBefore + 1);
+    expect((await spansNamed('GET'))[0].attributes[ATTR.dbNamespace]).toBe('0');
   });
 });
 
