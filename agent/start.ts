@@ -18,6 +18,7 @@ import { PgInstrumentation } from '../instrumentations/pg/instrumentation';
 import { createPgSpansInstrumentation } from '../instrumentations/pg/upstreamSpans';
 import { IoredisInstrumentation } from '../instrumentations/ioredis/instrumentation';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
+import { currentRequestKey, trackHttpRequests } from './requestContext';
 import { observeSqlEngine, startSqlEngine, type RuntimeSqlEngine } from './sqlEngine';
 
 export interface AgentHandle {
@@ -55,7 +56,8 @@ function activate(config: QuerylensConfig): AgentHandle {
   const startedAt = Date.now();
   const serviceName = resolveServiceName(config.serviceName, process.cwd());
   const engine = startSqlEngine(config, warn);
-  const pg = new PgInstrumentation({ analyzer: engine.statements });
+  trackHttpRequests();
+  const pg = new PgInstrumentation({ analyzer: engine.statements, requestContextKey: currentRequestKey });
   const instrumentations: Instrumentation[] = [];
   // Upstream spans first, so our statement hook wraps outside it and sees the app's own text.
   if (config.tracesExporter !== 'none') {

@@ -1,0 +1,32 @@
+/**
+ * A request context without tracing: each incoming HTTP request gets an id,
+ * carried through its async work by AsyncLocalStorage, so statements of one
+ * request can be grouped (N+1 detection) even when no span is made. Node
+ * publishes `http.server.request.start` just before it emits 'request', in
+ * the same synchronous frame, so entering the store there reaches the handler.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { subscribe } from 'node:diagnostics_channel';
+
+interface RequestContext {
+  readonly id: string;
+}
+
+const storage = new AsyncLocalStorage<RequestContext>();
+let sequence = 0;
+let tracking = false;
+
+function onRequestStart(): void {
+  sequence = (sequence + 1) % Number.MAX_SAFE_INTEGER;
+  storage.enterWith({ id: `req-${sequence}` });
+}
+
+export function trackHttpRequests(): void {
+  if (tracking) return;
+  tracking = true;
+  subscribe('http.server.request.start', onRequestStart);
+}
+
+export function currentRequestKey(): string | undefined {
+  return storage.getStore()?.id;
+}
