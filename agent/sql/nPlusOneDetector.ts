@@ -10,6 +10,7 @@
  * fingerprints per context are capped, and the per-fingerprint loop summary
  * is an LRU too.
  */
+import type { StaticFinding } from './analysis';
 import { LruMap } from './lruMap';
 
 export const N_PLUS_ONE_MIN_TOTAL_MS = 50;
@@ -32,6 +33,16 @@ export interface NPlusOneObservation {
   readonly normalized: string;
   readonly durationMs: number;
   readonly at: number;
+}
+
+export function nPlusOneFinding(loop: NPlusOneLoop): StaticFinding {
+  return {
+    rule: N_PLUS_ONE_RULE,
+    category: 'performance',
+    severity: 'warning',
+    message: `Same statement executed ${loop.repetitions} times in one request, ${Math.round(loop.totalMs)} ms in total (N+1 loop)`,
+    suggestion: 'Load the rows in one statement (a JOIN, or WHERE id = ANY($1) with the collected ids) instead of one query per item.',
+  };
 }
 
 /** A loop, the moment it crossed both thresholds. */

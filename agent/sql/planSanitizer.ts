@@ -7,6 +7,7 @@
  * `?`; a string the scanner cannot read is replaced whole.
  */
 import type { SqlParser } from './parser';
+import { describeNode, planNodes, readPlan } from './plan/planNode';
 import { sanitizeSqlText } from './sanitizeSqlText';
 
 /** Fields whose strings are names or enumerations chosen by PostgreSQL, never values. */
@@ -38,43 +39,12 @@ export function sanitizePlan(plan: unknown, parser: SqlParser): unknown {
   return sanitizeValue(plan, undefined, parser);
 }
 
-interface PlanNode {
-  readonly 'Node Type'?: unknown;
-  readonly 'Relation Name'?: unknown;
-  readonly 'Total Cost'?: unknown;
-  readonly 'Plan Rows'?: unknown;
-  readonly Plans?: unknown;
-}
-
-function isNode(value: unknown): value is PlanNode {
-  return typeof value === 'object' && value !== null;
-}
-
-/** The root `Plan` node of `EXPLAIN (FORMAT JSON)` output (`[{ "Plan": {…} }]`). */
-export function rootPlanNode(explainOutput: unknown): PlanNode | undefined {
-  const first: unknown = Array.isArray(explainOutput) ? explainOutput[0] : explainOutput;
-  if (!isNode(first)) return undefined;
-  const plan = (first as { Plan?: unknown }).Plan;
-  return isNode(plan) ? plan : undefined;
-}
-
-function describe(node: PlanNode): string {
-  const relation = typeof node['Relation Name'] === 'string' ? ` on ${node['Relation Name']}` : '';
-  return `${String(node['Node Type'] ?? 'Unknown')}${relation}`;
-}
-
-function findSeqScans(node: PlanNode, found: string[]): void {
-  if (node['Node Type'] === 'Seq Scan') found.push(describe(node));
-  if (Array.isArray(node.Plans)) for (const child of node.Plans) if (isNode(child)) findSeqScans(child, found);
-}
-
-/** One line for logs: `Gather (cost 4270.5, rows 1); Seq Scan on orders`. */
+/** One line for logs: `Gather (cost 4270.5, rows 1); Seq Scan on "orders"`. */
 export function summarizePlan(explainOutput: unknown): string {
-  const root = rootPlanNode(explainOutput);
-  if (root === undefined) return 'no plan';
-  const head = `${describe(root)} (cost ${String(root['Total Cost'] ?? '?')}, rows ${String(root['Plan Rows'] ?? '?')})`;
-  const seqScans: string[] = [];
-  findSeqScans(root, seqScans);
-  const extra = seqScans.filter((scan) => scan !== describe(root));
-  return extra.length === 0 ? head : `${head}; ${extra.join('; ')}`;
+  const tree = readPlan(explainOutput);
+  if (tree === undefined) return 'no plan';
+  const { root } = tree;
+  const head = `${describeNode(root)} (cost ${root.totalCost}, rows ${root.planRows})`;
+  const seqScans = planNodes(root).filter((node) => node !== root && node.nodeType === 'Seq Scan').map(describeNode);
+  return seqScans.length === 0 ? head : `${head}; ${seqScans.join('; ')}`;
 }

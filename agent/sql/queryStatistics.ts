@@ -7,9 +7,10 @@
  * starts at that weight + 1. Weights only rank entries; the statistics of an
  * entry (calls, time, rows, errors) are exact counts since it was admitted.
  * The evicted entry's statistics move into `other`, so the sum of all entries
- * plus `other` is always the total of everything recorded. A fingerprint that
- * is frequent keeps its place; a flood of one-off statements churns only the
- * lowest entries. Eviction scans for the minimum: O(K), only on admission.
+ * plus `other` is always the total of everything recorded. Guarantee of the
+ * algorithm: after N executions, every fingerprint executed more than N/K
+ * times is in the table; a flood of one-off statements churns the lowest
+ * entries. Eviction scans for the minimum: O(K), only on admission.
  *
  * Latency percentiles come from fixed buckets (interpolated inside the
  * bucket, capped by the observed maximum), so memory per entry is constant.

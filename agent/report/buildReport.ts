@@ -1,0 +1,148 @@
+/**
+ * Builds the report from the recorder's current state. Pure: everything it
+ * reads comes in `sources`, so it can be tested without a server or a clock.
+ */
+import type { QuerylensConfig } from '../config';
+import type { QueryRecorder } from '../recording/queryRecorder';
+import type { StoredPlan } from '../sql/findingsStore';
+import { SLOW_QUERY_RULE } from '../sql/slowQueryFinding';
+import type { StatementCacheCounts } from '../sql/statementCache';
+import { REPORT_SCHEMA_VERSION, type QuerylensReport, type ReportPlan } from './reportModel';
+
+export interface ReportSources {
+  readonly serviceName: string;
+  readonly agentVersion: string;
+  /** ms since epoch */
+  readonly startedAt: number;
+  readonly now: number;
+  readonly config: Pick<QuerylensConfig, 'slowQueryMs' | 'nPlusOneThreshold' | 'maxQueries' | 'unboundedRows' | 'explain'>;
+  readonly recorder: Omit<QueryRecorder, 'onQuery' | 'reset' | 'settled'>;
+  readonly parse?: StatementCacheCounts;
+  readonly slowQueryLog?: { readonly destination: string; stats(): { readonly written: number; readonly dropped: number } };
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+/** Milliseconds to microsecond precision: enough to read, short to serve. */
+function ms(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}
+
+function reportPlan(plan: StoredPlan | undefined): ReportPlan | undefined {
+  return plan === undefined ? undefined : { summary: plan.summary, explainedAt: iso(plan.explainedAt), plan: plan.plan };
+}
+
+export function buildReport(sources: ReportSources): QuerylensReport {
+  const { recorder } = sources;
+  const top = recorder.topQueries();
+  const statsByFingerprint = new Map(top.map((query) => [query.fingerprint, query]));
+  const findings = recorder.findings();
+  const rulesByFingerprint = new Map<string, string[]>();
+  const slowFindings = new Map<string, (typeof findings)[number]>();
+  for (const finding of findings) {
+    const rules = rulesByFingerprint.get(finding.fingerprint) ?? [];
+    rules.push(finding.rule);
+    rulesByFingerprint.set(finding.fingerprint, rules);
+    if (finding.rule === SLOW_QUERY_RULE) slowFindings.set(finding.fingerprint, finding);
+  }
+  const other = recorder.otherQueries();
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    generatedAt: iso(sources.now),
+    service: { name: sources.serviceName, agentVersion: sources.agentVersion },
+    startedAt: iso(sources.startedAt),
+    uptimeSeconds: Math.max(0, Math.round((sources.now - sources.startedAt) / 1000)),
+    thresholds: {
+      slowQueryMs: sources.config.slowQueryMs,
+      nPlusOne: sources.config.nPlusOneThreshold,
+      maxQueries: sources.config.maxQueries,
+      unboundedRows: sources.config.unboundedRows,
+      explain: sources.config.explain,
+    },
+    queries: {
+      top: top.map((query) => ({
+        fingerprint: query.fingerprint,
+        query: query.normalized,
+        operation: query.operation,
+        collection: query.collection,
+        tables: query.tables,
+        calls: query.calls,
+        totalMs: ms(query.totalMs),
+        meanMs: ms(query.meanMs),
+        maxMs: ms(query.maxMs),
+        p50Ms: ms(query.p50Ms),
+        p95Ms: ms(query.p95Ms),
+        p99Ms: ms(query.p99Ms),
+        rows: query.rows,
+        errors: query.errors,
+        errorsByCode: query.errorsByCode,
+        firstSeen: iso(query.firstSeen),
+        lastSeen: iso(query.lastSeen),
+      })),
+      other: { calls: other.calls, totalMs: ms(other.totalMs), rows: other.rows, errors: other.errors, evictions: other.evictions },
+    },
+    findings: findings.map((finding) => {
+      const plan = reportPlan(finding.plan);
+      return {
+        rule: finding.rule,
+        severity: finding.severity,
+        category: finding.category,
+        fingerprint: finding.fingerprint,
+        example: finding.example,
+        message: finding.message,
+        suggestion: finding.suggestion,
+        firstSeen: iso(finding.firstSeen),
+        lastSeen: iso(finding.lastSeen),
+        count: finding.count,
+        persistence: finding.persistence,
+        ...(plan === undefined ? {} : { plan }),
+      };
+    }),
+    slowQueries: recorder.slowQueries().map((slow) => {
+      const stats = statsByFingerprint.get(slow.fingerprint);
+      const finding = slowFindings.get(slow.fingerprint);
+      return {
+        fingerprint: slow.fingerprint,
+        query: finding?.example ?? stats?.normalized ?? '',
+        slowExecutions: finding?.count ?? 0,
+        calls: stats?.calls,
+        meanMs: stats === undefined ? undefined : ms(stats.meanMs),
+        p95Ms: stats === undefined ? undefined : ms(stats.p95Ms),
+        maxMs: ms(slow.maxDurationMs),
+        lastMs: ms(slow.lastDurationMs),
+        lastSeen: iso(slow.lastSeen),
+        lastTraceId: slow.lastTraceId,
+        findings: rulesByFingerprint.get(slow.fingerprint) ?? [],
+        explain: slow.explain,
+        plan: reportPlan(finding?.plan),
+      };
+    }),
+    nPlusOne: recorder.nPlusOneLoops().map((loop) => ({
+      fingerprint: loop.fingerprint,
+      query: loop.normalized,
+      loops: loop.loops,
+      maxRepetitions: loop.maxRepetitions,
+      maxTotalMs: ms(loop.maxTotalMs),
+      firstSeen: iso(loop.firstSeen),
+      lastSeen: iso(loop.lastSeen),
+    })),
+    cacheCandidates: recorder.cacheCandidates().map((candidate) => ({
+      fingerprint: candidate.fingerprint,
+      query: candidate.normalized,
+      calls: candidate.calls,
+      repeats: candidate.repeats,
+      distinctParameterSets: candidate.distinctParameterSets,
+      sampleFull: candidate.sampleFull,
+      estimatedHitRate: Math.round(candidate.estimatedHitRate * 1000) / 1000,
+      meanMs: ms(candidate.meanMs),
+      estimatedTimeSavedMs: ms(candidate.estimatedTimeSavedMs),
+    })),
+    explain: recorder.explainOutcomes(),
+    parse: sources.parse ?? null,
+    slowQueryLog: sources.slowQueryLog === undefined
+      ? { destination: 'off', written: 0, dropped: 0 }
+      : { destination: sources.slowQueryLog.destination, ...sources.slowQueryLog.stats() },
+  };
+}

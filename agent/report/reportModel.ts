@@ -1,0 +1,122 @@
+/**
+ * The JSON report served at `GET /querylens/api/report` (schema documented in
+ * docs/report.md). Times are ISO 8601 strings, durations milliseconds rounded
+ * to microseconds. Statement texts are normalized (constants as `$n`); no
+ * literal parameter value appears anywhere in it.
+ */
+import type { ExplainOutcome } from '../recording/explainRequests';
+import type { RuleCategory, Severity } from '../sql/rule';
+import type { FindingPersistence } from '../sql/findingsStore';
+import type { StatementCacheCounts } from '../sql/statementCache';
+
+export const REPORT_SCHEMA_VERSION = 1;
+
+export interface ReportQuery {
+  readonly fingerprint: string;
+  readonly query: string;
+  readonly operation: string;
+  readonly collection: string;
+  readonly tables: readonly string[];
+  readonly calls: number;
+  readonly totalMs: number;
+  readonly meanMs: number;
+  readonly maxMs: number;
+  readonly p50Ms: number;
+  readonly p95Ms: number;
+  readonly p99Ms: number;
+  readonly rows: number;
+  readonly errors: number;
+  readonly errorsByCode: Readonly<Record<string, number>>;
+  readonly firstSeen: string;
+  readonly lastSeen: string;
+}
+
+export interface ReportPlan {
+  readonly summary: string;
+  readonly explainedAt: string;
+  /** `EXPLAIN (FORMAT JSON)` output with constants replaced by `?`. */
+  readonly plan: unknown;
+}
+
+export interface ReportFinding {
+  readonly rule: string;
+  readonly severity: Severity;
+  readonly category: RuleCategory;
+  readonly fingerprint: string;
+  readonly example: string;
+  readonly message: string;
+  readonly suggestion: string;
+  readonly firstSeen: string;
+  readonly lastSeen: string;
+  /** Executions flagged (`sticky`) or occurrences (`event`). */
+  readonly count: number;
+  readonly persistence: FindingPersistence;
+  readonly plan?: ReportPlan;
+}
+
+export interface ReportSlowQuery {
+  readonly fingerprint: string;
+  readonly query: string;
+  /** Executions over the slow threshold. */
+  readonly slowExecutions: number;
+  /** All executions of the statement, when it is still in the top-K. */
+  readonly calls: number | undefined;
+  readonly meanMs: number | undefined;
+  readonly p95Ms: number | undefined;
+  readonly maxMs: number;
+  readonly lastMs: number;
+  readonly lastSeen: string;
+  readonly lastTraceId: string | undefined;
+  readonly findings: readonly string[];
+  readonly explain: { readonly outcome: ExplainOutcome; readonly reason?: string } | undefined;
+  readonly plan: ReportPlan | undefined;
+}
+
+export interface ReportNPlusOne {
+  readonly fingerprint: string;
+  readonly query: string;
+  readonly loops: number;
+  readonly maxRepetitions: number;
+  readonly maxTotalMs: number;
+  readonly firstSeen: string;
+  readonly lastSeen: string;
+}
+
+export interface ReportCacheCandidate {
+  readonly fingerprint: string;
+  readonly query: string;
+  readonly calls: number;
+  readonly repeats: number;
+  readonly distinctParameterSets: number;
+  readonly sampleFull: boolean;
+  readonly estimatedHitRate: number;
+  readonly meanMs: number;
+  readonly estimatedTimeSavedMs: number;
+}
+
+export interface QuerylensReport {
+  readonly schemaVersion: typeof REPORT_SCHEMA_VERSION;
+  readonly generatedAt: string;
+  readonly service: { readonly name: string; readonly agentVersion: string };
+  readonly startedAt: string;
+  readonly uptimeSeconds: number;
+  readonly thresholds: {
+    readonly slowQueryMs: number;
+    readonly nPlusOne: number;
+    readonly maxQueries: number;
+    readonly unboundedRows: number;
+    readonly explain: boolean;
+  };
+  readonly queries: {
+    readonly top: readonly ReportQuery[];
+    readonly other: { readonly calls: number; readonly totalMs: number; readonly rows: number; readonly errors: number; readonly evictions: number };
+  };
+  readonly findings: readonly ReportFinding[];
+  readonly slowQueries: readonly ReportSlowQuery[];
+  readonly nPlusOne: readonly ReportNPlusOne[];
+  readonly cacheCandidates: readonly ReportCacheCandidate[];
+  readonly explain: Readonly<Record<ExplainOutcome, number>>;
+  /** Statement cache counters; null when the lead's analyzer is not wired. */
+  readonly parse: StatementCacheCounts | null;
+  readonly slowQueryLog: { readonly destination: string; readonly written: number; readonly dropped: number };
+}

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { hashString } from '../../agent/sql/hashing';
+import { DEFAULT_LITERAL_BUILT_THRESHOLD, LITERAL_BUILT_RULE, LiteralBuiltDetector } from '../../agent/sql/literalBuiltDetector';
+
+function texts(count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `SELECT name FROM users WHERE id = ${i}`);
+}
+
+describe('LiteralBuiltDetector', () => {
+  it('flags a fingerprint once it arrives as threshold distinct texts, and only once', () => {
+    const detector = new LiteralBuiltDetector();
+    const found = texts(DEFAULT_LITERAL_BUILT_THRESHOLD * 2).map((text) => detector.observe('fp', hashString(text)));
+    const flagged = found.filter((finding) => finding !== undefined);
+    expect(flagged).toHaveLength(1);
+    expect(found.indexOf(flagged[0])).toBe(DEFAULT_LITERAL_BUILT_THRESHOLD - 1);
+    expect(flagged[0]).toMatchObject({ rule: LITERAL_BUILT_RULE, category: 'security' });
+  });
+
+  it('does not flag the same few texts repeated many times', () => {
+    const detector = new LiteralBuiltDetector();
+    const few = texts(3);
+    for (let i = 0; i < 200; i += 1) expect(detector.observe('fp', hashString(few[i % few.length]!))).toBeUndefined();
+  });
+
+  it('counts texts per fingerprint', () => {
+    const detector = new LiteralBuiltDetector({ threshold: 4 });
+    const half = texts(3).map(hashString);
+    for (const hash of half) detector.observe('a', hash);
+    for (const hash of half) expect(detector.observe('b', hash)).toBeUndefined();
+    expect(detector.observe('a', hashString('SELECT name FROM users WHERE id = 99'))).toBeDefined();
+  });
+
+  it('is bounded: samples of the least recently seen fingerprints are dropped', () => {
+    const detector = new LiteralBuiltDetector({ threshold: 3, maxFingerprints: 2 });
+    detector.observe('old', hashString('a'));
+    detector.observe('old', hashString('b'));
+    detector.observe('x', hashString('a'));
+    detector.observe('y', hashString('a'));
+    // 'old' lost its sample: two more texts are needed again.
+    expect(detector.observe('old', hashString('c'))).toBeUndefined();
+  });
+
+  it('keeps hashes, not texts', () => {
+    expect(hashString('SELECT 1 WHERE x = \'secret\'')).toMatch(/^[0-9a-f]{14}$/);
+    expect(hashString('a')).not.toBe(hashString('b'));
+  });
+});
