@@ -6,7 +6,7 @@ export const rule: Rule = {
   category: 'performance',
   severity: 'info',
   description: 'UNION without ALL: both inputs are sorted or hashed to remove duplicates, often where none can occur.',
-  suggestion: 'Write UNION ALL when the branches cannot overlap or duplicates are acceptable; keep UNION (or write UNION DISTINCT) only when removing duplicates is the point.',
+  suggestion: 'Write UNION ALL when the branches cannot overlap or duplicates are acceptable; keep UNION only where removing duplicates is the point (the parser cannot tell UNION DISTINCT from UNION, so that stays flagged).',
   check: ({ stmt }) =>
     nodesOfType(stmt, 'SelectStmt')
       .filter(({ fields }) => str(fields, 'op') === 'SETOP_UNION' && fields['all'] !== true)
