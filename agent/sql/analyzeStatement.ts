@@ -22,8 +22,8 @@ export interface AnalyzerOptions {
   readonly maxSqlLength: number;
   readonly disabledRules: ReadonlySet<string>;
   readonly source: StatementSource;
-  /** The rule catalogue; tests inject their own. */
-  readonly rules: readonly Rule[];
+  /** Default: the whole catalogue (`ALL_RULES`); tests inject their own. */
+  readonly rules?: readonly Rule[];
 }
 
 export const DEFAULT_MAX_SQL_LENGTH = 100_000;

@@ -6,13 +6,16 @@
  */
 import type { RuleCategory, Rule, Severity } from './rule';
 import { parseErrorPosition, sqlParser } from './parser';
+import type { PreparedStatement } from './preparedStatements';
 import { prepareStatements } from './preparedStatements';
 import { enabledRules, runRules } from './ruleEngine';
+import { ALL_RULES } from './rules/index';
 import { lineColumn, skipTrivia } from './textPosition';
 
 export interface LintOptions {
   readonly disabledRules: ReadonlySet<string>;
-  readonly rules: readonly Rule[];
+  /** Default: the whole catalogue (`ALL_RULES`). */
+  readonly rules?: readonly Rule[];
 }
 
 export interface LintFinding {
@@ -25,18 +28,33 @@ export interface LintFinding {
   readonly suggestion: string;
 }
 
-export const PARSE_ERROR_RULE = 'parse-error';
+/** What a catalogue listing (`querylens rules`, SARIF's rule table) shows of a rule. */
+export type RuleDescriptor = Pick<Rule, 'id' | 'category' | 'severity' | 'description' | 'suggestion'>;
+
+/** Not a rule module: lint reports it when the PostgreSQL parser rejects a file. */
+export const PARSE_ERROR: RuleDescriptor = {
+  id: 'parse-error',
+  category: 'correctness',
+  severity: 'error',
+  description: 'The file is not valid PostgreSQL SQL; the parser stopped at the reported position.',
+  suggestion: 'Fix the syntax error; no other rule was checked in this file.',
+};
+
+/** Every id lint can report: the rules, then `parse-error`. */
+export function lintCatalogue(rules: readonly Rule[] = ALL_RULES): RuleDescriptor[] {
+  return [...rules, PARSE_ERROR];
+}
 
 function parseErrorFinding(sql: string, error: unknown): LintFinding {
   const position = parseErrorPosition(error) ?? skipTrivia(sql);
   const reason = error instanceof Error ? error.message : String(error);
   return {
     ...lineColumn(sql, position),
-    rule: PARSE_ERROR_RULE,
-    severity: 'error',
-    category: 'correctness',
+    rule: PARSE_ERROR.id,
+    severity: PARSE_ERROR.severity,
+    category: PARSE_ERROR.category,
     message: `PostgreSQL cannot parse this file: ${reason}`,
-    suggestion: 'Fix the syntax error; no other rule was checked in this file.',
+    suggestion: PARSE_ERROR.suggestion,
   };
 }
 
@@ -48,7 +66,7 @@ function byPosition(a: LintFinding, b: LintFinding): number {
 export function lintSql(sql: string, options: LintOptions): LintFinding[] {
   const parser = sqlParser();
   if (parser === undefined) throw new Error('lintSql: the SQL parser is not loaded; await loadSqlParser() first');
-  let statements;
+  let statements: PreparedStatement[];
   try {
     statements = prepareStatements(sql, parser.parse(sql));
   } catch (error) {

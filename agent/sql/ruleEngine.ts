@@ -6,9 +6,11 @@
 import { reportAgentError } from '../agentErrors';
 import type { PreparedStatement } from './preparedStatements';
 import type { Rule, StatementSource } from './rule';
+import { ALL_RULES } from './rules/index';
 
 export interface RuleSelection {
-  readonly rules: readonly Rule[];
+  /** Default: the whole catalogue (`ALL_RULES`). */
+  readonly rules?: readonly Rule[];
   readonly disabledRules: ReadonlySet<string>;
   readonly source: StatementSource;
 }
@@ -24,13 +26,13 @@ export interface EngineHit {
 
 /** The rules that judge statements from `source` and are not disabled. */
 export function enabledRules(selection: RuleSelection): readonly Rule[] {
-  return selection.rules.filter(
+  return (selection.rules ?? ALL_RULES).filter(
     (rule) => !selection.disabledRules.has(rule.id) && (rule.sources === undefined || rule.sources.includes(selection.source)),
   );
 }
 
 /** Ids in `disabledRules` that name no rule: the bootstrap and the CLI warn about them once. */
-export function unknownRuleIds(disabledRules: Iterable<string>, rules: readonly Rule[]): string[] {
+export function unknownRuleIds(disabledRules: Iterable<string>, rules: readonly Rule[] = ALL_RULES): string[] {
   const known = new Set(rules.map((rule) => rule.id));
   return [...new Set(disabledRules)].filter((id) => !known.has(id));
 }

@@ -1,0 +1,74 @@
+/**
+ * `--format sarif`: SARIF 2.1.0 for code scanning (GitHub, GitLab, IDEs).
+ * The driver lists every rule lint can report (the catalogue plus
+ * `parse-error`), so a result's `ruleIndex` points into it.
+ */
+import { relative, sep } from 'node:path';
+import type { RuleDescriptor } from '../sql/lintSql';
+import type { Severity } from '../sql/rule';
+import { AGENT_VERSION } from '../version';
+import type { FileFinding } from './fileFinding';
+import { STDIN_NAME } from './fileFinding';
+
+export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
+
+type SarifLevel = 'error' | 'warning' | 'note';
+
+const LEVEL: Readonly<Record<Severity, SarifLevel>> = { error: 'error', warning: 'warning', info: 'note' };
+
+/** `large-offset` → `LargeOffset`: SARIF's `name` is an identifier-like label. */
+function ruleName(id: string): string {
+  return id.replace(/(^|-)([a-z0-9])/g, (_match, _dash: string, letter: string) => letter.toUpperCase());
+}
+
+function sarifRule(rule: RuleDescriptor) {
+  return {
+    id: rule.id,
+    name: ruleName(rule.id),
+    shortDescription: { text: rule.description },
+    help: { text: rule.suggestion },
+    defaultConfiguration: { level: LEVEL[rule.severity] },
+    properties: { category: rule.category, tags: [rule.category] },
+  };
+}
+
+/** Repository-relative, forward slashes, percent-encoded: what code scanning matches against files. */
+function artifactUri(file: string, cwd: string): string {
+  if (file === STDIN_NAME) return 'stdin';
+  return encodeURI(relative(cwd, file).split(sep).join('/'));
+}
+
+export function formatSarif(findings: readonly FileFinding[], catalogue: readonly RuleDescriptor[], cwd: string): string {
+  const index = new Map(catalogue.map((rule, position) => [rule.id, position]));
+  const log = {
+    $schema: SARIF_SCHEMA,
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'querylens',
+            version: AGENT_VERSION,
+            rules: catalogue.map(sarifRule),
+          },
+        },
+        columnKind: 'utf16CodeUnits',
+        results: findings.map((finding) => ({
+          ruleId: finding.rule,
+          ...(index.has(finding.rule) ? { ruleIndex: index.get(finding.rule) } : {}),
+          level: LEVEL[finding.severity],
+          message: { text: `${finding.message}. ${finding.suggestion}` },
+          locations: [
+            {
+              physicalLocation: {
+                artifactLocation: { uri: artifactUri(finding.file, cwd), uriBaseId: '%SRCROOT%' },
+                region: { startLine: finding.line, startColumn: finding.column },
+              },
+            },
+          ],
+        })),
+      },
+    ],
+  };
+  return `${JSON.stringify(log, null, 2)}\n`;
+}

@@ -1,0 +1,63 @@
+/** `querylens lint [files... | -]`: the agent's SQL rules, offline, for CI and pre-commit hooks. */
+import { loadSqlParser } from '../sql/parser';
+import { lintCatalogue, lintSql } from '../sql/lintSql';
+import { unknownRuleIds } from '../sql/ruleEngine';
+import type { CliCommand, CliIo } from './command';
+import { EXIT_FINDINGS, EXIT_OK, UsageError } from './command';
+import type { FileFinding } from './fileFinding';
+import { failsRun } from './fileFinding';
+import { formatJson } from './formatJson';
+import { formatSarif } from './formatSarif';
+import { formatText } from './formatText';
+import type { OutputFormat } from './lintArgs';
+import { parseLintArgs } from './lintArgs';
+import { readInputs } from './readInputs';
+
+export const LINT_HELP = `Usage: querylens lint [options] <file|directory|->...
+
+Checks SQL files (migrations, scripts; many statements per file) with the
+querylens rules. A directory means every *.sql file under it; - reads stdin.
+
+Options:
+  -f, --format <text|json|sarif>       output format (default: text)
+      --fail-on <error|warning|info|none>
+                                       exit 1 when a finding at or above this
+                                       severity exists (default: error)
+      --disable <rule[,rule...]>       rules to skip (repeatable); see: querylens rules
+  -h, --help                           this help
+
+Exit codes: 0 no failing finding, 1 failing findings, 2 usage error or unreadable input.
+`;
+
+function render(format: OutputFormat, findings: readonly FileFinding[], cwd: string): string {
+  switch (format) {
+    case 'json':
+      return formatJson(findings);
+    case 'sarif':
+      return formatSarif(findings, lintCatalogue(), cwd);
+    case 'text':
+      return formatText(findings);
+  }
+}
+
+export const lintCommand: CliCommand = {
+  name: 'lint',
+  summary: 'check SQL files with the optimizer, security and migration rules',
+  async run(args: readonly string[], io: CliIo): Promise<number> {
+    const options = parseLintArgs(args);
+    if (options.help) {
+      io.out(LINT_HELP);
+      return EXIT_OK;
+    }
+    if (options.inputs.length === 0) throw new UsageError('no input: give SQL files, directories, or - for stdin');
+    const unknown = unknownRuleIds(options.disabledRules);
+    if (unknown.length > 0) throw new UsageError(`--disable names unknown rules: ${unknown.join(', ')} (list them with: querylens rules)`);
+    const inputs = await readInputs(options.inputs, io);
+    await loadSqlParser();
+    const findings = inputs.flatMap(({ file, sql }) =>
+      lintSql(sql, { disabledRules: options.disabledRules }).map((finding): FileFinding => ({ file, ...finding })),
+    );
+    io.out(render(options.format, findings, io.cwd));
+    return failsRun(findings, options.failOn) ? EXIT_FINDINGS : EXIT_OK;
+  },
+};

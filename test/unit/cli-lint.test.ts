@@ -1,0 +1,204 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ALL_RULES } from '../../agent/sql/rules/index';
+
+const root = join(__dirname, '..', '..');
+const cli = join(root, 'dist', 'agent', 'cli', 'main.js');
+let dir = '';
+
+function run(args: readonly string[], input?: string) {
+  const result = spawnSync(process.execPath, [cli, ...args], { cwd: dir, input, encoding: 'utf8', timeout: 20_000 });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+interface JsonFinding {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly rule: string;
+  readonly severity: string;
+  readonly category: string;
+  readonly message: string;
+  readonly suggestion: string;
+}
+
+function json(args: readonly string[], input?: string): JsonFinding[] {
+  const result = run([...args, '--format', 'json'], input);
+  return JSON.parse(result.stdout) as JsonFinding[];
+}
+
+/** The character a 1-based line/column points at in `text`. */
+function charAt(text: string, line: number, column: number): string {
+  return text.split('\n')[line - 1][column - 1];
+}
+
+const MIGRATION = `-- 001: users
+CREATE INDEX users_email ON users (email);
+
+SELECT * FROM users WHERE id = $1;
+DELETE FROM sessions;
+`;
+const WARNINGS_ONLY = 'SELECT * FROM users WHERE id = $1;\n';
+const CLEAN = 'SELECT id FROM users WHERE id = $1;\n';
+const BROKEN = 'SELECT 1;\nSELEC id FROM users;\n';
+
+beforeAll(() => {
+  // Emits even when someone else's file has a type error at this moment; our own files are checked by tsc --noEmit.
+  spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.json')], { cwd: root, timeout: 240_000 });
+  expect(existsSync(cli)).toBe(true);
+  dir = mkdtempSync(join(tmpdir(), 'ql-cli-lint-'));
+  writeFileSync(join(dir, 'migration.sql'), MIGRATION);
+  writeFileSync(join(dir, 'warnings.sql'), WARNINGS_ONLY);
+  writeFileSync(join(dir, 'clean.sql'), CLEAN);
+  writeFileSync(join(dir, 'broken.sql'), BROKEN);
+  mkdirSync(join(dir, 'migrations', 'nested'), { recursive: true });
+  writeFileSync(join(dir, 'migrations', 'nested', 'b.sql'), MIGRATION);
+  writeFileSync(join(dir, 'migrations', 'a.sql'), WARNINGS_ONLY);
+  writeFileSync(join(dir, 'migrations', 'notes.txt'), 'DELETE FROM everything;');
+}, 300_000);
+
+afterAll(() => {
+  if (dir !== '') rmSync(dir, { recursive: true, force: true });
+});
+
+describe('querylens lint', () => {
+  it('prints file:line:col severity rule message, the suggestion indented below, and fails on errors', () => {
+    const result = run(['lint', 'migration.sql']);
+    expect(result.code).toBe(1);
+    const lines = result.stdout.split('\n');
+    const deleteLine = lines.findIndex((line) => / error delete-without-where /.test(line));
+    expect(lines[deleteLine]).toMatch(/^migration\.sql:5:\d+ error delete-without-where \S.*$/);
+    expect(lines[deleteLine + 1]).toMatch(/^ {2}\S/);
+    const rule = ALL_RULES.find((candidate) => candidate.id === 'delete-without-where');
+    expect(lines[deleteLine + 1].trim()).toBe(rule?.suggestion);
+    expect(lines.some((line) => line.startsWith('migration.sql:2:') && line.includes('require-concurrent-index'))).toBe(true);
+  });
+
+  it('gives each finding a position that points into the file', () => {
+    const findings = json(['lint', 'migration.sql']);
+    expect(findings.length).toBeGreaterThanOrEqual(3);
+    for (const finding of findings) {
+      expect(Object.keys(finding).sort()).toEqual(['category', 'column', 'file', 'line', 'message', 'rule', 'severity', 'suggestion']);
+      expect(finding.file).toBe('migration.sql');
+      expect(charAt(MIGRATION, finding.line, finding.column)).toMatch(/\S/);
+    }
+    const star = findings.find((finding) => finding.rule === 'select-star');
+    expect(star === undefined ? '' : charAt(MIGRATION, star.line, star.column)).toBe('*');
+  });
+
+  it('sets the exit code from --fail-on', () => {
+    expect(run(['lint', 'warnings.sql']).code).toBe(0);
+    expect(run(['lint', '--fail-on', 'warning', 'warnings.sql']).code).toBe(1);
+    expect(run(['lint', '--fail-on', 'info', 'warnings.sql']).code).toBe(1);
+    expect(run(['lint', '--fail-on', 'none', 'migration.sql']).code).toBe(0);
+    expect(run(['lint', '--fail-on', 'info', 'clean.sql'])).toMatchObject({ code: 0, stdout: '' });
+  });
+
+  it('reads stdin for -', () => {
+    const result = run(['lint', '-', '--fail-on', 'warning'], WARNINGS_ONLY);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/^<stdin>:1:\d+ warning select-star /);
+    expect(json(['lint', '-'], MIGRATION).map((finding) => finding.file)).toContain('<stdin>');
+  });
+
+  it('reports a file the parser rejects at the parser position', () => {
+    const result = run(['lint', 'broken.sql', 'clean.sql']);
+    expect(result.code).toBe(1);
+    const findings = json(['lint', 'broken.sql']);
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({ rule: 'parse-error', severity: 'error', line: 2, column: 1 });
+    expect(findings[0].message).toContain('SELEC');
+  });
+
+  it('lints every .sql file under a directory, in a stable order', () => {
+    const files = [...new Set(json(['lint', 'migrations']).map((finding) => finding.file))];
+    expect(files).toEqual([join('migrations', 'a.sql'), join('migrations', 'nested', 'b.sql')]);
+  });
+
+  it('skips disabled rules', () => {
+    const findings = json(['lint', 'migration.sql', '--disable', 'delete-without-where,select-star']);
+    expect(findings.map((finding) => finding.rule)).not.toContain('delete-without-where');
+    expect(findings.map((finding) => finding.rule)).not.toContain('select-star');
+    expect(findings.length).toBeGreaterThan(0);
+    expect(run(['lint', 'migration.sql', '--disable', 'delete-without-where']).code).toBe(0);
+  });
+
+  it('exits 2 with a clear message on usage errors and unreadable files', () => {
+    const cases: ReadonlyArray<readonly [readonly string[], RegExp]> = [
+      [['lint', 'missing.sql'], /cannot read missing\.sql: no such file or directory/],
+      [['lint', '--format', 'xml', 'clean.sql'], /--format "xml" is not valid \(accepted: text, json, sarif\)/],
+      [['lint', '--fail-on', 'sometimes', 'clean.sql'], /--fail-on "sometimes" is not valid/],
+      [['lint', '--no-such-option', 'clean.sql'], /no-such-option/],
+      [['lint', '--disable', 'no-such-rule', 'clean.sql'], /unknown rules: no-such-rule/],
+      [['lint'], /no input/],
+      [['frobnicate'], /unknown command "frobnicate"/],
+      [[], /Usage: querylens/],
+    ];
+    for (const [args, message] of cases) {
+      const result = run(args);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr, args.join(' ')).toMatch(message);
+      expect(result.stdout, args.join(' ')).toBe('');
+    }
+  });
+
+  it('writes SARIF 2.1.0 with the rule catalogue and located results', () => {
+    const result = run(['lint', 'migration.sql', '--format', 'sarif']);
+    expect(result.code).toBe(1);
+    const sarif = JSON.parse(result.stdout) as {
+      $schema: string;
+      version: string;
+      runs: Array<{
+        tool: { driver: { name: string; rules: Array<{ id: string; defaultConfiguration: { level: string } }> } };
+        results: Array<{
+          ruleId: string;
+          ruleIndex: number;
+          level: string;
+          message: { text: string };
+          locations: Array<{ physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number; startColumn: number } } }>;
+        }>;
+      }>;
+    };
+    expect(sarif.version).toBe('2.1.0');
+    expect(sarif.$schema).toMatch(/sarif-2\.1\.0/);
+    const [sarifRun] = sarif.runs;
+    expect(sarifRun.tool.driver.name).toBe('querylens');
+    expect(sarifRun.tool.driver.rules.map((rule) => rule.id)).toEqual([...ALL_RULES.map((rule) => rule.id), 'parse-error']);
+    const plain = json(['lint', 'migration.sql']);
+    expect(sarifRun.results).toHaveLength(plain.length);
+    sarifRun.results.forEach((sarifResult, index) => {
+      expect(sarifResult.ruleId).toBe(plain[index].rule);
+      expect(sarifRun.tool.driver.rules[sarifResult.ruleIndex].id).toBe(sarifResult.ruleId);
+      expect(sarifResult.level).toBe({ error: 'error', warning: 'warning', info: 'note' }[plain[index].severity]);
+      expect(sarifResult.message.text).toContain(plain[index].message);
+      const location = sarifResult.locations[0].physicalLocation;
+      expect(location.artifactLocation.uri).toBe('migration.sql');
+      expect(location.region).toEqual({ startLine: plain[index].line, startColumn: plain[index].column });
+    });
+  });
+});
+
+describe('querylens rules', () => {
+  it('lists every rule with its severity and category', () => {
+    const result = run(['rules']);
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trim().split('\n');
+    expect(lines).toHaveLength(ALL_RULES.length + 1);
+    for (const rule of ALL_RULES) expect(lines.some((line) => line.startsWith(`${rule.id} `) && line.includes(rule.severity) && line.includes(rule.category))).toBe(true);
+    const listed = JSON.parse(run(['rules', '--json']).stdout) as Array<{ id: string }>;
+    expect(listed.map((rule) => rule.id)).toContain('parse-error');
+  });
+
+  it('loads the SQL engine only: no OpenTelemetry, no agent start', () => {
+    const probe = spawnSync(
+      process.execPath,
+      ['-e', `require(${JSON.stringify(cli)}); console.log(JSON.stringify(Object.keys(require.cache).filter((path) => path.includes('@opentelemetry') || /dist[\\\\/]agent[\\\\/](start|register|sdk|server)\\.js$/.test(path))))`],
+      { encoding: 'utf8' },
+    );
+    expect(probe.status).toBe(0);
+    expect(JSON.parse(probe.stdout)).toEqual([]);
+  });
+});
