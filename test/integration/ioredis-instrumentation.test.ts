@@ -9,26 +9,18 @@ import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { Attributes } from '@opentelemetry/api';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
-import { DataPointType, MeterProvider, MetricReader, type HistogramMetricData, type SumMetricData } from '@opentelemetry/sdk-metrics';
-import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import type { Cluster, Redis as RedisClient, RedisOptions } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ATTR, METRICS } from '../../agent/metrics/registry';
-import { IoredisInstrumentation } from '../../instrumentations/ioredis/instrumentation';
 import { freePort } from '../helpers/agentProcess';
+import { IoredisHarness } from '../helpers/ioredisHarness';
 
-class CollectingReader extends MetricReader {
-  protected override onForceFlush(): Promise<void> { return Promise.resolve(); }
-  protected override onShutdown(): Promise<void> { return Promise.resolve(); }
-}
-
-const spans = new InMemorySpanExporter();
-const tracerProvider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: spans })] });
-const reader = new CollectingReader();
-const meterProvider = new MeterProvider({ readers: [reader] });
-const instrumentation = new IoredisInstrumentation();
-instrumentation.setTracerProvider(tracerProvider);
-instrumentation.setMeterProvider(meterProvider);
+const harness = new IoredisHarness();
+const { instrumentation, spans } = harness;
+const finishedSpans = () => harness.finishedSpans();
+const spansNamed = (name: string) => harness.spansNamed(name);
+const spanNames = () => harness.spanNames();
+const durationCount = (wanted: Attributes) => harness.durationCount(wanted);
 
 // Required only now, so the instrumentation's require hook sees ioredis.
 const Redis = createRequire(import.meta.url)('ioredis') as typeof import('ioredis').default;
@@ -43,44 +35,6 @@ function client(options: RedisOptions = {}): RedisClient {
   const redis = new Redis({ host: HOST, port: PORT, ...options });
   clients.push(redis);
   return redis;
-}
-
-async function histogramPoints(name: string) {
-  const { resourceMetrics } = await reader.collect();
-  const metric = resourceMetrics.scopeMetrics.flatMap((s) => s.metrics).find((m) => m.descriptor.name === name);
-  if (!metric) return [];
-  expect(metric.dataPointType).toBe(DataPointType.HISTOGRAM);
-  return (metric as HistogramMetricData).dataPoints;
-}
-
-async function counterValue(name: string, match: Attributes): Promise<number> {
-  const { resourceMetrics } = await reader.collect();
-  const metric = resourceMetrics.scopeMetrics.flatMap((s) => s.metrics).find((m) => m.descriptor.name === name);
-  if (!metric) return 0;
-  return (metric as SumMetricData).dataPoints
-    .filter((p) => Object.entries(match).every(([k, v]) => p.attributes[k] === v))
-    .reduce((sum, p) => sum + p.value, 0);
-}
-
-/** Observations of db.client.operation.duration whose attributes include `match`. */
-async function durationCount(match: Attributes): Promise<number> {
-  return (await histogramPoints(METRICS.dbOperationDuration.name))
-    .filter((p) => Object.entries(match).every(([k, v]) => p.attributes[k] === v))
-    .reduce((sum, p) => sum + p.value.count, 0);
-}
-
-/** The span processor exports asynchronously: flush before reading. */
-async function finishedSpans(): Promise<ReadableSpan[]> {
-  await tracerProvider.forceFlush();
-  return spans.getFinishedSpans();
-}
-
-async function spansNamed(name: string): Promise<ReadableSpan[]> {
-  return (await finishedSpans()).filter((s) => s.name === name);
-}
-
-async function spanNames(): Promise<string[]> {
-  return (await finishedSpans()).map((s) => s.name);
 }
 
 const target = { [ATTR.dbSystemName]: 'redis', [ATTR.serverAddress]: HOST, [ATTR.serverPort]: PORT };
@@ -114,11 +68,10 @@ describe('commands', () => {
     expect(await redis.get(`${PREFIX}missing`)).toBeNull();
     expect(await durationCount({ ...target, [ATTR.dbOperationName]: 'SET', [ATTR.dbNamespace]: '0' })).toBe(setBefore + 1);
     expect(await durationCount({ ...target, [ATTR.dbOperationName]: 'GET', [ATTR.dbNamespace]: '0' })).toBe(getBefore + 2);
-    const point = (await histogramPoints(METRICS.dbOperationDuration.name))
-      .find((p) => p.attributes[ATTR.dbOperationName] === 'GET');
-    expect(point?.attributes[ATTR.errorType]).toBeUndefined();
-    expect(point?.value.sum).toBeGreaterThan(0);
-    expect(point?.value.sum).toBeLessThan(5);
+    const gets = await harness.metrics.histogram(METRICS.dbOperationDuration.name, { [ATTR.dbOperationName]: 'GET' });
+    expect(gets.sum).toBeGreaterThan(0);
+    expect(gets.sum).toBeLessThan(5);
+    expect(await durationCount({ [ATTR.dbOperationName]: 'GET', [ATTR.errorType]: 'ERR' })).toBe(0);
 
     const [set] = await spansNamed('SET');
     expect(set.kind).toBe(SpanKind.CLIENT);
@@ -251,8 +204,9 @@ describe('sanitising', () => {
     expect(exported.length).toBeGreaterThanOrEqual(7);
     const spanText = JSON.stringify(exported.map((s) => ({ name: s.name, attributes: s.attributes, status: s.status, events: s.events })));
     expect(spanText).not.toContain(secret);
-    const { resourceMetrics } = await reader.collect();
-    expect(JSON.stringify(resourceMetrics.scopeMetrics)).not.toContain(secret);
+    const metricAttributes = await harness.metrics.points(METRICS.dbOperationDuration.name);
+    expect(metricAttributes.length).toBeGreaterThan(3);
+    expect(JSON.stringify(metricAttributes.map((p) => p.attributes))).not.toContain(secret);
     expect((await spansNamed('EVAL'))[0].attributes[ATTR.dbQueryText]).toBe('EVAL ? ? ? ?');
   });
 });
@@ -335,11 +289,11 @@ describe('connection errors and reconnects', () => {
     expect(await redis.set(`${PREFIX}r`, '1')).toBe('OK');
 
     const where = { [ATTR.serverAddress]: '127.0.0.1', [ATTR.serverPort]: port };
-    const reconnectsBefore = await counterValue(METRICS.redisReconnects.name, where);
+    const reconnectsBefore = await harness.metrics.value(METRICS.redisReconnects.name, where);
     await stopServer(server);
     await new Promise((resolve) => setTimeout(resolve, 400));
-    expect(await counterValue(METRICS.redisReconnects.name, where)).toBeGreaterThan(reconnectsBefore);
-    expect(await counterValue(METRICS.redisConnectionErrors.name, { ...where, [ATTR.errorType]: 'ECONNREFUSED' })).toBeGreaterThan(0);
+    expect(await harness.metrics.value(METRICS.redisReconnects.name, where)).toBeGreaterThan(reconnectsBefore);
+    expect(await harness.metrics.value(METRICS.redisConnectionErrors.name, { ...where, [ATTR.errorType]: 'ECONNREFUSED' })).toBeGreaterThan(0);
 
     const ready = new Promise((resolve) => redis.once('ready', resolve));
     server = await startServer(port);
