@@ -32,6 +32,16 @@ export const cachesDashboard: DashboardSpec = {
             { expr: q.quantile(0.99, byCache, METRICS.cacheLoadDuration, RATE), legend: `p99 ${cacheLegend}` },
             { expr: q.mean(byCache, METRICS.cacheLoadDuration, RATE), legend: `mean ${cacheLegend}` },
           ] }),
+        timeseriesPanel({ title: 'Database time inside loads', unit: 's',
+          description: 'p99 and mean of the database time spent by the queries a cache loader runs: what a miss costs the database.',
+          targets: [
+            { expr: q.quantile(0.99, byCache, METRICS.cacheLoadDatabaseDuration, RATE), legend: `p99 ${cacheLegend}` },
+            { expr: q.mean(byCache, METRICS.cacheLoadDatabaseDuration, RATE), legend: `mean ${cacheLegend}` },
+          ] }),
+        timeseriesPanel({ title: 'Cache layer errors', unit: 'ops',
+          description: 'Cache layer operations failing per second (Redis unavailable or timed out, undecodable values); the cache then answers without that layer.',
+          targets: [{ expr: q.sumRate([LABEL.cacheName, LABEL.cacheLayer], METRICS.cacheErrors.scraped, RATE),
+            legend: `{{${LABEL.cacheName}}} ({{${LABEL.cacheLayer}}})` }] }),
       ],
     },
     {
