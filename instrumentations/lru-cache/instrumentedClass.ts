@@ -37,6 +37,7 @@ interface LookupOptions {
 }
 
 export interface LruCacheInstance extends SizedCache {
+  readonly noDeleteOnStaleGet: boolean;
   get(key: unknown, options?: LookupOptions): unknown;
   fetch(key: unknown, options?: LookupOptions): unknown;
 }
@@ -125,8 +126,21 @@ export function instrumentLruCacheClass(Base: LruCacheClass): LruCacheClass {
     override get(key: unknown, options?: LookupOptions): unknown {
       const state = this.#querylens;
       if (state === undefined) return super.get(key, options);
+      if (options === undefined && !this.noDeleteOnStaleGet && this.#userFetchMethod === undefined) {
+        // The common call, without any allocation: lru-cache deletes a stale
+        // entry it finds (dispose reason `expire`, which our dispose counts),
+        // so a change in that count means stale; otherwise the value says
+        // hit or miss. (Caches with a fetchMethod or noDeleteOnStaleGet
+        // need the status object below to tell these apart.)
+        const expiredBefore = state.counters.evictions.expire;
+        const value = super.get(key);
+        const counters = state.counters;
+        if (counters.evictions.expire !== expiredBefore) counters.stale += 1;
+        else if (value === undefined) counters.miss += 1;
+        else counters.hit += 1;
+        return value;
+      }
       if (options === undefined) {
-        // The common call, kept free of closures: one small status object.
         const status: LruLookupStatus = {};
         const value = super.get(key, { status });
         countLookup(state, getResult(status, value));
