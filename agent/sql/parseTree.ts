@@ -367,3 +367,35 @@ export function droppedObjects(dropStmt: Fields): readonly string[] {
     .map((object) => names(list(asNode(object, 'List') ?? {}, 'items')).join('.'))
     .filter((name) => name !== '');
 }
+
+// Operators and A_Expr kinds that compare (rather than compute): a
+// predicate's operands are filtered values, not arithmetic.
+const COMPARISON_OPERATORS = new Set(['=', '<>', '!=', '<', '>', '<=', '>=', '~~', '~~*', '!~~', '!~~*']);
+const COMPARISON_KINDS = new Set(['AEXPR_IN', 'AEXPR_OP_ANY', 'AEXPR_OP_ALL', 'AEXPR_BETWEEN', 'AEXPR_NOT_BETWEEN']);
+
+/** `=`, `<`, LIKE, IN, BETWEEN, `= ANY(…)`…: an A_Expr that compares its operands. */
+export function isComparison(aExpr: Fields): boolean {
+  const kind = str(aExpr, 'kind') ?? '';
+  if (COMPARISON_KINDS.has(kind)) return true;
+  return (kind === 'AEXPR_OP' || kind === 'AEXPR_LIKE' || kind === 'AEXPR_ILIKE') && COMPARISON_OPERATORS.has(operatorName(aExpr));
+}
+
+/**
+ * `col = value` in either order, where one side is a bare column (casts
+ * looked through) and the other holds no column: the column and the value.
+ */
+export function columnEquality(node: unknown): { readonly column: Fields; readonly value: unknown } | undefined {
+  const aExpr = asNode(node, 'A_Expr');
+  if (aExpr === undefined || str(aExpr, 'kind') !== 'AEXPR_OP' || operatorName(aExpr) !== '=') return undefined;
+  for (const [side, other] of [[aExpr['lexpr'], aExpr['rexpr']], [aExpr['rexpr'], aExpr['lexpr']]]) {
+    const column = asNode(withoutCasts(side), 'ColumnRef');
+    if (column !== undefined && columnRefs(other).length === 0) return { column, value: other };
+  }
+  return undefined;
+}
+
+/** How messages name the tables of a FROM list: `"users", "orders"`, or `fallback` when it reads none by name. */
+export function fromListLabel(fromItems: readonly unknown[], fallback: string): string {
+  const tables = quotedList(fromTables(fromItems).map((from) => from.table));
+  return tables === '' ? fallback : tables;
+}

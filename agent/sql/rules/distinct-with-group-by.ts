@@ -1,5 +1,5 @@
 import type { Rule, RuleHit } from '../rule';
-import { asNode, columnName, fromTables, hitAt, list, nodesOfType, quotedList } from '../parseTree';
+import { asNode, columnName, fromListLabel, hitAt, list, nodesOfType } from '../parseTree';
 
 /** The column names of plain column items in a list (select list values or GROUP BY items). */
 function plainColumns(items: readonly unknown[]): readonly (string | undefined)[] {
@@ -24,7 +24,6 @@ export const rule: Rule = {
       if (!isPlainDistinct || groupColumns.length === 0) return [];
       const selected = new Set(plainColumns(list(fields, 'targetList')));
       if (!groupColumns.every((column) => column !== undefined && selected.has(column))) return [];
-      const tables = quotedList(fromTables(list(fields, 'fromClause')).map((from) => from.table));
-      return [hitAt(`SELECT DISTINCT repeats the GROUP BY on ${tables === '' ? 'its FROM list' : tables}: the groups are already distinct`, fields)];
+      return [hitAt(`SELECT DISTINCT repeats the GROUP BY on ${fromListLabel(list(fields, 'fromClause'), 'its FROM list')}: the groups are already distinct`, fields)];
     }),
 };

@@ -1,5 +1,5 @@
 import type { Rule, RuleHit } from '../rule';
-import { asNode, constValue, fieldsOf, fromTables, hitAt, list, nodesOfType, numericValue, operandValue, quotedList, subLinkKind } from '../parseTree';
+import { asNode, constValue, fieldsOf, fromListLabel, hitAt, list, nodesOfType, numericValue, operandValue, subLinkKind } from '../parseTree';
 
 export const rule: Rule = {
   id: 'limit-without-order',
@@ -18,7 +18,6 @@ export const rule: Rule = {
       const kind = subLinkKind(select);
       if (kind === 'EXISTS_SUBLINK') return [];
       if (kind === 'EXPR_SUBLINK' && numericValue(operandValue(limit, undefined)) === 1) return [];
-      const from = quotedList(fromTables(fromClause).map((table) => table.table));
-      return [hitAt(`LIMIT without ORDER BY on ${from === '' ? 'a subquery' : from}: which rows come back is unspecified`, fieldsOf(limit) ?? fields)];
+      return [hitAt(`LIMIT without ORDER BY on ${fromListLabel(fromClause, 'a subquery')}: which rows come back is unspecified`, fieldsOf(limit) ?? fields)];
     }),
 };

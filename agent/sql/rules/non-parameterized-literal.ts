@@ -1,9 +1,6 @@
 import type { Rule } from '../rule';
 import type { Visit } from '../parseTree';
-import { asNode, child, clauseLabel, columnRefParts, columnRefs, constValue, hitAt, list, names, nodesOfType, operatorName, predicateClause, quotedList, str } from '../parseTree';
-
-const COMPARISON_OPERATORS = new Set(['=', '<>', '!=', '<', '>', '<=', '>=', '~~', '~~*', '!~~', '!~~*']);
-const COMPARISON_KINDS = new Set(['AEXPR_IN', 'AEXPR_OP_ANY', 'AEXPR_OP_ALL', 'AEXPR_BETWEEN', 'AEXPR_NOT_BETWEEN', 'AEXPR_LIKE', 'AEXPR_ILIKE']);
+import { child, clauseLabel, columnRefParts, columnRefs, constValue, hitAt, isComparison, list, names, nodesOfType, predicateClause, quotedList } from '../parseTree';
 
 /**
  * The comparison a literal is a direct operand of (through casts and IN /
@@ -18,8 +15,7 @@ function comparedColumn(literal: Visit): string | undefined {
     node = node.parent;
   }
   if (node === undefined || node.type !== 'A_Expr') return undefined;
-  const kind = str(node.fields, 'kind') ?? '';
-  if (!COMPARISON_KINDS.has(kind) && !(kind === 'AEXPR_OP' && COMPARISON_OPERATORS.has(operatorName(node.fields)))) return undefined;
+  if (!isComparison(node.fields)) return undefined;
   const column = columnRefs({ A_Expr: node.fields })[0];
   return column === undefined ? undefined : columnRefParts(column).join('.');
 }

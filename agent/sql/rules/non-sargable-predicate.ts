@@ -1,16 +1,7 @@
 import type { Rule, RuleHit } from '../rule';
-import type { Fields } from '../parseTree';
-import { child, clauseLabel, columnRefParts, columnRefs, functionName, hitAt, list, names, nodesOfType, operatorName, predicateClause, str, unwrapNode } from '../parseTree';
+import { child, clauseLabel, columnRefParts, columnRefs, functionName, hitAt, isComparison, list, names, nodesOfType, operatorName, predicateClause, str, unwrapNode } from '../parseTree';
 
-const COMPARISON_OPERATORS = new Set(['=', '<>', '!=', '<', '>', '<=', '>=', '~~', '~~*']);
-const COMPARISON_KINDS = new Set(['AEXPR_IN', 'AEXPR_OP_ANY', 'AEXPR_BETWEEN', 'AEXPR_NOT_BETWEEN']);
 const ARITHMETIC_OPERATORS = new Set(['+', '-', '*', '/', '%', '||']);
-
-function isComparison(aExpr: Fields): boolean {
-  const kind = str(aExpr, 'kind') ?? '';
-  if (COMPARISON_KINDS.has(kind)) return true;
-  return (kind === 'AEXPR_OP' || kind === 'AEXPR_LIKE' || kind === 'AEXPR_ILIKE') && COMPARISON_OPERATORS.has(operatorName(aExpr));
-}
 
 /**
  * What hides the column from an index, when the operand is a column wrapped

@@ -1,6 +1,6 @@
 import type { Rule, RuleHit } from '../rule';
 import type { Fields, Visit } from '../parseTree';
-import { asNode, columnRefParts, columnRefs, hitAt, list, nodesOfType, operatorName, str, withoutCasts } from '../parseTree';
+import { asNode, columnEquality, columnRefParts, hitAt, list, nodesOfType, str } from '../parseTree';
 
 /** OR-ed equality tests on one column from which an IN list or `= ANY` is suggested. */
 export const OR_CHAIN_LENGTH = 3;
@@ -22,17 +22,6 @@ function orTerms(or: Fields): readonly unknown[] {
   });
 }
 
-/** `col = <value>` where the value holds no column: the column's name, else undefined. */
-function equalityColumn(term: unknown): string | undefined {
-  const aExpr = asNode(term, 'A_Expr');
-  if (aExpr === undefined || str(aExpr, 'kind') !== 'AEXPR_OP' || operatorName(aExpr) !== '=') return undefined;
-  for (const [column, value] of [[aExpr['lexpr'], aExpr['rexpr']], [aExpr['rexpr'], aExpr['lexpr']]]) {
-    const columnRef = asNode(withoutCasts(column), 'ColumnRef');
-    if (columnRef !== undefined && columnRefs(value).length === 0) return columnRefParts(columnRef).join('.');
-  }
-  return undefined;
-}
-
 export const rule: Rule = {
   id: 'or-chain-same-column',
   category: 'performance',
@@ -45,7 +34,8 @@ export const rule: Rule = {
       .flatMap(({ fields }): RuleHit[] => {
         const counts = new Map<string, number>();
         for (const term of orTerms(fields)) {
-          const column = equalityColumn(term);
+          const equality = columnEquality(term);
+          const column = equality === undefined ? undefined : columnRefParts(equality.column).join('.');
           if (column !== undefined) counts.set(column, (counts.get(column) ?? 0) + 1);
         }
         return [...counts]

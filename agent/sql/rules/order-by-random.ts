@@ -1,5 +1,5 @@
 import type { Rule, RuleHit } from '../rule';
-import { asNode, fromTables, functionName, hitAt, list, nodesOfType, quotedList } from '../parseTree';
+import { asNode, fromListLabel, functionName, hitAt, list, nodesOfType } from '../parseTree';
 
 export const rule: Rule = {
   id: 'order-by-random',
@@ -13,7 +13,6 @@ export const rule: Rule = {
         .map((sort) => asNode(asNode(sort, 'SortBy')?.['node'], 'FuncCall'))
         .find((call) => call !== undefined && functionName(call) === 'random');
       if (randomKey === undefined) return [];
-      const tables = quotedList(fromTables(list(fields, 'fromClause')).map((from) => from.table));
-      return [hitAt(`ORDER BY random() sorts every row of ${tables === '' ? 'its FROM list' : tables} to pick a few`, randomKey)];
+      return [hitAt(`ORDER BY random() sorts every row of ${fromListLabel(list(fields, 'fromClause'), 'its FROM list')} to pick a few`, randomKey)];
     }),
 };

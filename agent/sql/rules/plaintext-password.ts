@@ -1,6 +1,6 @@
 import type { Rule, RuleHit } from '../rule';
-import type { Fields, Visit } from '../parseTree';
-import { asNode, child, columnName, constValue, hitAt, list, nodesOfType, operatorName, str, withoutCasts } from '../parseTree';
+import type { Fields } from '../parseTree';
+import { asNode, child, columnEquality, columnName, constValue, hitAt, list, nodesOfType, str, withoutCasts } from '../parseTree';
 
 const SECRET_COLUMN = /passw(or)?d|pwd|secret|token|api_?key/i;
 // Hashes are not secrets in clear: SCRAM and md5 role passwords, bcrypt/argon2 crypt strings.
@@ -32,15 +32,11 @@ function insertedValues(stmt: unknown): readonly RuleHit[] {
 
 /** `WHERE api_key = '…'`. */
 function comparisons(stmt: unknown): readonly RuleHit[] {
-  return nodesOfType(stmt, 'A_Expr').flatMap(({ fields }: Visit): RuleHit[] => {
-    if (str(fields, 'kind') !== 'AEXPR_OP' || operatorName(fields) !== '=') return [];
-    for (const [column, value] of [[fields['lexpr'], fields['rexpr']], [fields['rexpr'], fields['lexpr']]]) {
-      const columnRef = asNode(withoutCasts(column), 'ColumnRef');
-      if (columnRef !== undefined && SECRET_COLUMN.test(columnName(columnRef)) && isPlaintextLiteral(value)) {
-        return [hitAt(`column "${columnName(columnRef)}" is compared with a string literal`, fields)];
-      }
-    }
-    return [];
+  return nodesOfType(stmt, 'A_Expr').flatMap(({ fields }): RuleHit[] => {
+    const equality = columnEquality({ A_Expr: fields });
+    const column = equality === undefined ? '' : columnName(equality.column);
+    const isSecret = equality !== undefined && SECRET_COLUMN.test(column) && isPlaintextLiteral(equality.value);
+    return isSecret ? [hitAt(`column "${column}" is compared with a string literal`, fields)] : [];
   });
 }
 

@@ -1,5 +1,5 @@
 import type { Rule, RuleHit } from '../rule';
-import { child, fromTables, hitAt, list, nodesOfType, quotedList, str } from '../parseTree';
+import { child, fromListLabel, hitAt, list, nodesOfType, str } from '../parseTree';
 
 export const rule: Rule = {
   id: 'union-not-all',
@@ -11,8 +11,7 @@ export const rule: Rule = {
     nodesOfType(stmt, 'SelectStmt')
       .filter(({ fields }) => str(fields, 'op') === 'SETOP_UNION' && fields['all'] !== true)
       .map(({ fields }): RuleHit => {
-        const arms = [child(fields, 'larg'), child(fields, 'rarg')].flatMap((arm) => (arm === undefined ? [] : fromTables(list(arm, 'fromClause'))));
-        const tables = quotedList(arms.map((from) => from.table));
-        return hitAt(`UNION without ALL removes duplicates across ${tables === '' ? 'its branches' : tables}`, fields);
+        const armsFrom = [child(fields, 'larg'), child(fields, 'rarg')].flatMap((arm) => (arm === undefined ? [] : list(arm, 'fromClause')));
+        return hitAt(`UNION without ALL removes duplicates across ${fromListLabel(armsFrom, 'its branches')}`, fields);
       }),
 };
