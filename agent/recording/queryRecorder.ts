@@ -20,7 +20,7 @@ import { CacheCandidates, isCacheable, type CacheCandidate } from '../sql/cacheC
 import { checkValues } from '../sql/checkValues';
 import { FindingsStore, type FindingPersistence, type FindingRecord } from '../sql/findingsStore';
 import { hashString, hashValues } from '../sql/hashing';
-import { LiteralBuiltDetector } from '../sql/literalBuiltDetector';
+import { LiteralBuiltDetector, carriesLiterals } from '../sql/literalBuiltDetector';
 import { LruMap } from '../sql/lruMap';
 import { NPlusOneDetector, nPlusOneFinding, type NPlusOneSummary } from '../sql/nPlusOneDetector';
 import { sqlParser } from '../sql/parser';
@@ -67,6 +67,11 @@ export interface QueryRecorder extends QueryObserver {
   reset(): void;
 }
 
+interface TextTraits {
+  readonly hash: string;
+  readonly hasLiterals: boolean;
+}
+
 interface MutableSlowDetail {
   readonly fingerprint: string;
   lastDurationMs: number;
@@ -88,16 +93,17 @@ export function createQueryRecorder(config: QuerylensConfig, meter: Meter, deps:
   const explainCounts: Record<ExplainOutcome, number> = { ok: 0, skipped: 0, error: 0, timeout: 0 };
   const pendingPlans = new Set<Promise<void>>();
   const metrics: QueryMetrics = createQueryMetrics(meter, statistics, findingsStore);
-  // One hash per distinct text: the statement cache hands out one analysis object per text.
-  const textHashes = new WeakMap<StatementAnalysis, string>();
+  // Once per distinct text: the statement cache hands out one analysis object per text.
+  const textTraits = new WeakMap<StatementAnalysis, TextTraits>();
 
-  function textHashOf(analysis: StatementAnalysis, text: string): string {
-    let hash = textHashes.get(analysis);
-    if (hash === undefined) {
-      hash = hashString(text);
-      textHashes.set(analysis, hash);
+  function textTraitsOf(analysis: StatementAnalysis, text: string): TextTraits {
+    let traits = textTraits.get(analysis);
+    if (traits === undefined) {
+      const parser = sqlParser();
+      traits = { hash: hashString(text), hasLiterals: analysis.parsed && parser !== undefined && carriesLiterals(text, parser) };
+      textTraits.set(analysis, traits);
     }
-    return hash;
+    return traits;
   }
 
   function raise(event: QueryEvent, finding: StaticFinding, persistence: FindingPersistence, withPlan = false): void {
@@ -173,7 +179,7 @@ export function createQueryRecorder(config: QuerylensConfig, meter: Meter, deps:
       time: new Date(event.endedAt).toISOString(),
       fingerprint: analysis.fingerprint,
       query: analysis.normalized,
-      durationMs,
+      durationMs: Math.round(durationMs * 1000) / 1000,
       rows: event.rows,
       traceId: event.traceId,
       findings: findingsStore.rulesFor(analysis.fingerprint),
@@ -201,9 +207,9 @@ export function createQueryRecorder(config: QuerylensConfig, meter: Meter, deps:
       metrics.flaggedExecution(flagged.rule, flagged.severity);
     }
     checkValueRules(event);
-    // A text that differs from its normalized form carries literals; count such texts per fingerprint.
-    if (analysis.parsed && event.text !== analysis.normalized) {
-      const literalFinding = literalBuilt.observe(analysis.fingerprint, textHashOf(analysis, event.text));
+    const traits = textTraitsOf(analysis, event.text);
+    if (traits.hasLiterals) {
+      const literalFinding = literalBuilt.observe(analysis.fingerprint, traits.hash);
       if (literalFinding !== undefined) raise(event, literalFinding, 'sticky');
     }
     const unboundedFinding = unbounded.check(analysis, event.rows);
@@ -220,7 +226,7 @@ export function createQueryRecorder(config: QuerylensConfig, meter: Meter, deps:
         normalized: analysis.normalized,
         readOnly: analysis.readOnly,
         hasVolatileFunctions: analysis.hasVolatileFunctions,
-        parameterHash: hashValues(textHashOf(analysis, event.text), event.values),
+        parameterHash: hashValues(traits.hash, event.values),
         durationMs,
         errored,
       });

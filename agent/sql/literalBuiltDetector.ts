@@ -8,6 +8,7 @@
  */
 import type { StaticFinding } from './analysis';
 import { LruMap } from './lruMap';
+import type { SqlParser } from './parser';
 
 export const LITERAL_BUILT_RULE = 'literal-built-sql';
 export const DEFAULT_LITERAL_BUILT_THRESHOLD = 20;
@@ -17,6 +18,23 @@ export interface LiteralBuiltOptions {
   readonly threshold?: number;
   /** Fingerprints sampled at once, and flagged ones remembered (default 500 each). */
   readonly maxFingerprints?: number;
+}
+
+/** Scanner tokens that are constants written into the text. */
+const CONSTANT_TOKENS: ReadonlySet<string> = new Set(['SCONST', 'USCONST', 'ICONST', 'FCONST', 'BCONST', 'XCONST']);
+
+/**
+ * Whether the text has literal constants. Texts that differ only in the
+ * number of placeholders (`IN ($1, $2)` vs `IN ($1, $2, $3)`) share a
+ * fingerprint too, but are not built from values, so they must not count.
+ * One scan per distinct text (callers cache it with the text hash).
+ */
+export function carriesLiterals(text: string, parser: SqlParser): boolean {
+  try {
+    return parser.scan(text).some((token) => CONSTANT_TOKENS.has(token.tokenName));
+  } catch {
+    return false;
+  }
 }
 
 export function literalBuiltFinding(distinctTexts: number): StaticFinding {

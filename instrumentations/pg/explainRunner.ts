@@ -9,7 +9,8 @@
  *   `agentQuery` so the statement hook does not record it; its socket and
  *   timers are unref'd so it never keeps the process alive; it is closed
  *   after `idleCloseMs` without work.
- * - The session is read-only, with `statement_timeout` and `lock_timeout`.
+ * - The session is read-only, with `statement_timeout` (which also bounds
+ *   waiting for a lock held by a migration).
  * - At most once per fingerprint per `intervalMs`, one at a time, with a
  *   bounded queue: what does not fit is skipped, not waited for.
  */
@@ -35,7 +36,7 @@ export type ExplainClientClass = new (config: ExplainConnectionConfig & { applic
 export interface ExplainRunnerOptions {
   readonly intervalMs: number;
   readonly connectionConfigFor: ConnectionConfigResolver;
-  /** statement_timeout, lock_timeout and connect timeout (default 2,000 ms). */
+  /** statement_timeout and connect timeout (default 2,000 ms). */
   readonly timeoutMs?: number;
   /** Requests waiting behind the running one (default 16). */
   readonly maxQueue?: number;
@@ -54,7 +55,6 @@ export interface ExplainRunner extends PlanRequester {
 
 export const EXPLAIN_APPLICATION_NAME = 'querylens-explain';
 const QUERY_CANCELED = '57014';
-const LOCK_NOT_AVAILABLE = '55P03';
 
 /** The app's pg first (the one its pool uses), falling back to the one next to the agent. */
 export function loadAppPgClient(): ExplainClientClass | undefined {
@@ -100,7 +100,7 @@ function serverKey(server: ExplainServer): string {
 function errorOutcome(error: unknown): ExplainResult {
   const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
   const message = error instanceof Error ? error.message : String(error);
-  if (code === QUERY_CANCELED || code === LOCK_NOT_AVAILABLE || /timeout/i.test(message)) return { outcome: 'timeout', reason: typeof code === 'string' ? code : 'timeout' };
+  if (code === QUERY_CANCELED || /timeout/i.test(message)) return { outcome: 'timeout', reason: typeof code === 'string' ? code : 'timeout' };
   // The SQLSTATE or class name only: a server message can quote values.
   return { outcome: 'error', reason: typeof code === 'string' ? code : error instanceof Error ? error.name : 'Error' };
 }
@@ -157,7 +157,6 @@ export function createExplainRunner(options: ExplainRunnerOptions): ExplainRunne
     await client.connect();
     client.connection?.stream?.unref?.();
     await client.query(agentQuery(`SET statement_timeout = ${timeoutMs}`));
-    await client.query(agentQuery(`SET lock_timeout = ${timeoutMs}`));
     await client.query(agentQuery('SET default_transaction_read_only = on'));
     opening.ready = true;
     return client;

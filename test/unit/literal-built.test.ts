@@ -1,6 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { hashString } from '../../agent/sql/hashing';
-import { DEFAULT_LITERAL_BUILT_THRESHOLD, LITERAL_BUILT_RULE, LiteralBuiltDetector } from '../../agent/sql/literalBuiltDetector';
+import { DEFAULT_LITERAL_BUILT_THRESHOLD, LITERAL_BUILT_RULE, LiteralBuiltDetector, carriesLiterals } from '../../agent/sql/literalBuiltDetector';
+import { loadSqlParser, sqlParser } from '../../agent/sql/parser';
+
+beforeAll(() => loadSqlParser());
 
 function texts(count: number): string[] {
   return Array.from({ length: count }, (_, i) => `SELECT name FROM users WHERE id = ${i}`);
@@ -38,6 +41,14 @@ describe('LiteralBuiltDetector', () => {
     detector.observe('y', hashString('a'));
     // 'old' lost its sample: two more texts are needed again.
     expect(detector.observe('old', hashString('c'))).toBeUndefined();
+  });
+
+  it('counts only texts with literal constants, not placeholder lists of different lengths', () => {
+    const parser = sqlParser()!;
+    expect(carriesLiterals("SELECT id FROM users WHERE email = 'a@b.c'", parser)).toBe(true);
+    expect(carriesLiterals('SELECT id FROM users WHERE id = 42', parser)).toBe(true);
+    expect(carriesLiterals('SELECT id FROM users WHERE id IN ($1, $2, $3)', parser)).toBe(false);
+    expect(carriesLiterals('\n  SELECT id FROM users WHERE id = $1\n', parser)).toBe(false);
   });
 
   it('keeps hashes, not texts', () => {
