@@ -165,6 +165,36 @@ describe('tiered cache', () => {
     }, { timeout: 3000, interval: 20 });
   });
 
+  it('hands a loader error to every waiter, caches nothing, and leaves no rejection unhandled', async () => {
+    const name = uniqueName('loader-error');
+    const cache = tiered<string>({ name, redis: client(), negativeTtlMs: 60_000 });
+    let calls = 0;
+    const failing = async (): Promise<string> => {
+      calls += 1;
+      await sleep(10);
+      throw new Error('database down');
+    };
+    const outcomes = await Promise.allSettled(Array.from({ length: 5 }, () => cache.get('k', failing)));
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(Array(5).fill('rejected'));
+    expect(calls).toBe(1);
+    expect(await cache.get('k', () => 'recovered')).toBe('recovered');
+    await expect(cache.get('sync', () => { throw new Error('sync throw'); })).rejects.toThrow('sync throw');
+  });
+
+  it('wraps a function, keyed by its arguments', async () => {
+    const name = uniqueName('wrap');
+    const cache = tiered<{ id: number; plan: string }>({ name, redis: client() });
+    const findAccount = vi.fn(async (id: number, plan: string) => ({ id, plan }));
+    const cachedFindAccount = cache.wrap(findAccount);
+    expect(await cachedFindAccount(1, 'pro')).toEqual({ id: 1, plan: 'pro' });
+    expect(await cachedFindAccount(1, 'pro')).toEqual({ id: 1, plan: 'pro' });
+    expect(await cachedFindAccount(2, 'pro')).toEqual({ id: 2, plan: 'pro' });
+    expect(findAccount).toHaveBeenCalledTimes(2);
+    const byId = cache.wrap(findAccount, (id) => `account:${id}`);
+    expect(await byId(1, 'ignored by the key')).toEqual({ id: 1, plan: 'ignored by the key' });
+    expect(await byId(1, 'other')).toEqual({ id: 1, plan: 'ignored by the key' });
+  });
+
   it('bounds memory in bytes as well as entries', async () => {
     const name = uniqueName('bytes');
     const maxBytes = 4096;
