@@ -55,8 +55,8 @@ function targetAttributes(target: RedisTarget, operation: string): Attributes {
     [ATTR.dbOperationName]: operation,
     [ATTR.dbNamespace]: String(target.database),
   };
-  if (target.address !== undefined) attributes[ATTR.serverAddress] = target.address;
-  if (target.port !== undefined) attributes[ATTR.serverPort] = target.port;
+  if (target.serverAddress !== undefined) attributes[ATTR.serverAddress] = target.serverAddress;
+  if (target.serverPort !== undefined) attributes[ATTR.serverPort] = target.serverPort;
   return attributes;
 }
 
@@ -102,17 +102,17 @@ export class AttributeCache {
   }
 
   private commandsOf(target: RedisTarget): Map<string, OperationAttributes> | undefined {
-    let ports = this.targets.get(target.address);
+    let ports = this.targets.get(target.serverAddress);
     if (!ports) {
       if (this.targetCount >= MAX_TARGETS) return undefined;
       ports = new Map();
-      this.targets.set(target.address, ports);
+      this.targets.set(target.serverAddress, ports);
     }
-    let databases = ports.get(target.port);
+    let databases = ports.get(target.serverPort);
     if (!databases) {
       if (this.targetCount >= MAX_TARGETS) return undefined;
       databases = new Map();
-      ports.set(target.port, databases);
+      ports.set(target.serverPort, databases);
     }
     let commands = databases.get(target.database);
     if (!commands) {
@@ -126,10 +126,10 @@ export class AttributeCache {
 }
 
 /** Attributes of connection-level counters: the endpoint and, for errors, error.type. */
-export function connectionAttributes(address: string | undefined, port: number | undefined, type?: string): Attributes {
+export function connectionAttributes(target: RedisTarget, type?: string): Attributes {
   const attributes: Attributes = { [ATTR.dbSystemName]: REDIS_SYSTEM };
-  if (address !== undefined) attributes[ATTR.serverAddress] = address;
-  if (port !== undefined) attributes[ATTR.serverPort] = port;
+  if (target.serverAddress !== undefined) attributes[ATTR.serverAddress] = target.serverAddress;
+  if (target.serverPort !== undefined) attributes[ATTR.serverPort] = target.serverPort;
   if (type !== undefined) attributes[ATTR.errorType] = type;
   return attributes;
 }

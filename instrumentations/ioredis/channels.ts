@@ -12,7 +12,7 @@ import diagnosticsChannel from 'node:diagnostics_channel';
 import { reportAgentError } from '../../agent/agentErrors';
 import { errorType } from './attributes';
 import type { BatchRecord, CommandRecord, ConnectPhase, RedisRecorder } from './recorder';
-import type { BatchChannelContext, CommandChannelContext, RedisTarget } from './types';
+import type { BatchChannelContext, CommandChannelContext } from './types';
 
 const COMPONENT = 'ioredis-channels';
 /** Our state rides on the context object ioredis creates for this one call; a symbol keeps it private. */
@@ -27,10 +27,6 @@ interface Subscription {
   readonly asyncEnd: (message: unknown) => void;
 }
 
-function targetOf(ctx: CommandChannelContext | BatchChannelContext): RedisTarget {
-  return { address: ctx.serverAddress, port: ctx.serverPort, database: ctx.database };
-}
-
 export class IoredisChannels {
   private readonly commands = diagnosticsChannel.tracingChannel('ioredis:command');
   private readonly batches = diagnosticsChannel.tracingChannel('ioredis:batch');
@@ -41,7 +37,7 @@ export class IoredisChannels {
     start: (message) => {
       try {
         const ctx = message as CommandContext;
-        const record = this.recorder.commandStarted(targetOf(ctx), ctx.command, ctx.args.length);
+        const record = this.recorder.commandStarted(ctx, ctx.command, ctx.args.length);
         if (record) ctx[RECORD] = record;
       } catch (error) {
         reportAgentError(COMPONENT, error);
@@ -78,7 +74,7 @@ export class IoredisChannels {
   private readonly startBatch = (message: unknown): BatchRecord | undefined => {
     try {
       const ctx = message as BatchContext;
-      const record = this.recorder.batchStarted('MULTI', ctx.batchSize, targetOf(ctx));
+      const record = this.recorder.batchStarted('MULTI', ctx.batchSize, ctx);
       ctx[RECORD] = record;
       return record;
     } catch (error) {

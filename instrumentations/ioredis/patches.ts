@@ -24,11 +24,11 @@ type Method<T> = (this: T, ...args: unknown[]) => unknown;
 export function targetOfClient(client: RedisClientLike): RedisTarget {
   const database = client.condition?.select ?? client.options?.db ?? 0;
   if (client.isCluster || client.constructor.name === 'Cluster') {
-    return { address: undefined, port: undefined, database };
+    return { serverAddress: undefined, serverPort: undefined, database };
   }
   const options = client.options ?? {};
-  if (options.path) return { address: options.path, port: undefined, database };
-  return { address: options.host ?? 'localhost', port: options.port ?? DEFAULT_PORT, database };
+  if (options.path) return { serverAddress: options.path, serverPort: undefined, database };
+  return { serverAddress: options.host ?? 'localhost', serverPort: options.port ?? DEFAULT_PORT, database };
 }
 
 /**
@@ -104,8 +104,7 @@ export function wrapSilentEmit(recorder: RedisRecorder): (original: Method<Redis
   const observe = (client: RedisClientLike, error: unknown): void => {
     // ioredis drops errors after `end` and while the app is closing the client; so do we.
     if (client.status === 'end' || client.manuallyClosing) return;
-    const { address, port } = targetOfClient(client);
-    recorder.connectionError(address, port, error);
+    recorder.connectionError(targetOfClient(client), error);
   };
   return (original) => function silentEmitObserved(this: RedisClientLike, ...args: unknown[]): unknown {
     if (args[0] === 'error') guarded(COMPONENT, () => observe(this, args[1]), undefined);
@@ -117,8 +116,7 @@ export function wrapSetStatus(recorder: RedisRecorder): (original: Method<RedisC
   const observe = (client: RedisClientLike, status: unknown): void => {
     recorder.statusChanged(status);
     if (status !== 'reconnecting') return;
-    const { address, port } = targetOfClient(client);
-    recorder.reconnecting(address, port);
+    recorder.reconnecting(targetOfClient(client));
   };
   return (original) => function setStatusObserved(this: RedisClientLike, ...args: unknown[]): unknown {
     guarded(COMPONENT, () => observe(this, args[0]), undefined);

@@ -120,12 +120,12 @@ export class RedisRecorder {
     if (phase?.open && !CONNECTING_STATUSES.has(status)) phase.open = false;
   }
 
-  connectionError(address: string | undefined, port: number | undefined, error: unknown): void {
-    this.instruments().connectionErrors.add(1, connectionAttributes(address, port, errorType(error)));
+  connectionError(target: RedisTarget, error: unknown): void {
+    this.instruments().connectionErrors.add(1, connectionAttributes(target, errorType(error)));
   }
 
-  reconnecting(address: string | undefined, port: number | undefined): void {
-    this.instruments().reconnects.add(1, connectionAttributes(address, port));
+  reconnecting(target: RedisTarget): void {
+    this.instruments().reconnects.add(1, connectionAttributes(target));
   }
 
   private finish(record: CommandRecord, type: string | undefined): void {

@@ -9,33 +9,31 @@ import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
 /** No options of our own yet: `enabled` is the only switch. */
 export type IoredisInstrumentationConfig = InstrumentationConfig;
 
-/** Where a command went: the client's configured endpoint and selected db. */
+/**
+ * Where a command went: the client's configured endpoint and selected db.
+ * Named as ioredis names them on its channels, so a channel context is a
+ * target as it is, without a copy per command.
+ */
 export interface RedisTarget {
   /** Undefined for a Cluster as a whole: its commands are recorded per node, its batches without. */
-  readonly address: string | undefined;
+  readonly serverAddress: string | undefined;
   /** Undefined for a Unix socket. */
-  readonly port: number | undefined;
+  readonly serverPort: number | undefined;
   readonly database: number;
 }
 
-/** Context object of the `ioredis:command` tracing channel (ioredis 6). */
-export interface CommandChannelContext {
+/** Context object of the `ioredis:command` tracing channel (ioredis 6, 5.10+). */
+export interface CommandChannelContext extends RedisTarget {
   readonly command: string;
   /** ioredis pre-sanitises some commands but keeps GET/DEL/EVAL arguments: we use only the count. */
   readonly args: readonly unknown[];
-  readonly database: number;
-  readonly serverAddress: string;
-  readonly serverPort: number | undefined;
   error?: unknown;
 }
 
-/** Context object of the `ioredis:batch` tracing channel (ioredis 6, MULTI only). */
-export interface BatchChannelContext {
+/** Context object of the `ioredis:batch` tracing channel (MULTI only). */
+export interface BatchChannelContext extends RedisTarget {
   readonly batchMode: string;
   readonly batchSize: number;
-  readonly database: number;
-  readonly serverAddress: string;
-  readonly serverPort: number | undefined;
   error?: unknown;
 }
 
