@@ -52,6 +52,16 @@ async function subscribers(redis: Redis, name: string, count: number): Promise<v
   }, { timeout: 5000, interval: 20 });
 }
 
+/** Two instances of one new cache, both listening for invalidations, and a plain client to look into Redis. */
+async function twoInstances(label: string) {
+  const name = uniqueName(label);
+  const observer = client();
+  const first = tiered<string>({ name, redis: client() });
+  const second = tiered<string>({ name, redis: client() });
+  await subscribers(observer, name, 2);
+  return { name, observer, first, second };
+}
+
 const requests = (name: string, layer: string, result: string) => metrics.value(METRICS.cacheRequests.name,
   { [ATTR.cacheName]: name, [ATTR.cacheLayer]: layer, [ATTR.cacheResult]: result });
 
@@ -111,11 +121,7 @@ describe('tiered cache', () => {
   });
 
   it('a delete on one instance reaches the memory layer of another', async () => {
-    const name = uniqueName('delete');
-    const observer = client();
-    const first = tiered<string>({ name, redis: client() });
-    const second = tiered<string>({ name, redis: client() });
-    await subscribers(observer, name, 2);
+    const { name, observer, first, second } = await twoInstances('delete');
     await first.get('k', () => 'v1');
     expect(await second.get('k', () => 'never')).toBe('v1'); // now in second's memory
     await first.delete('k');
@@ -144,11 +150,7 @@ describe('tiered cache', () => {
   });
 
   it('invalidates a tag in Redis and in every instance', async () => {
-    const name = uniqueName('tags');
-    const observer = client();
-    const first = tiered<string>({ name, redis: client() });
-    const second = tiered<string>({ name, redis: client() });
-    await subscribers(observer, name, 2);
+    const { name, observer, first, second } = await twoInstances('tags');
     await first.get('u1', () => 'one', { tags: ['team:1'] });
     await first.get('u2', () => 'two', { tags: ['team:1'] });
     await first.get('u3', () => 'three', { tags: ['team:2'] });
