@@ -35,11 +35,16 @@ function isObject(value: unknown): value is Fields {
 /** `{ SelectStmt: {…} }` → `['SelectStmt', {…}]`; anything else → undefined. */
 export function unwrapNode(value: unknown): readonly [string, Fields] | undefined {
   if (!isObject(value)) return undefined;
-  const keys = Object.keys(value);
-  if (keys.length !== 1) return undefined;
-  const type = keys[0];
+  // Hot: runs for every object of every tree walked, so no key arrays or regex.
+  let type: string | undefined;
+  for (const key in value) {
+    if (type !== undefined) return undefined;
+    type = key;
+  }
+  if (type === undefined) return undefined;
+  const first = type.charCodeAt(0);
   const inner = value[type];
-  return /^[A-Z]/.test(type) && isObject(inner) ? [type, inner] : undefined;
+  return first >= 65 && first <= 90 && isObject(inner) ? [type, inner] : undefined;
 }
 
 /** The fields of `value` when it is a node of `type`, else undefined. */
@@ -48,8 +53,23 @@ export function asNode(value: unknown, type: string): Fields | undefined {
   return node !== undefined && node[0] === type ? node[1] : undefined;
 }
 
+// Every rule walks the same statement tree, and value-dependent rules walk it
+// again on each execution: the walk of a tree object is computed once and
+// kept for as long as the tree itself is alive.
+const walks = new WeakMap<object, readonly Visit[]>();
+const byType = new WeakMap<object, ReadonlyMap<string, readonly Visit[]>>();
+
 /** Every node of the tree in document order, each with its parent chain. */
 export function walk(root: unknown): readonly Visit[] {
+  if (typeof root !== 'object' || root === null) return [];
+  const known = walks.get(root);
+  if (known !== undefined) return known;
+  const visits = walkTree(root);
+  walks.set(root, visits);
+  return visits;
+}
+
+function walkTree(root: object): readonly Visit[] {
   const out: Visit[] = [];
   const visitValue = (value: unknown, field: string, parent: Visit | undefined): void => {
     if (Array.isArray(value)) {
@@ -61,20 +81,32 @@ export function walk(root: unknown): readonly Visit[] {
     const inlineType = INLINE_NODE_TYPES[field];
     if (wrapped === undefined && inlineType === undefined) {
       // A plain struct such as `withClause` or `alias`: not a node, but nodes may live inside.
-      for (const [key, child] of Object.entries(value)) visitValue(child, key, parent);
+      for (const key in value) visitValue(value[key], key, parent);
       return;
     }
     const [type, fields] = wrapped ?? [inlineType, value];
     const visit: Visit = { type, fields, field, parent };
     out.push(visit);
-    for (const [key, child] of Object.entries(fields)) visitValue(child, key, visit);
+    for (const key in fields) visitValue(fields[key], key, visit);
   };
   visitValue(root, '', undefined);
   return out;
 }
 
 export function nodesOfType(root: unknown, type: string): readonly Visit[] {
-  return walk(root).filter((visit) => visit.type === type);
+  if (typeof root !== 'object' || root === null) return [];
+  let index = byType.get(root);
+  if (index === undefined) {
+    const groups = new Map<string, Visit[]>();
+    for (const visit of walk(root)) {
+      const group = groups.get(visit.type);
+      if (group === undefined) groups.set(visit.type, [visit]);
+      else group.push(visit);
+    }
+    index = groups;
+    byType.set(root, index);
+  }
+  return index.get(type) ?? [];
 }
 
 /** The enclosing nodes, nearest first. */
