@@ -38,3 +38,25 @@ export class IoredisHarness {
     return (await this.metrics.histogram(METRICS.dbOperationDuration.name, wanted)).count;
   }
 }
+
+const redisUrl = new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+export const REDIS_HOST = redisUrl.hostname;
+export const REDIS_PORT = Number(redisUrl.port || 6379);
+
+/** What the clean-up needs of an ioredis 5 or 6 client. */
+interface TestClient {
+  select(db: number): Promise<unknown>;
+  keys(pattern: string): Promise<string[]>;
+  del(...keys: string[]): Promise<number>;
+  disconnect(): void;
+}
+
+/** Deletes the keys under `prefix` in `databases` (the Redis server is shared), then disconnects every client. */
+export async function cleanUpRedis(cleaner: TestClient, prefix: string, databases: readonly number[], clients: readonly TestClient[]): Promise<void> {
+  for (const db of databases) {
+    await cleaner.select(db);
+    const keys = await cleaner.keys(`${prefix}*`);
+    if (keys.length) await cleaner.del(...keys);
+  }
+  for (const client of [cleaner, ...clients]) client.disconnect();
+}

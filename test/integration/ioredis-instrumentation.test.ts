@@ -13,7 +13,7 @@ import type { Cluster, Redis as RedisClient, RedisOptions } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ATTR, METRICS } from '../../agent/metrics/registry';
 import { freePort } from '../helpers/agentProcess';
-import { IoredisHarness } from '../helpers/ioredisHarness';
+import { cleanUpRedis, IoredisHarness, REDIS_HOST, REDIS_PORT } from '../helpers/ioredisHarness';
 
 const harness = new IoredisHarness();
 const { instrumentation, spans } = harness;
@@ -25,9 +25,8 @@ const durationCount = (wanted: Attributes) => harness.durationCount(wanted);
 // Required only now, so the instrumentation's require hook sees ioredis.
 const Redis = createRequire(import.meta.url)('ioredis') as typeof import('ioredis').default;
 
-const REDIS_URL = new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-const HOST = REDIS_URL.hostname;
-const PORT = Number(REDIS_URL.port || 6379);
+const HOST = REDIS_HOST;
+const PORT = REDIS_PORT;
 const PREFIX = `ql-ioredis-test:${randomUUID()}:`;
 
 const clients: (RedisClient | Cluster)[] = [];
@@ -42,14 +41,7 @@ const target = { [ATTR.dbSystemName]: 'redis', [ATTR.serverAddress]: HOST, [ATTR
 beforeEach(() => spans.reset());
 
 afterAll(async () => {
-  const cleaner = new Redis({ host: HOST, port: PORT });
-  for (const db of [0, 2]) {
-    await cleaner.select(db);
-    const keys = await cleaner.keys(`${PREFIX}*`);
-    if (keys.length) await cleaner.del(...keys);
-  }
-  cleaner.disconnect();
-  for (const c of clients) c.disconnect();
+  await cleanUpRedis(new Redis({ host: HOST, port: PORT }), PREFIX, [0, 2], clients);
   instrumentation.disable();
 });
 

@@ -11,15 +11,14 @@ import { SpanStatusCode } from '@opentelemetry/api';
 import type { Redis as RedisClient } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ATTR } from '../../agent/metrics/registry';
-import { IoredisHarness } from '../helpers/ioredisHarness';
+import { cleanUpRedis, IoredisHarness, REDIS_HOST, REDIS_PORT } from '../helpers/ioredisHarness';
 
 const harness = new IoredisHarness();
 const ioredis5 = createRequire(import.meta.url)('ioredis-v5') as typeof import('ioredis').default;
 const [definition] = harness.instrumentation.getModuleDefinitions();
 
-const REDIS_URL = new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-const HOST = REDIS_URL.hostname;
-const PORT = Number(REDIS_URL.port || 6379);
+const HOST = REDIS_HOST;
+const PORT = REDIS_PORT;
 const PREFIX = `ql-ioredis-test:${randomUUID()}:`;
 
 const clients: RedisClient[] = [];
@@ -35,14 +34,7 @@ beforeAll(() => {
 });
 beforeEach(() => harness.spans.reset());
 afterAll(async () => {
-  const cleaner = new ioredis5({ host: HOST, port: PORT });
-  for (const db of [0, 2]) {
-    await cleaner.select(db);
-    const keys = await cleaner.keys(`${PREFIX}*`);
-    if (keys.length) await cleaner.del(...keys);
-  }
-  cleaner.disconnect();
-  for (const c of clients) c.disconnect();
+  await cleanUpRedis(new ioredis5({ host: HOST, port: PORT }), PREFIX, [0, 2], clients);
   harness.instrumentation.disable();
 });
 
