@@ -22,6 +22,7 @@ instrumentation.setMeterProvider(metrics.provider);
 // Required only now, so the instrumentation's require hook sees lru-cache.
 const requireHere = createRequire(import.meta.url);
 const { LRUCache } = requireHere('lru-cache') as typeof import('lru-cache');
+type LRUCacheStatus = import('lru-cache').LRUCache.Status<string, string>;
 
 afterAll(async () => {
   instrumentation.disable();
@@ -130,7 +131,7 @@ describe('lru-cache v11 through the require hook', () => {
     expect(LRUCache.name).toBe((Object.getPrototypeOf(LRUCache) as { name: string }).name);
     expect(typeof LRUCache.unsafeExposeInternals(cache).keyMap.size).toBe('number');
     await expect(cache.fetch('k')).rejects.toThrow('no such row');
-    const options: { allowStale: boolean; status?: unknown } = { allowStale: true };
+    const options: { allowStale: boolean; status?: LRUCacheStatus } = { allowStale: true };
     cache.get('k', options);
     expect(options.status).toBeUndefined();
     class Sessions extends LRUCache<string, string> {}
