@@ -62,43 +62,23 @@ export function buildReport(sources: ReportSources): QuerylensReport {
       explain: sources.config.explain,
     },
     queries: {
-      top: top.map((query) => ({
-        fingerprint: query.fingerprint,
-        query: query.normalized,
-        operation: query.operation,
-        collection: query.collection,
-        tables: query.tables,
-        calls: query.calls,
+      top: top.map(({ normalized, firstSeen, lastSeen, ...query }) => ({
+        ...query,
+        query: normalized,
         totalMs: ms(query.totalMs),
         meanMs: ms(query.meanMs),
         maxMs: ms(query.maxMs),
         p50Ms: ms(query.p50Ms),
         p95Ms: ms(query.p95Ms),
         p99Ms: ms(query.p99Ms),
-        rows: query.rows,
-        errors: query.errors,
-        errorsByCode: query.errorsByCode,
-        firstSeen: iso(query.firstSeen),
-        lastSeen: iso(query.lastSeen),
+        firstSeen: iso(firstSeen),
+        lastSeen: iso(lastSeen),
       })),
       other: { calls: other.calls, totalMs: ms(other.totalMs), rows: other.rows, errors: other.errors, evictions: other.evictions },
     },
-    findings: findings.map((finding) => {
-      const plan = reportPlan(finding.plan);
-      return {
-        rule: finding.rule,
-        severity: finding.severity,
-        category: finding.category,
-        fingerprint: finding.fingerprint,
-        example: finding.example,
-        message: finding.message,
-        suggestion: finding.suggestion,
-        firstSeen: iso(finding.firstSeen),
-        lastSeen: iso(finding.lastSeen),
-        count: finding.count,
-        persistence: finding.persistence,
-        ...(plan === undefined ? {} : { plan }),
-      };
+    findings: findings.map(({ firstSeen, lastSeen, plan, ...finding }) => {
+      const shown = reportPlan(plan);
+      return { ...finding, firstSeen: iso(firstSeen), lastSeen: iso(lastSeen), ...(shown === undefined ? {} : { plan: shown }) };
     }),
     slowQueries: recorder.slowQueries().map((slow) => {
       const stats = statsByFingerprint.get(slow.fingerprint);
@@ -119,22 +99,16 @@ export function buildReport(sources: ReportSources): QuerylensReport {
         plan: reportPlan(finding?.plan),
       };
     }),
-    nPlusOne: recorder.nPlusOneLoops().map((loop) => ({
-      fingerprint: loop.fingerprint,
-      query: loop.normalized,
-      loops: loop.loops,
-      maxRepetitions: loop.maxRepetitions,
+    nPlusOne: recorder.nPlusOneLoops().map(({ normalized, firstSeen, lastSeen, ...loop }) => ({
+      ...loop,
+      query: normalized,
       maxTotalMs: ms(loop.maxTotalMs),
-      firstSeen: iso(loop.firstSeen),
-      lastSeen: iso(loop.lastSeen),
+      firstSeen: iso(firstSeen),
+      lastSeen: iso(lastSeen),
     })),
-    cacheCandidates: recorder.cacheCandidates().map((candidate) => ({
-      fingerprint: candidate.fingerprint,
-      query: candidate.normalized,
-      calls: candidate.calls,
-      repeats: candidate.repeats,
-      distinctParameterSets: candidate.distinctParameterSets,
-      sampleFull: candidate.sampleFull,
+    cacheCandidates: recorder.cacheCandidates().map(({ normalized, ...candidate }) => ({
+      ...candidate,
+      query: normalized,
       estimatedHitRate: Math.round(candidate.estimatedHitRate * 1000) / 1000,
       meanMs: ms(candidate.meanMs),
       estimatedTimeSavedMs: ms(candidate.estimatedTimeSavedMs),

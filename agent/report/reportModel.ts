@@ -5,31 +5,20 @@
  * literal parameter value appears anywhere in it.
  */
 import type { ExplainOutcome } from '../recording/explainRequests';
-import type { RuleCategory, Severity } from '../sql/rule';
-import type { FindingPersistence } from '../sql/findingsStore';
+import type { CacheCandidate } from '../sql/cacheCandidates';
+import type { FindingRecord } from '../sql/findingsStore';
+import type { NPlusOneSummary } from '../sql/nPlusOneDetector';
+import type { QueryStats } from '../sql/queryStatistics';
 import type { StatementCacheCounts } from '../sql/statementCache';
 
 export const REPORT_SCHEMA_VERSION = 1;
 
-export interface ReportQuery {
-  readonly fingerprint: string;
+/** A top-K row: the statistics with the normalized text as `query` and ISO times. */
+export type ReportQuery = Omit<QueryStats, 'normalized' | 'firstSeen' | 'lastSeen'> & {
   readonly query: string;
-  readonly operation: string;
-  readonly collection: string;
-  readonly tables: readonly string[];
-  readonly calls: number;
-  readonly totalMs: number;
-  readonly meanMs: number;
-  readonly maxMs: number;
-  readonly p50Ms: number;
-  readonly p95Ms: number;
-  readonly p99Ms: number;
-  readonly rows: number;
-  readonly errors: number;
-  readonly errorsByCode: Readonly<Record<string, number>>;
   readonly firstSeen: string;
   readonly lastSeen: string;
-}
+};
 
 export interface ReportPlan {
   readonly summary: string;
@@ -38,21 +27,12 @@ export interface ReportPlan {
   readonly plan: unknown;
 }
 
-export interface ReportFinding {
-  readonly rule: string;
-  readonly severity: Severity;
-  readonly category: RuleCategory;
-  readonly fingerprint: string;
-  readonly example: string;
-  readonly message: string;
-  readonly suggestion: string;
+/** `count`: executions flagged (`sticky`) or occurrences (`event`). */
+export type ReportFinding = Omit<FindingRecord, 'firstSeen' | 'lastSeen' | 'plan'> & {
   readonly firstSeen: string;
   readonly lastSeen: string;
-  /** Executions flagged (`sticky`) or occurrences (`event`). */
-  readonly count: number;
-  readonly persistence: FindingPersistence;
   readonly plan?: ReportPlan;
-}
+};
 
 export interface ReportSlowQuery {
   readonly fingerprint: string;
@@ -72,27 +52,13 @@ export interface ReportSlowQuery {
   readonly plan: ReportPlan | undefined;
 }
 
-export interface ReportNPlusOne {
-  readonly fingerprint: string;
+export type ReportNPlusOne = Omit<NPlusOneSummary, 'normalized' | 'firstSeen' | 'lastSeen'> & {
   readonly query: string;
-  readonly loops: number;
-  readonly maxRepetitions: number;
-  readonly maxTotalMs: number;
   readonly firstSeen: string;
   readonly lastSeen: string;
-}
+};
 
-export interface ReportCacheCandidate {
-  readonly fingerprint: string;
-  readonly query: string;
-  readonly calls: number;
-  readonly repeats: number;
-  readonly distinctParameterSets: number;
-  readonly sampleFull: boolean;
-  readonly estimatedHitRate: number;
-  readonly meanMs: number;
-  readonly estimatedTimeSavedMs: number;
-}
+export type ReportCacheCandidate = Omit<CacheCandidate, 'normalized'> & { readonly query: string };
 
 export interface QuerylensReport {
   readonly schemaVersion: typeof REPORT_SCHEMA_VERSION;

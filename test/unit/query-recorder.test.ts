@@ -1,0 +1,114 @@
+/**
+ * The recorder end to end without a database: real statement analysis
+ * (libpg-query), synthetic timings, real OpenTelemetry metrics, the report.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readConfig } from '../../agent/config';
+import { METRICS } from '../../agent/metrics/registry';
+import type { QueryEvent } from '../../agent/queryEvents';
+import type { ExplainRequest, PlanRequester } from '../../agent/recording/explainRequests';
+import { createQueryRecorder } from '../../agent/recording/queryRecorder';
+import { buildReport } from '../../agent/report/buildReport';
+import { loadSqlParser } from '../../agent/sql/parser';
+import { StatementCache } from '../../agent/sql/statementCache';
+import { CacheMetricsReader } from '../helpers/cacheMetrics';
+
+const config = readConfig({ QUERYLENS_MAX_QUERIES: '3', QUERYLENS_SLOW_QUERY_MS: '100' }, (line) => { throw new Error(line); });
+const cache = new StatementCache({ maxSqlLength: config.maxSqlLength, disabledRules: new Set(), source: 'runtime' });
+const server = { address: '127.0.0.1', port: 5432, database: 'test' };
+
+beforeAll(() => loadSqlParser());
+
+function event(text: string, extra: Partial<QueryEvent> = {}): QueryEvent {
+  const analysis = cache.analyze(text);
+  if (analysis === undefined) throw new Error('parser not loaded');
+  return { analysis, text, values: undefined, durationSeconds: 0.002, rows: 1, errorCode: undefined, contextKey: undefined, traceId: undefined, endedAt: Date.now(), server, ...extra };
+}
+
+function setup(planRequester?: PlanRequester) {
+  const metrics = new CacheMetricsReader();
+  const recorder = createQueryRecorder(config, metrics.meter, { planRequester });
+  return { metrics, recorder };
+}
+
+describe('query recorder', () => {
+  it('exports per-fingerprint counters for the top-K only, the rest under other', async () => {
+    const { metrics, recorder } = setup();
+    for (let i = 0; i < 10; i += 1) recorder.onQuery(event('SELECT id FROM ql_rt_orders WHERE id = $1', { values: [i] }));
+    for (let table = 0; table < 6; table += 1) recorder.onQuery(event(`SELECT id FROM ql_rt_t${'abcdef'[table]} WHERE id = $1`));
+    const calls = await metrics.points(METRICS.queryCalls.name);
+    expect(calls).toHaveLength(config.maxQueries + 1);
+    const byFingerprint = new Map(calls.map((p) => [p.attributes.fingerprint, p.value as number]));
+    const hot = recorder.topQueries().find((q) => q.collection === 'ql_rt_orders');
+    expect(byFingerprint.get(hot!.fingerprint)).toBe(10);
+    expect(calls.find((p) => p.attributes.fingerprint === hot!.fingerprint)?.attributes['db.operation.name']).toBe('SELECT');
+    expect([...byFingerprint.values()].reduce((a, b) => a + b, 0)).toBe(16);
+    expect(byFingerprint.get('other')).toBe(recorder.otherQueries().calls);
+    const info = await metrics.points(METRICS.queryInfo.name);
+    expect(info.map((p) => p.attributes.query)).toContain('SELECT id FROM ql_rt_orders WHERE id = $1');
+    await metrics.shutdown();
+  });
+
+  it('detects an N+1 loop in one request context and counts it', async () => {
+    const { metrics, recorder } = setup();
+    const each = 0.02;
+    for (let i = 0; i < config.nPlusOneThreshold * 2; i += 1) {
+      recorder.onQuery(event('SELECT total FROM ql_rt_lines WHERE order_id = $1', { values: [i], contextKey: 'request-1', durationSeconds: each }));
+    }
+    expect(recorder.nPlusOneLoops()).toMatchObject([{ loops: 1, maxRepetitions: config.nPlusOneThreshold * 2 }]);
+    expect(await metrics.value(METRICS.nPlusOne.name, {})).toBe(1);
+    expect(await metrics.value(METRICS.findings.name, { rule: 'n-plus-one' })).toBe(1);
+    await metrics.shutdown();
+  });
+
+  it('counts flagged executions of static findings and the findings gauge by rule', async () => {
+    const { metrics, recorder } = setup();
+    for (let i = 0; i < 3; i += 1) recorder.onQuery(event('SELECT * FROM ql_rt_users'));
+    expect(await metrics.value(METRICS.flaggedExecutions.name, { rule: 'select-star' })).toBe(3);
+    expect(await metrics.value(METRICS.findings.name, { rule: 'select-star' })).toBe(1);
+    await metrics.shutdown();
+  });
+
+  it('flags a slow statement, asks for its plan once per request the runner accepts, and counts the outcome', async () => {
+    const requests: ExplainRequest[] = [];
+    const requester: PlanRequester = {
+      request(request) {
+        requests.push(request);
+        return requests.length === 1 ? Promise.resolve({ outcome: 'error', reason: '42P01' }) : undefined;
+      },
+    };
+    const { metrics, recorder } = setup(requester);
+    const slow = (config.slowQueryMs * 2) / 1000;
+    recorder.onQuery(event('SELECT id FROM ql_rt_big WHERE note = $1', { values: ['x'], durationSeconds: slow }));
+    recorder.onQuery(event('SELECT id FROM ql_rt_big WHERE note = $1', { values: ['y'], durationSeconds: slow }));
+    recorder.onQuery(event('SELECT id FROM ql_rt_big WHERE note = $1', { values: ['z'], durationSeconds: 0.001 }));
+    await recorder.settled();
+    expect(requests).toHaveLength(2);
+    expect(requests[0]).toMatchObject({ readOnly: true, statementCount: 1, values: ['x'], server });
+    expect(await metrics.value(METRICS.slowQueries.name, { 'db.operation.name': 'SELECT' })).toBe(2);
+    expect(await metrics.value(METRICS.explainRuns.name, { outcome: 'error' })).toBe(1);
+    const report = buildReport({ serviceName: 's', agentVersion: 'v', startedAt: 0, now: 1000, config, recorder });
+    expect(report.slowQueries[0]).toMatchObject({ slowExecutions: 2, calls: 3, explain: { outcome: 'error', reason: '42P01' } });
+    await metrics.shutdown();
+  });
+
+  it('proposes repeated read-only lookups as cache candidates, never writes', () => {
+    const { recorder } = setup();
+    for (let i = 0; i < 40; i += 1) {
+      recorder.onQuery(event('SELECT name FROM ql_rt_countries WHERE code = $1', { values: [i % 2 === 0 ? 'FR' : 'DE'] }));
+      recorder.onQuery(event('UPDATE ql_rt_countries SET hits = hits + 1 WHERE code = $1', { values: ['FR'] }));
+    }
+    const candidates = recorder.cacheCandidates();
+    expect(candidates).toHaveLength(1);
+    expect(candidates[0]).toMatchObject({ calls: 40, repeats: 38, distinctParameterSets: 2 });
+  });
+
+  it('never throws into the app, and forgets everything on reset', () => {
+    const { recorder } = setup();
+    recorder.onQuery(event('SELECT 1'));
+    expect(() => recorder.onQuery({ ...event('SELECT 1'), analysis: null as never })).not.toThrow();
+    recorder.reset();
+    expect(recorder.topQueries()).toEqual([]);
+    expect(recorder.findings()).toEqual([]);
+  });
+});
