@@ -11,7 +11,7 @@ import { DASHBOARD_TAG } from '../../dashboards/grafana/src/dashboardBase';
 import { LABEL } from '../../dashboards/shared/labels';
 import {
   GRAFANA_DURATION_SENTINELS, knownSeries, parsePromql, registryDefinitions, seriesOf, withGrafanaSentinels,
-} from '../support/promqlSyntax';
+} from '../helpers/promqlSyntax';
 
 const GRAFANA_DIR = join(__dirname, '..', '..', 'dashboards', 'grafana');
 

@@ -10,8 +10,8 @@ import { parse } from 'yaml';
 import { DEFAULT_OPTIONS, generateArtifacts, RULE_FILE, RULE_TEST_FILE } from '../../dashboards/artifacts';
 import { LABEL } from '../../dashboards/shared/labels';
 import { MAX_RULES_PER_GROUP } from '../../dashboards/prometheus/src/ruleFile';
-import { knownSeries, parsePromql } from '../support/promqlSyntax';
-import { runTool, TOOLS } from '../support/prometheusTools';
+import { knownSeries, parsePromql } from '../helpers/promqlSyntax';
+import { runTool, TOOLS } from '../helpers/prometheusTools';
 
 const ROOT = join(__dirname, '..', '..');
 const DASHBOARDS = join(ROOT, 'dashboards');
