@@ -66,6 +66,8 @@ function byPosition(a: LintFinding, b: LintFinding): number {
 export function lintSql(sql: string, options: LintOptions): LintFinding[] {
   const parser = sqlParser();
   if (parser === undefined) throw new Error('lintSql: the SQL parser is not loaded; await loadSqlParser() first');
+  // libpg_query rejects empty input; an empty or comment-only file has nothing to lint.
+  if (skipTrivia(sql) === sql.length) return [];
   let statements: PreparedStatement[];
   try {
     statements = prepareStatements(sql, parser.parse(sql));

@@ -215,6 +215,32 @@ describe('statement analysis', () => {
   });
 });
 
+describe('lintSql', () => {
+  beforeAll(async () => {
+    await loadSqlParser();
+  });
+
+  const lint = (sql: string) => lintSql(sql, { rules, disabledRules: new Set() });
+
+  it('places each hit at its line and column, across statements', () => {
+    const sql = '-- header\nSELECT id FROM a;\n\n  SELECT *\n  FROM b;\n';
+    const [hit] = lint(sql);
+    expect(hit).toMatchObject({ rule: 'test-star', line: 4, column: 10, severity: 'warning', category: 'performance' });
+  });
+
+  it('reports a file the parser rejects once, at the parser position', () => {
+    const findings = lint('SELECT 1;\n\nSELECT * FROM t WHERE;\n');
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({ rule: 'parse-error', severity: 'error', line: 3 });
+    expect(findings[0].column).toBe('SELECT * FROM t WHERE'.length + 1);
+  });
+
+  it('finds nothing in an empty or comment-only file', () => {
+    expect(lint('')).toEqual([]);
+    expect(lint('  -- nothing here\n/* still nothing */\n')).toEqual([]);
+  });
+});
+
 describe('StatementCache', () => {
   beforeAll(async () => {
     await loadSqlParser();
