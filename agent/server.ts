@@ -5,6 +5,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { reportAgentError } from './agentErrors';
+import { KEEP_ALIVE_TIMEOUT_MS, MAX_CONNECTIONS, SERVER_OPTIONS, clientErrorStatus, closeIfBodyPending, refusal } from './requestLimits';
 
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
@@ -19,9 +20,11 @@ export interface AgentServerOptions {
   readonly port: number;
   readonly routes: readonly Route[];
   readonly warn: (line: string) => void;
+  /** Ports to try after `port` when it is taken (a cluster worker's slots, see serverPort.ts). */
+  readonly alternatePorts?: readonly number[];
+  /** Own the socket even in a cluster worker, instead of sharing the primary's. */
+  readonly exclusive?: boolean;
 }
-
-const MAX_URL_LENGTH = 2048;
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body, null, 2);
@@ -35,12 +38,14 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
 }
 
 function dispatch(routes: readonly Route[], req: IncomingMessage, res: ServerResponse): void {
-  const url = req.url ?? '/';
-  if (url.length > MAX_URL_LENGTH) {
-    sendJson(res, 414, { error: 'URI too long' });
+  const refused = refusal(req);
+  if (refused) {
+    res.setHeader('connection', 'close');
+    sendJson(res, refused.status, { error: refused.error });
     return;
   }
-  const path = url.split('?', 1)[0];
+  closeIfBodyPending(req, res);
+  const path = (req.url ?? '/').split('?', 1)[0];
   const matching = routes.filter((route) => route.path === path);
   if (matching.length === 0) {
     sendJson(res, 404, { error: 'not found', routes: routes.map((route) => `${route.method} ${route.path}`) });
@@ -61,7 +66,7 @@ function dispatch(routes: readonly Route[], req: IncomingMessage, res: ServerRes
 
 export function startAgentServer(options: AgentServerOptions): Promise<Server | undefined> {
   return new Promise((resolve) => {
-    const server = createServer({ requestTimeout: 10_000, headersTimeout: 5_000, maxHeaderSize: 16_384 }, (req, res) => {
+    const server = createServer(SERVER_OPTIONS, (req, res) => {
       try {
         dispatch(options.routes, req, res);
       } catch (error) {
@@ -69,24 +74,37 @@ export function startAgentServer(options: AgentServerOptions): Promise<Server | 
         if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
       }
     });
-    server.keepAliveTimeout = 5_000;
+    server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+    server.maxConnections = MAX_CONNECTIONS;
     // A scraper's keep-alive connection must not keep the app alive either.
     server.on('connection', (socket) => socket.unref());
-    server.on('clientError', (_error, socket) => {
-      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
+    server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+      if (socket.writable) socket.end(`HTTP/1.1 ${clientErrorStatus(error)}\r\nconnection: close\r\n\r\n`);
       else socket.destroy();
     });
-    server.once('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EADDRINUSE') {
-        options.warn(`querylens: port ${options.port} on ${options.host} is already in use; /metrics and /healthz are not served (set OTEL_EXPORTER_PROMETHEUS_PORT to a free port). The app runs on.`);
-      } else {
-        options.warn(`querylens: could not start the agent server on ${options.host}:${options.port}: ${error.message}. The app runs on.`);
-      }
-      resolve(undefined);
-    });
-    server.listen(options.port, options.host, () => {
-      server.unref();
-      resolve(server);
-    });
+    const ports = [options.port, ...(options.alternatePorts ?? [])];
+    const listenOn = (index: number): void => {
+      server.once('error', (error: NodeJS.ErrnoException) => {
+        if (error.code === 'EADDRINUSE' && index + 1 < ports.length) {
+          listenOn(index + 1);
+          return;
+        }
+        if (error.code === 'EADDRINUSE') {
+          const tried = ports.length === 1 ? `port ${options.port}` : `ports ${ports[0]}-${ports[ports.length - 1]}`;
+          options.warn(`querylens: ${tried} on ${options.host} ${ports.length === 1 ? 'is' : 'are'} already in use; /metrics and /healthz are not served (set OTEL_EXPORTER_PROMETHEUS_PORT to a free port). The app runs on.`);
+        } else {
+          options.warn(`querylens: could not start the agent server on ${options.host}:${ports[index]}: ${error.message}. The app runs on.`);
+        }
+        resolve(undefined);
+      });
+      server.listen({ port: ports[index], host: options.host, exclusive: options.exclusive ?? false }, () => {
+        server.removeAllListeners('error');
+        // Later server errors (accept failing with EMFILE, say) must not become the app's uncaught exception.
+        server.on('error', (error) => reportAgentError('server', error));
+        server.unref();
+        resolve(server);
+      });
+    };
+    listenOn(0);
   });
 }

@@ -20,6 +20,8 @@ import { IoredisInstrumentation } from '../instrumentations/ioredis/instrumentat
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { currentRequestKey, trackHttpRequests } from './requestContext';
 import { observeSqlEngine, startSqlEngine, type RuntimeSqlEngine } from './sqlEngine';
+import { currentProcessRole, serverPlacement } from './serverPort';
+import { flushPushedTelemetryBeforeExit } from './flushOnExit';
 
 export interface AgentHandle {
   readonly config: QuerylensConfig;
@@ -66,6 +68,7 @@ function activate(config: QuerylensConfig): AgentHandle {
   instrumentations.push(pg, new IoredisInstrumentation());
   const { sdk, prometheus } = buildSdk(config, serviceName, instrumentations);
   sdk.start();
+  if (config.metricsExporter === 'otlp' || config.tracesExporter === 'otlp') flushPushedTelemetryBeforeExit();
   registerAgentMetrics(engine);
 
   const routes: Route[] = [
@@ -85,7 +88,8 @@ function activate(config: QuerylensConfig): AgentHandle {
   if (prometheus) {
     routes.unshift({ method: 'GET', path: '/metrics', handler: (req, res) => prometheus.getMetricsRequestHandler(req, res) });
   }
-  const server = startAgentServer({ host: config.prometheusHost, port: config.prometheusPort, routes, warn });
+  const placement = serverPlacement(config.prometheusPort, currentProcessRole(process.env));
+  const server = startAgentServer({ host: config.prometheusHost, ...placement, routes, warn });
   return {
     config,
     active: true,
