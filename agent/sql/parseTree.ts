@@ -355,17 +355,19 @@ export interface AlterTableCommand {
   /** `AT_AddColumn`, `AT_SetNotNull`, … */
   readonly subtype: string;
   readonly command: Fields;
+  /** The table's RangeVar: commands carry no location of their own, the table name does. */
+  readonly relation: Fields;
 }
 
 /** The commands of an `ALTER TABLE` statement (none for any other statement). */
 export function alterTableCommands(stmt: PgNode): readonly AlterTableCommand[] {
   const alter = asNode(stmt, 'AlterTableStmt');
   if (alter === undefined || str(alter, 'objtype') !== 'OBJECT_TABLE') return [];
-  const relation = child(alter, 'relation');
-  const table = relation === undefined ? '' : tableName(relation);
+  const relation = child(alter, 'relation') ?? {};
+  const table = tableName(relation);
   return list(alter, 'cmds').flatMap((item) => {
     const command = asNode(item, 'AlterTableCmd');
-    return command === undefined ? [] : [{ table, subtype: str(command, 'subtype') ?? '', command }];
+    return command === undefined ? [] : [{ table, subtype: str(command, 'subtype') ?? '', command, relation }];
   });
 }
 

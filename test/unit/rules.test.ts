@@ -90,6 +90,46 @@ describe('the rule catalogue', () => {
   });
 });
 
+/** Statement kinds outside the cases, to prove no rule throws on a tree shape it does not expect. */
+const VARIED_STATEMENTS = [
+  'CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$',
+  'DO $$ BEGIN PERFORM 1; END $$',
+  'COPY t FROM STDIN',
+  'EXPLAIN SELECT * FROM t',
+  'VACUUM ANALYZE t',
+  'MERGE INTO t USING s ON t.id = s.id WHEN MATCHED THEN UPDATE SET a = s.a WHEN NOT MATCHED THEN INSERT (id, a) VALUES (s.id, s.a)',
+  'SELECT row_number() OVER (PARTITION BY a ORDER BY b) FROM t',
+  'WITH RECURSIVE r AS (SELECT 1 AS n UNION ALL SELECT n + 1 FROM r WHERE n < 10) SELECT n FROM r',
+  'SELECT * FROM t FOR UPDATE SKIP LOCKED',
+  'PREPARE p AS SELECT $1::int',
+  "NOTIFY ch, 'payload'",
+  'SET search_path = public',
+  'GRANT SELECT ON t TO r',
+  'CREATE MATERIALIZED VIEW mv AS SELECT a FROM t',
+  'REFRESH MATERIALIZED VIEW CONCURRENTLY mv',
+  'SELECT ARRAY(SELECT id FROM t)',
+  "SELECT CASE WHEN a = 1 THEN 'x' ELSE 'y' END FROM t",
+  'SELECT * FROM t1 NATURAL JOIN t2',
+  'SELECT g FROM generate_series(1, 10) g',
+  'SELECT x FROM (VALUES (1), (2)) v(x)',
+  'INSERT INTO t (a) VALUES (1) RETURNING *',
+  'CREATE EXTENSION IF NOT EXISTS pg_trgm',
+  'SELECT a, b FROM t GROUP BY GROUPING SETS ((a), (b))',
+  'SELECT id FROM t WHERE a LIKE $1 AND b = ANY($2) OFFSET $3',
+];
+// Values of every type pg accepts, none of which a rule may choke on.
+const ODD_VALUES: readonly unknown[] = [null, { nested: true }, Buffer.from('%x'), 12_345_678_901n];
+
+describe('every rule on statements outside its cases', () => {
+  it.each(VARIED_STATEMENTS)('judges without throwing: %s', (sql) => {
+    for (const rule of ALL_RULES) {
+      for (const source of ['runtime', 'file'] as const) {
+        for (const values of [undefined, ODD_VALUES]) expect(Array.isArray(runRule(rule, { sql, source }, values))).toBe(true);
+      }
+    }
+  });
+});
+
 describe.each(ALL_RULES.map((rule) => [rule.id, rule] as const))('%s', (_, rule) => {
   const { fail, pass } = casesOf(rule);
 

@@ -1,5 +1,5 @@
 import type { Rule, RuleHit } from '../rule';
-import { alterTableCommands, child, droppedObjects, nodesOfType, quotedList, str, tableName } from '../parseTree';
+import { alterTableCommands, child, droppedObjects, hitAt, nodesOfType, quotedList, str, tableName } from '../parseTree';
 
 export const rule: Rule = {
   id: 'breaking-schema-change',
@@ -11,17 +11,16 @@ export const rule: Rule = {
   check: ({ stmt }) => {
     const droppedColumns = alterTableCommands(stmt)
       .filter(({ subtype }) => subtype === 'AT_DropColumn')
-      .map(({ table, command }): RuleHit => ({ message: `drops column "${str(command, 'name') ?? ''}" of "${table}"` }));
+      .map(({ table, command, relation }): RuleHit => hitAt(`drops column "${str(command, 'name') ?? ''}" of "${table}"`, relation));
     const droppedTables = nodesOfType(stmt, 'DropStmt')
       .filter(({ fields }) => str(fields, 'removeType') === 'OBJECT_TABLE')
-      .map(({ fields }): RuleHit => {
-        return { message: `drops table ${quotedList(droppedObjects(fields))}` };
-      });
+      .map(({ fields }): RuleHit => ({ message: `drops table ${quotedList(droppedObjects(fields))}` }));
     const renames = nodesOfType(stmt, 'RenameStmt').flatMap(({ fields }): RuleHit[] => {
-      const table = tableName(child(fields, 'relation') ?? {});
+      const relation = child(fields, 'relation') ?? {};
+      const table = tableName(relation);
       const kind = str(fields, 'renameType');
-      if (kind === 'OBJECT_COLUMN') return [{ message: `renames column "${str(fields, 'subname') ?? ''}" of "${table}"` }];
-      return kind === 'OBJECT_TABLE' ? [{ message: `renames table "${table}"` }] : [];
+      if (kind === 'OBJECT_COLUMN') return [hitAt(`renames column "${str(fields, 'subname') ?? ''}" of "${table}"`, relation)];
+      return kind === 'OBJECT_TABLE' ? [hitAt(`renames table "${table}"`, relation)] : [];
     });
     return [...droppedColumns, ...droppedTables, ...renames];
   },

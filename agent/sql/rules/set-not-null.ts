@@ -1,5 +1,5 @@
 import type { Rule, RuleHit } from '../rule';
-import { alterTableCommands, str } from '../parseTree';
+import { alterTableCommands, hitAt, str } from '../parseTree';
 
 export const rule: Rule = {
   id: 'set-not-null',
@@ -11,5 +11,5 @@ export const rule: Rule = {
   check: ({ stmt }) =>
     alterTableCommands(stmt)
       .filter(({ subtype }) => subtype === 'AT_SetNotNull')
-      .map(({ table, command }): RuleHit => ({ message: `SET NOT NULL on column "${str(command, 'name') ?? ''}" of "${table}" scans the table under an exclusive lock` })),
+      .map(({ table, command, relation }): RuleHit => hitAt(`SET NOT NULL on column "${str(command, 'name') ?? ''}" of "${table}" scans the table under an exclusive lock`, relation)),
 };
