@@ -1,7 +1,6 @@
 /**
- * ioredis 6 (and 5.10+) publishes every command (`ioredis:command`), every
- * MULTI transaction (`ioredis:batch`) and every connection attempt
- * (`ioredis:connect`) on diagnostics_channel tracing channels, and
+ * ioredis 6 (and 5.10+) publishes every command (`ioredis:command`) and every
+ * MULTI transaction (`ioredis:batch`) on diagnostics_channel tracing channels, and
  * only builds the context objects while someone is subscribed. Subscribing is
  * cheaper and safer than patching; this file is the subscriber.
  *
@@ -11,7 +10,7 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
 import { reportAgentError } from '../../agent/agentErrors';
 import { errorType } from './attributes';
-import type { BatchRecord, CommandRecord, ConnectPhase, RedisRecorder } from './recorder';
+import type { BatchRecord, CommandRecord, RedisRecorder } from './recorder';
 import type { BatchChannelContext, CommandChannelContext } from './types';
 
 const COMPONENT = 'ioredis-channels';
@@ -30,7 +29,6 @@ interface Subscription {
 export class IoredisChannels {
   private readonly commands = diagnosticsChannel.tracingChannel('ioredis:command');
   private readonly batches = diagnosticsChannel.tracingChannel('ioredis:batch');
-  private readonly connects = diagnosticsChannel.tracingChannel('ioredis:connect');
   private subscribed = false;
 
   private readonly commandHandlers: Subscription = {
@@ -83,9 +81,6 @@ export class IoredisChannels {
     }
   };
 
-  /** Everything ioredis does for one `connect()` runs in this phase until the status patch closes it. */
-  private readonly startConnect = (): ConnectPhase => ({ open: true });
-
   constructor(private readonly recorder: RedisRecorder) {}
 
   subscribe(): void {
@@ -95,7 +90,6 @@ export class IoredisChannels {
     this.commands.asyncEnd.subscribe(this.commandHandlers.asyncEnd);
     this.batches.start.bindStore(this.recorder.batches, this.startBatch);
     this.batches.asyncEnd.subscribe(this.batchHandlers.asyncEnd);
-    this.connects.start.bindStore(this.recorder.connecting, this.startConnect);
   }
 
   unsubscribe(): void {
@@ -105,6 +99,5 @@ export class IoredisChannels {
     this.commands.asyncEnd.unsubscribe(this.commandHandlers.asyncEnd);
     this.batches.start.unbindStore(this.recorder.batches);
     this.batches.asyncEnd.unsubscribe(this.batchHandlers.asyncEnd);
-    this.connects.start.unbindStore(this.recorder.connecting);
   }
 }

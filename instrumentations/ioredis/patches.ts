@@ -135,8 +135,6 @@ export function wrapSendCommand(recorder: RedisRecorder): (original: Method<Redi
   const observe = (client: RedisClientLike, command: SentCommand): void => {
     if (seen.has(command)) return;
     seen.add(command);
-    // Set-up commands (AUTH, SELECT, INFO ready check…) are the only ones sent in status `connect`.
-    if (client.status === 'connect') return;
     const record = recorder.commandStarted(targetOfClient(client), command.name, command.args.length);
     if (!record) return;
     const { resolve, reject } = command;

@@ -50,13 +50,10 @@ export interface BatchRecord {
   open: boolean;
 }
 
-/** One connection attempt, from `connect()` until the client is ready (or gives up). */
-export interface ConnectPhase {
+/** One connection's set-up, from status `connect` (socket open) to the next status (`ready`, or a failure). */
+interface ConnectPhase {
   open: boolean;
 }
-
-/** Statuses ioredis passes through while setting a connection up. */
-const CONNECTING_STATUSES: ReadonlySet<unknown> = new Set(['connecting', 'connect']);
 
 function endSpan(span: Span, type: string | undefined): void {
   if (type !== undefined) {
@@ -70,8 +67,8 @@ function endSpan(span: Span, type: string | undefined): void {
 export class RedisRecorder {
   /** The batch whose commands are being sent, for commands observed inside it. */
   readonly batches = new AsyncLocalStorage<BatchRecord>();
-  /** The connection attempt whose set-up commands are being sent. */
-  readonly connecting = new AsyncLocalStorage<ConnectPhase>();
+  /** The connection whose set-up commands are being sent. */
+  private readonly connecting = new AsyncLocalStorage<ConnectPhase>();
   private readonly cache = new AttributeCache();
 
   constructor(
@@ -111,13 +108,23 @@ export class RedisRecorder {
   }
 
   /**
-   * A client changed status in the current async context. Once it is past the
-   * connecting statuses, the commands sent from here (the offline queue, then
-   * whatever runs on the socket's callbacks) are the app's.
+   * A client changed status. ioredis sets `connect` at the start of its
+   * connect handler, then sends the set-up commands from that handler's async
+   * continuation and sets `ready` (or a failure status) from there too: so the
+   * phase entered here covers exactly the set-up. Once closed, what runs in
+   * that context (the offline queue flush, the socket's callbacks) is the app's.
+   * Without the status patch (ioredis loaded before the agent) no phase exists
+   * and set-up commands are recorded like others: noise, never loss.
    */
   statusChanged(status: unknown): void {
+    if (status === 'connect') {
+      // enterWith, not run(): the status is set from inside ioredis' handler,
+      // whose rest must carry the phase; the handler's own frame ends with it.
+      this.connecting.enterWith({ open: true });
+      return;
+    }
     const phase = this.connecting.getStore();
-    if (phase?.open && !CONNECTING_STATUSES.has(status)) phase.open = false;
+    if (phase?.open) phase.open = false;
   }
 
   connectionError(target: RedisTarget, error: unknown): void {
