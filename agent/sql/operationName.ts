@@ -87,8 +87,12 @@ export function operationName(type: string, fields: Fields): string {
       return `ALTER ${objectKind(str(fields, 'objtype'))}`;
     case 'DropStmt':
       return `DROP ${objectKind(str(fields, 'removeType'))}`;
-    case 'RenameStmt':
-      return `ALTER ${objectKind(str(fields, 'renameType'))}`;
+    case 'RenameStmt': {
+      // Renaming a column or constraint is an ALTER of the table (or view) that holds it.
+      const renamed = str(fields, 'renameType');
+      const held = renamed === 'OBJECT_COLUMN' || renamed === 'OBJECT_TABCONSTRAINT';
+      return `ALTER ${objectKind(held ? str(fields, 'relationType') : renamed)}`;
+    }
     case 'CreateTableAsStmt':
       return `CREATE ${objectKind(str(fields, 'objtype'))}`;
     case 'VariableSetStmt':

@@ -32,6 +32,14 @@ const NESTED_OPERATIONS: Readonly<Record<string, string>> = {
   MergeStmt: 'MERGE',
 };
 
+/**
+ * Fields read before the others, whatever their place in the tree: the
+ * statement's target table (`INSERT INTO t`, `CREATE TABLE t AS`) leads its
+ * summary as in the semconv examples, and a WITH clause, last in the tree but
+ * first in the text, defines CTE names before their uses.
+ */
+const FIRST_FIELDS: readonly string[] = ['relation', 'into', 'withClause'];
+
 /** Statement types that never write by themselves (EXPLAIN is judged by what it explains). */
 const READ_ONLY_TYPES = new Set(['SelectStmt', 'ExplainStmt']);
 
@@ -69,15 +77,16 @@ export function statementFacts(statements: readonly PgNode[]): StatementFacts {
     };
 
     const visitFields = (fields: Fields): void => {
-      // A WITH clause comes first in the text but last in the tree; CTE names must be known before their uses.
-      if ('withClause' in fields) visit(fields['withClause']);
-      for (const [key, child] of Object.entries(fields)) if (key !== 'withClause') visit(child);
+      for (const key of FIRST_FIELDS) if (key in fields) visit(fields[key]);
+      for (const [key, child] of Object.entries(fields)) if (!FIRST_FIELDS.includes(key)) visit(child);
     };
 
     const visitStatement = (type: string, fields: Fields, nested: boolean): void => {
       if (!READ_ONLY_TYPES.has(type)) readOnly = false;
       if (fields['intoClause'] !== undefined || list(fields, 'lockingClause').length > 0) readOnly = false;
-      const keyword = nested ? NESTED_OPERATIONS[type] : operationName(type, fields);
+      // `INSERT … VALUES` holds its rows in a SelectStmt that is not a query of its own.
+      const isValuesList = type === 'SelectStmt' && list(fields, 'valuesLists').length > 0;
+      const keyword = !nested ? operationName(type, fields) : isValuesList ? undefined : NESTED_OPERATIONS[type];
       if (keyword !== undefined) tokens.push(keyword);
       if (type === 'DropStmt' && str(fields, 'removeType') === 'OBJECT_TABLE') {
         for (const object of list(fields, 'objects')) {

@@ -122,6 +122,11 @@ describe('statement analysis', () => {
     expect(analyze('CREATE INDEX CONCURRENTLY i ON orders (user_id)').operation).toBe('CREATE INDEX');
     expect(analyze('ALTER TABLE orders ADD COLUMN note text').summary).toBe('ALTER TABLE orders');
     expect(analyze('BEGIN').operation).toBe('BEGIN');
+    expect(analyze('ALTER TABLE orders RENAME COLUMN note TO remark').operation).toBe('ALTER TABLE');
+    expect(analyze('INSERT INTO events (kind) VALUES ($1) ON CONFLICT DO NOTHING').summary).toBe('INSERT events');
+    const tableAs = analyze('CREATE TABLE summary AS SELECT * FROM orders');
+    expect(tableAs.summary).toBe('CREATE TABLE summary SELECT orders');
+    expect(tableAs.collection).toBe('summary');
   });
 
   it('reports every statement of a multi-statement text', () => {
