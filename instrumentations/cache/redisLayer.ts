@@ -43,35 +43,40 @@ export class RedisLayer {
     return this.attempt(() => this.client.get(this.keys.value(key)));
   }
 
-  /** Writes the entry and adds it to its tags' sets (each set lives at least as long as its members). */
-  async write(key: string, text: string, ttlMs: number, tags: readonly string[]): Promise<void> {
-    await this.attempt(async () => {
+  /** Writes the entry and adds it to its tags' sets (each set lives at least as long as its members). False when Redis could not be told. */
+  async write(key: string, text: string, ttlMs: number, tags: readonly string[]): Promise<boolean> {
+    return await this.attempt(async () => {
       const batch = this.client.multi().set(this.keys.value(key), text, 'PX', ttlMs);
       for (const tag of tags) {
         const tagKey = this.keys.tag(tag);
         batch.sadd(tagKey, key).call('PEXPIRE', tagKey, ttlMs, 'NX').call('PEXPIRE', tagKey, ttlMs, 'GT');
       }
       await batch.exec();
-    });
+      return true;
+    }) === true;
   }
 
-  async remove(keys: readonly string[]): Promise<void> {
+  /** False when Redis could not be told. */
+  async remove(keys: readonly string[]): Promise<boolean> {
+    let removed = true;
     for (let start = 0; start < keys.length; start += DELETE_BATCH) {
       const slice = keys.slice(start, start + DELETE_BATCH).map((key) => this.keys.value(key));
-      await this.attempt(() => this.client.del(...slice));
+      if (await this.attempt(() => this.client.del(...slice)) === undefined) removed = false;
     }
+    return removed;
   }
 
-  /** Removes every entry the tag's set names, then the set. */
-  async removeTag(tag: string): Promise<void> {
+  /** Removes every entry the tag's set names, then the set. False when Redis could not be told. */
+  async removeTag(tag: string): Promise<boolean> {
     const tagKey = this.keys.tag(tag);
     const members = await this.attempt(() => this.client.smembers(tagKey));
-    if (members === undefined) return;
-    await this.remove(members);
-    await this.attempt(() => this.client.del(tagKey));
+    if (members === undefined) return false;
+    const removed = await this.remove(members);
+    return await this.attempt(() => this.client.del(tagKey)) !== undefined && removed;
   }
 
-  async publish(message: string): Promise<void> {
-    await this.attempt(() => this.client.publish(this.keys.channel, message));
+  /** False when Redis could not be told. */
+  async publish(message: string): Promise<boolean> {
+    return await this.attempt(() => this.client.publish(this.keys.channel, message)) !== undefined;
   }
 }

@@ -14,6 +14,7 @@ import { decodeEnvelope, encodeEnvelope, type Envelope } from './envelope';
 import { InvalidationBus, encodeInvalidation, type Invalidation } from './invalidationBus';
 import { runLoader } from './loaderScope';
 import { MemoryLayer, type MemoryEntry } from './memoryLayer';
+import { PendingInvalidations } from './pendingInvalidations';
 import { RedisLayer } from './redisLayer';
 import { tieredKeys } from './tieredKeys';
 import { jitteredTtl } from './ttlJitter';
@@ -110,6 +111,14 @@ class Tiered<V> implements TieredCache<V> {
   readonly #bus: InvalidationBus | undefined;
   readonly #self = randomUUID();
   readonly #flights = new Map<string, Flight<V>>();
+  readonly #pending = new PendingInvalidations();
+  readonly #client: Redis | undefined;
+  /** On reconnection, and after any Redis answer while some are pending (Redis may have been slow, not disconnected). */
+  readonly #replayPending = (): void => {
+    for (const invalidation of this.#pending.drain()) {
+      this.#invalidateInRedis(invalidation).catch((error: unknown) => reportAgentError('tiered-cache', error));
+    }
+  };
   #closed = false;
 
   constructor(options: TieredCacheOptions<V>) {
@@ -121,7 +130,9 @@ class Tiered<V> implements TieredCache<V> {
     this.#memoryCounters = cacheCounters(options.name, 'memory');
     this.#redisCounters = cacheCounters(options.name, 'redis');
     this.#memory = new MemoryLayer<V>(options.memory, this.#memoryCounters);
+    this.#client = options.redis;
     if (options.redis !== undefined) {
+      options.redis.on('ready', this.#replayPending);
       const keys = tieredKeys(options.name);
       this.#redis = new RedisLayer(options.redis, keys, this.#redisCounters, options.redisTimeoutMs ?? DEFAULT_REDIS_TIMEOUT_MS);
       this.#bus = new InvalidationBus({
@@ -167,6 +178,7 @@ class Tiered<V> implements TieredCache<V> {
     if (this.#redis === undefined) return undefined;
     const text = await this.#redis.read(key);
     if (text === undefined) return undefined;
+    if (this.#pending.size > 0) this.#replayPending();
     const envelope = text === null ? undefined : decodeEnvelope(text);
     if (envelope === undefined || envelope.expiresAt <= Date.now()) {
       if (text !== null && envelope === undefined) this.#redisCounters.errors += 1;
@@ -205,7 +217,10 @@ class Tiered<V> implements TieredCache<V> {
     const tags = options.tags ?? [];
     const envelope: Envelope = { negative, expiresAt: Date.now() + ttlMs, tags, payload };
     this.#remember(key, { value, tags, bytes: byteSize(key, payload) }, ttlMs);
-    await this.#redis?.write(key, encodeEnvelope(envelope), ttlMs, tags);
+    if (this.#redis !== undefined && !await this.#redis.write(key, encodeEnvelope(envelope), ttlMs, tags)) {
+      // Redis may still hold an older value: remove it once Redis is back.
+      this.#keepForReplay({ keys: [key] });
+    }
   }
 
   async set(key: string, value: V, options: CacheEntryOptions = {}): Promise<void> {
@@ -216,14 +231,12 @@ class Tiered<V> implements TieredCache<V> {
 
   async delete(key: string): Promise<void> {
     this.#applyLocally({ keys: [key] });
-    await this.#redis?.remove([key]);
-    await this.#publish({ keys: [key] });
+    await this.#invalidateInRedis({ keys: [key] });
   }
 
   async invalidateTag(tag: string): Promise<void> {
     this.#applyLocally({ tag });
-    await this.#redis?.removeTag(tag);
-    await this.#publish({ tag });
+    await this.#invalidateInRedis({ tag });
   }
 
   wrap<A extends unknown[]>(fn: (...args: A) => V | undefined | Promise<V | undefined>, keyFn?: (...args: A) => string,
@@ -234,6 +247,7 @@ class Tiered<V> implements TieredCache<V> {
 
   async close(): Promise<void> {
     this.#closed = true;
+    this.#client?.off('ready', this.#replayPending);
     this.#bus?.close();
     this.#memory.close();
   }
@@ -250,8 +264,23 @@ class Tiered<V> implements TieredCache<V> {
     for (const [key, flight] of this.#flights) if (matches(flight, key)) flight.invalidated = true;
   }
 
+  /** Removes from Redis and tells the other instances; kept for replay when Redis cannot be reached. */
+  async #invalidateInRedis(invalidation: Invalidation): Promise<void> {
+    if (this.#redis === undefined) return;
+    const removed = invalidation.tag === undefined
+      ? await this.#redis.remove(invalidation.keys ?? [])
+      : await this.#redis.removeTag(invalidation.tag);
+    if (removed) await this.#publish(invalidation);
+    else this.#keepForReplay(invalidation);
+  }
+
   async #publish(invalidation: Invalidation): Promise<void> {
-    await this.#redis?.publish(encodeInvalidation(this.#self, invalidation));
+    if (this.#redis === undefined) return;
+    if (!await this.#redis.publish(encodeInvalidation(this.#self, invalidation))) this.#keepForReplay(invalidation);
+  }
+
+  #keepForReplay(invalidation: Invalidation): void {
+    if (!this.#pending.add(invalidation)) this.#redisCounters.errors += 1;
   }
 }
 

@@ -7,6 +7,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -234,9 +237,11 @@ describe('tiered cache', () => {
 describe('tiered cache with its Redis stopped mid-run', () => {
   let server: ChildProcess | undefined;
   let port = 0;
+  const dataDir = mkdtempSync(join(tmpdir(), 'ql-tiered-redis-'));
 
   async function startRedis(): Promise<void> {
-    server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dataDir],
+      { stdio: 'ignore' });
     const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, retryStrategy: () => 20, maxRetriesPerRequest: 50 });
     probe.on('error', () => { /* until it listens */ });
     await probe.ping();
@@ -251,7 +256,10 @@ describe('tiered cache with its Redis stopped mid-run', () => {
     await once(stopping, 'exit');
   }
 
-  afterAll(stopRedis);
+  afterAll(async () => {
+    await stopRedis();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
 
   it('keeps answering from memory and the loader, counts errors, and recovers', async () => {
     port = await freePort();
@@ -278,5 +286,23 @@ describe('tiered cache with its Redis stopped mid-run', () => {
     await subscribers(redis, name, 1);
     expect(await cache.get('after', () => 'loaded after')).toBe('loaded after');
     expect(await redis.exists(tieredKeys(name).value('after'))).toBe(1);
+  });
+
+  it('replays a delete made while Redis was down once it is back', async () => {
+    if (server === undefined) await startRedis();
+    const name = uniqueName('replay');
+    const redis = client(`redis://127.0.0.1:${port}`);
+    const cache = tiered<string>({ name, redis, redisTimeoutMs: 100 });
+    const key = tieredKeys(name).value('k');
+    await cache.get('k', () => 'stored');
+    expect(await redis.exists(key)).toBe(1);
+
+    // Snapshot now, so the restarted server comes back with the entry (`--save ''` only stops automatic snapshots).
+    await redis.save();
+    await stopRedis();
+    await vi.waitFor(() => expect(redis.status).not.toBe('ready'), { timeout: 3000, interval: 10 });
+    await cache.delete('k'); // Redis unreachable: kept for replay
+    await startRedis();
+    await vi.waitFor(async () => expect(await redis.exists(key)).toBe(0), { timeout: 5000, interval: 20 });
   });
 });
