@@ -89,6 +89,14 @@ describe('commands', () => {
     expect(hget.attributes[ATTR.errorType]).toBe('WRONGTYPE');
   });
 
+  it('types a client-side timeout by its error class', async () => {
+    const impatient = client({ commandTimeout: 20 });
+    await impatient.ping();
+    const before = await durationCount({ [ATTR.dbOperationName]: 'BLPOP', [ATTR.errorType]: 'Error' });
+    await expect(impatient.blpop(`${PREFIX}empty`, 1)).rejects.toThrow('Command timed out');
+    expect(await durationCount({ [ATTR.dbOperationName]: 'BLPOP', [ATTR.errorType]: 'Error' })).toBe(before + 1);
+  });
+
   it('folds command names outside the vocabulary into OTHER', async () => {
     const before = await durationCount({ [ATTR.dbOperationName]: 'OTHER', [ATTR.errorType]: 'ERR' });
     await expect(redis.call('no such command!', 'x')).rejects.toThrow(/unknown command/);
