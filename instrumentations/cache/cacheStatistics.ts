@@ -131,3 +131,32 @@ export function liveCacheSizes(): CacheSizes[] {
   }
   return [...byName.values()];
 }
+
+/** One cache name in one layer, for the report and the status page. */
+export interface CacheSummary {
+  readonly name: string;
+  readonly layer: CacheLayer;
+  readonly hits: number;
+  readonly misses: number;
+  readonly stale: number;
+  readonly errors: number;
+  readonly evictions: Readonly<Record<EvictionReason, number>>;
+  /** Memory layer only: entries held by the live caches of the name, and their capacity (0: unbounded by count). */
+  readonly entries: number | undefined;
+  readonly maxEntries: number | undefined;
+}
+
+export function cacheSummaries(): CacheSummary[] {
+  const sizes = new Map(liveCacheSizes().map((entry) => [entry.counters, entry]));
+  return [...counters.values()].map((c) => ({
+    name: c.name,
+    layer: c.layer,
+    hits: c.hit,
+    misses: c.miss,
+    stale: c.stale,
+    errors: c.errors,
+    evictions: { ...c.evictions },
+    entries: sizes.get(c)?.entries,
+    maxEntries: sizes.get(c)?.max,
+  }));
+}

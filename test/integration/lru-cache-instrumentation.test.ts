@@ -13,6 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ATTR, METRICS } from '../../agent/metrics/registry';
 import { LruCacheInstrumentation, nameCache } from '../../instrumentations/lru-cache/index';
+import { cacheSummaries } from '../../instrumentations/cache/cacheStatistics';
 import { CacheMetricsReader } from '../helpers/cacheMetrics';
 
 const metrics = new CacheMetricsReader();
@@ -90,6 +91,8 @@ describe('lru-cache v11 through the require hook', () => {
 
     expect(await metrics.value(METRICS.cacheEntries.name, { [ATTR.cacheName]: name })).toBe(first.size + second.size);
     expect(await metrics.value(METRICS.cacheMaxEntries.name, { [ATTR.cacheName]: name })).toBe(first.max + second.max);
+    const summary = cacheSummaries().find((entry) => entry.name === name);
+    expect(summary).toMatchObject({ layer: 'memory', entries: first.size + second.size, maxEntries: first.max + second.max });
   });
 
   it('names an unnamed cache after the line that created it', async () => {
