@@ -6,7 +6,7 @@
  * rule expression is evaluated by that Prometheus: each must parse, and each whose metric
  * the workload exercises must return data.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +15,9 @@ import { DEFAULT_OPTIONS, generateArtifacts, RULE_FILE } from '../../dashboards/
 import { ruleContext } from '../../dashboards/prometheus/src/ruleContext';
 import { ruleGroups } from '../../dashboards/prometheus/src/ruleGroups';
 import { LABEL } from '../../dashboards/shared/labels';
+import { chromium } from 'playwright-core';
 import { APPS, freePort, REGISTER_CJS, ROOT } from '../helpers/agentProcess';
+import { renderDashboardHtml, type DashboardJson, type RangeSeries } from '../helpers/dashboardSnapshot';
 import { startDaemon, type Daemon } from '../helpers/daemon';
 import { TOOLS, toolPath } from '../helpers/prometheusTools';
 import { waitFor } from '../helpers/waitFor';
@@ -29,6 +31,7 @@ const DELIVERY_MS = 45_000;
 /** What Grafana's variables become in the queries sent to Prometheus. */
 const RATE_INTERVAL = '15s';
 const RANGE = '5m';
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /**
  * Expressions the fixture cannot make return data, and why. Keyed by
@@ -210,6 +213,32 @@ describe('alerting end to end', () => {
     expect(failures, failures.join('\n')).toEqual([]);
     expect(empty, `no data for:\n${empty.join('\n')}`).toEqual([]);
   }, 120_000);
+
+  // Pictures for docs/dashboards.md, from this run's data: QUERYLENS_DOCS_IMAGES=1.
+  it.skipIf(!process.env.QUERYLENS_DOCS_IMAGES)('renders each dashboard with this run\'s data into docs/images', async () => {
+    const { instance, prometheusUrl } = running();
+    const end = Date.now() / 1000;
+    const rangeQuery = async (expr: string): Promise<RangeSeries[]> => {
+      const params = new URLSearchParams({ query: substituteVariables(expr, instance), start: String(end - 90), end: String(end), step: '1' });
+      const answer = (await (await fetch(`${prometheusUrl}/api/v1/query_range?${params}`)).json()) as
+        { status: string; data?: { result: RangeSeries[] } };
+      return answer.data?.result ?? [];
+    };
+    const browser = await chromium.launch({ executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
+      mkdirSync(join(ROOT, 'docs', 'images'), { recursive: true });
+      for (const file of dashboardFiles()) {
+        await page.setContent(await renderDashboardHtml(readDashboard(file), rangeQuery));
+        const png = join(ROOT, 'docs', 'images', file.replace(/\.json$/, '.png'));
+        await page.screenshot({ path: png, fullPage: true });
+        expect(statSync(png).size).toBeGreaterThan(10_000);
+      }
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
 });
 
 interface Expression {
@@ -219,21 +248,25 @@ interface Expression {
   readonly needsData: boolean;
 }
 
-function dashboardExpressions(instance: string): Expression[] {
-  const dir = join(ROOT, 'dashboards', 'grafana');
+const GRAFANA_DIR = join(ROOT, 'dashboards', 'grafana');
+const dashboardFiles = () => readdirSync(GRAFANA_DIR).filter((f) => f.endsWith('.json'));
+const readDashboard = (file: string) => JSON.parse(readFileSync(join(GRAFANA_DIR, file), 'utf8')) as DashboardJson;
+
+/** A dashboard query as Grafana would send it for this job and instance. */
+function substituteVariables(expr: string, instance: string): string {
   const substitutions: [string, string][] = [
     ['$__rate_interval', RATE_INTERVAL], ['$__range', RANGE], ['$__interval', '1s'],
     ['$job', JOB], ['$instance', instance.replace(/\./g, '\\\\.')],
   ];
-  return readdirSync(dir).filter((f) => f.endsWith('.json')).flatMap((file) => {
-    const dashboard = JSON.parse(readFileSync(join(dir, file), 'utf8')) as
-      { panels: { type: string; title: string; targets?: { refId: string; expr: string }[] }[] };
-    return dashboard.panels.flatMap((panel) => (panel.targets ?? []).map((t) => ({
-      id: `${file} / ${panel.title} / ${t.refId}`,
-      expr: substitutions.reduce((e, [from, to]) => e.split(from).join(to), t.expr),
-      needsData: true,
-    })));
-  });
+  return substitutions.reduce((e, [from, to]) => e.split(from).join(to), expr);
+}
+
+function dashboardExpressions(instance: string): Expression[] {
+  return dashboardFiles().flatMap((file) => readDashboard(file).panels.flatMap((panel) => (panel.targets ?? []).map((t) => ({
+    id: `${file} / ${panel.title} / ${t.refId}`,
+    expr: substituteVariables(t.expr, instance),
+    needsData: true,
+  }))));
 }
 
 /**
