@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { analyzePlan } from '../../agent/sql/plan/analyzePlan';
-import { planNodes, readPlan } from '../../agent/sql/plan/planNode';
+import { estimatedTotalRows, planNodes, readPlan } from '../../agent/sql/plan/planNode';
 import { DEFAULT_PLAN_RULE_OPTIONS, type PlanRuleOptions } from '../../agent/sql/plan/planRule';
 
 // Plans captured from the real PostgreSQL by test/fixtures/plans/capture-plans.mjs.
@@ -45,6 +45,26 @@ describe('plan rules on captured plans', () => {
     expect(analyzePlan(plan.plan, { ...optionsFor(plan), relationRows: () => undefined })).toEqual([]);
     // A relation under the "big" threshold is not worth an index.
     expect(rulesOf(plan, { bigRelationRows: relationRowsOf(plan) + 1 })).toEqual([]);
+  });
+
+  it('sizes a relation from an unfiltered scan of it in the same plan', () => {
+    const plan = fixture('seq-scan-sized-by-plan');
+    const findings = analyzePlan(plan.plan, { ...optionsFor(plan), relationRows: () => undefined });
+    expect(findings.map((finding) => `${finding.rule}:${finding.severity}`)).toEqual(['plan-seq-scan-filter:error']);
+  });
+
+  it('counts every process of a parallel scan, as the Gather above it does', () => {
+    const plan = fixture('parallel-seq-scan-filter');
+    const tree = readPlan(plan.plan);
+    const gather = tree?.root;
+    const scan = gather?.children[0];
+    expect(scan?.parallelAware).toBe(true);
+    const total = scan === undefined ? 0 : estimatedTotalRows(scan);
+    // PostgreSQL rounds the Gather's estimate; the divisor must land within a row of it.
+    expect(Math.abs(total - (gather?.planRows ?? 0))).toBeLessThanOrEqual(1);
+    expect(total).toBeGreaterThan(scan?.planRows ?? 0);
+    const removed = 1 - total / relationRowsOf(plan);
+    expect(rulesOf(plan, { removedSevere: removed + (1 - removed) / 2 })).toEqual(['plan-seq-scan-filter:warning']);
   });
 
   it('uses rows removed by filter when the plan was executed', () => {

@@ -4,7 +4,7 @@
  * and passes the output; ANALYZE figures are used when a plan has them.
  */
 import type { PlanNode } from './planNode';
-import { planNodes, readPlan } from './planNode';
+import { estimatedTotalRows, planNodes, readPlan } from './planNode';
 import type { PlanFinding, PlanRule, PlanRuleOptions } from './planRule';
 import { DEFAULT_PLAN_RULE_OPTIONS } from './planRule';
 import { hashSpill } from './hashSpill';
@@ -16,10 +16,26 @@ import { sortSpill } from './sortSpill';
 
 export const PLAN_RULES: readonly PlanRule[] = [seqScanFilter, rowMisestimate, sortSpill, hashSpill, nestedLoopHuge, lossyBitmap];
 
+/**
+ * The plan's own estimate of a relation's size, where it has one: a Seq Scan
+ * without a filter returns every row, so its estimate is the relation's row
+ * count. Asked before `options.relationRows`.
+ */
+function withPlanRelationRows(nodes: readonly PlanNode[], options: PlanRuleOptions): PlanRuleOptions {
+  const sizes = new Map<string, number>();
+  for (const node of nodes) {
+    if (node.nodeType === 'Seq Scan' && !node.hasFilter && node.relation !== undefined) sizes.set(node.relation, estimatedTotalRows(node));
+  }
+  if (sizes.size === 0) return options;
+  return { ...options, relationRows: (relation) => sizes.get(relation) ?? options.relationRows(relation) };
+}
+
 export function analyzePlanTree(root: PlanNode, options: PlanRuleOptions = DEFAULT_PLAN_RULE_OPTIONS): PlanFinding[] {
-  return planNodes(root).flatMap((node) =>
+  const nodes = planNodes(root);
+  const effective = withPlanRelationRows(nodes, options);
+  return nodes.flatMap((node) =>
     PLAN_RULES.flatMap((rule) =>
-      rule.check(node, options).map((hit) => ({
+      rule.check(node, effective).map((hit) => ({
         rule: rule.id,
         category: 'performance' as const,
         severity: hit.severity,

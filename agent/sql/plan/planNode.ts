@@ -31,6 +31,10 @@ export interface PlanNode {
   /** Estimated average row width in bytes. */
   readonly planWidth: number;
   readonly hasFilter: boolean;
+  /** A parallel node's row figures are per process (see `estimatedTotalRows`). */
+  readonly parallelAware: boolean;
+  /** `Workers Planned` of the Gather above a parallel-aware node. */
+  readonly parallelWorkers: number | undefined;
   readonly actual: PlanActuals | undefined;
   /** Per loop, as PostgreSQL reports it. */
   readonly rowsRemovedByFilter: number | undefined;
@@ -64,12 +68,14 @@ function text(node: Json, key: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-function readNode(node: Json, counter: { next: number }): PlanNode {
+function readNode(node: Json, counter: { next: number }, workersAbove: number | undefined): PlanNode {
   const id = counter.next++;
+  const parallelAware = node['Parallel Aware'] === true;
+  const workers = num(node, 'Workers Planned') ?? workersAbove;
   const actualRows = num(node, 'Actual Rows');
   const relationName = text(node, 'Relation Name');
   const schema = text(node, 'Schema');
-  const children = Array.isArray(node['Plans']) ? node['Plans'].filter(isJson).map((child) => readNode(child, counter)) : [];
+  const children = Array.isArray(node['Plans']) ? node['Plans'].filter(isJson).map((child) => readNode(child, counter, workers)) : [];
   return {
     id,
     nodeType: text(node, 'Node Type') ?? 'Unknown',
@@ -83,6 +89,8 @@ function readNode(node: Json, counter: { next: number }): PlanNode {
     planRows: num(node, 'Plan Rows') ?? 0,
     planWidth: num(node, 'Plan Width') ?? 0,
     hasFilter: typeof node['Filter'] === 'string',
+    parallelAware,
+    parallelWorkers: parallelAware ? workers : undefined,
     actual:
       actualRows === undefined
         ? undefined
@@ -114,10 +122,21 @@ export function readPlan(explainOutput: unknown): PlanTree | undefined {
   const top = Array.isArray(value) ? value[0] : value;
   if (!isJson(top) || !isJson(top['Plan'])) return undefined;
   return {
-    root: readNode(top['Plan'], { next: 0 }),
+    root: readNode(top['Plan'], { next: 0 }, undefined),
     planningTimeMs: num(top, 'Planning Time'),
     executionTimeMs: num(top, 'Execution Time'),
   };
+}
+
+/**
+ * The rows a node is estimated to produce in all: a parallel-aware node's
+ * estimate is per process, divided as PostgreSQL's get_parallel_divisor does
+ * (the workers, plus the leader's share of 1 − 0.3 × workers when positive).
+ */
+export function estimatedTotalRows(node: PlanNode): number {
+  if (!node.parallelAware || node.parallelWorkers === undefined) return node.planRows;
+  const leaderShare = 1 - 0.3 * node.parallelWorkers;
+  return node.planRows * (node.parallelWorkers + Math.max(0, leaderShare));
 }
 
 /** Every node, parents before children. */

@@ -2,11 +2,12 @@
  * A sequential scan of a big relation whose filter throws most rows away:
  * the classic missing index. How many rows the scan read comes from the
  * plan's ANALYZE figures when it has them (rows returned + rows removed),
- * else from the relation's estimated size (`options.relationRows`).
+ * else from the relation's estimated size (an unfiltered scan of it in the
+ * same plan, or `options.relationRows`).
  */
 import { formatCount } from '../parseTree';
 import type { PlanNode } from './planNode';
-import { describeNode } from './planNode';
+import { describeNode, estimatedTotalRows } from './planNode';
 import type { PlanRule, PlanRuleHit, PlanRuleOptions } from './planRule';
 
 interface ScanFigures {
@@ -20,7 +21,7 @@ function scanFigures(node: PlanNode, options: PlanRuleOptions): ScanFigures | un
     return { read: node.actual.rows + node.rowsRemovedByFilter, kept: node.actual.rows, measured: true };
   }
   const relationRows = node.relation === undefined ? undefined : options.relationRows(node.relation);
-  return relationRows === undefined ? undefined : { read: relationRows, kept: Math.min(node.planRows, relationRows), measured: false };
+  return relationRows === undefined ? undefined : { read: relationRows, kept: Math.min(estimatedTotalRows(node), relationRows), measured: false };
 }
 
 export const seqScanFilter: PlanRule = {
