@@ -100,7 +100,7 @@ export function createQueryRecorder(config: QuerylensConfig, meter: Meter, deps:
     let traits = textTraits.get(analysis);
     if (traits === undefined) {
       const parser = sqlParser();
-      traits = { hash: hashString(text), hasLiterals: analysis.parsed && parser !== undefined && carriesLiterals(text, parser) };
+      traits = { hash: hashString(text), hasLiterals: parser !== undefined && carriesLiterals(text, parser) };
       textTraits.set(analysis, traits);
     }
     return traits;
@@ -207,8 +207,9 @@ export function createQueryRecorder(config: QuerylensConfig, meter: Meter, deps:
       metrics.flaggedExecution(flagged.rule, flagged.severity);
     }
     checkValueRules(event);
-    const traits = textTraitsOf(analysis, event.text);
-    if (traits.hasLiterals) {
+    // Unparsed statements (overlong, invalid) are neither literal-built candidates nor cacheable: no hashing.
+    const traits = analysis.parsed ? textTraitsOf(analysis, event.text) : undefined;
+    if (traits?.hasLiterals === true) {
       const literalFinding = literalBuilt.observe(analysis.fingerprint, traits.hash);
       if (literalFinding !== undefined) raise(event, literalFinding, 'sticky');
     }
@@ -220,7 +221,7 @@ export function createQueryRecorder(config: QuerylensConfig, meter: Meter, deps:
       raise(event, nPlusOneFinding(loop), 'event');
     }
     const errored = event.errorCode !== undefined;
-    if (isCacheable({ readOnly: analysis.readOnly, hasVolatileFunctions: analysis.hasVolatileFunctions, errored })) {
+    if (traits !== undefined && isCacheable({ readOnly: analysis.readOnly, hasVolatileFunctions: analysis.hasVolatileFunctions, errored })) {
       candidates.observe({
         fingerprint: analysis.fingerprint,
         normalized: analysis.normalized,
