@@ -11,6 +11,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { context, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ATTR, METRICS } from '../../agent/metrics/registry';
@@ -21,6 +24,9 @@ import { freePort } from '../helpers/agentProcess';
 import { CacheMetricsReader } from '../helpers/cacheMetrics';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const spans = new InMemorySpanExporter();
+context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+trace.setGlobalTracerProvider(new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: spans })] }));
 const metrics = new CacheMetricsReader();
 bindCacheMetrics(metrics.meter);
 
@@ -216,6 +222,23 @@ describe('tiered cache', () => {
     await cache.get('k19', reload);
     await cache.get('k0', reload);
     expect(reload).toHaveBeenCalledTimes(1);
+  });
+
+  it('traces a load as a span that parents the loader\'s own spans', async () => {
+    const name = uniqueName('span');
+    const cache = tiered<number>({ name });
+    await cache.get('k', async () => {
+      await sleep(5);
+      trace.getTracer('app').startSpan('SELECT users').end();
+      return 1;
+    });
+    await cache.get('k', () => 2); // a hit: no span
+    const finished = spans.getFinishedSpans();
+    const loads = finished.filter((span) => span.name === `load ${name}`);
+    expect(loads).toHaveLength(1);
+    expect(loads[0].attributes[ATTR.cacheName]).toBe(name);
+    const query = finished.find((span) => span.name === 'SELECT users');
+    expect(query?.parentSpanContext?.spanId).toBe(loads[0].spanContext().spanId);
   });
 
   it('records the database time spent inside loaders', async () => {
