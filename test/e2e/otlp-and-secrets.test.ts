@@ -1,0 +1,174 @@
+/**
+ * OTLP push to a Collector-like receiver, decoded; and secrets planted by the
+ * app (a bound parameter, an inline literal, both echoed back by PostgreSQL
+ * error messages, a Redis value) appear nowhere the agent sends or shows
+ * things: OTLP metrics and spans, /metrics, /healthz, the report and page,
+ * stdout and stderr with the slow-query log on.
+ */
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { APPS, REGISTER_CJS, freePort, lastJsonLine, runNode, type RunResult } from '../helpers/agentProcess';
+import { OtlpReceiver, type DataPoint } from '../helpers/otlpReceiver';
+import { METRICS } from '../../agent/metrics/registry';
+
+interface SecretsResult {
+  boundReceived: boolean;
+  inlineReceived: boolean;
+  errorEchoesSecret: boolean;
+  inlineErrorEchoesSecret: boolean;
+  redisReceived: boolean;
+  routes?: Record<string, { status: number; body: string }>;
+}
+
+const APP = join(APPS, 'secrets-app.cjs');
+const secretBound = `s3cr3t-bound-${randomBytes(6).toString('hex')}`;
+const secretInline = `s3cr3t-inline-${randomBytes(6).toString('hex')}`;
+const SECRET_ENV = { QL_SECRET_BOUND: secretBound, QL_SECRET_INLINE: secretInline };
+
+function expectNoSecret(haystack: string, where: string): void {
+  expect(haystack.includes(secretBound), `${where} holds the bound secret`).toBe(false);
+  expect(haystack.includes(secretInline), `${where} holds the inline secret`).toBe(false);
+  // The random part alone, in case a secret is shown cut or re-quoted.
+  expect(haystack.includes(secretBound.slice(-12)), `${where} holds part of the bound secret`).toBe(false);
+  expect(haystack.includes(secretInline.slice(-12)), `${where} holds part of the inline secret`).toBe(false);
+}
+
+function expectSecretsReachedTheDatabase(result: SecretsResult): void {
+  // Otherwise "not leaked" would prove nothing.
+  expect(result).toMatchObject({ boundReceived: true, inlineReceived: true, errorEchoesSecret: true, inlineErrorEchoesSecret: true, redisReceived: true });
+}
+
+interface OtlpRun {
+  readonly receiver: OtlpReceiver;
+  readonly run: RunResult;
+}
+
+async function runPushingTo(tracesExporter: 'none' | 'otlp'): Promise<OtlpRun> {
+  const receiver = new OtlpReceiver();
+  await receiver.start();
+  const run = await runNode(APP, {
+    nodeArgs: ['--require', REGISTER_CJS],
+    env: {
+      ...SECRET_ENV,
+      OTEL_METRICS_EXPORTER: 'otlp',
+      OTEL_TRACES_EXPORTER: tracesExporter,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${receiver.port}`,
+      // Longer than the app runs: what arrives came from the flush before exit.
+      OTEL_METRIC_EXPORT_INTERVAL: '60000',
+      QUERYLENS_SLOW_QUERY_LOG: 'stderr',
+      QUERYLENS_SLOW_QUERY_MS: '1',
+      OTEL_EXPORTER_PROMETHEUS_PORT: String(await freePort()),
+    },
+    timeoutMs: 60_000,
+  });
+  await receiver.close();
+  return { receiver, run };
+}
+
+function durationPoints(receiver: OtlpReceiver, system: string): DataPoint[] {
+  return receiver.dataPoints().filter((point) => point.metric === METRICS.dbOperationDuration.name && point.attributes['db.system.name'] === system);
+}
+
+function expectPgDurations(receiver: OtlpReceiver): void {
+  const pg = durationPoints(receiver, 'postgresql');
+  expect(pg.find((point) => point.attributes['error.type'] === '22P02')?.count).toBe(2);
+  expect(pg.filter((point) => point.attributes['error.type'] === undefined).reduce((sum, point) => sum + (point.count ?? 0), 0)).toBe(8);
+  expect(pg.every((point) => point.attributes['db.namespace'] === 'test' && point.attributes['server.port'] === 5432)).toBe(true);
+}
+
+describe('OTLP metrics push (OTEL_METRICS_EXPORTER=otlp)', () => {
+  let pushed: OtlpRun;
+  beforeAll(async () => { pushed = await runPushingTo('none'); }, 90_000);
+
+  it('exits by itself, having flushed its metrics before exit', () => {
+    expect(pushed.run.signal).toBeNull();
+    expect(pushed.run.code, pushed.run.stderr).toBe(0);
+    expectSecretsReachedTheDatabase(lastJsonLine<SecretsResult>(pushed.run.stdout));
+    expect(new Set(pushed.receiver.requests.map((request) => request.path))).toEqual(new Set(['/v1/metrics']));
+  });
+
+  it('pushes db.client.operation.duration data points for pg and Redis with their attributes', () => {
+    expectPgDurations(pushed.receiver);
+    expect(durationPoints(pushed.receiver, 'redis').map((point) => point.attributes['db.operation.name']).sort()).toEqual(['DEL', 'GET', 'SET']);
+  });
+
+  it('leaks no secret into OTLP metrics, stdout or stderr (slow-query log on)', () => {
+    expectNoSecret(pushed.receiver.allBodies(), 'OTLP exports');
+    expectNoSecret(pushed.run.stdout, 'stdout');
+    expectNoSecret(pushed.run.stderr, 'stderr');
+  });
+});
+
+describe('OTLP metrics and traces push (OTEL_TRACES_EXPORTER=otlp too)', () => {
+  let pushed: OtlpRun;
+  beforeAll(async () => { pushed = await runPushingTo('otlp'); }, 90_000);
+
+  it('exits by itself, having flushed metrics and spans before exit', () => {
+    expect(pushed.run.signal).toBeNull();
+    expect(pushed.run.code, pushed.run.stderr).toBe(0);
+    expect(new Set(pushed.receiver.requests.map((request) => request.path))).toEqual(new Set(['/v1/metrics', '/v1/traces']));
+  });
+
+  it('pushes pg and Redis spans whose db.query.text carries no value', () => {
+    const spans = pushed.receiver.spans();
+    const texts = spans.map((span) => span.attributes['db.query.text']).filter((text): text is string => typeof text === 'string');
+    expect(texts).toContain('select $1::text as v, pg_sleep($2)');
+    expect(texts.some((text) => text.startsWith('with users(password) as (values ($3))'))).toBe(true);
+    expect(texts).toEqual(expect.arrayContaining(['SET ? ?', 'GET ?', 'DEL ?']));
+    expect(spans.filter((span) => span.attributes['db.system.name'] === 'postgresql' && span.name === 'SELECT')).toHaveLength(10);
+    expect(durationPoints(pushed.receiver, 'redis')).toHaveLength(3);
+  });
+
+  // KNOWN DEFECT (instrumentations/pg/instrumentation.ts, the `isWrapped(prototype.query)`
+  // guard): with traces on, the upstream pg instrumentation wraps Client.prototype.query
+  // first, the querylens hook sees a wrapped function and never installs, and no pg
+  // duration is recorded. Flip to `it` once fixed.
+  it.fails('pushes pg durations with traces on too', () => {
+    expectPgDurations(pushed.receiver);
+  });
+
+  it('leaks no secret into span attributes, events, metrics, stdout or stderr', () => {
+    expectNoSecret(pushed.receiver.allBodies().replace(/"status":\{[^}]*\}/g, ''), 'OTLP exports (span status aside)');
+    expectNoSecret(pushed.run.stdout, 'stdout');
+    expectNoSecret(pushed.run.stderr, 'stderr');
+  });
+
+  // KNOWN DEFECT: @opentelemetry/instrumentation-pg sets the span status message to the
+  // PostgreSQL error message, which echoes the offending value ("invalid input syntax for
+  // type integer: \"<secret>\""). Needs a scrub of pg span status messages (for instance a
+  // span processor's onEnding re-setting the status without message, in agent/sdk.ts or
+  // instrumentations/pg/upstreamSpans.ts). Flip to `it` once fixed.
+  it.fails('keeps secrets out of span status messages', () => {
+    expectNoSecret(pushed.receiver.allBodies(), 'OTLP exports');
+  });
+});
+
+describe('pulled metrics and the agent routes', () => {
+  it('show no secret on any route, nor in the slow-query log', async () => {
+    const port = await freePort();
+    const run = await runNode(APP, {
+      nodeArgs: ['--require', REGISTER_CJS],
+      env: {
+        ...SECRET_ENV,
+        OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1',
+        OTEL_EXPORTER_PROMETHEUS_PORT: String(port),
+        QL_SCRAPE_PORT: String(port),
+        QUERYLENS_SLOW_QUERY_LOG: 'stderr',
+        QUERYLENS_SLOW_QUERY_MS: '1',
+      },
+      timeoutMs: 60_000,
+    });
+    expect(run.code, run.stderr).toBe(0);
+    const result = lastJsonLine<SecretsResult>(run.stdout);
+    expectSecretsReachedTheDatabase(result);
+    const routes = result.routes ?? {};
+    expect(routes['/metrics'].status).toBe(200);
+    expect(routes['/metrics'].body).toContain(`${METRICS.dbOperationDuration.scraped}_count`);
+    expect(routes['/healthz'].status).toBe(200);
+    for (const [route, answer] of Object.entries(routes)) expectNoSecret(answer.body, route);
+    expectNoSecret(run.stderr, 'stderr');
+    console.log(`routes answered: ${Object.entries(routes).map(([route, answer]) => `${route} ${answer.status} (${answer.body.length} bytes)`).join(', ')}; stderr ${run.stderr.length} bytes`);
+  }, 90_000);
+});
