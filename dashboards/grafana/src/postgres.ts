@@ -2,14 +2,14 @@
 import { METRICS } from '../../../agent/metrics/registry';
 import { CONNECTION_STATE, DB_SYSTEM, LABEL, SQLSTATE } from '../../shared/labels';
 import type { MetricDefinition } from '../../../agent/metrics/registry';
-import { count, eq, ne, re } from '../../shared/promql';
+import { eq, re } from '../../shared/promql';
+import { errorRatio, errorsBy, latencyPercentiles, operationsBy, p99LatencyBy } from './dbClientPanels';
 import type { DashboardSpec } from './dashboardBase';
 import type { PanelSpec } from './panels';
 import { timeseriesPanel } from './panels';
 import { q, RATE } from './queries';
 
 const PG = eq(LABEL.dbSystem, DB_SYSTEM.postgresql);
-const ops = count(METRICS.dbOperationDuration);
 const byPool = [LABEL.instance, LABEL.pool];
 const poolLegend = `{{${LABEL.pool}}} {{${LABEL.instance}}}`;
 
@@ -28,26 +28,21 @@ export const postgresDashboard: DashboardSpec = {
     {
       title: 'Operations',
       panels: [
-        timeseriesPanel({ title: 'Operations by type', unit: 'ops', stacked: true,
-          description: 'PostgreSQL operations per second by db.operation.name.',
-          targets: [{ expr: q.sumRate([LABEL.dbOperation], ops, RATE, PG), legend: `{{${LABEL.dbOperation}}}` }] }),
-        timeseriesPanel({ title: 'Errors by SQLSTATE', unit: 'ops', stacked: true,
-          description: 'Failed PostgreSQL operations per second by error.type (the SQLSTATE code).',
-          targets: [{ expr: q.sumRate([LABEL.errorType], ops, RATE, PG, ne(LABEL.errorType, '')), legend: `{{${LABEL.errorType}}}` }] }),
-        timeseriesPanel({ title: 'Latency percentiles', unit: 's',
-          description: 'p50, p95 and p99 of PostgreSQL operation time, all instances together.',
-          targets: [0.5, 0.95, 0.99].map((phi) => ({
-            expr: q.quantile(phi, [], METRICS.dbOperationDuration, RATE, PG), legend: `p${Math.round(phi * 100)}` })) }),
-        timeseriesPanel({ title: 'p99 latency by table', unit: 's',
-          description: 'p99 operation time per db.collection.name: which table is slow.',
-          targets: [{ expr: q.quantile(0.99, [LABEL.dbCollection], METRICS.dbOperationDuration, RATE, PG), legend: `{{${LABEL.dbCollection}}}` }] }),
+        operationsBy(LABEL.dbOperation, PG, { title: 'Operations by type',
+          description: 'PostgreSQL operations per second by db.operation.name.' }),
+        errorsBy(LABEL.errorType, PG, { title: 'Errors by SQLSTATE',
+          description: 'Failed PostgreSQL operations per second by error.type (the SQLSTATE code).' }),
+        errorRatio(PG, { title: 'Error ratio', description: 'Share of PostgreSQL operations that failed.' }),
+        latencyPercentiles([0.5, 0.95, 0.99], PG, { title: 'Latency percentiles',
+          description: 'p50, p95 and p99 of PostgreSQL operation time, all instances together.' }),
+        p99LatencyBy(LABEL.dbCollection, PG, { title: 'p99 latency by table',
+          description: 'p99 operation time per db.collection.name: which table is slow.' }),
         timeseriesPanel({ title: 'Rows returned p95', unit: 'short',
           description: 'p95 of rows returned per operation, by operation: large results are slow results.',
           targets: [{ expr: q.quantile(0.95, [LABEL.dbOperation], METRICS.dbReturnedRows, RATE, PG), legend: `{{${LABEL.dbOperation}}}` }] }),
-        timeseriesPanel({ title: 'Deadlocks and serialization failures', unit: 'ops',
-          description: 'Transactions aborted with SQLSTATE 40P01 (deadlock) or 40001 (serialization failure), per second.',
-          targets: [{ expr: q.sumRate([LABEL.errorType], ops, RATE, PG,
-            re(LABEL.errorType, `${SQLSTATE.deadlockDetected}|${SQLSTATE.serializationFailure}`)), legend: `{{${LABEL.errorType}}}` }] }),
+        operationsBy(LABEL.errorType, PG, { title: 'Deadlocks and serialization failures',
+          description: 'Transactions aborted with SQLSTATE 40P01 (deadlock) or 40001 (serialization failure), per second.' },
+        re(LABEL.errorType, `${SQLSTATE.deadlockDetected}|${SQLSTATE.serializationFailure}`)),
       ],
     },
     {

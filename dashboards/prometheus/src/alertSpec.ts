@@ -68,3 +68,12 @@ export function below(signal: string, threshold: number): string {
 function guard(signal: string): string {
   return /\b(and|or|unless)\b/.test(signal) ? `(${signal})` : signal;
 }
+
+/** A warning and its critical twin on one signal: same name, higher threshold, often a shorter `for:`. */
+export function twinLevels(signal: string, thresholds: { readonly warning: number; readonly critical: number },
+  durations: { readonly warning: string; readonly critical: string }): AlertLevel[] {
+  return [
+    { severity: 'warning', expr: above(signal, thresholds.warning), for: durations.warning },
+    { severity: 'critical', expr: above(signal, thresholds.critical), for: durations.critical },
+  ];
+}

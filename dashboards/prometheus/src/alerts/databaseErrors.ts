@@ -3,7 +3,7 @@ import { METRICS } from '../../../../agent/metrics/registry';
 import { DB_SYSTEM, LABEL } from '../../../shared/labels';
 import { count, eq, ne } from '../../../shared/promql';
 import type { AlertSpec } from '../alertSpec';
-import { above } from '../alertSpec';
+import { twinLevels } from '../alertSpec';
 import { EVAL_TIME } from '../fixtures';
 import type { RuleContext } from '../ruleContext';
 import { TARGET } from '../ruleContext';
@@ -15,7 +15,6 @@ export function errorRatioAlert({ q, fx }: RuleContext, name: string, system: Db
   sampleError: string): AlertSpec {
   const operations = count(METRICS.dbOperationDuration);
   const signal = q.rateRatio(TARGET, operations, RATE_WINDOW, [ne(LABEL.errorType, '')], [eq(LABEL.dbSystem, system)]);
-  const { warning, critical } = THRESHOLDS.dbErrorRatio;
   const traffic = (okPerMinute: number, errorsPerMinute: number) => [
     fx.counter(operations, { [LABEL.dbSystem]: system }, okPerMinute),
     fx.counter(operations, { [LABEL.dbSystem]: system, [LABEL.errorType]: sampleError }, errorsPerMinute),
@@ -23,10 +22,7 @@ export function errorRatioAlert({ q, fx }: RuleContext, name: string, system: Db
   return {
     name,
     signal,
-    levels: [
-      { severity: 'warning', expr: above(signal, warning), for: '10m' },
-      { severity: 'critical', expr: above(signal, critical), for: '5m' },
-    ],
+    levels: twinLevels(signal, THRESHOLDS.dbErrorRatio, { warning: '10m', critical: '5m' }),
     summary: `Many ${label} operations fail.`,
     description: (t) => `${t.value} of ${label} operations from ${t.label(LABEL.instance)} failed over the last ${RATE_WINDOW}.`,
     valueFormat: 'humanizePercentage',

@@ -2,7 +2,7 @@
 import { QUERYLENS_RUNTIME_METRICS, RUNTIME_METRICS } from '../../../../agent/metrics/registry';
 import { LABEL } from '../../../shared/labels';
 import type { AlertSpec } from '../alertSpec';
-import { above } from '../alertSpec';
+import { twinLevels } from '../alertSpec';
 import { EVAL_TIME, SAMPLES } from '../fixtures';
 import type { RuleContext } from '../ruleContext';
 import { TARGET } from '../ruleContext';
@@ -25,10 +25,7 @@ export function runtimeAlerts({ q, fx }: RuleContext): AlertSpec[] {
     {
       name: 'QuerylensEventLoopLagHigh',
       signal: lag,
-      levels: [
-        { severity: 'warning', expr: above(lag, lagLimit.warning), for: '5m' },
-        { severity: 'critical', expr: above(lag, lagLimit.critical), for: '5m' },
-      ],
+      levels: twinLevels(lag, lagLimit, { warning: '5m', critical: '5m' }),
       summary: 'The Node.js event loop is blocked for long stretches.',
       description: (t) => `The event loop of ${t.label(LABEL.instance)} has a p99 delay of ${t.value}: every request and every database callback waits that long.`,
       valueFormat: 'humanizeDuration',
@@ -45,10 +42,7 @@ export function runtimeAlerts({ q, fx }: RuleContext): AlertSpec[] {
     {
       name: 'QuerylensHeapNearLimit',
       signal: heapUsedRatio,
-      levels: [
-        { severity: 'warning', expr: above(heapUsedRatio, heapLimit.warning), for: '10m' },
-        { severity: 'critical', expr: above(heapUsedRatio, heapLimit.critical), for: '5m' },
-      ],
+      levels: twinLevels(heapUsedRatio, heapLimit, { warning: '10m', critical: '5m' }),
       summary: 'The V8 heap is close to its size limit.',
       description: (t) => `${t.label(LABEL.instance)} uses ${t.value} of its V8 heap limit; past it the process dies with "JavaScript heap out of memory".`,
       valueFormat: 'humanizePercentage',
