@@ -101,6 +101,8 @@ export function instrumentLruCacheClass(Base: LruCacheClass): LruCacheClass {
     readonly #querylens: TrackedCache | undefined;
     readonly #userDispose: unknown;
     readonly #userFetchMethod: unknown;
+    /** lru-cache v10's fetch() without a fetchMethod calls the public get(): that lookup is the fetch's, counted once. */
+    #insideFetch = false;
 
     constructor(options: LruCacheOptionsLike) {
       const state = typeof options === 'object' && options !== null && options[UNTRACKED_CACHE] !== true
@@ -125,7 +127,7 @@ export function instrumentLruCacheClass(Base: LruCacheClass): LruCacheClass {
 
     override get(key: unknown, options?: LookupOptions): unknown {
       const state = this.#querylens;
-      if (state === undefined) return super.get(key, options);
+      if (state === undefined || this.#insideFetch) return super.get(key, options);
       if (options === undefined && !this.noDeleteOnStaleGet && this.#userFetchMethod === undefined) {
         // The common call, without any allocation: lru-cache deletes a stale
         // entry it finds (dispose reason `expire`, which our dispose counts),
@@ -154,7 +156,12 @@ export function instrumentLruCacheClass(Base: LruCacheClass): LruCacheClass {
       const state = this.#querylens;
       if (state === undefined || (options !== undefined && (typeof options !== 'object' || options === null))) return super.fetch(key, options);
       // The returned promise is not the value: the status alone says what was found.
-      return countedLookupWithOptions(state, options ?? {}, (withStatus) => super.fetch(key, withStatus), (status) => fetchResult(status, undefined));
+      this.#insideFetch = true;
+      try {
+        return countedLookupWithOptions(state, options ?? {}, (withStatus) => super.fetch(key, withStatus), (status) => fetchResult(status, undefined));
+      } finally {
+        this.#insideFetch = false;
+      }
     }
   }
   Object.defineProperty(LRUCache, 'name', { value: Base.name });

@@ -162,5 +162,14 @@ describe('lru-cache v10 through the module definition', () => {
     expect(await requests(name, 'hit')).toBe(1);
     expect(await requests(name, 'miss')).toBe(1);
     expect(await evictions(name, 'evict')).toBe(1);
+
+    // fetch() without a fetchMethod is a get; v10 implements it with the public get(): counted once.
+    const fetchName = uniqueName('v10-fetch');
+    const plain = nameCache(new patched.LRUCache<string, string>({ max: 5 }), fetchName);
+    plain.set('a', '1');
+    expect(await plain.fetch('a')).toBe('1');
+    expect(await plain.fetch('b')).toBeUndefined();
+    expect(await requests(fetchName, 'hit')).toBe(1);
+    expect(await requests(fetchName, 'miss')).toBe(1);
   });
 });
