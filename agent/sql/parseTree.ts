@@ -433,3 +433,15 @@ export function fromListLabel(fromItems: readonly unknown[], fallback: string): 
   const tables = quotedList(fromTables(fromItems).map((from) => from.table));
   return tables === '' ? fallback : tables;
 }
+
+/** The type a ColumnDef (or ALTER … TYPE) names, without its schema: `int8`, `text`, `bigserial`. */
+export function columnTypeName(columnDef: Fields): string {
+  return names(list(child(columnDef, 'typeName') ?? {}, 'names')).at(-1) ?? '';
+}
+
+// serial types are int columns whose default is nextval() of a new sequence.
+const SERIAL_TYPES = new Set(['serial', 'serial2', 'serial4', 'serial8', 'smallserial', 'bigserial']);
+
+export function isSerialColumn(columnDef: Fields): boolean {
+  return SERIAL_TYPES.has(columnTypeName(columnDef));
+}

@@ -1,5 +1,5 @@
 import type { Rule, RuleHit } from '../rule';
-import { alterTableCommands, asNode, child, hitAt, list, names, str } from '../parseTree';
+import { alterTableCommands, asNode, columnTypeName, hitAt, str } from '../parseTree';
 
 export const rule: Rule = {
   id: 'changing-column-type',
@@ -13,7 +13,7 @@ export const rule: Rule = {
       .filter(({ subtype }) => subtype === 'AT_AlterColumnType')
       .map(({ table, command }): RuleHit => {
         const definition = asNode(command['def'], 'ColumnDef') ?? {};
-        const type = names(list(child(definition, 'typeName') ?? {}, 'names')).at(-1) ?? 'a new type';
+        const type = columnTypeName(definition) || 'a new type';
         return hitAt(`column "${str(command, 'name') ?? ''}" of "${table}" changes type to ${type}, which can rewrite the table`, definition);
       }),
 };

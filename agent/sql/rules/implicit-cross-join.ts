@@ -1,5 +1,6 @@
 import type { Rule, RuleHit } from '../rule';
-import { asNode, child, columnQualifier, columnRefs, fromTables, hitAt, nodesOfType, list, str, unwrapNode, walk } from '../parseTree';
+import type { Visit } from '../parseTree';
+import { asNode, child, columnQualifier, columnRefs, fromTables, hitAt, list, nodesOfType, str, unwrapNode, walk } from '../parseTree';
 
 /** The names by which columns of one top-level FROM item are qualified. */
 function itemReferences(item: unknown): readonly string[] {
@@ -43,21 +44,30 @@ function unconnectedItems(items: readonly unknown[], where: unknown): readonly n
   return items.map((_, index) => index).filter((index) => root(index) !== root(0));
 }
 
+/** The FROM items a statement joins: its FROM list, plus the target table of UPDATE … FROM and DELETE … USING. */
+function joinedItems({ type, fields }: Visit): readonly unknown[] {
+  const target = child(fields, 'relation');
+  if (type === 'UpdateStmt' && target !== undefined) return [{ RangeVar: target }, ...list(fields, 'fromClause')];
+  if (type === 'DeleteStmt' && target !== undefined) return [{ RangeVar: target }, ...list(fields, 'usingClause')];
+  return list(fields, 'fromClause');
+}
+
 export const rule: Rule = {
   id: 'implicit-cross-join',
   category: 'performance',
   severity: 'warning',
-  description: 'Tables listed with commas in FROM that no WHERE condition connects: every row of one is paired with every row of the other. An explicit CROSS JOIN is taken as intended.',
+  description: 'Tables listed with commas in FROM (or UPDATE … FROM, DELETE … USING) that no WHERE condition connects: every row of one is paired with every row of the other. An explicit CROSS JOIN is taken as intended.',
   suggestion: 'Write the join explicitly, `a JOIN b ON b.a_id = a.id`, so a missing condition is a syntax error; use CROSS JOIN when the product is really wanted.',
   check: ({ stmt }) =>
-    nodesOfType(stmt, 'SelectStmt').flatMap(({ fields }): RuleHit[] => {
-      const items = list(fields, 'fromClause');
+    ['SelectStmt', 'UpdateStmt', 'DeleteStmt'].flatMap((type) => nodesOfType(stmt, type)).flatMap((visit): RuleHit[] => {
+      const { fields } = visit;
+      const items = joinedItems(visit);
       if (items.length < 2) return [];
       const unconnected = unconnectedItems(items, fields['whereClause']);
       const first = unconnected?.[0];
       if (first === undefined) return [];
-      const names = (item: unknown) => itemReferences(item).map((reference) => `"${reference}"`).join(', ') || 'a subquery';
+      const label = (item: unknown) => itemReferences(item).map((reference) => `"${reference}"`).join(', ') || 'a subquery';
       const located = asNode(items[first], 'RangeVar') ?? fields;
-      return [hitAt(`${names(items[first])} is joined to ${names(items[0])} with no join condition (a cross join)`, located)];
+      return [hitAt(`${label(items[first])} is joined to ${label(items[0])} with no join condition (a cross join)`, located)];
     }),
 };

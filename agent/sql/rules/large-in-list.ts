@@ -21,7 +21,7 @@ export const rule: Rule = {
       const right = withoutCasts(fields['rexpr']);
       const inline = asNode(right, 'List') ?? asNode(right, 'A_ArrayExpr');
       const inlineCount = inline === undefined ? 0 : list(inline, 'items').length + list(inline, 'elements').length;
-      if (inlineCount > LARGE_INLINE_LIST) return [hitAt(`list of ${formatCount(inlineCount)} values written inline for ${subject}`, fields)];
+      if (inlineCount > LARGE_INLINE_LIST) return [hitAt(`list of ${formatCount(inlineCount)} items written inline for ${subject}`, fields)];
       const bound = operandValue(right, values);
       const boundCount = bound?.origin === 'bound' && Array.isArray(bound.value) ? bound.value.length : 0;
       if (bound?.origin === 'bound' && boundCount > LARGE_BOUND_ARRAY) {

@@ -1,6 +1,6 @@
 import type { Rule } from '../rule';
 import type { Visit } from '../parseTree';
-import { child, clauseLabel, columnRefParts, columnRefs, constValue, hitAt, isComparison, list, names, nodesOfType, predicateClause, quotedList } from '../parseTree';
+import { clauseLabel, columnRefParts, columnRefs, columnTypeName, constValue, hitAt, isComparison, nodesOfType, predicateClause, quotedList } from '../parseTree';
 
 /**
  * The comparison a literal is a direct operand of (through casts and IN /
@@ -11,7 +11,7 @@ import { child, clauseLabel, columnRefParts, columnRefs, constValue, hitAt, isCo
 function comparedColumn(literal: Visit): string | undefined {
   let node = literal.parent;
   while (node !== undefined && (node.type === 'TypeCast' || node.type === 'List' || node.type === 'A_ArrayExpr')) {
-    if (node.type === 'TypeCast' && names(list(child(node.fields, 'typeName') ?? {}, 'names')).at(-1) === 'interval') return undefined;
+    if (node.type === 'TypeCast' && columnTypeName(node.fields) === 'interval') return undefined;
     node = node.parent;
   }
   if (node === undefined || node.type !== 'A_Expr') return undefined;

@@ -1,5 +1,5 @@
 import type { Rule, RuleHit } from '../rule';
-import { child, clauseLabel, columnRefParts, columnRefs, functionName, hitAt, isComparison, list, names, nodesOfType, operatorName, predicateClause, str, unwrapNode } from '../parseTree';
+import { clauseLabel, columnRefParts, columnRefs, columnTypeName, functionName, hitAt, isComparison, nodesOfType, operatorName, predicateClause, str, unwrapNode } from '../parseTree';
 
 const ARITHMETIC_OPERATORS = new Set(['+', '-', '*', '/', '%', '||']);
 
@@ -16,7 +16,7 @@ function wrapperOf(operand: unknown): string | undefined {
   if (type === 'FuncCall') return `function ${functionName(fields)}()`;
   if (type === 'CoalesceExpr') return 'coalesce()';
   if (type === 'TypeCast') {
-    return `a cast to ${names(list(child(fields, 'typeName') ?? {}, 'names')).at(-1) ?? 'another type'}`;
+    return `a cast to ${columnTypeName(fields) || 'another type'}`;
   }
   if (type === 'A_Expr' && str(fields, 'kind') === 'AEXPR_OP' && ARITHMETIC_OPERATORS.has(operatorName(fields))) {
     return `arithmetic (${operatorName(fields)})`;
