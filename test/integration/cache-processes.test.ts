@@ -50,6 +50,17 @@ describe('cache code in child processes', () => {
     expect(value(METRICS.cacheEntries.name, cache)).toBe(2);
   });
 
+  it('counts the tiered cache\'s memory layer once when lru-cache is instrumented too', async () => {
+    const { stdout } = await run(process.execPath, [join(FIXTURES, 'tiered-cache-instrumented.cjs')],
+      { cwd: ROOT, env: { ...process.env, QL_BUILD: build }, timeout: 20_000 });
+    const { points } = lastJsonLine<{ points: Omit<Point, 'name'>[] }>(stdout);
+    expect(points).toEqual(expect.arrayContaining([
+      { attributes: { [ATTR.cacheName]: 'tiered-once', [ATTR.cacheLayer]: 'memory', [ATTR.cacheResult]: 'miss' }, value: 1 },
+      { attributes: { [ATTR.cacheName]: 'tiered-once', [ATTR.cacheLayer]: 'memory', [ATTR.cacheResult]: 'hit' }, value: 1 },
+    ]));
+    expect(points).toHaveLength(2);
+  });
+
   it('a tiered cache never keeps its process alive', async () => {
     const name = `test-exits-${randomUUID().slice(0, 8)}`;
     const started = Date.now();
