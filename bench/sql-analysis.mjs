@@ -72,3 +72,6 @@ const counts = flood.counts();
 console.log(`flood: ${FLOOD_TEXTS} distinct statements in ${floodSeconds.toFixed(1)} s; cache holds ${counts.entries} (cap ${DEFAULT_STATEMENT_CACHE_LIMITS.maxEntries}), evicted ${counts.evictions}, ${counts.textChars} text chars`);
 console.log(`RSS at 0/25/50/75/100%: ${samples.map((sample) => mb(sample.rss)).join(' / ')}`);
 console.log(`heap used at 0/25/50/75/100%: ${samples.map((sample) => mb(sample.heapUsed)).join(' / ')}${globalThis.gc ? '' : ' (run with --expose-gc for settled figures)'}`);
+// RSS also moves with V8 compiling the parser's WebAssembly to optimized code in the background
+// (once per process, whatever the statements): the peak shows it, see docs/sql-engine.md.
+console.log(`peak RSS of the process: ${mb(process.resourceUsage().maxRSS * 1024)}`);
