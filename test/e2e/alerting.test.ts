@@ -214,6 +214,23 @@ describe('alerting end to end', () => {
     expect(empty, `no data for:\n${empty.join('\n')}`).toEqual([]);
   }, 120_000);
 
+  it('answers the job and instance variables of every dashboard with this target', async () => {
+    const { instance, prometheusUrl } = running();
+    for (const file of dashboardFiles()) {
+      const variables = (JSON.parse(readFileSync(join(GRAFANA_DIR, file), 'utf8')) as
+        { templating: { list: { name: string; type: string; query?: string }[] } }).templating.list.filter((v) => v.type === 'query');
+      expect(variables.map((v) => v.name), file).toEqual([LABEL.job, LABEL.instance]);
+      for (const variable of variables) {
+        // Grafana runs label_values(selector, label) as the label-values API with a match[] selector.
+        const [, selector, label] = /^label_values\((.+), (\w+)\)$/.exec(variable.query ?? '') ?? [];
+        expect(selector, `${file} ${variable.name}`).toBeDefined();
+        const params = new URLSearchParams({ 'match[]': substituteVariables(selector ?? '', instance) });
+        const answer = (await (await fetch(`${prometheusUrl}/api/v1/label/${label}/values?${params}`)).json()) as { data: string[] };
+        expect(answer.data, `${file} ${variable.name}`).toContain(variable.name === LABEL.job ? JOB : instance);
+      }
+    }
+  });
+
   // Pictures for docs/dashboards.md, from this run's data: QUERYLENS_DOCS_IMAGES=1.
   it.skipIf(!process.env.QUERYLENS_DOCS_IMAGES)('renders each dashboard with this run\'s data into docs/images', async () => {
     const { instance, prometheusUrl } = running();
