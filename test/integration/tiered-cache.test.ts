@@ -10,15 +10,19 @@ import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { Redis } from 'ioredis';
+import { Pool } from 'pg';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ATTR, METRICS } from '../../agent/metrics/registry';
 import { bindCacheMetrics } from '../../instrumentations/cache/cacheMetrics';
-import { createTieredCache, recordDatabaseTimeInLoader, type TieredCache, type TieredCacheOptions } from '../../instrumentations/cache/index';
+import {
+  createTieredCache, currentLoaderScope, recordDatabaseTimeInLoader, type TieredCache, type TieredCacheOptions,
+} from '../../instrumentations/cache/index';
 import { TIERED_KEY_PREFIX, tieredKeys } from '../../instrumentations/cache/tieredKeys';
 import { freePort } from '../helpers/agentProcess';
 import { CacheMetricsReader } from '../helpers/cacheMetrics';
@@ -254,6 +258,36 @@ describe('tiered cache', () => {
     const database = await metrics.histogram(METRICS.cacheLoadDatabaseDuration.name, { [ATTR.cacheName]: name });
     expect(database.count).toBe(1);
     expect(database.sum).toBeCloseTo(0.05, 6);
+  });
+});
+
+describe('database time of a loader with real PostgreSQL', () => {
+  it('needs the scope captured when the query starts: pg calls back outside the loader context', async () => {
+    const pool = new Pool({ connectionString: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test', max: 1 });
+    try {
+      await pool.query('SELECT 1'); // the pooled connection is created outside any loader
+      const name = uniqueName('pg-time');
+      const cache = tiered<number>({ name });
+      let scopeInCallback: unknown = 'not called';
+      await cache.get('k', () => new Promise<number>((resolve, reject) => {
+        // What the pg instrumentation does: capture at the start, report at the end.
+        const scope = currentLoaderScope();
+        const started = performance.now();
+        pool.query('SELECT pg_sleep(0.05)', (error) => {
+          scopeInCallback = currentLoaderScope();
+          recordDatabaseTimeInLoader((performance.now() - started) / 1000, scope);
+          if (error) reject(error); else resolve(1);
+        });
+      }));
+      expect(scopeInCallback).toBeUndefined();
+      const database = await metrics.histogram(METRICS.cacheLoadDatabaseDuration.name, { [ATTR.cacheName]: name });
+      expect(database.count).toBe(1);
+      expect(database.sum).toBeGreaterThanOrEqual(0.045);
+      const load = await metrics.histogram(METRICS.cacheLoadDuration.name, { [ATTR.cacheName]: name });
+      expect(load.sum).toBeGreaterThanOrEqual(database.sum);
+    } finally {
+      await pool.end();
+    }
   });
 });
 
