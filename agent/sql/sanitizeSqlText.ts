@@ -18,6 +18,11 @@ function isConstant(token: ScannedToken): boolean {
   return token.tokenName === 'UNKNOWN' && token.keywordKind === 0 && (token.text.includes("'") || /^\$[^0-9]/.test(token.text));
 }
 
+/** The text between two replaced tokens; after a dropped comment, the blanks that surrounded it collapse to one. */
+function gap(between: string, afterComment: boolean): string {
+  return afterComment ? between.replace(/^[ \t]+/, '') : between;
+}
+
 export function sanitizeSqlText(text: string, parser: SqlParser): string | undefined {
   let tokens: readonly ScannedToken[];
   try {
@@ -28,12 +33,15 @@ export function sanitizeSqlText(text: string, parser: SqlParser): string | undef
   const toChar = byteToCharMapper(text) ?? ((byteOffset: number) => byteOffset);
   let out = '';
   let copied = 0;
+  let afterComment = false;
   for (const token of tokens) {
     const constant = isConstant(token);
     if (!constant && !COMMENT_TOKENS.has(token.tokenName)) continue;
-    const start = toChar(token.start);
-    out += text.slice(copied, start) + (constant ? '?' : '');
+    out += gap(text.slice(copied, toChar(token.start)), afterComment);
+    // A dropped comment still separates the tokens around it (`SELECT/*c*/1`).
+    out += constant ? '?' : /\s$/.test(out) ? '' : ' ';
+    afterComment = !constant;
     copied = toChar(token.end);
   }
-  return (out + text.slice(copied)).replace(/[ \t]+\n/g, '\n').trim();
+  return (out + gap(text.slice(copied), afterComment)).replace(/[ \t]+\n/g, '\n').trim();
 }

@@ -155,7 +155,8 @@ describe('statement analysis', () => {
 
   it('shows normalized text without literals, comments or secrets, capped', () => {
     const analysis = analyze("SELECT * FROM users /* user=bob@example.com */ WHERE email = 'bob@example.com' AND age > 41 -- trailing");
-    expect(analysis.normalized).toBe('SELECT * FROM users  WHERE email = $1 AND age > $2');
+    expect(analysis.normalized).toBe('SELECT * FROM users WHERE email = $1 AND age > $2');
+    expect(analyze('SELECT/* tight */1').normalized).toBe('SELECT $1');
     const secret = analyze("ALTER USER app PASSWORD 'hunter2-secret'");
     expect(secret.normalized).not.toContain('hunter2');
     const long = analyze(`SELECT ${Array.from({ length: 600 }, (_, index) => `column_${index}`).join(', ')} FROM t`);
