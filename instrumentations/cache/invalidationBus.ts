@@ -11,6 +11,7 @@
 import type { Redis } from 'ioredis';
 import { reportAgentError } from '../../agent/agentErrors';
 import type { CacheCounters } from './cacheStatistics';
+import { onClientEvent } from './clientEvents';
 
 export interface Invalidation {
   readonly keys?: readonly string[];
@@ -56,13 +57,11 @@ export interface InvalidationBusOptions {
 
 export class InvalidationBus {
   readonly #subscriber: Redis;
-  readonly #client: Redis;
-  readonly #closeWithClient = (): void => this.close();
+  readonly #stopClosingWithClient: () => void;
   #closed = false;
 
   constructor(options: InvalidationBusOptions) {
     const { client, channel, self, counters } = options;
-    this.#client = client;
     this.#subscriber = client.duplicate();
     let readyBefore = false;
     this.#subscriber.on('error', () => { counters.errors += 1; });
@@ -82,7 +81,7 @@ export class InvalidationBus {
       }
     });
     this.#subscriber.subscribe(channel).catch(() => { counters.errors += 1; });
-    client.once('end', this.#closeWithClient);
+    this.#stopClosingWithClient = onClientEvent(client, 'end', () => this.close());
   }
 
   #unrefSocket(): void {
@@ -93,7 +92,7 @@ export class InvalidationBus {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#client.off('end', this.#closeWithClient);
+    this.#stopClosingWithClient();
     // disconnect, not quit: quit would wait for a Redis that may be down.
     this.#subscriber.disconnect();
   }

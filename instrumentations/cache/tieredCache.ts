@@ -15,6 +15,7 @@ import { InvalidationBus, encodeInvalidation, type Invalidation } from './invali
 import { runLoader } from './loaderScope';
 import { MemoryLayer, type MemoryEntry } from './memoryLayer';
 import { PendingInvalidations } from './pendingInvalidations';
+import { onClientEvent } from './clientEvents';
 import { RedisLayer } from './redisLayer';
 import { tieredKeys } from './tieredKeys';
 import { jitteredTtl } from './ttlJitter';
@@ -112,7 +113,7 @@ class Tiered<V> implements TieredCache<V> {
   readonly #self = randomUUID();
   readonly #flights = new Map<string, Flight<V>>();
   readonly #pending = new PendingInvalidations();
-  readonly #client: Redis | undefined;
+  #stopReplayOnReady: (() => void) | undefined;
   /** On reconnection, and after any Redis answer while some are pending (Redis may have been slow, not disconnected). */
   readonly #replayPending = (): void => {
     for (const invalidation of this.#pending.drain()) {
@@ -130,9 +131,8 @@ class Tiered<V> implements TieredCache<V> {
     this.#memoryCounters = cacheCounters(options.name, 'memory');
     this.#redisCounters = cacheCounters(options.name, 'redis');
     this.#memory = new MemoryLayer<V>(options.memory, this.#memoryCounters);
-    this.#client = options.redis;
     if (options.redis !== undefined) {
-      options.redis.on('ready', this.#replayPending);
+      this.#stopReplayOnReady = onClientEvent(options.redis, 'ready', this.#replayPending);
       const keys = tieredKeys(options.name);
       this.#redis = new RedisLayer(options.redis, keys, this.#redisCounters, options.redisTimeoutMs ?? DEFAULT_REDIS_TIMEOUT_MS);
       this.#bus = new InvalidationBus({
@@ -247,7 +247,7 @@ class Tiered<V> implements TieredCache<V> {
 
   async close(): Promise<void> {
     this.#closed = true;
-    this.#client?.off('ready', this.#replayPending);
+    this.#stopReplayOnReady?.();
     this.#bus?.close();
     this.#memory.close();
   }

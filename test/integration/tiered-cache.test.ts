@@ -210,6 +210,21 @@ describe('tiered cache', () => {
     expect(await byId(1, 'other')).toEqual({ id: 1, plan: 'ignored by the key' });
   });
 
+  it('shares one client among many caches without listener warnings', async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error): void => { warnings.push(warning.name); };
+    process.on('warning', onWarning);
+    try {
+      const redis = client();
+      const many = Array.from({ length: 12 }, (_, i) => tiered<number>({ name: uniqueName(`many-${i}`), redis }));
+      expect(await Promise.all(many.map((cache, i) => cache.get('k', () => i)))).toEqual(many.map((_, i) => i));
+      await sleep(50); // warnings are emitted on the next tick
+      expect(warnings).not.toContain('MaxListenersExceededWarning');
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('bounds memory in bytes as well as entries', async () => {
     const name = uniqueName('bytes');
     const maxBytes = 4096;
