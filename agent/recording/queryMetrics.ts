@@ -1,11 +1,9 @@
 /**
  * The querylens_query_* and detector metrics of DESIGN. Per-fingerprint
- * statistics are observable counters read from the top-K table at scrape
- * time: exactly the current top-K plus `fingerprint="other"` exist, so the
- * series count stays bounded (a counter incremented per fingerprint would
- * keep one series for every fingerprint that was ever in the top-K). An
- * evicted fingerprint's totals move into `other`; a fingerprint that comes
- * back starts again from zero, which Prometheus reads as a counter reset.
+ * statistics are observable counters read at scrape time from the labelled
+ * series (see `querySeries.ts`: at most 2 × QUERYLENS_MAX_QUERIES
+ * fingerprints, the rest under `fingerprint="other"`), so cardinality stays
+ * bounded and every counter only goes up.
  */
 import type { Attributes, Meter } from '@opentelemetry/api';
 import { ATTR, METRICS } from '../metrics/registry';
@@ -13,6 +11,7 @@ import { createCounter, createObservableCounter, createObservableGauge } from '.
 import type { FindingsStore } from '../sql/findingsStore';
 import { OTHER, type QueryStatistics } from '../sql/queryStatistics';
 import type { ExplainOutcome } from './explainRequests';
+import type { QuerySeries } from './querySeries';
 
 /** `querylens_query_info` carries at most this much of the normalized text. */
 export const QUERY_INFO_MAX_CHARS = 200;
@@ -24,31 +23,31 @@ export interface QueryMetrics {
   explain(outcome: ExplainOutcome): void;
 }
 
-export function createQueryMetrics(meter: Meter, statistics: QueryStatistics, findings: FindingsStore): QueryMetrics {
+export function createQueryMetrics(meter: Meter, statistics: QueryStatistics, series: QuerySeries, findings: FindingsStore): QueryMetrics {
   const calls = createObservableCounter(meter, METRICS.queryCalls);
   const time = createObservableCounter(meter, METRICS.queryTime);
   const rows = createObservableCounter(meter, METRICS.queryRows);
   const errors = createObservableCounter(meter, METRICS.queryErrors);
   const info = createObservableGauge(meter, METRICS.queryInfo);
   meter.addBatchObservableCallback((result) => {
-    for (const query of statistics.top()) {
+    const points = series.points(statistics.top());
+    for (const point of points.series) {
       const attributes: Attributes = {
-        [ATTR.fingerprint]: query.fingerprint,
-        [ATTR.dbOperationName]: query.operation,
-        [ATTR.dbCollectionName]: query.collection,
+        [ATTR.fingerprint]: point.fingerprint,
+        [ATTR.dbOperationName]: point.operation,
+        [ATTR.dbCollectionName]: point.collection,
       };
-      result.observe(calls, query.calls, attributes);
-      result.observe(time, query.totalMs / 1000, attributes);
-      result.observe(rows, query.rows, attributes);
-      result.observe(errors, query.errors, attributes);
-      result.observe(info, 1, { [ATTR.fingerprint]: query.fingerprint, [ATTR.query]: query.normalized.slice(0, QUERY_INFO_MAX_CHARS) });
+      result.observe(calls, point.calls, attributes);
+      result.observe(time, point.totalMs / 1000, attributes);
+      result.observe(rows, point.rows, attributes);
+      result.observe(errors, point.errors, attributes);
+      result.observe(info, 1, { [ATTR.fingerprint]: point.fingerprint, [ATTR.query]: point.query });
     }
-    const other = statistics.other();
     const otherAttributes: Attributes = { [ATTR.fingerprint]: OTHER, [ATTR.dbOperationName]: '', [ATTR.dbCollectionName]: '' };
-    result.observe(calls, other.calls, otherAttributes);
-    result.observe(time, other.totalMs / 1000, otherAttributes);
-    result.observe(rows, other.rows, otherAttributes);
-    result.observe(errors, other.errors, otherAttributes);
+    result.observe(calls, points.other.calls, otherAttributes);
+    result.observe(time, points.other.totalMs / 1000, otherAttributes);
+    result.observe(rows, points.other.rows, otherAttributes);
+    result.observe(errors, points.other.errors, otherAttributes);
   }, [calls, time, rows, errors, info]);
 
   const flagged = createObservableGauge(meter, METRICS.findings);
@@ -65,8 +64,8 @@ export function createQueryMetrics(meter: Meter, statistics: QueryStatistics, fi
   return {
     flaggedExecution: (rule, severity) => flaggedExecutions.add(1, { [ATTR.rule]: rule, [ATTR.severity]: severity }),
     slowQuery: (operation) => slowQueries.add(1, { [ATTR.dbSystemName]: 'postgresql', [ATTR.dbOperationName]: operation }),
-    // Bounded like the statistics: a fingerprint outside the top-K is `other`.
-    nPlusOne: (fingerprint) => nPlusOne.add(1, { [ATTR.fingerprint]: statistics.has(fingerprint) ? fingerprint : OTHER }),
+    // Bounded like the statistics: only labelled fingerprints have their own series.
+    nPlusOne: (fingerprint) => nPlusOne.add(1, { [ATTR.fingerprint]: series.labelFor(statistics.get(fingerprint)) }),
     explain: (outcome) => explainRuns.add(1, { [ATTR.outcome]: outcome }),
   };
 }

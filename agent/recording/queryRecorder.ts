@@ -32,7 +32,8 @@ import { slowQueryFinding } from '../sql/slowQueryFinding';
 import { UnboundedResultDetector } from '../sql/unboundedResultDetector';
 import type { SlowQueryLogEntry } from '../../exporters/slowQueryLog';
 import { EXPLAIN_OUTCOMES, type ExplainOutcome, type ExplainResult, type PlanRequester } from './explainRequests';
-import { createQueryMetrics, type QueryMetrics } from './queryMetrics';
+import { QUERY_INFO_MAX_CHARS, createQueryMetrics, type QueryMetrics } from './queryMetrics';
+import { QuerySeries } from './querySeries';
 
 /** Executions of one fingerprint checked by value rules before we stop looking (unless one fires first). */
 export const VALUE_CHECK_BUDGET = 50;
@@ -82,7 +83,8 @@ interface MutableSlowDetail {
 }
 
 export function createQueryRecorder(config: QuerylensConfig, meter: Meter, deps: QueryRecorderDeps = {}): QueryRecorder {
-  const statistics = new QueryStatistics(config.maxQueries);
+  const series = new QuerySeries(config.maxQueries * 2, QUERY_INFO_MAX_CHARS);
+  const statistics = new QueryStatistics(config.maxQueries, (evicted) => series.retire(evicted));
   const findingsStore = new FindingsStore();
   const nPlusOne = new NPlusOneDetector({ threshold: config.nPlusOneThreshold, maxLoopSummaries: config.maxQueries });
   const literalBuilt = new LiteralBuiltDetector();
@@ -92,7 +94,7 @@ export function createQueryRecorder(config: QuerylensConfig, meter: Meter, deps:
   const slowDetails = new LruMap<string, MutableSlowDetail>(config.maxQueries);
   const explainCounts: Record<ExplainOutcome, number> = { ok: 0, skipped: 0, error: 0, timeout: 0 };
   const pendingPlans = new Set<Promise<void>>();
-  const metrics: QueryMetrics = createQueryMetrics(meter, statistics, findingsStore);
+  const metrics: QueryMetrics = createQueryMetrics(meter, statistics, series, findingsStore);
   // Once per distinct text: the statement cache hands out one analysis object per text.
   const textTraits = new WeakMap<StatementAnalysis, TextTraits>();
 
@@ -249,6 +251,8 @@ export function createQueryRecorder(config: QuerylensConfig, meter: Meter, deps:
       while (pendingPlans.size > 0) await Promise.all([...pendingPlans]);
     },
     reset: () => {
+      // Exported counters never go back: what the report forgets stays in the series.
+      for (const stats of statistics.top()) series.retire(stats);
       statistics.reset();
       findingsStore.reset();
       nPlusOne.reset();

@@ -136,7 +136,8 @@ export class QueryStatistics {
   private readonly entries = new Map<string, Entry>();
   private overflow = { calls: 0, totalMs: 0, rows: 0, errors: 0, evictions: 0 };
 
-  constructor(readonly capacity: number) {
+  /** `onEvict` sees each entry's final statistics as it leaves the table (metrics keep its series). */
+  constructor(readonly capacity: number, private readonly onEvict?: (evicted: QueryStats) => void) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`top-K capacity must be a positive integer, got ${capacity}`);
   }
 
@@ -187,16 +188,13 @@ export class QueryStatistics {
     for (const entry of this.entries.values()) if (lightest === undefined || entry.weight < lightest.weight) lightest = entry;
     if (lightest === undefined) return 0;
     this.entries.delete(lightest.fingerprint);
+    this.onEvict?.(snapshot(lightest));
     this.overflow.calls += lightest.calls;
     this.overflow.totalMs += lightest.totalMs;
     this.overflow.rows += lightest.rows;
     this.overflow.errors += lightest.errors;
     this.overflow.evictions += 1;
     return lightest.weight;
-  }
-
-  has(fingerprint: string): boolean {
-    return this.entries.has(fingerprint);
   }
 
   get(fingerprint: string): QueryStats | undefined {
