@@ -4,10 +4,12 @@
  * of each matrix selector and the function it feeds.
  */
 import { parser } from '@prometheus-io/lezer-promql';
-import type { SyntaxNode } from '@lezer/common';
 import { METRICS, QUERYLENS_RUNTIME_METRICS, RUNTIME_METRICS } from '../../agent/metrics/registry';
 import type { MetricDefinition } from '../../agent/metrics/registry';
 import { NON_INSTRUMENT_SERIES } from '../../dashboards/shared/labels';
+
+/** A node of the parser's tree (its own @lezer/common type, whichever copy the parser loaded). */
+type SyntaxNode = ReturnType<typeof parser.parse>['topNode'];
 
 /** Grafana variables become unusual but valid literals so the expression parses. */
 export const GRAFANA_DURATION_SENTINELS: Readonly<Record<string, string>> = {
