@@ -93,7 +93,7 @@ export class IoredisInstrumentation extends InstrumentationBase<IoredisInstrumen
     if (redis) {
       this._wrap(redis, 'silentEmit', wrapSilentEmit(recorder) as never);
       this._wrap(redis, 'setStatus', wrapSetStatus(recorder) as never);
-      if (!publishesCommands(redis)) this._wrap(redis, 'sendCommand', wrapSendCommand(recorder) as never);
+      this._wrap(redis, 'sendCommand', wrapSendCommand(recorder, publishesCommands(redis)) as never);
     }
     const cluster = prototypeOf(ioredis.Cluster);
     if (cluster) this._wrap(cluster, 'setStatus', wrapSetStatus(recorder) as never);
@@ -106,7 +106,7 @@ export class IoredisInstrumentation extends InstrumentationBase<IoredisInstrumen
     if (redis) {
       this._unwrap(redis, 'silentEmit');
       this._unwrap(redis, 'setStatus');
-      if (!publishesCommands(redis)) this._unwrap(redis, 'sendCommand');
+      this._unwrap(redis, 'sendCommand');
     }
     const cluster = prototypeOf(ioredis.Cluster);
     if (cluster) this._unwrap(cluster, 'setStatus');

@@ -6,7 +6,8 @@
  *   would silence ioredis' "Unhandled error event" log for apps without one;
  * - `Redis#setStatus` / `Cluster#setStatus`: reconnect attempts, and the end
  *   of a connection's set-up (see RedisRecorder);
- * - `Redis#sendCommand`, only on ioredis versions without channels (< 5.10).
+ * - `Redis#sendCommand`: commands sent while the client is not ready (which
+ *   may fail before ioredis traces them), and every command before 5.10.
  * Each wrapper calls through first-class, returns what the original returns,
  * and keeps its own work inside a guard.
  */
@@ -125,11 +126,20 @@ export function wrapSetStatus(recorder: RedisRecorder): (original: Method<RedisC
 }
 
 /**
- * ioredis before 5.10 has no channels: commands are observed where they are
- * sent, and timed until ioredis settles them (through the command's own
- * resolve/reject, so no handler is added to the promise the app receives).
+ * Commands the channels never see. ioredis 5.10+ traces a command when it is
+ * written, so a command that fails before ever being written (the offline
+ * queue flushed with MaxRetriesPerRequestError while Redis is down,
+ * `enableOfflineQueue: false`, a closed client) would be missing from the
+ * metrics exactly during an outage. Before 5.10 there are no channels at all.
+ * So commands sent while the client is not ready (or every command, without
+ * channels) are timed from here until ioredis settles them, through the
+ * command's own resolve/reject (no handler is added to the app's promise),
+ * and recorded unless a channel traced them meanwhile.
  */
-export function wrapSendCommand(recorder: RedisRecorder): (original: Method<RedisClientLike>) => Method<RedisClientLike> {
+export function wrapSendCommand(
+  recorder: RedisRecorder,
+  channelsTraceCommands: boolean,
+): (original: Method<RedisClientLike>) => Method<RedisClientLike> {
   // A command passes through sendCommand again when the offline queue is flushed or resent.
   const seen = new WeakSet<SentCommand>();
   const observe = (client: RedisClientLike, command: SentCommand): void => {
@@ -137,19 +147,25 @@ export function wrapSendCommand(recorder: RedisRecorder): (original: Method<Redi
     seen.add(command);
     const record = recorder.commandStarted(targetOfClient(client), command.name, command.args.length);
     if (!record) return;
+    const settle = (error: unknown): void => {
+      if (command.isTraced !== true) recorder.commandFinished(record, error);
+    };
     const { resolve, reject } = command;
     command.resolve = function resolveObserved(value: unknown): void {
-      guarded(COMPONENT, () => recorder.commandFinished(record, undefined), undefined);
+      guarded(COMPONENT, () => settle(undefined), undefined);
       resolve.call(this, value);
     };
     command.reject = function rejectObserved(error: unknown): void {
-      guarded(COMPONENT, () => recorder.commandFinished(record, error), undefined);
+      guarded(COMPONENT, () => settle(error), undefined);
       reject.call(this, error);
     };
   };
   return (original) => function sendCommandObserved(this: RedisClientLike, ...args: unknown[]): unknown {
     const command = args[0];
-    if (isSentCommand(command)) guarded(COMPONENT, () => observe(this, command), undefined);
+    // The hot path: a ready client writes the command now, and the channel traces it.
+    if ((!channelsTraceCommands || this.status !== 'ready') && isSentCommand(command)) {
+      guarded(COMPONENT, () => observe(this, command), undefined);
+    }
     return original.apply(this, args);
   };
 }

@@ -18,7 +18,7 @@
  * would show as an error on every connect.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Attributes, Counter, Histogram, Span, Tracer } from '@opentelemetry/api';
+import type { Attributes, Context, Counter, Histogram, Span, Tracer } from '@opentelemetry/api';
 import { context, SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { ATTR } from '../../agent/metrics/registry';
 import { AttributeCache, connectionAttributes, errorType, type OperationAttributes } from './attributes';
@@ -30,18 +30,27 @@ export interface RedisInstruments {
   readonly reconnects: Counter<Attributes>;
 }
 
-export interface CommandRecord {
+/**
+ * An operation in flight. Its span is made when it settles, from the start
+ * time and parent context kept here: Redis operation spans have no children,
+ * and an operation observed twice (see wrapSendCommand) is then dropped
+ * without a span to discard.
+ */
+interface OperationRecord {
   readonly attributes: OperationAttributes;
+  /** performance.now() at the start. */
   readonly startedAt: number;
-  /** Undefined when nobody records spans, or inside a pipeline (the pipeline has the span). */
-  readonly span: Span | undefined;
+  /** The context the span is a child of; undefined for no span (a command inside a pipeline). */
+  readonly parent: Context | undefined;
 }
 
-export interface BatchRecord {
+export interface CommandRecord extends OperationRecord {
+  readonly argCount: number;
+}
+
+export interface BatchRecord extends OperationRecord {
   readonly kind: BatchKind;
-  readonly attributes: OperationAttributes;
-  readonly startedAt: number;
-  readonly span: Span | undefined;
+  readonly size: number;
   /**
    * Cleared when the batch settles: the async context outlives the batch (a
    * callback passed to `exec` is scheduled inside it), and commands the app
@@ -55,13 +64,18 @@ interface ConnectPhase {
   open: boolean;
 }
 
-function endSpan(span: Span, type: string | undefined): void {
+/** performance.now() as epoch milliseconds, for span times. */
+function epochMillis(monotonic: number): number {
+  return performance.timeOrigin + monotonic;
+}
+
+function endSpan(span: Span, type: string | undefined, endedAt: number): void {
   if (type !== undefined) {
     span.setAttribute(ATTR.errorType, type);
     // No message: Redis echoes arguments in some error messages.
     span.setStatus({ code: SpanStatusCode.ERROR });
   }
-  span.end();
+  span.end(epochMillis(endedAt));
 }
 
 export class RedisRecorder {
@@ -83,28 +97,33 @@ export class RedisRecorder {
     const inBatch = batch !== undefined && batch.open;
     if (inBatch && batch.kind === 'MULTI') return undefined;
     const attributes = this.cache.forCommand(target, command);
-    const span = inBatch ? undefined : this.startSpan(attributes, argCount, undefined);
-    return { attributes, startedAt: performance.now(), span };
+    return { attributes, argCount, startedAt: performance.now(), parent: inBatch ? undefined : context.active() };
   }
 
   commandFinished(record: CommandRecord, error: unknown): void {
-    this.finish(record, error === undefined ? undefined : errorType(error));
+    const endedAt = performance.now();
+    const type = error === undefined ? undefined : errorType(error);
+    this.recordDuration(record, type, endedAt);
+    const span = this.startSpan(record);
+    if (!span) return;
+    span.setAttribute(ATTR.dbQueryText, record.attributes.text(record.argCount));
+    endSpan(span, type, endedAt);
   }
 
   batchStarted(kind: BatchKind, size: number, target: RedisTarget): BatchRecord {
     const attributes = this.cache.forCommand(target, kind);
-    const span = this.startSpan(attributes, undefined, size);
-    return { kind, attributes, startedAt: performance.now(), span, open: true };
+    return { kind, size, attributes, startedAt: performance.now(), parent: context.active(), open: true };
   }
 
   /** `type` is the batch's error type: its own failure, or for a pipeline the first failed command's. */
   batchFinished(batch: BatchRecord, type: string | undefined): void {
+    const endedAt = performance.now();
     batch.open = false;
-    if (batch.kind === 'MULTI') {
-      this.finish(batch, type);
-    } else if (batch.span) {
-      endSpan(batch.span, type);
-    }
+    if (batch.kind === 'MULTI') this.recordDuration(batch, type, endedAt);
+    const span = this.startSpan(batch);
+    if (!span) return;
+    span.setAttribute(ATTR.dbOperationBatchSize, batch.size);
+    endSpan(span, type, endedAt);
   }
 
   /**
@@ -135,23 +154,21 @@ export class RedisRecorder {
     this.instruments().reconnects.add(1, connectionAttributes(target));
   }
 
-  private finish(record: CommandRecord, type: string | undefined): void {
-    const seconds = (performance.now() - record.startedAt) / 1000;
+  private recordDuration(record: OperationRecord, type: string | undefined, endedAt: number): void {
     const attributes = type === undefined ? record.attributes.attributes : record.attributes.failed(type);
-    this.instruments().duration.record(seconds, attributes);
-    if (record.span) endSpan(record.span, type);
+    this.instruments().duration.record((endedAt - record.startedAt) / 1000, attributes);
   }
 
   /**
    * Spans have no parent requirement (background jobs get theirs too). A span
    * nobody records is dropped at once and its attributes are never built.
    */
-  private startSpan(attributes: OperationAttributes, argCount: number | undefined, batchSize: number | undefined): Span | undefined {
-    const span = this.tracer().startSpan(attributes.operation, { kind: SpanKind.CLIENT }, context.active());
+  private startSpan(record: OperationRecord): Span | undefined {
+    if (!record.parent) return undefined;
+    const options = { kind: SpanKind.CLIENT, startTime: epochMillis(record.startedAt) };
+    const span = this.tracer().startSpan(record.attributes.operation, options, record.parent);
     if (!span.isRecording()) return undefined;
-    span.setAttributes(attributes.attributes);
-    if (argCount !== undefined) span.setAttribute(ATTR.dbQueryText, attributes.text(argCount));
-    if (batchSize !== undefined) span.setAttribute(ATTR.dbOperationBatchSize, batchSize);
+    span.setAttributes(record.attributes.attributes);
     return span;
   }
 }

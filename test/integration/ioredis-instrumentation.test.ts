@@ -90,10 +90,11 @@ describe('commands', () => {
   });
 
   it('types a client-side timeout by its error class', async () => {
-    const impatient = client({ commandTimeout: 20 });
+    // Generous enough for the connection set-up on a busy machine, short against BLPOP's 3 s.
+    const impatient = client({ commandTimeout: 500 });
     await impatient.ping();
     const before = await durationCount({ [ATTR.dbOperationName]: 'BLPOP', [ATTR.errorType]: 'Error' });
-    await expect(impatient.blpop(`${PREFIX}empty`, 1)).rejects.toThrow('Command timed out');
+    await expect(impatient.blpop(`${PREFIX}empty`, 3)).rejects.toThrow('Command timed out');
     expect(await durationCount({ [ATTR.dbOperationName]: 'BLPOP', [ATTR.errorType]: 'Error' })).toBe(before + 1);
   });
 
@@ -294,6 +295,13 @@ describe('connection errors and reconnects', () => {
     await new Promise((resolve) => setTimeout(resolve, 400));
     expect(await harness.metrics.value(METRICS.redisReconnects.name, where)).toBeGreaterThan(reconnectsBefore);
     expect(await harness.metrics.value(METRICS.redisConnectionErrors.name, { ...where, [ATTR.errorType]: 'ECONNREFUSED' })).toBeGreaterThan(0);
+
+    // A command sent while Redis is down never reaches the wire: it still counts, as a failure.
+    const failedBefore = await durationCount({ ...where, [ATTR.dbOperationName]: 'GET', [ATTR.errorType]: 'MaxRetriesPerRequestError' });
+    await expect(redis.get(`${PREFIX}r`)).rejects.toThrow(/max retries per request/);
+    expect(await durationCount({ ...where, [ATTR.dbOperationName]: 'GET', [ATTR.errorType]: 'MaxRetriesPerRequestError' }))
+      .toBe(failedBefore + 1);
+    expect((await spansNamed('GET')).at(-1)?.attributes[ATTR.errorType]).toBe('MaxRetriesPerRequestError');
 
     const ready = new Promise((resolve) => redis.once('ready', resolve));
     server = await startServer(port);
