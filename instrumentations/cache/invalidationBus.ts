@@ -1,17 +1,15 @@
 /**
  * Carries deletes and tag invalidations between instances of one tiered
- * cache (same name, same Redis) over pub/sub, on a subscriber connection
- * duplicated from the user's client.
+ * cache (same name, same Redis) over pub/sub, on the client's shared
+ * subscriber connection (sharedSubscriber.ts).
  *
- * The subscriber never keeps the process alive by itself: its socket is
- * unref'd, and it is closed when the user's client ends or on `close()`.
- * Messages missed while it was disconnected cannot be replayed, so after a
- * reconnection `onResubscribed` tells the cache to drop its memory layer.
+ * Messages missed while that connection was down cannot be replayed, so
+ * after a reconnection `onResubscribed` tells the cache to drop its memory
+ * layer.
  */
 import type { Redis } from 'ioredis';
-import { reportAgentError } from '../../agent/agentErrors';
 import type { CacheCounters } from './cacheStatistics';
-import { onClientEvent } from './clientEvents';
+import { listen } from './sharedSubscriber';
 
 export interface Invalidation {
   readonly keys?: readonly string[];
@@ -56,44 +54,21 @@ export interface InvalidationBusOptions {
 }
 
 export class InvalidationBus {
-  readonly #subscriber: Redis;
-  readonly #stopClosingWithClient: () => void;
-  #closed = false;
+  readonly #stopListening: () => void;
 
   constructor(options: InvalidationBusOptions) {
     const { client, channel, self, counters } = options;
-    this.#subscriber = client.duplicate();
-    let readyBefore = false;
-    this.#subscriber.on('error', () => { counters.errors += 1; });
-    this.#subscriber.on('connect', () => this.#unrefSocket());
-    this.#subscriber.on('ready', () => {
-      if (readyBefore) options.onResubscribed();
-      readyBefore = true;
+    this.#stopListening = listen(client, channel, {
+      onMessage: (text) => {
+        const invalidation = decodeInvalidation(text, self);
+        if (invalidation !== undefined) options.onInvalidation(invalidation);
+      },
+      onResubscribed: options.onResubscribed,
+      onError: () => { counters.errors += 1; },
     });
-    this.#subscriber.on('message', (from: string, text: string) => {
-      if (from !== channel) return;
-      const invalidation = decodeInvalidation(text, self);
-      if (invalidation === undefined) return;
-      try {
-        options.onInvalidation(invalidation);
-      } catch (error) {
-        reportAgentError('tiered-cache', error);
-      }
-    });
-    this.#subscriber.subscribe(channel).catch(() => { counters.errors += 1; });
-    this.#stopClosingWithClient = onClientEvent(client, 'end', () => this.close());
-  }
-
-  #unrefSocket(): void {
-    const stream = (this.#subscriber as { stream?: { unref?: () => void } }).stream;
-    stream?.unref?.();
   }
 
   close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#stopClosingWithClient();
-    // disconnect, not quit: quit would wait for a Redis that may be down.
-    this.#subscriber.disconnect();
+    this.#stopListening();
   }
 }
