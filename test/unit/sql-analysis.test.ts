@@ -210,6 +210,20 @@ describe('statement analysis', () => {
     expect(analyze('SELECT id FROM users WHERE name LIKE $1', { rules: [starRule] }).hasValueRules).toBe(false);
   });
 
+  it('runs the real catalogue by default, value rules included', () => {
+    const analysis = analyzeStatement('SELECT id FROM users WHERE name LIKE $1 ORDER BY id', {
+      maxSqlLength: options.maxSqlLength,
+      disabledRules: new Set(),
+      source: 'runtime',
+    });
+    expect(analysis.hasValueRules).toBe(true);
+    expect(analysis.findings.map((finding) => finding.rule)).not.toContain('leading-wildcard-like');
+    const found = checkValues(analysis, ['%son']);
+    expect(found.map((finding) => finding.rule)).toContain('leading-wildcard-like');
+    expect(JSON.stringify(found)).not.toContain('%son');
+    expect(checkValues(analysis, ['john%'])).toEqual([]);
+  });
+
   it('gives rules locations into their own statement text, also after non-ASCII text', () => {
     const seen: string[] = [];
     const spy: Rule = { ...starRule, id: 'test-spy', check: (ctx) => (seen.push(ctx.text), starRule.check(ctx)) };
