@@ -25,6 +25,12 @@ export class IoredisHarness {
     return this.spans.getFinishedSpans();
   }
 
+  /** Forgets the spans so far, including those still being exported. */
+  async resetSpans(): Promise<void> {
+    await this.tracerProvider.forceFlush();
+    this.spans.reset();
+  }
+
   async spansNamed(name: string): Promise<ReadableSpan[]> {
     return (await this.finishedSpans()).filter((span) => span.name === name);
   }

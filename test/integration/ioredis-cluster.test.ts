@@ -58,7 +58,7 @@ beforeAll(async () => {
   await cluster.set('warm-up', '1');
 }, 30_000);
 
-beforeEach(() => harness.spans.reset());
+beforeEach(() => harness.resetSpans());
 
 afterAll(async () => {
   cluster?.disconnect();

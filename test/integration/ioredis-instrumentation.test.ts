@@ -8,7 +8,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { Attributes } from '@opentelemetry/api';
-import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import type { Cluster, Redis as RedisClient, RedisOptions } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ATTR, METRICS } from '../../agent/metrics/registry';
@@ -16,7 +17,7 @@ import { freePort } from '../helpers/agentProcess';
 import { cleanUpRedis, IoredisHarness, REDIS_HOST, REDIS_PORT } from '../helpers/ioredisHarness';
 
 const harness = new IoredisHarness();
-const { instrumentation, spans } = harness;
+const { instrumentation } = harness;
 const finishedSpans = () => harness.finishedSpans();
 const spansNamed = (name: string) => harness.spansNamed(name);
 const spanNames = () => harness.spanNames();
@@ -38,7 +39,7 @@ function client(options: RedisOptions = {}): RedisClient {
 
 const target = { [ATTR.dbSystemName]: 'redis', [ATTR.serverAddress]: HOST, [ATTR.serverPort]: PORT };
 
-beforeEach(() => spans.reset());
+beforeEach(() => harness.resetSpans());
 
 afterAll(async () => {
   await cleanUpRedis(new Redis({ host: HOST, port: PORT }), PREFIX, [0, 2], clients);
@@ -188,6 +189,33 @@ describe('batches', () => {
   });
 });
 
+describe('parent spans', () => {
+  it('nests command and batch spans under the span active when the app calls', async () => {
+    const redis = client();
+    await redis.ping();
+    // The context manager the agent's NodeSDK installs (a dependency of @opentelemetry/sdk-node).
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    try {
+      await harness.resetSpans();
+      const request = harness.tracerProvider.getTracer('test').startSpan('request');
+      await context.with(trace.setSpan(context.active(), request), async () => {
+        await redis.get(`${PREFIX}nested`);
+        await redis.pipeline().get(`${PREFIX}nested`).exec();
+        await redis.multi().get(`${PREFIX}nested`).exec();
+      });
+      request.end();
+      const children = (await finishedSpans()).filter((span) => span.name !== 'request');
+      expect(children.map((span) => span.name)).toEqual(['GET', 'PIPELINE', 'MULTI']);
+      for (const span of children) {
+        expect(span.parentSpanContext?.spanId).toBe(request.spanContext().spanId);
+        expect(span.spanContext().traceId).toBe(request.spanContext().traceId);
+      }
+    } finally {
+      context.disable();
+    }
+  });
+});
+
 describe('sanitising', () => {
   it('never records a key, value or argument in spans or metric attributes', async () => {
     const secret = `s3cr3t-${randomUUID()}`;
@@ -244,7 +272,7 @@ describe('transparency', () => {
     const instrumented = await workload(redis, key);
     instrumentation.disable();
     try {
-      spans.reset();
+      await harness.resetSpans();
       const bare = await workload(redis, key);
       expect(await finishedSpans()).toHaveLength(0);
       expect(instrumented).toEqual(bare);

@@ -32,7 +32,7 @@ beforeAll(() => {
   expect(ioredis5.prototype).not.toHaveProperty('_buildCommandContext');
   definition.patch?.(ioredis5, '5.4.2');
 });
-beforeEach(() => harness.spans.reset());
+beforeEach(() => harness.resetSpans());
 afterAll(async () => {
   await cleanUpRedis(new ioredis5({ host: HOST, port: PORT }), PREFIX, [0, 2], clients);
   harness.instrumentation.disable();
@@ -70,7 +70,7 @@ describe('ioredis 5.4 (no channels)', () => {
   it('records pipelines and transactions as ioredis 6 does', async () => {
     const redis = client();
     await redis.ping();
-    harness.spans.reset();
+    await harness.resetSpans();
     const setsBefore = await harness.durationCount({ [ATTR.dbOperationName]: 'SET' });
     expect(await redis.pipeline().set(`${PREFIX}p`, '1').get(`${PREFIX}p`).exec()).toEqual([[null, 'OK'], [null, '1']]);
     expect(await redis.multi().set(`${PREFIX}m`, '1').get(`${PREFIX}m`).exec()).toEqual([[null, 'OK'], [null, '1']]);
@@ -93,7 +93,7 @@ describe('ioredis 5.4 (no channels)', () => {
     await redis.ping();
     definition.unpatch?.(ioredis5, '5.4.2');
     try {
-      harness.spans.reset();
+      await harness.resetSpans();
       await redis.get(`${PREFIX}a`);
       await redis.pipeline().get(`${PREFIX}a`).exec();
       expect(await harness.finishedSpans()).toHaveLength(0);
