@@ -18,7 +18,7 @@ import { textFingerprint } from './textHash';
 import { valueRuleTrees } from './valueRuleTrees';
 
 export interface AnalyzerOptions {
-  /** Longer texts are not parsed (bounded cost per call); they are grouped by a hash of the text. */
+  /** Longer texts are not parsed (bounded cost per call); they are grouped by a hash of the text. The agent passes QUERYLENS_MAX_SQL_LENGTH (default 100,000). */
   readonly maxSqlLength: number;
   readonly disabledRules: ReadonlySet<string>;
   readonly source: StatementSource;
@@ -26,7 +26,6 @@ export interface AnalyzerOptions {
   readonly rules?: readonly Rule[];
 }
 
-export const DEFAULT_MAX_SQL_LENGTH = 100_000;
 export const NORMALIZED_MAX_LENGTH = 2_000;
 
 function capText(text: string, max: number): string {
