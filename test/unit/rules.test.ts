@@ -156,6 +156,14 @@ describe.each(ALL_RULES.map((rule) => [rule.id, rule] as const))('%s', (_, rule)
     }
   });
 
+  const located = fail.filter((testCase) => testCase.at !== undefined);
+  if (located.length > 0) {
+    it.each(located.map((testCase) => [testCase.at ?? '', testCase] as const))('points at %s', (at, testCase) => {
+      const location = runRule(rule, testCase, testCase.values)[0]?.location ?? -1;
+      expect(testCase.sql.slice(location, location + at.length)).toBe(at);
+    });
+  }
+
   if (rule.usesValues === true) {
     it('needs the values for at least one verdict, and still judges literals without them', () => {
       const dependsOnValues = [...fail, ...pass].some(

@@ -1,5 +1,5 @@
 import type { Rule, RuleHit } from '../rule';
-import { fieldsOf, formatCount, hitAt, nodesOfType, numericValue, operandOrigin, operandValue } from '../parseTree';
+import { fieldsOf, formatCount, hitAt, nodesOfType, numericValue, operandOrigin, operandValue, withoutCasts } from '../parseTree';
 
 /** Rows skipped from which OFFSET paging is flagged: each page re-reads every row before it. */
 export const LARGE_OFFSET = 10_000;
@@ -16,6 +16,6 @@ export const rule: Rule = {
       const offset = operandValue(fields['limitOffset'], values);
       const rows = numericValue(offset);
       if (offset === undefined || rows === undefined || rows < LARGE_OFFSET) return [];
-      return [hitAt(`OFFSET skips ${formatCount(LARGE_OFFSET)} rows or more (${operandOrigin(offset)})`, fieldsOf(fields['limitOffset']) ?? fields)];
+      return [hitAt(`OFFSET skips ${formatCount(LARGE_OFFSET)} rows or more (${operandOrigin(offset)})`, fieldsOf(withoutCasts(fields['limitOffset'])) ?? fields)];
     }),
 };

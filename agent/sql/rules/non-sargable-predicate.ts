@@ -1,5 +1,5 @@
 import type { Rule, RuleHit } from '../rule';
-import { clauseLabel, columnRefParts, columnRefs, columnTypeName, functionName, hitAt, isComparison, nodesOfType, operatorName, predicateClause, str, unwrapNode } from '../parseTree';
+import { asNode, clauseLabel, columnRefParts, columnRefs, columnTypeName, functionName, hitAt, isComparison, nodesOfType, operatorName, predicateClause, str, unwrapNode } from '../parseTree';
 
 const ARITHMETIC_OPERATORS = new Set(['+', '-', '*', '/', '%', '||']);
 
@@ -41,7 +41,9 @@ export const rule: Rule = {
         const other = sides[1 - index];
         if (wrapper === undefined || columns.length === 0 || columnRefs(other).length > 0) return [];
         const column = columnRefParts(columns[0]).join('.');
-        return [hitAt(`${wrapper} applied to column "${column}" in ${clauseLabel(clause)} hides it from a plain index`, visit.fields)];
+        // A function call points at its name; a cast or arithmetic at the column it hides.
+        const at = asNode(side, 'FuncCall') ?? columns[0];
+        return [hitAt(`${wrapper} applied to column "${column}" in ${clauseLabel(clause)} hides it from a plain index`, at)];
       });
     }),
 };
