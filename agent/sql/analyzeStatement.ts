@@ -125,7 +125,8 @@ export function analyzeStatement(text: string, options: AnalyzerOptions): Statem
     if (parser === undefined || text.length > options.maxSqlLength) return unparsedAnalysis(text, undefined);
     return parsedAnalysis(text, parser, options);
   } catch (error) {
-    reportAgentError('sql-analysis', error);
+    // Only the error's class: a parser message quotes the text near the failure, literals included.
+    reportAgentError('sql-analysis', new Error(`statement analysis threw ${error instanceof Error ? error.name : typeof error}`));
     return unparsedAnalysis(text, undefined);
   }
 }
