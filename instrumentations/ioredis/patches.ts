@@ -6,8 +6,8 @@
  *   would silence ioredis' "Unhandled error event" log for apps without one;
  * - `Redis#setStatus` / `Cluster#setStatus`: reconnect attempts, and the end
  *   of a connection's set-up (see RedisRecorder);
- * - `Redis#sendCommand`: commands sent while the client is not ready (which
- *   may fail before ioredis traces them), and every command before 5.10.
+ * - `Redis#sendCommand`: commands sent while the client is not ready, which
+ *   the channel would see late or never, and every command before 5.10.
  * Each wrapper calls through first-class, returns what the original returns,
  * and keeps its own work inside a guard.
  */
@@ -126,47 +126,47 @@ export function wrapSetStatus(recorder: RedisRecorder): (original: Method<RedisC
 }
 
 /**
- * Commands the channels never see. ioredis 5.10+ traces a command when it is
- * written, so a command that fails before ever being written (the offline
- * queue flushed with MaxRetriesPerRequestError while Redis is down,
- * `enableOfflineQueue: false`, a closed client) would be missing from the
- * metrics exactly during an outage. Before 5.10 there are no channels at all.
- * So commands sent while the client is not ready (or every command, without
- * channels) are timed from here until ioredis settles them, through the
- * command's own resolve/reject (no handler is added to the app's promise),
- * and recorded unless a channel traced them meanwhile.
+ * Commands sent while the client is not ready. ioredis queues them and
+ * publishes them on its channel only once it writes them (if ever): the
+ * channel would time them from the write, parent them to whatever context
+ * flushed the queue, miss their pipeline or transaction, and never see those
+ * that fail unwritten (the offline queue flushed with MaxRetriesPerRequestError
+ * while Redis is down, `enableOfflineQueue: false`, a closed client) — the
+ * failures an outage is made of. So such a command is recorded from here, from
+ * the app's call until ioredis settles it (through the command's own
+ * resolve/reject: no handler is added to the app's promise), and every later
+ * pass through sendCommand (the queue flush, a resend) is hidden from the
+ * channel. Before 5.10 there are no channels: every command takes this path.
  */
 export function wrapSendCommand(
   recorder: RedisRecorder,
   channelsTraceCommands: boolean,
 ): (original: Method<RedisClientLike>) => Method<RedisClientLike> {
-  // A command passes through sendCommand again when the offline queue is flushed or resent.
-  const seen = new WeakSet<SentCommand>();
+  // Commands recorded (or deliberately not recorded) here: never by the channel.
+  const handled = new WeakSet<SentCommand>();
   const observe = (client: RedisClientLike, command: SentCommand): void => {
-    if (seen.has(command)) return;
-    seen.add(command);
     const record = recorder.commandStarted(targetOfClient(client), command.name, command.args.length);
     if (!record) return;
-    const settle = (error: unknown): void => {
-      if (command.isTraced !== true) recorder.commandFinished(record, error);
-    };
     const { resolve, reject } = command;
     command.resolve = function resolveObserved(value: unknown): void {
-      guarded(COMPONENT, () => settle(undefined), undefined);
+      guarded(COMPONENT, () => recorder.commandFinished(record, undefined), undefined);
       resolve.call(this, value);
     };
     command.reject = function rejectObserved(error: unknown): void {
-      guarded(COMPONENT, () => settle(error), undefined);
+      guarded(COMPONENT, () => recorder.commandFinished(record, error), undefined);
       reject.call(this, error);
     };
   };
   return (original) => function sendCommandObserved(this: RedisClientLike, ...args: unknown[]): unknown {
     const command = args[0];
-    // The hot path: a ready client writes the command now, and the channel traces it.
-    if ((!channelsTraceCommands || this.status !== 'ready') && isSentCommand(command)) {
+    if (!isSentCommand(command)) return original.apply(this, args);
+    if (!handled.has(command)) {
+      // The hot path: a ready client writes the command now, and the channel records it.
+      if (channelsTraceCommands && this.status === 'ready') return original.apply(this, args);
+      handled.add(command);
       guarded(COMPONENT, () => observe(this, command), undefined);
     }
-    return original.apply(this, args);
+    return recorder.unpublished(() => original.apply(this, args));
   };
 }
 

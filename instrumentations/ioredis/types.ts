@@ -49,8 +49,6 @@ export interface QueuedCommand {
 export interface SentCommand extends QueuedCommand {
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
-  /** Set by ioredis 5.10+ once the command has been published on `ioredis:command`. */
-  readonly isTraced?: boolean;
 }
 
 /** The parts of an ioredis `Pipeline` the batch patch reads and wraps. */

@@ -216,6 +216,35 @@ describe('parent spans', () => {
   });
 });
 
+describe('commands sent before the client is ready', () => {
+  it('are recorded from the app call, under the app span, in their batch', async () => {
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    try {
+      const request = harness.tracerProvider.getTracer('test').startSpan('request');
+      const setsBefore = await durationCount({ [ATTR.dbOperationName]: 'SET' });
+      const multisBefore = await durationCount({ [ATTR.dbOperationName]: 'MULTI' });
+      const fresh = client();
+      expect(fresh.status).not.toBe('ready');
+      await context.with(trace.setSpan(context.active(), request), () => Promise.all([
+        fresh.set(`${PREFIX}early`, '1'),
+        fresh.pipeline().get(`${PREFIX}early`).exec(),
+        fresh.multi().set(`${PREFIX}early`, '2').get(`${PREFIX}early`).exec(),
+      ]));
+      request.end();
+      expect(fresh.status).toBe('ready');
+      const children = (await finishedSpans()).filter((span) => span.name !== 'request');
+      expect(children.map((span) => span.name).sort()).toEqual(['MULTI', 'PIPELINE', 'SET']);
+      for (const span of children) expect(span.parentSpanContext?.spanId).toBe(request.spanContext().spanId);
+      // The SET alone counts; the transaction's SET and its MULTI/EXEC wire commands do not.
+      expect(await durationCount({ [ATTR.dbOperationName]: 'SET' })).toBe(setsBefore + 1);
+      expect(await durationCount({ [ATTR.dbOperationName]: 'MULTI' })).toBe(multisBefore + 1);
+      expect(await durationCount({ [ATTR.dbOperationName]: 'EXEC' })).toBe(0);
+    } finally {
+      context.disable();
+    }
+  });
+});
+
 describe('sanitising', () => {
   it('never records a key, value or argument in spans or metric attributes', async () => {
     const secret = `s3cr3t-${randomUUID()}`;
