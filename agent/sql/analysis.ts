@@ -33,6 +33,6 @@ export interface StatementAnalysis {
   readonly parsed: boolean;
   /** Findings that do not depend on parameter values. */
   readonly findings: readonly StaticFinding[];
-  /** True when some enabled rule needs the bound values (see `checkValues`). */
+  /** True when the text has `$n` parameters and some enabled rule judges bound values: only then can `checkValues` find anything. */
   readonly hasValueRules: boolean;
 }
