@@ -1,7 +1,7 @@
 /**
  * The few prototype patches that channels cannot replace:
  * - `Pipeline#exec`: ioredis publishes no batch for plain pipelines, nor for a
- *   MULTI on a Cluster (or on ioredis 5, which has no channels at all);
+ *   MULTI on a Cluster (nor anything before 5.10, which has no channels);
  * - `Redis#silentEmit`: connection errors. Adding an `error` listener instead
  *   would silence ioredis' "Unhandled error event" log for apps without one;
  * - `Redis#setStatus` / `Cluster#setStatus`: reconnect attempts, and the end
