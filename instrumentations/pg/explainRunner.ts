@@ -54,6 +54,7 @@ export interface ExplainRunner extends PlanRequester {
 }
 
 export const EXPLAIN_APPLICATION_NAME = 'querylens-explain';
+export const EXPLAIN_IDLE_CLOSE_MS = 10_000;
 const QUERY_CANCELED = '57014';
 
 /** The app's pg first (the one its pool uses), falling back to the one next to the agent. */
@@ -121,7 +122,7 @@ interface OpenClient {
 export function createExplainRunner(options: ExplainRunnerOptions): ExplainRunner {
   const timeoutMs = options.timeoutMs ?? 2000;
   const maxQueue = options.maxQueue ?? 16;
-  const idleCloseMs = options.idleCloseMs ?? 10_000;
+  const idleCloseMs = options.idleCloseMs ?? EXPLAIN_IDLE_CLOSE_MS;
   const now = options.now ?? Date.now;
   const lastRequested = new LruMap<string, number>(options.maxTrackedFingerprints ?? 1000);
   const queue: Pending[] = [];
@@ -154,6 +155,9 @@ export function createExplainRunner(options: ExplainRunnerOptions): ExplainRunne
     client.on('error', () => {
       opening.broken = true;
     });
+    // Before connecting (net.Socket applies an early unref once connected), and
+    // again after: with SSL, pg replaces the socket by a TLS one.
+    client.connection?.stream?.unref?.();
     await client.connect();
     client.connection?.stream?.unref?.();
     await client.query(agentQuery(`SET statement_timeout = ${timeoutMs}`));

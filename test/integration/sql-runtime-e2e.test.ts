@@ -12,8 +12,9 @@ import type { Readable } from 'node:stream';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { METRICS } from '../../agent/metrics/registry';
+import { EXPLAIN_IDLE_CLOSE_MS } from '../../instrumentations/pg/explainRunner';
 import type { QuerylensReport } from '../../agent/report/reportModel';
-import { APPS, REGISTER_CJS, ROOT, freePort } from '../helpers/agentProcess';
+import { APPS, REGISTER_CJS, ROOT, freePort, lastJsonLine, runNode } from '../helpers/agentProcess';
 import { find, parseSamples } from '../helpers/promText';
 import { waitFor } from '../helpers/waitFor';
 
@@ -136,4 +137,20 @@ describe('SQL runtime under the preloaded agent', () => {
     expect(log).toContain('ql_rt_e2e_big');
     for (const text of [metricsText, reportText, log, output]) expect(text).not.toContain(SECRET);
   });
+});
+
+describe('automatic EXPLAIN and process lifetime', () => {
+  it('lets a script exit by itself right after its slow statement was explained', async () => {
+    const port = await freePort();
+    const run = await runNode(path.join(APPS, 'slow-query-exits.cjs'), {
+      nodeArgs: ['--require', REGISTER_CJS],
+      env: { DATABASE_URL, OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1', OTEL_EXPORTER_PROMETHEUS_PORT: String(port), QUERYLENS_SLOW_QUERY_MS: String(SLOW_QUERY_MS) },
+      timeoutMs: 45_000,
+    });
+    expect(run.code, run.stderr).toBe(0);
+    const result = lastJsonLine<{ explain: { ok: number }; lingeredMs: number }>(run.stdout);
+    expect(result.explain.ok).toBe(1);
+    // The agent's idle EXPLAIN connection would hold the process this long if it were not unref'd.
+    expect(result.lingeredMs).toBeLessThan(EXPLAIN_IDLE_CLOSE_MS);
+  }, 60_000);
 });
