@@ -14,6 +14,7 @@ import { BatchSpanProcessor, ConsoleSpanExporter, SimpleSpanProcessor, type Span
 import { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runtime-node';
 import type { QuerylensConfig } from './config';
 import { UPSTREAM_PG_SCOPE } from '../instrumentations/pg/upstreamSpans';
+import { PgSpanStatusScrubber } from '../instrumentations/pg/spanStatusScrubber';
 
 export interface SdkParts {
   readonly sdk: NodeSDK;
@@ -30,8 +31,9 @@ function metricReaders(config: QuerylensConfig, prometheus: PrometheusExporter |
 }
 
 function spanProcessors(config: QuerylensConfig): SpanProcessor[] {
-  if (config.tracesExporter === 'otlp') return [new BatchSpanProcessor({ exporter: new OTLPTraceExporter() })];
-  if (config.tracesExporter === 'console') return [new SimpleSpanProcessor({ exporter: new ConsoleSpanExporter() })];
+  const scrubber = new PgSpanStatusScrubber(UPSTREAM_PG_SCOPE);
+  if (config.tracesExporter === 'otlp') return [scrubber, new BatchSpanProcessor({ exporter: new OTLPTraceExporter() })];
+  if (config.tracesExporter === 'console') return [scrubber, new SimpleSpanProcessor({ exporter: new ConsoleSpanExporter() })];
   return [];
 }
 

@@ -59,12 +59,14 @@ function activate(config: QuerylensConfig): AgentHandle {
   const serviceName = resolveServiceName(config.serviceName, process.cwd());
   const engine = startSqlEngine(config, warn);
   trackHttpRequests();
-  const pg = new PgInstrumentation({ analyzer: engine.statements, requestContextKey: currentRequestKey });
   const instrumentations: Instrumentation[] = [];
-  // Upstream spans first, so our statement hook wraps outside it and sees the app's own text.
+  // Upstream spans first: an instrumentation hooks pg as it is constructed, and
+  // upstream unwraps whatever wrapped Client.prototype.query before it. Ours,
+  // constructed after, wraps around it and sees the app's own text.
   if (config.tracesExporter !== 'none') {
     instrumentations.push(createPgSpansInstrumentation(engine.statements, config.sqlcommenter));
   }
+  const pg = new PgInstrumentation({ analyzer: engine.statements, requestContextKey: currentRequestKey });
   instrumentations.push(pg, new IoredisInstrumentation());
   const { sdk, prometheus } = buildSdk(config, serviceName, instrumentations);
   sdk.start();

@@ -5,7 +5,7 @@
  * `upstreamSpans.ts`); metrics and SQL analysis are always ours.
  */
 import {
-  InstrumentationBase, InstrumentationNodeModuleDefinition, InstrumentationNodeModuleFile, isWrapped,
+  InstrumentationBase, InstrumentationNodeModuleDefinition, InstrumentationNodeModuleFile,
 } from '@opentelemetry/instrumentation';
 import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
 import { METRICS, QUERYLENS_SCOPE } from '../../agent/metrics/registry';
@@ -13,7 +13,7 @@ import { AGENT_VERSION } from '../../agent/version';
 import { createCounter, createHistogram } from '../../agent/metrics/instruments';
 import { createPoolProxy, type PoolInstruments } from './poolProxy';
 import { PoolRegistry } from './poolRegistry';
-import { createQueryPatch, type QueryInstruments, type StatementAnalyzer } from './queryPatch';
+import { createQueryPatch, isQueryHook, wrappedByHook, type QueryInstruments, type StatementAnalyzer } from './queryPatch';
 import type { ConnectionParametersClass, PgClientLike, PoolClass } from './types';
 
 export interface PgInstrumentationConfig extends InstrumentationConfig {
@@ -91,19 +91,24 @@ export class PgInstrumentation extends InstrumentationBase<PgInstrumentationConf
 
   private patchClient<T extends PgModule>(pg: T): T {
     const prototype = pg.Client?.prototype;
-    if (!prototype || isWrapped(prototype.query)) return pg;
-    this._wrap(prototype, 'query', (original) => createQueryPatch(original as Parameters<typeof createQueryPatch>[0], {
+    if (!prototype || isQueryHook(prototype.query)) return pg;
+    // Plain assignment, not InstrumentationBase._wrap: _wrap first unwraps any
+    // shimmer wrapper, which would remove the upstream span instrumentation's.
+    // Ours goes around it and sees the app's own text first.
+    prototype.query = createQueryPatch(prototype.query as Parameters<typeof createQueryPatch>[0], {
       analyzer: () => this.getConfig().analyzer,
       instruments: () => this.queryInstruments,
       isAgentQuery: (firstArg) => this.getConfig().isAgentQuery?.(firstArg) ?? false,
       requestContextKey: () => this.getConfig().requestContextKey?.(),
-    }));
+    });
     return pg;
   }
 
   private unpatchClient<T extends PgModule>(pg: T): T {
     const prototype = pg.Client?.prototype;
-    if (prototype && isWrapped(prototype.query)) this._unwrap(prototype, 'query');
+    const hook = prototype?.query;
+    const wrapped = isQueryHook(hook) ? wrappedByHook(hook) : undefined;
+    if (prototype && wrapped) prototype.query = wrapped;
     return pg;
   }
 }

@@ -98,8 +98,21 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
 
+const kWrapped = Symbol('querylens.pg.wrappedQuery');
+type QueryHook = QueryFunction & { [kWrapped]?: QueryFunction };
+
+/** True for the function our hook installed (upstream's wrappers carry shimmer's marks, ours does not). */
+export function isQueryHook(fn: unknown): fn is QueryHook {
+  return typeof fn === 'function' && (fn as QueryHook)[kWrapped] !== undefined;
+}
+
+/** The function our hook wraps (possibly the upstream span wrapper). */
+export function wrappedByHook(hook: QueryHook): QueryFunction | undefined {
+  return hook[kWrapped];
+}
+
 export function createQueryPatch(original: QueryFunction, deps: QueryPatchDeps): QueryFunction {
-  return function query(this: PgClientLike, ...args: unknown[]): unknown {
+  const hook = function query(this: PgClientLike, ...args: unknown[]): unknown {
     const call = describeQueryCall(args);
     if (call === undefined || deps.isAgentQuery(args[0])) return original.apply(this, args);
     const started = performance.now();
@@ -125,4 +138,6 @@ export function createQueryPatch(original: QueryFunction, deps: QueryPatchDeps):
       },
     );
   };
+  Object.defineProperty(hook, kWrapped, { value: original });
+  return hook;
 }

@@ -37,6 +37,8 @@ function annotate(span: Span, text: string | undefined, analyzer: StatementAnaly
 export function createPgSpansInstrumentation(analyzer: StatementAnalyzer, sqlcommenter: boolean): UpstreamPgInstrumentation {
   return new PgSpansInstrumentation({
     requireParentSpan: false,
+    // Connection spans are noise on every pool checkout; pool metrics cover them.
+    ignoreConnectSpans: true,
     enhancedDatabaseReporting: false,
     addSqlCommenterCommentToQueries: sqlcommenter,
     requestHook: (span, info) => annotate(span, info.query.text, analyzer),

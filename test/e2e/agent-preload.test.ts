@@ -149,17 +149,17 @@ describe('configuration and lifecycle', () => {
     }
   });
 
-  it('a short script exits by itself, as fast as without the agent', async () => {
+  it('a short script exits by itself, the same way as without the agent', async () => {
     const app = join(APPS, 'exits-by-itself.cjs');
     const port = await freePort();
-    const bare = await runNode(app, { timeoutMs: 15_000 });
-    const agent = await runNode(app, { nodeArgs: ['--require', REGISTER_CJS], env: { OTEL_EXPORTER_PROMETHEUS_PORT: String(port) }, timeoutMs: 15_000 });
-    expect(bare.code).toBe(0);
-    expect(agent.code).toBe(0);
-    expect(agent.signal).toBeNull();
-    expect(agent.stdout).toBe('done\n');
-    // Nothing of the agent's holds the loop: well under any timer or keep-alive it owns.
-    expect(agent.elapsedMs).toBeLessThan(bare.elapsedMs + 3000);
+    // Killed at 20 s: anything of the agent's holding the event loop (server,
+    // keep-alive socket, interval) would show as a signal instead of an exit.
+    const [bare, agent] = await Promise.all([
+      runNode(app),
+      runNode(app, { nodeArgs: ['--require', REGISTER_CJS], env: { OTEL_EXPORTER_PROMETHEUS_PORT: String(port) } }),
+    ]);
+    expect(bare).toMatchObject({ code: 0, signal: null, stdout: 'done\n' });
+    expect(agent).toMatchObject({ code: 0, signal: null, stdout: 'done\n', stderr: '' });
   });
 
   it('loading the agent twice instruments once', async () => {

@@ -121,11 +121,9 @@ describe('OTLP metrics and traces push (OTEL_TRACES_EXPORTER=otlp too)', () => {
     expect(durationPoints(pushed.receiver, 'redis')).toHaveLength(3);
   });
 
-  // KNOWN DEFECT (instrumentations/pg/instrumentation.ts, the `isWrapped(prototype.query)`
-  // guard): with traces on, the upstream pg instrumentation wraps Client.prototype.query
-  // first, the querylens hook sees a wrapped function and never installs, and no pg
-  // duration is recorded. Flip to `it` once fixed.
-  it.fails('pushes pg durations with traces on too', () => {
+  // With traces on, the upstream pg instrumentation wraps Client.prototype.query first;
+  // the querylens hook must still install around it.
+  it('pushes pg durations with traces on too', () => {
     expectPgDurations(pushed.receiver);
   });
 
@@ -135,12 +133,9 @@ describe('OTLP metrics and traces push (OTEL_TRACES_EXPORTER=otlp too)', () => {
     expectNoSecret(pushed.run.stderr, 'stderr');
   });
 
-  // KNOWN DEFECT: @opentelemetry/instrumentation-pg sets the span status message to the
-  // PostgreSQL error message, which echoes the offending value ("invalid input syntax for
-  // type integer: \"<secret>\""). Needs a scrub of pg span status messages (for instance a
-  // span processor's onEnding re-setting the status without message, in agent/sdk.ts or
-  // instrumentations/pg/upstreamSpans.ts). Flip to `it` once fixed.
-  it.fails('keeps secrets out of span status messages', () => {
+  // @opentelemetry/instrumentation-pg copies the PostgreSQL error message, which echoes
+  // the offending value, into the span status; instrumentations/pg/spanStatusScrubber.ts drops it.
+  it('keeps secrets out of span status messages', () => {
     expectNoSecret(pushed.receiver.allBodies(), 'OTLP exports');
   });
 });
