@@ -58,6 +58,19 @@ function capped(tokens: readonly string[], max: number): string {
   return out;
 }
 
+/** `{ Type: {…} }` → `[Type, {…}]`, like parseTree's unwrapNode without allocating the key list. */
+function wrappedNode(value: Fields): readonly [string, Fields] | undefined {
+  let type: string | undefined;
+  for (const key in value) {
+    if (type !== undefined) return undefined;
+    type = key;
+  }
+  if (type === undefined) return undefined;
+  const code = type.charCodeAt(0);
+  const inner = value[type];
+  return code >= 65 && code <= 90 && isRecord(inner) ? [type, inner] : undefined;
+}
+
 export function statementFacts(statements: readonly PgNode[]): StatementFacts {
   const tables = new Set<string>();
   const summaries: string[] = [];
@@ -78,7 +91,8 @@ export function statementFacts(statements: readonly PgNode[]): StatementFacts {
 
     const visitFields = (fields: Fields): void => {
       for (const key of FIRST_FIELDS) if (key in fields) visit(fields[key]);
-      for (const [key, child] of Object.entries(fields)) if (!FIRST_FIELDS.includes(key)) visit(child);
+      // for…in rather than Object.entries: this walk runs once per distinct text, on the app's call path.
+      for (const key in fields) if (!FIRST_FIELDS.includes(key)) visit(fields[key]);
     };
 
     const visitStatement = (type: string, fields: Fields, nested: boolean): void => {
@@ -97,6 +111,7 @@ export function statementFacts(statements: readonly PgNode[]): StatementFacts {
     };
 
     const visit = (value: unknown): void => {
+      if (typeof value !== 'object' || value === null) return;
       if (Array.isArray(value)) {
         for (const item of value) visit(item);
         return;
@@ -107,7 +122,7 @@ export function statementFacts(statements: readonly PgNode[]): StatementFacts {
         target(tableName(value), typeof value['schemaname'] === 'string', value['relname']);
         return;
       }
-      const node = unwrapNode(value);
+      const node = wrappedNode(value);
       if (node === undefined) {
         visitFields(value);
         return;
