@@ -2,3 +2,4 @@
 export { startAgent, type AgentHandle } from './start';
 export { readConfig, type QuerylensConfig } from './config';
 export { METRICS, ATTR } from './metrics/registry';
+export { nameCache } from '../instrumentations/lru-cache/index';

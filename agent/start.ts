@@ -17,6 +17,7 @@ import { agentErrorSummaries } from './agentErrors';
 import { PgInstrumentation } from '../instrumentations/pg/instrumentation';
 import { createPgSpansInstrumentation } from '../instrumentations/pg/upstreamSpans';
 import { IoredisInstrumentation } from '../instrumentations/ioredis/instrumentation';
+import { LruCacheInstrumentation } from '../instrumentations/lru-cache/instrumentation';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { currentRequestKey, trackHttpRequests } from './requestContext';
 import { observeSqlEngine, startSqlEngine, type RuntimeSqlEngine } from './sqlEngine';
@@ -67,7 +68,7 @@ function activate(config: QuerylensConfig): AgentHandle {
     instrumentations.push(createPgSpansInstrumentation(engine.statements, config.sqlcommenter));
   }
   const pg = new PgInstrumentation({ analyzer: engine.statements, requestContextKey: currentRequestKey });
-  instrumentations.push(pg, new IoredisInstrumentation());
+  instrumentations.push(pg, new IoredisInstrumentation(), new LruCacheInstrumentation());
   const { sdk, prometheus } = buildSdk(config, serviceName, instrumentations);
   sdk.start();
   if (config.metricsExporter === 'otlp' || config.tracesExporter === 'otlp') flushPushedTelemetryBeforeExit();

@@ -55,6 +55,13 @@ function hasFields(reply: unknown): boolean {
   return typeof reply === 'object' && reply !== null && Object.keys(reply).length > 0;
 }
 
+const CACHE_READ_COMMANDS = new Set(['get', 'getex', 'getdel', 'hget', 'mget', 'hmget', 'hgetall']);
+
+/** Commands whose reply says whether a key was found (ioredis names commands in lower case). */
+export function isCacheReadCommand(commandName: string): boolean {
+  return CACHE_READ_COMMANDS.has(commandName) || CACHE_READ_COMMANDS.has(commandName.toLowerCase());
+}
+
 /**
  * What a read command found, per key: GET, GETEX, GETDEL, HGET (one key),
  * MGET (one result per key), HMGET (one result per field of one key),

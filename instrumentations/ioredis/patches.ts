@@ -12,6 +12,7 @@
  * and keeps its own work inside a guard.
  */
 import { guarded } from '../../agent/agentErrors';
+import { isCacheReadCommand, recordRedisCacheReply } from '../cache/redisCacheHits';
 import { errorType } from './attributes';
 import type { BatchRecord, RedisRecorder } from './recorder';
 import type { BatchKind, PipelineLike, RedisClientLike, RedisTarget, SentCommand } from './types';
@@ -157,9 +158,21 @@ export function wrapSendCommand(
       reject.call(this, error);
     };
   };
+  // Read commands whose reply feeds the Redis-as-cache hit/miss counts. Here,
+  // not on the channel: ioredis hides the keys of MGET/HGET/HMGET there.
+  const cacheReads = new WeakSet<SentCommand>();
+  const observeCacheReply = (command: SentCommand): void => {
+    cacheReads.add(command);
+    const { resolve } = command;
+    command.resolve = function resolveCacheRead(value: unknown): void {
+      recordRedisCacheReply(command.name, command.args, value);
+      resolve.call(this, value);
+    };
+  };
   return (original) => function sendCommandObserved(this: RedisClientLike, ...args: unknown[]): unknown {
     const command = args[0];
     if (!isSentCommand(command)) return original.apply(this, args);
+    if (!cacheReads.has(command) && isCacheReadCommand(command.name)) guarded(COMPONENT, () => observeCacheReply(command), undefined);
     if (!handled.has(command)) {
       // The hot path: a ready client writes the command now, and the channel records it.
       if (channelsTraceCommands && this.status === 'ready') return original.apply(this, args);

@@ -10,6 +10,7 @@ import { context, trace } from '@opentelemetry/api';
 import { reportAgentError } from '../../agent/agentErrors';
 import { emitQueryEvent, hasQueryObservers } from '../../agent/queryEvents';
 import type { StatementAnalysis } from '../../agent/sql/analysis';
+import { currentLoaderScope, recordDatabaseTimeInLoader, type LoaderDatabaseTime } from '../cache/loaderScope';
 import { connectionTargetOf, operationAttributes } from './queryAttributes';
 import { describeQueryCall, errorTypeOf, rowsOf, withWrappedCallback, type QueryCall } from './queryCall';
 import type { NodeCallback, PgClientLike } from './types';
@@ -43,19 +44,22 @@ function provisionalOperation(text: string): string {
   return match ? match[1].toUpperCase() : 'UNKNOWN';
 }
 
-function record(
-  client: PgClientLike,
-  call: QueryCall,
-  analysisAtStart: StatementAnalysis | undefined,
-  started: number,
-  error: unknown,
-  result: unknown,
-  deps: QueryPatchDeps,
-): void {
+/** What is known when the statement is sent. */
+interface QueryStart {
+  readonly call: QueryCall;
+  readonly analysis: StatementAnalysis | undefined;
+  readonly started: number;
+  /** The cache load this statement runs inside, if any (pg callbacks lose the async context). */
+  readonly loaderScope: LoaderDatabaseTime | undefined;
+}
+
+function record(client: PgClientLike, start: QueryStart, error: unknown, result: unknown, deps: QueryPatchDeps): void {
   try {
+    const { call, started } = start;
     const durationSeconds = (performance.now() - started) / 1000;
+    if (start.loaderScope) recordDatabaseTimeInLoader(durationSeconds, start.loaderScope);
     // A statement that started while the parser was loading may be labelled once it has.
-    const analysis = analysisAtStart ?? analyzeSafely(call.text, deps);
+    const analysis = start.analysis ?? analyzeSafely(call.text, deps);
     const target = connectionTargetOf(client);
     const failed = error !== undefined && error !== null;
     const errorType = failed ? errorTypeOf(error) : undefined;
@@ -115,11 +119,15 @@ export function createQueryPatch(original: QueryFunction, deps: QueryPatchDeps):
   const hook = function query(this: PgClientLike, ...args: unknown[]): unknown {
     const call = describeQueryCall(args);
     if (call === undefined || deps.isAgentQuery(args[0])) return original.apply(this, args);
-    const started = performance.now();
-    const analysis = analyzeSafely(call.text, deps);
+    const start: QueryStart = {
+      call,
+      started: performance.now(),
+      analysis: analyzeSafely(call.text, deps),
+      loaderScope: currentLoaderScope(),
+    };
     if (call.callbackIndex >= 0 || call.configCallback) {
       const wrapped = withWrappedCallback(args, call, (callback: NodeCallback): NodeCallback => (error, ...rest) => {
-        record(this, call, analysis, started, error, rest[0], deps);
+        record(this, start, error, rest[0], deps);
         return callback(error, ...rest);
       });
       return original.apply(this, wrapped);
@@ -129,11 +137,11 @@ export function createQueryPatch(original: QueryFunction, deps: QueryPatchDeps):
     if (!isThenable(result)) return result;
     return result.then(
       (value: unknown) => {
-        record(this, call, analysis, started, undefined, value, deps);
+        record(this, start, undefined, value, deps);
         return value;
       },
       (error: unknown) => {
-        record(this, call, analysis, started, error, undefined, deps);
+        record(this, start, error, undefined, deps);
         throw error;
       },
     );
