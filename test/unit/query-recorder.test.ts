@@ -119,6 +119,29 @@ describe('query recorder', () => {
     expect(candidates[0]).toMatchObject({ calls: 40, repeats: 38, distinctParameterSets: 2 });
   });
 
+  it('stays bounded under a flood of distinct statements', async () => {
+    const { metrics, recorder } = setup();
+    const template = event('SELECT * FROM ql_rt_flood WHERE id = $1').analysis;
+    const flood = 20_000;
+    for (let i = 0; i < flood; i += 1) {
+      // Each a distinct fingerprint, each seen twice (so each qualifies for a series), each flagged.
+      const analysis = { ...template, fingerprint: `flood-${i}`, normalized: `SELECT * FROM ql_rt_flood_${i} WHERE id = $1` };
+      recorder.onQuery(event(analysis.normalized, { analysis, values: [i], contextKey: `request-${i}` }));
+      recorder.onQuery(event(analysis.normalized, { analysis, values: [i], contextKey: `request-${i}` }));
+      if (i % 1000 === 0) await metrics.points(METRICS.queryCalls.name);
+    }
+    expect(recorder.topQueries()).toHaveLength(config.maxQueries);
+    expect((await metrics.points(METRICS.queryCalls.name)).length).toBeLessThanOrEqual(config.maxQueries * 2 + 1);
+    expect(recorder.findings().length).toBeLessThanOrEqual(500);
+    // Every execution is counted exactly once: in a series, or still pending in an unlabelled top-K entry.
+    const points = await metrics.points(METRICS.queryCalls.name);
+    const labelled = new Set(points.map((p) => p.attributes.fingerprint));
+    const exported = points.reduce((sum, p) => sum + (p.value as number), 0);
+    const pending = recorder.topQueries().filter((q) => !labelled.has(q.fingerprint)).reduce((sum, q) => sum + q.calls, 0);
+    expect(exported + pending).toBe(flood * 2);
+    await metrics.shutdown();
+  });
+
   it('never throws into the app, and forgets everything on reset', () => {
     const { recorder } = setup();
     recorder.onQuery(event('SELECT 1'));
