@@ -137,12 +137,10 @@ export function createQueryRecorder(config: QuerylensConfig, meter: Meter, deps:
     const relationRows = result.relationRows ?? {};
     const options: PlanRuleOptions = {
       ...DEFAULT_PLAN_RULE_OPTIONS,
-      relationRows: (relation) => relationRows[relation],
+      relationRows: (relation) => (Object.hasOwn(relationRows, relation) ? relationRows[relation] : undefined),
       ...(result.workMemBytes === undefined ? {} : { workMemBytes: result.workMemBytes }),
     };
-    for (const finding of analyzePlan(plan, options)) {
-      findingsStore.raise(analysis.fingerprint, analysis.normalized, finding, at, 'sticky', true);
-    }
+    findingsStore.replacePlanFindings(analysis.fingerprint, analysis.normalized, analyzePlan(plan, options), at);
   }
 
   function requestPlan(event: QueryEvent, detail: MutableSlowDetail): void {

@@ -128,6 +128,23 @@ export class FindingsStore {
     if (existing.persistence === 'event') existing.count += 1;
   }
 
+  /**
+   * The findings of a fresh plan replace those of the previous one: a finding
+   * the new plan no longer shows (an index was added) is withdrawn.
+   */
+  replacePlanFindings(fingerprint: string, example: string, findings: readonly StaticFinding[], at: number): void {
+    const entry = this.fingerprints.peek(fingerprint);
+    if (entry !== undefined) {
+      const current = new Set(findings.map((finding) => finding.rule));
+      const stale = entry.sticky.filter((finding) => finding.withPlan && !current.has(finding.rule));
+      for (const finding of stale) {
+        entry.byRule.delete(finding.rule);
+        entry.sticky.splice(entry.sticky.indexOf(finding), 1);
+      }
+    }
+    for (const finding of findings) this.raise(fingerprint, example, finding, at, 'sticky', true);
+  }
+
   has(fingerprint: string, rule: string): boolean {
     return this.fingerprints.peek(fingerprint)?.byRule.has(rule) ?? false;
   }

@@ -60,6 +60,20 @@ describe('FindingsStore', () => {
     expect(byRule.get('select-star')?.plan).toBeUndefined();
   });
 
+  it('withdraws plan findings a fresh plan no longer shows, keeping the others', () => {
+    const store = new FindingsStore();
+    const seqScan: StaticFinding = { rule: 'plan-seq-scan-filter', category: 'performance', severity: 'error', message: 'Seq Scan reads 100,000 rows', suggestion: 'Add an index.' };
+    const spill: StaticFinding = { rule: 'plan-sort-spill', category: 'performance', severity: 'warning', message: 'Sort spills', suggestion: 'Raise work_mem.' };
+    store.observe('fp', 'q', [selectStar], 1);
+    store.raise('fp', 'q', slow, 1, 'event', true);
+    store.replacePlanFindings('fp', 'q', [seqScan, spill], 2);
+    expect(store.rulesFor('fp').sort()).toEqual(['plan-seq-scan-filter', 'plan-sort-spill', 'select-star', 'slow-query']);
+    store.replacePlanFindings('fp', 'q', [spill], 3);
+    expect(store.rulesFor('fp').sort()).toEqual(['plan-sort-spill', 'select-star', 'slow-query']);
+    // The withdrawn finding is no longer counted on later executions.
+    expect(store.observe('fp', 'q', [selectStar], 4).map((f) => f.rule).sort()).toEqual(['plan-sort-spill', 'select-star']);
+  });
+
   it('is bounded in fingerprints and plans', () => {
     const store = new FindingsStore({ maxFingerprints: 3, maxPlans: 1 });
     for (let i = 0; i < 10; i += 1) store.observe(`fp${i}`, 'q', [selectStar], i);
