@@ -26,6 +26,10 @@ export interface QuerylensConfig {
   readonly slowQueryLog: string;
   readonly unboundedRows: number;
   readonly maxSqlLength: number;
+  /** Milliseconds per second the hot path may spend analysing new statement texts. */
+  readonly analysisBudgetMs: number;
+  /** Let V8 optimise WebAssembly (the SQL parser) with TurboFan; off by default, see sqlEngine.ts. */
+  readonly wasmTierUp: boolean;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -97,6 +101,7 @@ export const DEFAULTS = {
   explainIntervalMs: 300_000,
   unboundedRows: 1000,
   maxSqlLength: 100_000,
+  analysisBudgetMs: 50,
 } as const;
 
 export function readConfig(env: Env, warn: Warn): QuerylensConfig {
@@ -119,5 +124,7 @@ export function readConfig(env: Env, warn: Warn): QuerylensConfig {
     slowQueryLog,
     unboundedRows: readInteger(r, 'QUERYLENS_UNBOUNDED_ROWS', DEFAULTS.unboundedRows, 1, 100_000_000),
     maxSqlLength: readInteger(r, 'QUERYLENS_MAX_SQL_LENGTH', DEFAULTS.maxSqlLength, 100, 10_000_000),
+    analysisBudgetMs: readInteger(r, 'QUERYLENS_ANALYSIS_BUDGET_MS', DEFAULTS.analysisBudgetMs, 1, 1000),
+    wasmTierUp: readBoolean(r, 'QUERYLENS_WASM_TIER_UP', false),
   };
 }

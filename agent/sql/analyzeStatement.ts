@@ -14,6 +14,7 @@ import type { EngineHit } from './ruleEngine';
 import { enabledRules, runRules } from './ruleEngine';
 import { sanitizeSqlText } from './sanitizeSqlText';
 import { statementFacts } from './statementFacts';
+import { commentNestingTooDeep } from './commentNesting';
 import { textFingerprint } from './textHash';
 import { valueRuleTrees } from './valueRuleTrees';
 
@@ -63,7 +64,7 @@ export function toFindings(hits: readonly EngineHit[], exclude: readonly StaticF
  * with constants masked when a scanner is given (not for overlong texts,
  * whose scan would cost without bound).
  */
-function unparsedAnalysis(text: string, scanner: SqlParser | undefined): StatementAnalysis {
+export function unparsedAnalysis(text: string, scanner: SqlParser | undefined): StatementAnalysis {
   const operation = guessOperation(text);
   const shown = scanner === undefined ? undefined : sanitizeSqlText(text, scanner);
   return {
@@ -116,13 +117,13 @@ function parsedAnalysis(text: string, parser: SqlParser, options: AnalyzerOption
 
 /**
  * Never throws. Not parsed (fingerprint `h:<hash>`, `parsed: false`) when the
- * parser is not loaded yet, the text is longer than `maxSqlLength`, or it is
- * not valid SQL.
+ * parser is not loaded yet, the text is longer than `maxSqlLength`, nests
+ * comments deeper than the parser handles in bounded time, or is not valid SQL.
  */
 export function analyzeStatement(text: string, options: AnalyzerOptions): StatementAnalysis {
   const parser = sqlParser();
   try {
-    if (parser === undefined || text.length > options.maxSqlLength) return unparsedAnalysis(text, undefined);
+    if (parser === undefined || text.length > options.maxSqlLength || commentNestingTooDeep(text)) return unparsedAnalysis(text, undefined);
     return parsedAnalysis(text, parser, options);
   } catch (error) {
     // Only the error's class: a parser message quotes the text near the failure, literals included.

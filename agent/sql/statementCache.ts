@@ -8,7 +8,8 @@
  */
 import type { StatementAnalysis } from './analysis';
 import type { AnalyzerOptions } from './analyzeStatement';
-import { analyzeStatement } from './analyzeStatement';
+import { analyzeStatement, unparsedAnalysis } from './analyzeStatement';
+import type { AnalysisBudget } from './analysisBudget';
 import { BoundedLru } from './boundedLru';
 import { isSqlParserReady } from './parser';
 
@@ -28,6 +29,8 @@ export interface StatementCacheCounts {
   readonly overlong: number;
   /** Calls made before the parser finished loading (answered `undefined`). */
   readonly notReady: number;
+  /** New texts grouped by hash because the analysis time budget was spent (not cached). */
+  readonly deferred: number;
   readonly evictions: number;
   readonly entries: number;
   readonly textChars: number;
@@ -48,6 +51,7 @@ export class StatementCache {
   constructor(
     private readonly options: AnalyzerOptions,
     limits: StatementCacheLimits = DEFAULT_STATEMENT_CACHE_LIMITS,
+    private readonly budget?: AnalysisBudget,
   ) {
     this.entries = new BoundedLru({ maxEntries: limits.maxEntries, maxWeight: limits.maxTextChars, weigh: textWeight });
   }
@@ -63,7 +67,14 @@ export class StatementCache {
       this.notReady += 1;
       return undefined;
     }
+    let startedAt = 0;
+    if (this.budget) {
+      const granted = this.budget.begin();
+      if (granted === undefined) return unparsedAnalysis(text, undefined);
+      startedAt = granted;
+    }
     const analysis = analyzeStatement(text, this.options);
+    this.budget?.end(startedAt);
     if (text.length > this.options.maxSqlLength) {
       this.overlong += 1;
       return analysis;
@@ -81,6 +92,7 @@ export class StatementCache {
       unparseable: this.unparseable,
       overlong: this.overlong,
       notReady: this.notReady,
+      deferred: this.budget?.deferred ?? 0,
       evictions: this.entries.evictions,
       entries: this.entries.size,
       textChars: this.entries.totalWeight,
