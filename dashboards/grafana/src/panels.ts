@@ -40,6 +40,10 @@ export interface Section {
 }
 
 const HEIGHT = 8;
+export const GRID_COLUMNS = 24;
+const DEFAULT_WIDTH = GRID_COLUMNS / 2;
+
+export const panelWidth = (spec: PanelSpec): number => spec.width ?? DEFAULT_WIDTH;
 const REF_IDS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 
 export function timeseriesPanel(spec: Omit<TimeseriesPanel, 'kind'>): TimeseriesPanel {
@@ -64,7 +68,7 @@ export function buildPanel(spec: PanelSpec, id: number): timeseries.PanelBuilder
     return instant ? query.instant().format(spec.kind === 'table' ? prometheus.PromQueryFormat.Table
       : prometheus.PromQueryFormat.TimeSeries) : query.range();
   });
-  const width = spec.width ?? 12;
+  const width = panelWidth(spec);
   switch (spec.kind) {
     case 'timeseries': {
       const panel = new timeseries.PanelBuilder().fillOpacity(10).showPoints(common.VisibilityMode.Never);
