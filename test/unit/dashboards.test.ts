@@ -18,6 +18,7 @@ const GRAFANA_DIR = join(__dirname, '..', '..', 'dashboards', 'grafana');
 interface Target { expr: string; refId: string }
 interface Panel {
   id: number; type: string; title: string; description?: string;
+  gridPos: { x: number; y: number; w: number; h: number };
   datasource?: { type: string; uid: string };
   fieldConfig?: { defaults?: { unit?: string } };
   targets?: Target[];
@@ -66,6 +67,20 @@ describe.each(committed)('%s', (_file, dashboard) => {
     expect(vars.get('datasource')).toMatchObject({ type: 'datasource', query: 'prometheus' });
     for (const name of [LABEL.job, LABEL.instance]) {
       expect(vars.get(name), name).toMatchObject({ type: 'query', datasource: { uid: '${datasource}' } });
+    }
+  });
+
+  it('places every panel on the 24-column grid without overlaps', () => {
+    const taken = new Set<string>();
+    for (const panel of dashboard.panels) {
+      const { x, y, w, h } = panel.gridPos;
+      expect(x + w, panel.title).toBeLessThanOrEqual(24);
+      for (let col = x; col < x + w; col += 1) {
+        for (let row = y; row < y + h; row += 1) {
+          expect(taken.has(`${col},${row}`), `${panel.title} overlaps at ${col},${row}`).toBe(false);
+          taken.add(`${col},${row}`);
+        }
+      }
     }
   });
 
