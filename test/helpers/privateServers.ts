@@ -4,7 +4,8 @@
  * them without touching the shared services. Always `destroy()` them
  * (afterAll): processes are killed and directories removed.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
 import { chownSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +14,7 @@ import { connect } from 'node:net';
 import { freePort } from './agentProcess';
 
 const PG_BIN = '/usr/lib/postgresql/15/bin';
+const execFileAsync = promisify(execFile);
 
 function portAnswers(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -100,13 +102,16 @@ export class PrivatePostgres {
     return execFileSync('runuser', ['-u', 'postgres', '--', join(PG_BIN, tool), ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   }
 
-  /** `pg_ctl start` or `restart -m fast` (terminates every backend), waiting until it accepts connections. */
+  /**
+   * `pg_ctl start` or `restart -m fast` (terminates every backend), waiting until it accepts
+   * connections. Asynchronous, so the test keeps scraping while PostgreSQL restarts.
+   */
   async restart(mode: 'start' | 'restart' = 'restart'): Promise<void> {
     const options = `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=50`;
     const args = mode === 'start'
       ? ['-D', this.dataDir, '-o', options, '-l', join(this.dir, 'log'), '-w', 'start']
       : ['-D', this.dataDir, '-o', options, '-l', join(this.dir, 'log'), '-m', 'fast', '-w', 'restart'];
-    this.asPostgres('pg_ctl', args);
+    await execFileAsync('runuser', ['-u', 'postgres', '--', join(PG_BIN, 'pg_ctl'), ...args]);
     await waitForPort(this.port);
   }
 
