@@ -1,59 +1,71 @@
 /**
- * Bootstrap glue for the SQL runtime: the recorder (registered as the query
- * observer), the automatic EXPLAIN runner, the slow-query log, and the report
- * for `GET /querylens/api/report`. One call from `start.ts`, so the parts are
- * created and shut down together.
+ * The SQL runtime as the agent runs it: the recorder that turns each pg
+ * statement into statistics, findings and metrics, the slow-query log, the
+ * automatic EXPLAIN on the agent's own connection, and the report route.
  */
 import type { Meter } from '@opentelemetry/api';
 import type { QuerylensConfig } from './config';
 import { addQueryObserver } from './queryEvents';
 import { createQueryRecorder, type QueryRecorder } from './recording/queryRecorder';
 import { buildReport } from './report/buildReport';
-import type { QuerylensReport } from './report/reportModel';
-import type { StatementCacheCounts } from './sql/statementCache';
-import { createSlowQueryLog } from '../exporters/slowQueryLog';
-import { defaultConnectionConfigFor, type ConnectionConfigResolver } from '../instrumentations/pg/explainConnection';
-import { createExplainRunner } from '../instrumentations/pg/explainRunner';
-
-/** How long the agent's EXPLAIN may take on the server (statement_timeout). */
-export const EXPLAIN_TIMEOUT_MS = 2000;
-
-export interface SqlRuntimeOptions {
-  /** Credentials for EXPLAIN from the app's own pg options; default: DATABASE_URL / PG* environment. */
-  readonly connectionConfigFor?: ConnectionConfigResolver;
-}
-
-export interface ReportContext {
-  readonly serviceName: string;
-  readonly agentVersion: string;
-  readonly startedAt: number;
-  /** The statement cache's counters (`StatementCache.counts()`), when available. */
-  readonly parse?: StatementCacheCounts;
-}
+import { sendJson, type Route } from './server';
+import type { RuntimeSqlEngine } from './sqlEngine';
+import { AGENT_VERSION } from './version';
+import { createSlowQueryLog, type SlowQueryLog } from '../exporters/slowQueryLog';
+import { createExplainRunner, type ExplainRunner } from '../instrumentations/pg/explainRunner';
+import { defaultConnectionConfigFor } from '../instrumentations/pg/explainConnection';
+import { poolConnectionConfig } from '../instrumentations/pg/poolConnectionConfig';
+import type { PoolRegistry } from '../instrumentations/pg/poolRegistry';
 
 export interface SqlRuntime {
   readonly recorder: QueryRecorder;
-  report(context: ReportContext): QuerylensReport;
-  shutdown(): Promise<void>;
+  readonly routes: readonly Route[];
+  close(): Promise<void>;
 }
 
-export function startSqlRuntime(config: QuerylensConfig, meter: Meter, options: SqlRuntimeOptions = {}): SqlRuntime {
-  const explainRunner = config.explain
+export interface SqlRuntimeDeps {
+  readonly meter: Meter;
+  readonly engine: RuntimeSqlEngine;
+  readonly pools: PoolRegistry;
+  readonly serviceName: string;
+  readonly startedAt: number;
+  readonly warn: (line: string) => void;
+}
+
+function openSlowQueryLog(config: QuerylensConfig, warn: (line: string) => void): SlowQueryLog {
+  try {
+    return createSlowQueryLog(config.slowQueryLog);
+  } catch (error) {
+    warn(`querylens: QUERYLENS_SLOW_QUERY_LOG=${JSON.stringify(config.slowQueryLog)} cannot be opened (${error instanceof Error ? error.message : String(error)}); using the default "off"`);
+    return createSlowQueryLog('off');
+  }
+}
+
+export function startSqlRuntime(config: QuerylensConfig, deps: SqlRuntimeDeps): SqlRuntime {
+  const slowQueryLog = openSlowQueryLog(config, deps.warn);
+  const explainRunner: ExplainRunner | undefined = config.explain
     ? createExplainRunner({
       intervalMs: config.explainIntervalMs,
-      timeoutMs: EXPLAIN_TIMEOUT_MS,
-      connectionConfigFor: options.connectionConfigFor ?? defaultConnectionConfigFor(process.env),
+      connectionConfigFor: poolConnectionConfig(deps.pools, defaultConnectionConfigFor(process.env)),
     })
     : undefined;
-  const slowQueryLog = createSlowQueryLog(config.slowQueryLog);
-  const recorder = createQueryRecorder(config, meter, { planRequester: explainRunner, slowQueryLog });
+  const recorder = createQueryRecorder(config, deps.meter, { planRequester: explainRunner, slowQueryLog });
   addQueryObserver(recorder);
+  const report = () => buildReport({
+    serviceName: deps.serviceName,
+    agentVersion: AGENT_VERSION,
+    startedAt: deps.startedAt,
+    now: Date.now(),
+    config,
+    recorder,
+    parse: deps.engine.statements.counts(),
+    slowQueryLog,
+  });
   return {
     recorder,
-    report: (context) => buildReport({ ...context, now: Date.now(), config, recorder, slowQueryLog }),
-    shutdown: async () => {
-      await explainRunner?.close();
-      await slowQueryLog.close();
+    routes: [{ method: 'GET', path: '/querylens/api/report', handler: (_req, res) => sendJson(res, 200, report()) }],
+    close: async () => {
+      await Promise.all([explainRunner?.close(), slowQueryLog.close()]);
     },
   };
 }

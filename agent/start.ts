@@ -20,6 +20,8 @@ import { IoredisInstrumentation } from '../instrumentations/ioredis/instrumentat
 import { LruCacheInstrumentation } from '../instrumentations/lru-cache/instrumentation';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { currentRequestKey, trackHttpRequests } from './requestContext';
+import { startSqlRuntime } from './sqlRuntime';
+import { isAgentQuery } from '../instrumentations/pg/agentQuery';
 import { observeSqlEngine, startSqlEngine, type RuntimeSqlEngine } from './sqlEngine';
 import { currentProcessRole, serverPlacement } from './serverPort';
 import { flushPushedTelemetryBeforeExit } from './flushOnExit';
@@ -67,14 +69,23 @@ function activate(config: QuerylensConfig): AgentHandle {
   if (config.tracesExporter !== 'none') {
     instrumentations.push(createPgSpansInstrumentation(engine.statements, config.sqlcommenter));
   }
-  const pg = new PgInstrumentation({ analyzer: engine.statements, requestContextKey: currentRequestKey });
+  const pg = new PgInstrumentation({ analyzer: engine.statements, requestContextKey: currentRequestKey, isAgentQuery });
   instrumentations.push(pg, new IoredisInstrumentation(), new LruCacheInstrumentation());
   const { sdk, prometheus } = buildSdk(config, serviceName, instrumentations);
   sdk.start();
   if (config.metricsExporter === 'otlp' || config.tracesExporter === 'otlp') flushPushedTelemetryBeforeExit();
   registerAgentMetrics(engine);
+  const sqlRuntime = startSqlRuntime(config, {
+    meter: metrics.getMeter(QUERYLENS_SCOPE, AGENT_VERSION),
+    engine,
+    pools: pg.pools,
+    serviceName,
+    startedAt,
+    warn,
+  });
 
   const routes: Route[] = [
+    ...sqlRuntime.routes,
     {
       method: 'GET',
       path: '/healthz',
@@ -100,7 +111,7 @@ function activate(config: QuerylensConfig): AgentHandle {
     shutdown: async () => {
       const listening = await server;
       listening?.close();
-      await sdk.shutdown();
+      await Promise.all([sqlRuntime.close(), sdk.shutdown()]);
     },
   };
 }

@@ -41,7 +41,7 @@ function secondsSince(startMs: number): number {
 function trackPool(pool: PgPoolLike, deps: PoolProxyDeps): void {
   try {
     const target = resolvePoolTarget(pool.options, deps.connectionParameters());
-    const tracked = deps.registry.track(pool, basePoolName(pool.options, target));
+    const tracked = deps.registry.track(pool, basePoolName(pool.options, target), target);
     pool.on('connect', (client: TimedClient) => recordCreate(client, tracked, deps));
     pool.on('acquire', (client: TimedClient) => {
       client[kAcquiredAt] = performance.now();

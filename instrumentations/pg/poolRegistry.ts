@@ -5,11 +5,12 @@
 import type { Attributes, BatchObservableResult, Meter, Observable } from '@opentelemetry/api';
 import { ATTR, METRICS } from '../../agent/metrics/registry';
 import { createObservableGauge } from '../../agent/metrics/instruments';
-import { PoolNameAllocator } from './poolName';
-import type { PgPoolLike } from './types';
+import { PoolNameAllocator, type PoolTarget } from './poolName';
+import type { PgPoolLike, PgPoolOptions } from './types';
 
 export interface TrackedPool {
   readonly name: string;
+  readonly target: PoolTarget;
   readonly attributes: Attributes;
   readonly idleAttributes: Attributes;
   readonly usedAttributes: Attributes;
@@ -32,13 +33,14 @@ export class PoolRegistry {
   private readonly names = new PoolNameAllocator();
   private readonly finalizer = new FinalizationRegistry<TrackedPool>((tracked) => this.forget(tracked));
 
-  track(pool: PgPoolLike, baseName: string): TrackedPool {
+  track(pool: PgPoolLike, baseName: string, target: PoolTarget): TrackedPool {
     const existing = this.byPool.get(pool);
     if (existing) return existing;
     const name = this.names.allocate(baseName);
     const attributes = { [ATTR.poolName]: name };
     const tracked: TrackedPool = {
       name,
+      target,
       attributes,
       idleAttributes: { ...attributes, [ATTR.connectionState]: 'idle' },
       usedAttributes: { ...attributes, [ATTR.connectionState]: 'used' },
@@ -61,6 +63,18 @@ export class PoolRegistry {
     this.byPool.delete(pool);
     this.finalizer.unregister(tracked);
     this.forget(tracked);
+  }
+
+  /** Options (credentials included, memory only) of a live pool connected to `target`. */
+  optionsFor(target: PoolTarget): PgPoolOptions | undefined {
+    for (const tracked of this.pools) {
+      const { host, port, database } = tracked.target;
+      if (host === target.host && port === target.port && database === target.database) {
+        const pool = tracked.ref.deref();
+        if (pool) return pool.options;
+      }
+    }
+    return undefined;
   }
 
   snapshots(): PoolSnapshot[] {

@@ -5,7 +5,7 @@
  * QueryEvent to the runtime recorder. The app gets the same result, error and
  * callback; agent work that fails is reported, never thrown.
  */
-import type { Attributes, Histogram } from '@opentelemetry/api';
+import type { Attributes, Histogram, SpanContext } from '@opentelemetry/api';
 import { context, trace } from '@opentelemetry/api';
 import { reportAgentError } from '../../agent/agentErrors';
 import { emitQueryEvent, hasQueryObservers } from '../../agent/queryEvents';
@@ -49,8 +49,12 @@ interface QueryStart {
   readonly call: QueryCall;
   readonly analysis: StatementAnalysis | undefined;
   readonly started: number;
-  /** The cache load this statement runs inside, if any (pg callbacks lose the async context). */
+  // Read when the statement is sent: pg calls back from its socket's async
+  // context, which belongs to whoever opened the connection, not this caller.
+  /** The cache load this statement runs inside, if any. */
   readonly loaderScope: LoaderDatabaseTime | undefined;
+  readonly requestKey: string | undefined;
+  readonly spanContext: SpanContext | undefined;
 }
 
 function record(client: PgClientLike, start: QueryStart, error: unknown, result: unknown, deps: QueryPatchDeps): void {
@@ -70,7 +74,7 @@ function record(client: PgClientLike, start: QueryStart, error: unknown, result:
     const rows = failed ? { returned: undefined, affected: undefined } : rowsOf(result);
     if (rows.returned !== undefined) instruments.returnedRows.record(rows.returned, attributes);
     if (analysis && hasQueryObservers()) {
-      const spanContext = trace.getSpanContext(context.active());
+      const { spanContext } = start;
       emitQueryEvent({
         analysis,
         text: call.text,
@@ -78,7 +82,7 @@ function record(client: PgClientLike, start: QueryStart, error: unknown, result:
         durationSeconds,
         rows: rows.affected,
         errorCode: errorType,
-        contextKey: deps.requestContextKey() ?? spanContext?.spanId,
+        contextKey: start.requestKey ?? spanContext?.spanId,
         traceId: spanContext?.traceId,
         endedAt: Date.now(),
         server: { address: target.address, port: target.port, database: target.database },
@@ -124,6 +128,8 @@ export function createQueryPatch(original: QueryFunction, deps: QueryPatchDeps):
       started: performance.now(),
       analysis: analyzeSafely(call.text, deps),
       loaderScope: currentLoaderScope(),
+      requestKey: deps.requestContextKey(),
+      spanContext: trace.getSpanContext(context.active()),
     };
     if (call.callbackIndex >= 0 || call.configCallback) {
       const wrapped = withWrappedCallback(args, call, (callback: NodeCallback): NodeCallback => (error, ...rest) => {
