@@ -1,6 +1,9 @@
 import type { Rule } from '../rule';
-import type { Visit } from '../parseTree';
+import type { Fields, Visit } from '../parseTree';
 import { clauseLabel, columnRefParts, columnRefs, columnTypeName, constValue, hitAt, isComparison, nodesOfType, predicateClause, quotedList } from '../parseTree';
+
+/** The column an A_Expr compares, named; memoized per A_Expr by the caller's map. */
+type ColumnOf = (aExpr: Fields) => string | undefined;
 
 /**
  * The comparison a literal is a direct operand of (through casts and IN /
@@ -8,7 +11,7 @@ import { clauseLabel, columnRefParts, columnRefs, columnTypeName, constValue, hi
  * inside functions or arithmetic (`now() - interval '1 day'`), which are part
  * of the query's logic rather than data pasted into its text.
  */
-function comparedColumn(literal: Visit): string | undefined {
+function comparedColumn(literal: Visit, columnOf: ColumnOf): string | undefined {
   let node = literal.parent;
   while (node !== undefined && (node.type === 'TypeCast' || node.type === 'List' || node.type === 'A_ArrayExpr')) {
     if (node.type === 'TypeCast' && columnTypeName(node.fields) === 'interval') return undefined;
@@ -16,8 +19,22 @@ function comparedColumn(literal: Visit): string | undefined {
   }
   if (node === undefined || node.type !== 'A_Expr') return undefined;
   if (!isComparison(node.fields)) return undefined;
-  const column = columnRefs({ A_Expr: node.fields })[0];
-  return column === undefined ? undefined : columnRefParts(column).join('.');
+  return columnOf(node.fields);
+}
+
+/**
+ * Every literal of an `IN (…)` list shares one A_Expr: its column is found
+ * once, not once per literal (which made a 16,000-item list cost minutes).
+ */
+function memoizedColumnOf(): ColumnOf {
+  const columns = new Map<Fields, string | undefined>();
+  return (aExpr) => {
+    if (!columns.has(aExpr)) {
+      const column = columnRefs({ A_Expr: aExpr })[0];
+      columns.set(aExpr, column === undefined ? undefined : columnRefParts(column).join('.'));
+    }
+    return columns.get(aExpr);
+  };
 }
 
 export const rule: Rule = {
@@ -28,10 +45,11 @@ export const rule: Rule = {
   suggestion: 'Pass the value as a parameter (`WHERE email = $1` with `[email]`); constants that never change can stay, or be disabled for this statement with QUERYLENS_RULES.',
   sources: ['runtime'],
   check: ({ stmt }) => {
+    const columnOf = memoizedColumnOf();
     const compared = nodesOfType(stmt, 'A_Const').flatMap((literal) => {
       const kind = constValue(literal.fields).kind;
       const clause = predicateClause(literal);
-      const column = kind === 'string' || kind === 'number' ? comparedColumn(literal) : undefined;
+      const column = kind === 'string' || kind === 'number' ? comparedColumn(literal, columnOf) : undefined;
       return clause === undefined || column === undefined ? [] : [{ literal, clause, column }];
     });
     const first = compared[0];
