@@ -11,6 +11,7 @@ import { reportAgentError } from './agentErrors';
 import { METRICS } from './metrics/registry';
 import { createObservableCounter } from './metrics/instruments';
 import { DEFAULT_STATEMENT_CACHE_LIMITS, StatementCache } from './sql/statementCache';
+import { analyzeStatement, type AnalyzerOptions } from './sql/analyzeStatement';
 import { AnalysisBudget } from './sql/analysisBudget';
 import { isSqlParserReady, loadSqlParser } from './sql/parser';
 import { unknownRuleIds } from './sql/ruleEngine';
@@ -35,15 +36,34 @@ function keepWasmOnBaselineCompiler(): void {
   setFlagsFromString('--no-wasm-dynamic-tiering');
 }
 
+/**
+ * WebAssembly compiles lazily: the first analysis after load takes over
+ * 100 ms, the next few some milliseconds. Paying that once at startup, right
+ * after the parser loads, keeps it out of the app's first statements.
+ */
+const WARM_UP_STATEMENTS = [
+  'SELECT a.id, b.name FROM a JOIN b ON a.id = b.a_id WHERE a.x = $1 AND b.y LIKE $2 ORDER BY a.id LIMIT 10 OFFSET 5',
+  "INSERT INTO t (a, b) VALUES ($1, 'x') ON CONFLICT (a) DO UPDATE SET b = excluded.b RETURNING id",
+  'UPDATE t SET a = a + 1 WHERE id IN (SELECT id FROM u WHERE v IS NULL)',
+  'WITH r AS (SELECT count(*) AS n FROM t GROUP BY k HAVING count(*) > 1) DELETE FROM t USING r WHERE t.k = r.n',
+];
+
+function warmUp(options: AnalyzerOptions): void {
+  for (const text of WARM_UP_STATEMENTS) analyzeStatement(text, options);
+}
+
 export function startSqlEngine(config: QuerylensConfig, warn: (line: string) => void): RuntimeSqlEngine {
   const unknown = unknownRuleIds(config.disabledRules, ALL_RULES);
   if (unknown.length > 0) {
     warn(`querylens: QUERYLENS_RULES names unknown rules ${unknown.map((id) => `"${id}"`).join(', ')} (accepted: ${ALL_RULES.map((rule) => rule.id).join(', ')}); they are ignored`);
   }
   if (!config.wasmTierUp) keepWasmOnBaselineCompiler();
-  loadSqlParser().catch((error: unknown) => reportAgentError('sql-parser', error));
+  const options = { maxSqlLength: config.maxSqlLength, disabledRules: config.disabledRules, source: 'runtime' as const, rules: ALL_RULES };
+  loadSqlParser()
+    .then(() => warmUp(options))
+    .catch((error: unknown) => reportAgentError('sql-parser', error));
   const statements = new StatementCache(
-    { maxSqlLength: config.maxSqlLength, disabledRules: config.disabledRules, source: 'runtime', rules: ALL_RULES },
+    options,
     DEFAULT_STATEMENT_CACHE_LIMITS,
     new AnalysisBudget({ maxMsPerWindow: config.analysisBudgetMs, windowMs: 1000 }),
   );
