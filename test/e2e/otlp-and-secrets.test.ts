@@ -59,6 +59,8 @@ async function runPushingTo(tracesExporter: 'none' | 'otlp'): Promise<OtlpRun> {
       OTEL_METRIC_EXPORT_INTERVAL: '60000',
       QUERYLENS_SLOW_QUERY_LOG: 'stderr',
       QUERYLENS_SLOW_QUERY_MS: '1',
+      // Every text analysed, even on a cold, busy machine: the span texts asserted below are the analysed ones.
+      QUERYLENS_ANALYSIS_BUDGET_MS: '1000',
       OTEL_EXPORTER_PROMETHEUS_PORT: String(await freePort()),
     },
     timeoutMs: 60_000,
@@ -162,7 +164,10 @@ describe('pulled metrics and the agent routes', () => {
     expect(routes['/metrics'].status).toBe(200);
     expect(routes['/metrics'].body).toContain(`${METRICS.dbOperationDuration.scraped}_count`);
     expect(routes['/healthz'].status).toBe(200);
+    expect(routes['/querylens/api/report'].status).toBe(200);
     for (const [route, answer] of Object.entries(routes)) expectNoSecret(answer.body, route);
+    // The slow-query log wrote the statements (all over 1 ms), without their values.
+    expect(run.stderr).toContain('"durationMs"');
     expectNoSecret(run.stderr, 'stderr');
     console.log(`routes answered: ${Object.entries(routes).map(([route, answer]) => `${route} ${answer.status} (${answer.body.length} bytes)`).join(', ')}; stderr ${run.stderr.length} bytes`);
   }, 90_000);
