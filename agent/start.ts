@@ -2,6 +2,7 @@
  * Starts the agent once per process: configuration, SDK, instrumentations,
  * the agent server. Never throws into the app and never keeps it alive.
  */
+import { getHeapStatistics } from 'node:v8';
 import { isMainThread } from 'node:worker_threads';
 import { metrics } from '@opentelemetry/api';
 import { readConfig, type QuerylensConfig } from './config';
@@ -11,7 +12,7 @@ import { startAgentServer, sendJson, type Route } from './server';
 import { buildHealth } from './health';
 import { resolveServiceName } from './serviceName';
 import { AGENT_VERSION } from './version';
-import { ATTR, METRICS, QUERYLENS_SCOPE } from './metrics/registry';
+import { ATTR, METRICS, QUERYLENS_RUNTIME_METRICS, QUERYLENS_SCOPE } from './metrics/registry';
 import { createObservableCounter, createObservableGauge } from './metrics/instruments';
 import { agentErrorSummaries } from './agentErrors';
 import { PgInstrumentation } from '../instrumentations/pg/instrumentation';
@@ -51,6 +52,9 @@ function registerAgentMetrics(engine: RuntimeSqlEngine): void {
   observeSqlEngine(meter, engine);
   const info = createObservableGauge(meter, METRICS.agentInfo);
   info.addCallback((result) => result.observe(1, { [ATTR.version]: AGENT_VERSION }));
+  // The ceiling the heap-near-limit alert compares v8js_memory_heap_used to; the runtime instrumentation has none.
+  const heapLimit = createObservableGauge(meter, QUERYLENS_RUNTIME_METRICS.heapSizeLimit);
+  heapLimit.addCallback((result) => result.observe(getHeapStatistics().heap_size_limit));
   const errors = createObservableCounter(meter, METRICS.agentErrors);
   errors.addCallback((result) => {
     for (const summary of agentErrorSummaries()) result.observe(summary.count, { [ATTR.component]: summary.component });

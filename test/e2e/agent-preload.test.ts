@@ -184,6 +184,20 @@ describe('configuration and lifecycle', () => {
     expect(lastJsonLine(run.stdout)).toEqual({ worker: true, agentActive: false });
   });
 
+  it('keeps the command line, which can carry secrets, out of target_info', async () => {
+    const port = await freePort();
+    const secret = `--token=ql-argv-secret-${process.pid}`;
+    const run = await runNode(join(APPS, 'workload-cjs.cjs'), {
+      nodeArgs: ['--require', REGISTER_CJS],
+      args: [secret],
+      env: { OTEL_EXPORTER_PROMETHEUS_PORT: String(port), QL_SCRAPE_PORT: String(port) },
+    });
+    expect(run.code, run.stderr).toBe(0);
+    const metrics = lastJsonLine<WorkloadResult>(run.stdout).metrics ?? '';
+    expect(find(parseSamples(metrics), 'target_info')[0]?.labels).toMatchObject({ service_name: 'querylens-test', process_runtime_name: 'nodejs' });
+    expect(metrics).not.toContain('ql-argv-secret');
+  });
+
   it('passes promtool check metrics on a scrape', async () => {
     const { result } = await runWorkload('workload-cjs.cjs', ['--require', REGISTER_CJS]);
     let problems: string;

@@ -20,12 +20,14 @@ export interface RunOptions {
   readonly nodeArgs?: readonly string[];
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly timeoutMs?: number;
+  /** Arguments after the script. */
+  readonly args?: readonly string[];
 }
 
 export function runNode(script: string, options: RunOptions = {}): Promise<RunResult> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), script], {
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), script, ...(options.args ?? [])], {
       cwd: ROOT,
       env: { ...process.env, OTEL_SERVICE_NAME: 'querylens-test', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
