@@ -172,3 +172,21 @@ describe('pulled metrics and the agent routes', () => {
     console.log(`routes answered: ${Object.entries(routes).map(([route, answer]) => `${route} ${answer.status} (${answer.body.length} bytes)`).join(', ')}; stderr ${run.stderr.length} bytes`);
   }, 90_000);
 });
+
+describe('the command line', () => {
+  // The NodeSDK's default process detector puts `process.command_args` and `process.command`
+  // in the resource, so a secret passed on the command line (`node app.js --token=…`, here a
+  // node option) would be served on `target_info` and pushed in every OTLP resource.
+  it('keeps command-line arguments out of /metrics', async () => {
+    const port = await freePort();
+    const run = await runNode(APP, {
+      nodeArgs: [`--title=${secretBound}`, '--require', REGISTER_CJS],
+      env: { ...SECRET_ENV, OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1', OTEL_EXPORTER_PROMETHEUS_PORT: String(port), QL_SCRAPE_PORT: String(port) },
+      timeoutMs: 60_000,
+    });
+    expect(run.code, run.stderr).toBe(0);
+    const routes = lastJsonLine<SecretsResult>(run.stdout).routes ?? {};
+    expect(routes['/metrics'].body).toContain('target_info');
+    expectNoSecret(routes['/metrics'].body, '/metrics');
+  }, 90_000);
+});
