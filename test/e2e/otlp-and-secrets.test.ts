@@ -80,15 +80,20 @@ function expectPgDurations(receiver: OtlpReceiver): void {
   expect(pg.every((point) => point.attributes['db.namespace'] === 'test' && point.attributes['server.port'] === 5432)).toBe(true);
 }
 
+/** The app ended on its own, and what it pushed arrived (the interval is longer than the run: the flush before exit sent it). */
+function expectExitedAfterFlush(pushed: OtlpRun, paths: readonly string[]): void {
+  expect(pushed.run.signal).toBeNull();
+  expect(pushed.run.code, pushed.run.stderr).toBe(0);
+  expectSecretsReachedTheDatabase(lastJsonLine<SecretsResult>(pushed.run.stdout));
+  expect(new Set(pushed.receiver.requests.map((request) => request.path))).toEqual(new Set(paths));
+}
+
 describe('OTLP metrics push (OTEL_METRICS_EXPORTER=otlp)', () => {
   let pushed: OtlpRun;
   beforeAll(async () => { pushed = await runPushingTo('none'); }, 90_000);
 
   it('exits by itself, having flushed its metrics before exit', () => {
-    expect(pushed.run.signal).toBeNull();
-    expect(pushed.run.code, pushed.run.stderr).toBe(0);
-    expectSecretsReachedTheDatabase(lastJsonLine<SecretsResult>(pushed.run.stdout));
-    expect(new Set(pushed.receiver.requests.map((request) => request.path))).toEqual(new Set(['/v1/metrics']));
+    expectExitedAfterFlush(pushed, ['/v1/metrics']);
   });
 
   it('pushes db.client.operation.duration data points for pg and Redis with their attributes', () => {
@@ -108,9 +113,7 @@ describe('OTLP metrics and traces push (OTEL_TRACES_EXPORTER=otlp too)', () => {
   beforeAll(async () => { pushed = await runPushingTo('otlp'); }, 90_000);
 
   it('exits by itself, having flushed metrics and spans before exit', () => {
-    expect(pushed.run.signal).toBeNull();
-    expect(pushed.run.code, pushed.run.stderr).toBe(0);
-    expect(new Set(pushed.receiver.requests.map((request) => request.path))).toEqual(new Set(['/v1/metrics', '/v1/traces']));
+    expectExitedAfterFlush(pushed, ['/v1/metrics', '/v1/traces']);
   });
 
   it('pushes pg and Redis spans whose db.query.text carries no value', () => {
