@@ -30,6 +30,8 @@ export interface QuerylensConfig {
   readonly analysisBudgetMs: number;
   /** Let V8 optimise WebAssembly (the SQL parser) with TurboFan; off by default, see sqlEngine.ts. */
   readonly wasmTierUp: boolean;
+  /** Bearer token for the admin actions (`QUERYLENS_ADMIN_TOKEN`); undefined disables them. */
+  readonly adminToken: string | undefined;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -126,5 +128,6 @@ export function readConfig(env: Env, warn: Warn): QuerylensConfig {
     maxSqlLength: readInteger(r, 'QUERYLENS_MAX_SQL_LENGTH', DEFAULTS.maxSqlLength, 100, 10_000_000),
     analysisBudgetMs: readInteger(r, 'QUERYLENS_ANALYSIS_BUDGET_MS', DEFAULTS.analysisBudgetMs, 1, 1000),
     wasmTierUp: readBoolean(r, 'QUERYLENS_WASM_TIER_UP', false),
+    adminToken: raw(r, 'QUERYLENS_ADMIN_TOKEN'),
   };
 }

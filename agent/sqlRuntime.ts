@@ -8,6 +8,7 @@ import type { QuerylensConfig } from './config';
 import { addQueryObserver } from './queryEvents';
 import { createQueryRecorder, type QueryRecorder } from './recording/queryRecorder';
 import { buildReport } from './report/buildReport';
+import type { QuerylensReport } from './report/reportModel';
 import { sendJson, type Route } from './server';
 import type { RuntimeSqlEngine } from './sqlEngine';
 import { AGENT_VERSION } from './version';
@@ -16,10 +17,15 @@ import { createExplainRunner, type ExplainRunner } from '../instrumentations/pg/
 import { defaultConnectionConfigFor } from '../instrumentations/pg/explainConnection';
 import { poolConnectionConfig } from '../instrumentations/pg/poolConnectionConfig';
 import type { PoolRegistry } from '../instrumentations/pg/poolRegistry';
+import { cacheSummaries } from '../instrumentations/cache/cacheStatistics';
 
 export interface SqlRuntime {
   readonly recorder: QueryRecorder;
   readonly routes: readonly Route[];
+  /** The report as served on /querylens/api/report (the status page renders it). */
+  report(): QuerylensReport;
+  /** Forgets the statement statistics and findings (the admin `reset-stats` action). */
+  resetStats(): void;
   close(): Promise<void>;
 }
 
@@ -51,7 +57,8 @@ export function startSqlRuntime(config: QuerylensConfig, deps: SqlRuntimeDeps): 
     : undefined;
   const recorder = createQueryRecorder(config, deps.meter, { planRequester: explainRunner, slowQueryLog });
   addQueryObserver(recorder);
-  const report = () => buildReport({
+  let statsSince = deps.startedAt;
+  const report = (): QuerylensReport => buildReport({
     serviceName: deps.serviceName,
     agentVersion: AGENT_VERSION,
     startedAt: deps.startedAt,
@@ -60,9 +67,17 @@ export function startSqlRuntime(config: QuerylensConfig, deps: SqlRuntimeDeps): 
     recorder,
     parse: deps.engine.statements.counts(),
     slowQueryLog,
+    statsSince,
+    pools: deps.pools.snapshots(),
+    caches: cacheSummaries(),
   });
   return {
     recorder,
+    report,
+    resetStats: () => {
+      recorder.reset();
+      statsSince = Date.now();
+    },
     routes: [{ method: 'GET', path: '/querylens/api/report', handler: (_req, res) => sendJson(res, 200, report()) }],
     close: async () => {
       await Promise.all([explainRunner?.close(), slowQueryLog.close()]);

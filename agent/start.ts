@@ -26,6 +26,9 @@ import { isAgentQuery } from '../instrumentations/pg/agentQuery';
 import { observeSqlEngine, startSqlEngine, type RuntimeSqlEngine } from './sqlEngine';
 import { currentProcessRole, serverPlacement } from './serverPort';
 import { flushPushedTelemetryBeforeExit } from './flushOnExit';
+import { statusPageRoute } from './statusPage/statusPageRoute';
+import { adminActionRoutes } from './adminActions';
+import { clearLiveCaches } from '../instrumentations/cache/clearLiveCaches';
 
 export interface AgentHandle {
   readonly config: QuerylensConfig;
@@ -90,6 +93,8 @@ function activate(config: QuerylensConfig): AgentHandle {
 
   const routes: Route[] = [
     ...sqlRuntime.routes,
+    statusPageRoute(sqlRuntime.report),
+    ...adminActionRoutes({ token: config.adminToken, resetStats: sqlRuntime.resetStats, clearCaches: clearLiveCaches }),
     {
       method: 'GET',
       path: '/healthz',

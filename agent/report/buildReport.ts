@@ -7,7 +7,7 @@ import type { QueryRecorder } from '../recording/queryRecorder';
 import type { StoredPlan } from '../sql/findingsStore';
 import { SLOW_QUERY_RULE } from '../sql/slowQueryFinding';
 import type { StatementCacheCounts } from '../sql/statementCache';
-import { REPORT_SCHEMA_VERSION, type QuerylensReport, type ReportPlan } from './reportModel';
+import { REPORT_SCHEMA_VERSION, type QuerylensReport, type ReportCache, type ReportPlan, type ReportPool } from './reportModel';
 
 export interface ReportSources {
   readonly serviceName: string;
@@ -19,6 +19,23 @@ export interface ReportSources {
   readonly recorder: Omit<QueryRecorder, 'onQuery' | 'reset' | 'settled'>;
   readonly parse?: StatementCacheCounts;
   readonly slowQueryLog?: { readonly destination: string; stats(): { readonly written: number; readonly dropped: number } };
+  /** ms since epoch of the last statistics reset; default `startedAt`. */
+  readonly statsSince?: number;
+  readonly pools?: readonly ReportPool[];
+  readonly caches?: readonly CacheCountsSource[];
+}
+
+/** A cache's counters as the cache instrumentation keeps them (`cacheSummaries()`). */
+export interface CacheCountsSource {
+  readonly name: string;
+  readonly layer: 'memory' | 'redis';
+  readonly hits: number;
+  readonly misses: number;
+  readonly stale: number;
+  readonly errors: number;
+  readonly evictions: Readonly<Record<string, number>>;
+  readonly entries: number | undefined;
+  readonly maxEntries: number | undefined;
 }
 
 function iso(ms: number): string {
@@ -32,6 +49,23 @@ function ms(value: number): number {
 
 function reportPlan(plan: StoredPlan | undefined): ReportPlan | undefined {
   return plan === undefined ? undefined : { summary: plan.summary, explainedAt: iso(plan.explainedAt), plan: plan.plan };
+}
+
+function reportCache(cache: CacheCountsSource): ReportCache {
+  const lookups = cache.hits + cache.misses + cache.stale;
+  const evictions = Object.values(cache.evictions).reduce((sum, count) => sum + count, 0);
+  return {
+    name: cache.name,
+    layer: cache.layer,
+    hits: cache.hits,
+    misses: cache.misses,
+    stale: cache.stale,
+    errors: cache.errors,
+    hitRatio: lookups === 0 ? null : Math.round((cache.hits / lookups) * 1000) / 1000,
+    evictions,
+    ...(cache.entries === undefined ? {} : { entries: cache.entries }),
+    ...(cache.maxEntries === undefined ? {} : { maxEntries: cache.maxEntries }),
+  };
 }
 
 export function buildReport(sources: ReportSources): QuerylensReport {
@@ -54,6 +88,7 @@ export function buildReport(sources: ReportSources): QuerylensReport {
     service: { name: sources.serviceName, agentVersion: sources.agentVersion },
     startedAt: iso(sources.startedAt),
     uptimeSeconds: Math.max(0, Math.round((sources.now - sources.startedAt) / 1000)),
+    statsSince: iso(sources.statsSince ?? sources.startedAt),
     thresholds: {
       slowQueryMs: sources.config.slowQueryMs,
       nPlusOne: sources.config.nPlusOneThreshold,
@@ -118,5 +153,7 @@ export function buildReport(sources: ReportSources): QuerylensReport {
     slowQueryLog: sources.slowQueryLog === undefined
       ? { destination: 'off', written: 0, dropped: 0 }
       : { destination: sources.slowQueryLog.destination, ...sources.slowQueryLog.stats() },
+    pools: (sources.pools ?? []).map((pool) => ({ ...pool })),
+    caches: (sources.caches ?? []).map(reportCache),
   };
 }

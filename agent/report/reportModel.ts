@@ -60,12 +60,43 @@ export type ReportNPlusOne = Omit<NPlusOneSummary, 'normalized' | 'firstSeen' | 
 
 export type ReportCacheCandidate = Omit<CacheCandidate, 'normalized'> & { readonly query: string };
 
+/** A live `pg.Pool`, read when the report is built. */
+export interface ReportPool {
+  readonly name: string;
+  readonly total: number;
+  readonly idle: number;
+  readonly used: number;
+  /** Callers waiting for a connection. */
+  readonly pending: number;
+  readonly max: number;
+  readonly min: number;
+}
+
+/** One cache name in one layer (`memory`: lru-cache or a tiered cache's memory; `redis`: a tiered cache's Redis layer or a Redis key pattern read as a cache). */
+export interface ReportCache {
+  readonly name: string;
+  readonly layer: 'memory' | 'redis';
+  readonly hits: number;
+  readonly misses: number;
+  readonly stale: number;
+  readonly errors: number;
+  /** hits / (hits + misses + stale); null before the first lookup. */
+  readonly hitRatio: number | null;
+  /** Evictions of every reason (lru-cache dispose reasons: evict, set, delete, expire, fetch, other). */
+  readonly evictions: number;
+  /** Memory layer: entries held and capacity (0: not bounded by count); omitted for Redis. */
+  readonly entries?: number;
+  readonly maxEntries?: number;
+}
+
 export interface QuerylensReport {
   readonly schemaVersion: typeof REPORT_SCHEMA_VERSION;
   readonly generatedAt: string;
   readonly service: { readonly name: string; readonly agentVersion: string };
   readonly startedAt: string;
   readonly uptimeSeconds: number;
+  /** Since when the statement statistics run: the start, or the last `reset-stats` action. */
+  readonly statsSince: string;
   readonly thresholds: {
     readonly slowQueryMs: number;
     readonly nPlusOne: number;
@@ -85,4 +116,6 @@ export interface QuerylensReport {
   /** Statement cache counters; null when the lead's analyzer is not wired. */
   readonly parse: StatementCacheCounts | null;
   readonly slowQueryLog: { readonly destination: string; readonly written: number; readonly dropped: number };
+  readonly pools: readonly ReportPool[];
+  readonly caches: readonly ReportCache[];
 }

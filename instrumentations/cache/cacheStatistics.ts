@@ -105,6 +105,16 @@ export function untrackLiveCache(source: LiveCacheSource): void {
   forgetCollected.unregister(source);
 }
 
+/** The live caches themselves (lru-caches and tiered memory layers), for the admin `clear-caches` action. */
+export function liveCacheObjects(): SizedCache[] {
+  const found: SizedCache[] = [];
+  for (const source of liveCaches) {
+    const cache = source.cache.deref();
+    if (cache !== undefined) found.push(cache);
+  }
+  return found;
+}
+
 export interface CacheSizes {
   readonly counters: CacheCounters;
   entries: number;
