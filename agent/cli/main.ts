@@ -9,8 +9,9 @@ import type { CliCommand, CliIo } from './command';
 import { EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError } from './command';
 import { lintCommand } from './lintCommand';
 import { rulesCommand } from './rulesCommand';
+import { reportCommand } from './reportCommand';
 
-const COMMANDS: readonly CliCommand[] = [lintCommand, rulesCommand];
+const COMMANDS: readonly CliCommand[] = [lintCommand, rulesCommand, reportCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((command) => command.name.length));

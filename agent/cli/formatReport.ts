@@ -1,0 +1,57 @@
+/**
+ * `querylens report` in a terminal: the overview line, the top statements by
+ * total time and the findings grouped by rule, from the agent's JSON report.
+ * Pure: report in, text out. Statement texts come from the service, so
+ * control characters are shown as `\xNN` and cannot drive the terminal.
+ */
+import type { QuerylensReport, ReportFinding } from '../report/reportModel';
+import { formatCount, formatDuration, formatMs } from '../statusPage/formatValues';
+import { sortStatements } from '../statusPage/statementSort';
+
+/** Longest statement text printed on one line; the full text is in --format json. */
+const MAX_QUERY_CHARS = 160;
+
+export function terminalSafe(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (char) => (char === '\n' || char === '\t' ? ' ' : `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`));
+}
+
+function oneLine(query: string): string {
+  const flat = terminalSafe(query).replace(/\s+/g, ' ').trim();
+  return flat.length > MAX_QUERY_CHARS ? `${flat.slice(0, MAX_QUERY_CHARS - 1)}…` : flat;
+}
+
+function columns(rows: readonly (readonly string[])[], rightAligned: ReadonlySet<number>): string {
+  const widths = rows[0].map((_, index) => Math.max(...rows.map((row) => row[index].length)));
+  return rows.map((row) => row.map((cell, index) => {
+    if (index === row.length - 1) return cell;
+    return rightAligned.has(index) ? cell.padStart(widths[index]) : cell.padEnd(widths[index]);
+  }).join('  ')).join('\n');
+}
+
+function statements(report: QuerylensReport, limit: number): string {
+  const top = sortStatements(report.queries.top, 'total').slice(0, limit);
+  if (top.length === 0) return 'Top statements: none recorded yet\n';
+  const rows = [['calls', 'total', 'mean', 'p95', 'errors', 'statement'],
+    ...top.map((query) => [formatCount(query.calls), formatMs(query.totalMs), formatMs(query.meanMs), formatMs(query.p95Ms), formatCount(query.errors), oneLine(query.query)])];
+  const more = report.queries.top.length > top.length ? `\n(${report.queries.top.length - top.length} more; --limit to show them)` : '';
+  return `Top statements by total time\n${columns(rows, new Set([0, 1, 2, 3, 4]))}${more}\n`;
+}
+
+function findings(report: QuerylensReport): string {
+  if (report.findings.length === 0) return 'Findings: none\n';
+  const byRule = new Map<string, ReportFinding[]>();
+  for (const finding of report.findings) byRule.set(finding.rule, [...byRule.get(finding.rule) ?? [], finding]);
+  const blocks = [...byRule.entries()].map(([rule, list]) => {
+    const first = list[0];
+    const examples = list.map((finding) => `    ${oneLine(finding.example)}\n      ${terminalSafe(finding.message)} (${formatCount(finding.count)}x)`);
+    return `${first.severity} ${rule} (${first.category}, ${list.length} statement${list.length === 1 ? '' : 's'})\n  ${terminalSafe(first.suggestion)}\n${examples.join('\n')}`;
+  });
+  return `Findings\n${blocks.join('\n')}\n`;
+}
+
+export function formatReportText(report: QuerylensReport, limit: number): string {
+  const calls = report.queries.top.reduce((sum, query) => sum + query.calls, report.queries.other.calls);
+  const header = `${terminalSafe(report.service.name)}: up ${formatDuration(report.uptimeSeconds)}, ${formatCount(calls)} executions since ${report.statsSince}, `
+    + `${report.findings.length} findings, ${report.slowQueries.length} slow statements, ${report.nPlusOne.length} N+1 loops (querylens ${terminalSafe(report.service.agentVersion)})\n`;
+  return `${header}\n${statements(report, limit)}\n${findings(report)}`;
+}
