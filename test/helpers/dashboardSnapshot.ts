@@ -8,7 +8,10 @@ interface Target { refId: string; expr: string; legendFormat?: string }
 interface Panel {
   type: string; title: string; description?: string;
   gridPos: { x: number; y: number; w: number; h: number };
-  fieldConfig?: { defaults?: { unit?: string } };
+  fieldConfig?: {
+    defaults?: { unit?: string };
+    overrides?: { matcher: { options: string }; properties: { id: string; value: string }[] }[];
+  };
   targets?: Target[];
 }
 export interface DashboardJson { title: string; panels: Panel[] }
@@ -43,6 +46,25 @@ const escape = (text: string) => text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;',
 
 interface Drawn { name: string; points: [number, number][] }
 
+/** Grafana's merge transformation: one row per label set, one column per query (its legend and unit). */
+function tableHtml(panel: Panel, results: { target: Target; series: RangeSeries }[], unit: string): string {
+  const targets = panel.targets ?? [];
+  const unitOf = (refId: string) => panel.fieldConfig?.overrides?.find((o) => o.matcher.options === refId)
+    ?.properties.find((p) => p.id === 'unit')?.value ?? unit;
+  const rows = new Map<string, Map<string, number>>();
+  for (const { target, series } of results) {
+    const key = Object.entries(series.metric).map(([k, v]) => `${k}=${v}`).join(' ');
+    const row = rows.get(key) ?? new Map<string, number>();
+    row.set(target.refId, Number(series.values[series.values.length - 1]?.[1]));
+    rows.set(key, row);
+  }
+  if (rows.size === 0) return '<div class="nodata">No data</div>';
+  const head = `<tr><th>labels</th>${targets.map((t) => `<th>${escape(t.legendFormat ?? t.refId)}</th>`).join('')}</tr>`;
+  const body = [...rows].slice(0, 8).map(([key, row]) => `<tr><td>${escape(key.slice(0, 110))}</td>${targets.map((t) =>
+    `<td>${escape(formatValue(row.get(t.refId) ?? Number.NaN, unitOf(t.refId)))}</td>`).join('')}</tr>`).join('');
+  return `<table>${head}${body}</table>`;
+}
+
 function chart(series: Drawn[], unit: string, width: number, height: number): string {
   const all = series.flatMap((s) => s.points).filter(([, v]) => Number.isFinite(v));
   if (all.length === 0) return '<div class="nodata">No data</div>';
@@ -73,10 +95,7 @@ async function panelHtml(panel: Panel, query: RangeQuery, widthPx: number, heigh
     const value = drawn.length > 0 ? last(drawn[0] as Drawn) : Number.NaN;
     body = `<div class="stat">${escape(formatValue(value, unit))}</div>`;
   } else if (panel.type === 'table') {
-    const rows = results.flat().slice(0, 8).map(({ target, series }) => `<tr><td>${escape(Object.entries(series.metric)
-      .map(([k, v]) => `${k}=${v}`).join(' ').slice(0, 110))}</td><td>${escape(target.legendFormat ?? '')}</td><td>${escape(
-      formatValue(Number(series.values[series.values.length - 1]?.[1]), unit))}</td></tr>`).join('');
-    body = rows ? `<table>${rows}</table>` : '<div class="nodata">No data</div>';
+    body = tableHtml(panel, results.flat(), unit);
   } else {
     const legendHtml = drawn.slice(0, 6).map((d, i) =>
       `<span><i style="background:${COLORS[i % COLORS.length]}"></i>${escape(d.name.slice(0, 40))}</span>`).join('');
@@ -108,6 +127,6 @@ svg text{fill:#8e8e8e;font-size:10px} .grid{stroke:#2c3235}
 .stat{font-size:34px;color:#73bf69;padding-top:8px}
 .nodata{color:#8e8e8e;padding-top:30px;text-align:center}
 .legend span{margin-right:10px;white-space:nowrap} .legend i{display:inline-block;width:10px;height:3px;margin-right:4px;vertical-align:middle}
-table{width:100%;border-collapse:collapse} td{border-bottom:1px solid #2c3235;padding:3px;font-size:11px}
+table{width:100%;border-collapse:collapse} td,th{border-bottom:1px solid #2c3235;padding:3px;font-size:11px;text-align:left} th{color:#8e8e8e;font-weight:500}
 </style></head><body><header>${escape(dashboard.title)}</header><main>${blocks.join('\n')}</main></body></html>`;
 }

@@ -67,7 +67,7 @@ export const overviewDashboard: DashboardSpec = {
           targets: [{ expr: q.sumRate([LABEL.component], METRICS.agentErrors.scraped, RATE), legend: `{{${LABEL.component}}}` }] }),
         tablePanel({ title: 'Agent versions', unit: 'none', width: 12,
           description: 'querylens version running on each instance.',
-          targets: [{ expr: q.maxGauge([LABEL.job, LABEL.instance, LABEL.version], METRICS.agentInfo.scraped) }] }),
+          targets: [{ expr: q.maxGauge([LABEL.job, LABEL.instance, LABEL.version], METRICS.agentInfo.scraped), legend: 'Running' }] }),
       ],
     },
   ],
