@@ -4,22 +4,32 @@
 // deliberately bad (an N+1 loop, SELECT *, a leading-wildcard search, a slow
 // scan) so the SQL intelligence has something to say.
 //
-// Start it with the agent preloaded: `npm run demo`.
+// `npm run demo` starts it through run.cjs, which finds PostgreSQL and Redis (or
+// starts an embedded PostgreSQL, or leaves Redis out) and preloads the agent.
+// REDIS_URL empty: the customer cache is memory only.
 
 const http = require('node:http');
 const { Pool } = require('pg');
 const Redis = require('ioredis');
+const { LRUCache } = require('lru-cache');
+const { nameCache } = require('querylens');
+const { createTieredCache } = require('querylens/cache');
 
 const DATABASE_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
-const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PORT = Number(process.env.DEMO_PORT || 3000);
 const METRICS_PORT = Number(process.env.OTEL_EXPORTER_PROMETHEUS_PORT || 9464);
 const TRAFFIC = process.env.DEMO_TRAFFIC !== 'off';
+const ORDERS = Number(process.env.DEMO_ORDERS || 200000);
 
 const pool = new Pool({ connectionString: DATABASE_URL, max: 5, connectionTimeoutMillis: 2000 });
 const reporting = new Pool({ connectionString: DATABASE_URL, application_name: 'demo-reporting', max: 2 });
-const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
-redis.on('error', () => { /* counted by the agent; the demo keeps serving from PostgreSQL */ });
+const redis = REDIS_URL === '' ? undefined : new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+redis?.on('error', () => { /* counted by the agent; the demo keeps serving from PostgreSQL */ });
+// Memory first, then Redis (when there is one), then PostgreSQL.
+const customers = createTieredCache({ name: 'demo-customers', redis, memory: { max: 200 }, ttlMs: 30_000 });
+// Search results, in-process only.
+const searches = nameCache(new LRUCache({ max: 20, ttl: 60_000 }), 'demo-search');
 
 async function seed() {
   await pool.query(`
@@ -31,17 +41,23 @@ async function seed() {
   await pool.query(`INSERT INTO ql_demo_customers (name, email)
     SELECT 'customer ' || g, 'c' || g || '@example.test' FROM generate_series(1, 2000) g`);
   await pool.query(`INSERT INTO ql_demo_orders (customer_id, total, note)
-    SELECT 1 + (g % 2000), (g % 500) + 0.99, 'order note ' || g FROM generate_series(1, 200000) g`);
+    SELECT 1 + (g % 2000), (g % 500) + 0.99, 'order note ' || g FROM generate_series(1, $1::int) g`, [ORDERS]);
 }
 
 const routes = {
-  // Cached lookup: Redis first, then PostgreSQL.
+  // Cached lookup through the tiered cache.
   async '/customer'(params) {
     const id = Number(params.get('id') || 1);
-    const cached = await redis.get(`customer:${id}`).catch(() => null);
-    if (cached) return JSON.parse(cached);
-    const { rows } = await pool.query('SELECT id, name, email FROM ql_demo_customers WHERE id = $1', [id]);
-    await redis.set(`customer:${id}`, JSON.stringify(rows[0] ?? null), 'EX', 30).catch(() => undefined);
+    const customer = await customers.get(`customer:${id}`, async () => {
+      const { rows } = await pool.query('SELECT id, name, email FROM ql_demo_customers WHERE id = $1', [id]);
+      return rows[0];
+    });
+    return customer ?? null;
+  },
+  // Uncached lookup, called often with the same few ids: a cache candidate.
+  async '/customer-name'(params) {
+    const id = Number(params.get('id') || 1);
+    const { rows } = await pool.query('SELECT name FROM ql_demo_customers WHERE id = $1', [id]);
     return rows[0] ?? null;
   },
   // Deliberate N+1: one query per customer instead of a join.
@@ -54,17 +70,20 @@ const routes = {
     }
     return result;
   },
-  // Deliberate leading wildcard: no index can serve it.
+  // Deliberate leading wildcard: no index can serve it. Results kept a few seconds in an lru-cache.
   async '/search'(params) {
     const term = params.get('q') || '42';
+    const cached = searches.get(term);
+    if (cached) return cached;
     const { rows } = await pool.query('SELECT id, name FROM ql_demo_customers WHERE name LIKE $1 LIMIT 20', [`%${term}`]);
+    searches.set(term, rows);
     return rows;
   },
-  // Deliberate slow scan on the reporting pool: aggregates over an unindexed column.
+  // Deliberate slow scan on the reporting pool: hashes every row for a filter no index serves.
   async '/report'() {
     const { rows } = await reporting.query(
-      'SELECT customer_id, sum(total) AS spent FROM ql_demo_orders WHERE note LIKE $1 GROUP BY customer_id ORDER BY spent DESC LIMIT 5',
-      ['%note 1%'],
+      'SELECT customer_id, sum(total) AS spent FROM ql_demo_orders WHERE md5(note) LIKE $1 GROUP BY customer_id ORDER BY spent DESC LIMIT 5',
+      ['%abc%'],
     );
     return rows;
   },
@@ -85,12 +104,12 @@ const server = http.createServer((req, res) => {
 });
 
 function startTraffic() {
-  const paths = ['/customer?id=', '/customer?id=', '/customer?id=', '/recent-orders', '/search?q=', '/report'];
+  const paths = ['/customer?id=', '/customer?id=', '/customer-name?id=', '/customer-name?id=', '/recent-orders', '/search?q=', '/report'];
   let tick = 0;
   const timer = setInterval(() => {
     tick += 1;
     const path = paths[tick % paths.length];
-    const suffix = path.endsWith('=') ? String(1 + (tick % 50)) : '';
+    const suffix = path.endsWith('=') ? String(1 + (tick % 10)) : '';
     http.get(`http://127.0.0.1:${PORT}${path}${suffix}`, (res) => res.resume()).on('error', () => undefined);
   }, 200);
   return timer;
@@ -101,20 +120,27 @@ async function main() {
   server.listen(PORT, () => {
     const lines = [
       `querylens demo service   http://localhost:${PORT}/recent-orders`,
+      `status page              http://localhost:${METRICS_PORT}/querylens`,
+      `JSON report              http://localhost:${METRICS_PORT}/querylens/api/report   (or: npx querylens report --url http://localhost:${METRICS_PORT})`,
       `Prometheus metrics       http://localhost:${METRICS_PORT}/metrics`,
       `agent health             http://localhost:${METRICS_PORT}/healthz`,
+      `cache                    ${redis ? 'memory, then Redis' : 'memory only (no Redis)'}`,
       TRAFFIC ? 'traffic generator        on (DEMO_TRAFFIC=off to stop it); Ctrl-C to quit' : 'traffic generator        off',
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
   });
   const traffic = TRAFFIC ? startTraffic() : undefined;
+  let stopping = false;
+  // Idempotent: from a terminal, Ctrl-C reaches this process and run.cjs, which passes it on too.
   const stop = () => {
+    if (stopping) return;
+    stopping = true;
     if (traffic) clearInterval(traffic);
     server.close();
-    Promise.allSettled([pool.end(), reporting.end(), redis.quit()]).then(() => process.exit(0));
+    Promise.allSettled([customers.close(), pool.end(), reporting.end(), redis?.quit()]).then(() => process.exit(0));
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
 }
 
 main().catch((error) => {
