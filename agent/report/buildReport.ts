@@ -7,6 +7,7 @@ import type { QueryRecorder } from '../recording/queryRecorder';
 import type { StoredPlan } from '../sql/findingsStore';
 import { SLOW_QUERY_RULE } from '../sql/slowQueryFinding';
 import type { StatementCacheCounts } from '../sql/statementCache';
+import type { CacheSummary } from '../../instrumentations/cache/cacheStatistics';
 import { REPORT_SCHEMA_VERSION, type QuerylensReport, type ReportCache, type ReportPlan, type ReportPool } from './reportModel';
 
 export interface ReportSources {
@@ -22,20 +23,8 @@ export interface ReportSources {
   /** ms since epoch of the last statistics reset; default `startedAt`. */
   readonly statsSince?: number;
   readonly pools?: readonly ReportPool[];
-  readonly caches?: readonly CacheCountsSource[];
-}
-
-/** A cache's counters as the cache instrumentation keeps them (`cacheSummaries()`). */
-export interface CacheCountsSource {
-  readonly name: string;
-  readonly layer: 'memory' | 'redis';
-  readonly hits: number;
-  readonly misses: number;
-  readonly stale: number;
-  readonly errors: number;
-  readonly evictions: Readonly<Record<string, number>>;
-  readonly entries: number | undefined;
-  readonly maxEntries: number | undefined;
+  /** `cacheSummaries()` of the cache instrumentation. */
+  readonly caches?: readonly CacheSummary[];
 }
 
 function iso(ms: number): string {
@@ -51,7 +40,7 @@ function reportPlan(plan: StoredPlan | undefined): ReportPlan | undefined {
   return plan === undefined ? undefined : { summary: plan.summary, explainedAt: iso(plan.explainedAt), plan: plan.plan };
 }
 
-function reportCache(cache: CacheCountsSource): ReportCache {
+function reportCache(cache: CacheSummary): ReportCache {
   const lookups = cache.hits + cache.misses + cache.stale;
   const evictions = Object.values(cache.evictions).reduce((sum, count) => sum + count, 0);
   return {

@@ -10,6 +10,7 @@ import type { FindingRecord } from '../sql/findingsStore';
 import type { NPlusOneSummary } from '../sql/nPlusOneDetector';
 import type { QueryStats } from '../sql/queryStatistics';
 import type { StatementCacheCounts } from '../sql/statementCache';
+import type { PoolSnapshot } from '../../instrumentations/pg/poolRegistry';
 
 export const REPORT_SCHEMA_VERSION = 1;
 
@@ -60,17 +61,8 @@ export type ReportNPlusOne = Omit<NPlusOneSummary, 'normalized' | 'firstSeen' | 
 
 export type ReportCacheCandidate = Omit<CacheCandidate, 'normalized'> & { readonly query: string };
 
-/** A live `pg.Pool`, read when the report is built. */
-export interface ReportPool {
-  readonly name: string;
-  readonly total: number;
-  readonly idle: number;
-  readonly used: number;
-  /** Callers waiting for a connection. */
-  readonly pending: number;
-  readonly max: number;
-  readonly min: number;
-}
+/** A live `pg.Pool`, read when the report is built (`pending`: callers waiting for a connection). */
+export type ReportPool = PoolSnapshot;
 
 /** One cache name in one layer (`memory`: lru-cache or a tiered cache's memory; `redis`: a tiered cache's Redis layer or a Redis key pattern read as a cache). */
 export interface ReportCache {
