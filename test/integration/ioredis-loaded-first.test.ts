@@ -11,7 +11,7 @@ import { ATTR } from '../../agent/metrics/registry';
 import { cleanUpRedis, IoredisHarness, REDIS_HOST, REDIS_PORT } from '../helpers/ioredisHarness';
 
 // Required first, on purpose.
-const Redis = createRequire(import.meta.url)('ioredis') as typeof import('ioredis').default;
+const Redis = createRequire(import.meta.url)('ioredis') as typeof import('ioredis').default & { Pipeline: { prototype: { exec: () => unknown } } };
 const harness = new IoredisHarness();
 const PREFIX = `ql-ioredis-test:${randomUUID()}:`;
 const clients: RedisClient[] = [];

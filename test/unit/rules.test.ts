@@ -21,10 +21,10 @@ interface Statement {
 }
 
 function splitStatements(sql: string): readonly Statement[] {
-  return parseSync(sql).stmts.map((raw) => {
+  return (parseSync(sql).stmts ?? []).map((raw) => {
     const start = raw.stmt_location ?? 0;
     const text = raw.stmt_len ? sql.slice(start, start + raw.stmt_len) : sql.slice(start);
-    const alone = parseSync(text).stmts[0];
+    const alone = parseSync(text).stmts?.[0];
     if (alone?.stmt === undefined) throw new Error(`statement did not parse alone: ${text}`);
     return { stmt: alone.stmt as PgNode, text };
   });
