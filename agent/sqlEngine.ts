@@ -31,7 +31,7 @@ export interface RuntimeSqlEngine {
  * other WebAssembly in the app also stays on Liftoff: QUERYLENS_WASM_TIER_UP=on
  * restores V8's default.
  */
-function keepWasmOnBaselineCompiler(): void {
+export function keepWasmOnBaselineCompiler(): void {
   setFlagsFromString('--no-wasm-tier-up');
   setFlagsFromString('--no-wasm-dynamic-tiering');
 }

@@ -1,11 +1,14 @@
 // SQL engine cost: cold analyses per second (every text new), hot lookups per
 // second (cached text), and memory across a flood of 100k distinct statements
-// through the bounded statement cache. Runs against dist/ (npm run build first):
+// through the bounded statement cache, with WebAssembly on the baseline compiler
+// as the agent runs it. Runs against dist/ (npm run build first):
 //   node --expose-gc bench/sql-analysis.mjs
 // Not a timed test: figures depend on the machine and on what else runs on it.
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
+// As the running agent does (QUERYLENS_WASM_TIER_UP=on to measure V8's default).
+if (process.env.QUERYLENS_WASM_TIER_UP !== 'on') require('../dist/agent/sqlEngine.js').keepWasmOnBaselineCompiler();
 const { loadSqlParser } = require('../dist/agent/sql/parser.js');
 const { StatementCache, DEFAULT_STATEMENT_CACHE_LIMITS } = require('../dist/agent/sql/statementCache.js');
 
