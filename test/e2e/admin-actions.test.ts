@@ -20,6 +20,13 @@ function executions(report: Awaited<ReturnType<StatusPageApp['report']>>): numbe
   return report.queries.top.reduce((sum, query) => sum + query.calls, report.queries.other.calls);
 }
 
+/** Sum of querylens_query_calls_total over its series, as Prometheus scrapes it. */
+async function scrapedCalls(app: StatusPageApp): Promise<number> {
+  const text = await (await fetch(`${app.agentUrl}/metrics`)).text();
+  return text.split('\n').filter((line) => line.startsWith('querylens_query_calls_total{'))
+    .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
+}
+
 function memoryEntries(report: Awaited<ReturnType<StatusPageApp['report']>>, name: string): number | undefined {
   return report.caches.find((cache) => cache.layer === 'memory' && cache.name === name)?.entries;
 }
@@ -76,6 +83,8 @@ describe('admin actions', () => {
   it('reset the statement statistics with the right token', async () => {
     const before = await secured.report();
     expect(executions(before)).toBeGreaterThan(0);
+    const scrapedBefore = await scrapedCalls(secured);
+    expect(scrapedBefore).toBeGreaterThan(0);
     expect(before.findings.length).toBeGreaterThan(0);
     const answer = await post(secured, 'reset-stats', `Bearer ${TOKEN}`);
     expect(answer.status).toBe(200);
@@ -84,6 +93,8 @@ describe('admin actions', () => {
     expect(executions(after)).toBe(0);
     expect(after.findings).toEqual([]);
     expect(Date.parse(after.statsSince)).toBeGreaterThan(Date.parse(before.statsSince));
+    // Prometheus counters stay cumulative: a reset of the report is not a counter reset.
+    expect(await scrapedCalls(secured)).toBeGreaterThanOrEqual(scrapedBefore);
     // Recording goes on after a reset.
     await secured.round();
     expect(executions(await secured.report())).toBeGreaterThan(0);
