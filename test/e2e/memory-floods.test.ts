@@ -93,15 +93,12 @@ describe('memory under floods', () => {
     expect(durationSeries.reduce((sum, sample) => sum + sample.value, 0)).toBe(STATEMENTS + 2000);
     const fingerprints = labelValues(samples, METRICS.queryCalls.scraped, 'fingerprint');
     phases.push(`query statistics: ${fingerprints.size} fingerprint series (${fingerprints.has('other') ? 'with' : 'without'} "other")`);
-    if (fingerprints.size > 0) {
-      expect(fingerprints.size).toBeLessThanOrEqual(MAX_QUERIES + 1);
-      expect(fingerprints.has('other')).toBe(true);
-    }
+    expect(fingerprints.size).toBeLessThanOrEqual(MAX_QUERIES + 1);
+    expect(fingerprints.has('other')).toBe(true);
   }, 240_000);
 
   it('statements over thousands of generated table names: duration series stop at the SDK cardinality limit', async () => {
-    // Failing statements (the tables do not exist) cost PostgreSQL ~20 ms each here: just over the limit.
-    const tables = SDK_CARDINALITY_LIMIT + 100;
+    const tables = SDK_CARDINALITY_LIMIT + 500;
     await app.ask(`tables ${tables}`, 120_000);
     await measured(`${tables} table names`);
     const { samples, bytes } = await scrape();
