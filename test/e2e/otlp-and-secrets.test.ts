@@ -53,7 +53,7 @@ async function runPushingTo(tracesExporter: 'none' | 'otlp'): Promise<OtlpRun> {
       ...SECRET_ENV,
       OTEL_METRICS_EXPORTER: 'otlp',
       OTEL_TRACES_EXPORTER: tracesExporter,
-      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      // No OTEL_EXPORTER_OTLP_PROTOCOL: the default is what users get (JSON over HTTP, see docs/scaling.md).
       OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${receiver.port}`,
       // Longer than the app runs: what arrives came from the flush before exit.
       OTEL_METRIC_EXPORT_INTERVAL: '60000',
@@ -86,6 +86,7 @@ function expectExitedAfterFlush(pushed: OtlpRun, paths: readonly string[]): void
   expect(pushed.run.code, pushed.run.stderr).toBe(0);
   expectSecretsReachedTheDatabase(lastJsonLine<SecretsResult>(pushed.run.stdout));
   expect(new Set(pushed.receiver.requests.map((request) => request.path))).toEqual(new Set(paths));
+  expect(pushed.receiver.requests.every((request) => request.contentType.startsWith('application/json'))).toBe(true);
 }
 
 describe('OTLP metrics push (OTEL_METRICS_EXPORTER=otlp)', () => {

@@ -2,7 +2,7 @@
  * An OTLP/HTTP receiver for tests, standing in for the OpenTelemetry
  * Collector: it answers every export with 200, keeps the raw bodies (to
  * search them for leaked values, whatever the encoding) and decodes the JSON
- * encoding (`OTEL_EXPORTER_OTLP_PROTOCOL=http/json`) into data points and spans.
+ * encoding (what querylens's OTLP/HTTP exporters send) into data points and spans.
  */
 import { createServer, type Server } from 'node:http';
 
