@@ -60,12 +60,12 @@ const routes = {
     const { rows } = await pool.query('SELECT name FROM ql_demo_customers WHERE id = $1', [id]);
     return rows[0] ?? null;
   },
-  // Deliberate N+1: one query per customer instead of a join.
+  // Deliberate N+1: one query per customer instead of a join, each scanning the unindexed customer_id.
   async '/recent-orders'() {
     const { rows: customers } = await pool.query('SELECT * FROM ql_demo_customers ORDER BY id LIMIT 8');
     const result = [];
     for (const customer of customers) {
-      const { rows } = await pool.query('SELECT id, total FROM ql_demo_orders WHERE customer_id = $1 LIMIT 3', [customer.id]);
+      const { rows } = await pool.query('SELECT id, total FROM ql_demo_orders WHERE customer_id = $1 ORDER BY total DESC LIMIT 3', [customer.id]);
       result.push({ customer: customer.name, orders: rows });
     }
     return result;
