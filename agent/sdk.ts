@@ -12,7 +12,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { AggregationType, PeriodicExportingMetricReader, type IMetricReader, type ViewOptions } from '@opentelemetry/sdk-metrics';
 import { BatchSpanProcessor, ConsoleSpanExporter, SimpleSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runtime-node';
-import { envDetector, hostDetector } from '@opentelemetry/resources';
+import { envDetector, hostDetector, serviceInstanceIdDetector } from '@opentelemetry/resources';
 import type { QuerylensConfig } from './config';
 import { processIdentityDetector } from './processResource';
 import { UPSTREAM_PG_SCOPE } from '../instrumentations/pg/upstreamSpans';
@@ -50,7 +50,7 @@ export function buildSdk(config: QuerylensConfig, serviceName: string, instrumen
     : undefined;
   const sdk = new NodeSDK({
     serviceName,
-    resourceDetectors: [envDetector, hostDetector, processIdentityDetector],
+    resourceDetectors: [envDetector, hostDetector, processIdentityDetector, serviceInstanceIdDetector],
     metricReaders: metricReaders(config, prometheus),
     views: VIEWS,
     spanProcessors: spanProcessors(config),
