@@ -148,16 +148,25 @@ function cacheRows(caches: readonly ReportCache[]): Cell[][] {
 
 const CACHE_HEADERS = ['name', 'hits', 'misses', 'stale', 'hit ratio', 'entries / max', 'evictions', 'errors'];
 
+/**
+ * Counters outlive their cache, and a cache renamed by `nameCache` leaves its
+ * creation-site name behind with nothing counted: such rows say nothing.
+ */
+function shownCaches(report: QuerylensReport, layer: ReportCache['layer']): ReportCache[] {
+  return report.caches.filter((cache) => cache.layer === layer
+    && (cache.entries !== undefined || cache.hits + cache.misses + cache.stale + cache.errors + cache.evictions > 0));
+}
+
 function redis(report: QuerylensReport): string {
-  const rows = cacheRows(report.caches.filter((cache) => cache.layer === 'redis'));
+  const rows = cacheRows(shownCaches(report, 'redis'));
   return section('redis', rows.length === 0 ? none('no Redis read used as a cache yet') : table(CACHE_HEADERS, rows),
     'Redis used as a cache: tiered caches\u2019 Redis layer and GET-style reads by key pattern; command latency and errors are db_client_operation_duration{db_system_name="redis"} on /metrics');
 }
 
 function caches(report: QuerylensReport): string {
-  const rows = cacheRows(report.caches.filter((cache) => cache.layer === 'memory'));
+  const rows = cacheRows(shownCaches(report, 'memory'));
   return section('caches', rows.length === 0 ? none('no instrumented in-process cache yet') : table(CACHE_HEADERS, rows),
-    'lru-caches and tiered caches\u2019 memory layers, by name');
+    'lru-caches and tiered caches\u2019 memory layers, by name (names with nothing counted and no live cache are left out)');
 }
 
 function cacheCandidates(report: QuerylensReport): string {

@@ -87,6 +87,15 @@ describe('renderStatusPage', () => {
     }
     expect(html).toContain('no N+1 loop detected yet');
     expect(html).toContain('75.0 %');
+    // A live cache with nothing counted yet is shown; a name with neither counts nor a live cache is not.
+    expect(html).toContain('<td>untouched</td>');
+  });
+
+  it('leaves out cache names with nothing counted and no live cache', () => {
+    const report = hostileReport();
+    const leftover = { ...report.caches[1], name: 'creation-site.cjs:12', evictions: 0, entries: undefined, maxEntries: undefined };
+    const html = renderStatusPage({ ...report, caches: [...report.caches, leftover] }, { sort: 'total', refreshSeconds: 0, path: '/querylens' });
+    expect(html).not.toContain('creation-site.cjs:12');
   });
 });
 
