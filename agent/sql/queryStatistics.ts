@@ -15,11 +15,7 @@
  * Latency percentiles come from fixed buckets (interpolated inside the
  * bucket, capped by the observed maximum), so memory per entry is constant.
  */
-
-/** Upper bounds in milliseconds; a last implicit bucket holds everything slower. */
-export const LATENCY_BUCKET_BOUNDS_MS = [
-  0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 30_000, 60_000,
-] as const;
+import { bucketIndex, emptyBuckets, quantileFromBuckets } from './latencyBuckets';
 
 /** Distinct SQLSTATEs kept per fingerprint; further codes are counted under `other`. */
 export const MAX_ERROR_CODES_PER_QUERY = 8;
@@ -86,29 +82,6 @@ interface Entry {
   lastSeen: number;
 }
 
-function bucketIndex(durationMs: number): number {
-  const bounds = LATENCY_BUCKET_BOUNDS_MS;
-  for (let i = 0; i < bounds.length; i += 1) if (durationMs <= bounds[i]!) return i;
-  return bounds.length;
-}
-
-/** Quantile estimate from bucket counts: linear inside the bucket, never above the observed maximum. */
-export function quantileFromBuckets(buckets: readonly number[], calls: number, maxMs: number, q: number): number {
-  if (calls === 0) return 0;
-  const rank = q * calls;
-  let cumulative = 0;
-  for (let i = 0; i < buckets.length; i += 1) {
-    const count = buckets[i]!;
-    if (count > 0 && cumulative + count >= rank) {
-      const lower = i === 0 ? 0 : LATENCY_BUCKET_BOUNDS_MS[i - 1]!;
-      const upper = i < LATENCY_BUCKET_BOUNDS_MS.length ? LATENCY_BUCKET_BOUNDS_MS[i]! : maxMs;
-      const estimate = lower + ((upper - lower) * (rank - cumulative)) / count;
-      return Math.min(estimate, maxMs);
-    }
-    cumulative += count;
-  }
-  return maxMs;
-}
 
 function snapshot(entry: Entry): QueryStats {
   return {
@@ -175,7 +148,7 @@ export class QueryStatistics {
       rows: 0,
       errors: 0,
       errorsByCode: new Map(),
-      buckets: new Array<number>(LATENCY_BUCKET_BOUNDS_MS.length + 1).fill(0),
+      buckets: emptyBuckets(),
       firstSeen: execution.at,
       lastSeen: execution.at,
     };

@@ -133,9 +133,12 @@ function nPlusOne(report: QuerylensReport): string {
 }
 
 function pools(report: QuerylensReport): string {
-  const rows = report.pools.map((pool) => [txt(pool.name), num(formatCount(pool.used)), num(formatCount(pool.idle)), num(formatCount(pool.max)), num(formatCount(pool.pending))]);
-  return section('pools', rows.length === 0 ? none('no pg.Pool in use') : table(['pool', 'used', 'idle', 'max', 'waiting callers'], rows),
-    'read from the live pools now; wait-time percentiles are the db_client_connection_wait_time histogram on /metrics');
+  const rows = report.pools.map((pool) => [
+    txt(pool.name), num(formatCount(pool.used)), num(formatCount(pool.idle)), num(formatCount(pool.max)), num(formatCount(pool.pending)),
+    num(formatCount(pool.checkouts)), num(pool.checkouts === 0 ? '–' : formatMs(pool.waitP95Ms)),
+  ]);
+  return section('pools', rows.length === 0 ? none('no pg.Pool in use') : table(['pool', 'used', 'idle', 'max', 'waiting callers', 'checkouts', 'wait p95'], rows),
+    'connections read from the live pools now; checkout waits since the agent started (the db_client_connection_wait_time histogram on /metrics has them over time)');
 }
 
 function cacheRows(caches: readonly ReportCache[]): Cell[][] {

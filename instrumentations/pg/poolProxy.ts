@@ -71,7 +71,9 @@ function recordCheckout(pool: PgPoolLike, started: number, error: unknown, deps:
   if (!tracked) return;
   const instruments = deps.instruments();
   if (error === undefined || error === null) {
-    instruments.waitTime.record(secondsSince(started), tracked.attributes);
+    const waited = secondsSince(started);
+    instruments.waitTime.record(waited, tracked.attributes);
+    tracked.waits.record(waited * 1000);
   } else if (isCheckoutTimeout(error)) {
     instruments.timeouts.add(1, tracked.attributes);
   }

@@ -5,12 +5,15 @@
 import type { Attributes, BatchObservableResult, Meter, Observable } from '@opentelemetry/api';
 import { ATTR, METRICS } from '../../agent/metrics/registry';
 import { createObservableGauge } from '../../agent/metrics/instruments';
+import { LatencyBuckets } from '../../agent/sql/latencyBuckets';
 import { PoolNameAllocator, type PoolTarget } from './poolName';
 import type { PgPoolLike, PgPoolOptions } from './types';
 
 export interface TrackedPool {
   readonly name: string;
   readonly target: PoolTarget;
+  /** Checkout waits in this process, for the report's p95 (the histogram goes to metrics). */
+  readonly waits: LatencyBuckets;
   readonly attributes: Attributes;
   readonly idleAttributes: Attributes;
   readonly usedAttributes: Attributes;
@@ -25,6 +28,9 @@ export interface PoolSnapshot {
   readonly pending: number;
   readonly max: number;
   readonly min: number;
+  /** Checkouts since start, and their 95th percentile wait in milliseconds. */
+  readonly checkouts: number;
+  readonly waitP95Ms: number;
 }
 
 export class PoolRegistry {
@@ -41,6 +47,7 @@ export class PoolRegistry {
     const tracked: TrackedPool = {
       name,
       target,
+      waits: new LatencyBuckets(),
       attributes,
       idleAttributes: { ...attributes, [ATTR.connectionState]: 'idle' },
       usedAttributes: { ...attributes, [ATTR.connectionState]: 'used' },
@@ -92,6 +99,8 @@ export class PoolRegistry {
         pending: pool.waitingCount,
         max: pool.options.max,
         min: pool.options.min ?? 0,
+        checkouts: tracked.waits.count,
+        waitP95Ms: Math.round(tracked.waits.quantile(0.95) * 1000) / 1000,
       });
     }
     return result;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { LATENCY_BUCKET_BOUNDS_MS, MAX_ERROR_CODES_PER_QUERY, QueryStatistics, quantileFromBuckets, type QueryExecution } from '../../agent/sql/queryStatistics';
+import { MAX_ERROR_CODES_PER_QUERY, QueryStatistics, type QueryExecution } from '../../agent/sql/queryStatistics';
+import { LATENCY_BUCKET_BOUNDS_MS, quantileFromBuckets } from '../../agent/sql/latencyBuckets';
 
 function execution(fingerprint: string, durationMs: number, extra: Partial<QueryExecution> = {}): QueryExecution {
   return {
