@@ -227,7 +227,7 @@ export function createQueryRecorder(config: QuerylensConfig, meter: Meter, deps:
         normalized: analysis.normalized,
         readOnly: analysis.readOnly,
         hasVolatileFunctions: analysis.hasVolatileFunctions,
-        parameterHash: hashValues(traits.hash, event.values),
+        parameterHash: candidates.wantsSample(analysis.fingerprint) ? hashValues(traits.hash, event.values) : undefined,
         durationMs,
         errored,
       });

@@ -7,8 +7,15 @@
  *   estimated time saved = repeats × mean duration.
  * When the sample is full, unseen parameter sets are not added: a later
  * repeat of one of them counts as a miss, so the estimate errs low.
+ * Hashing the values costs more than anything else the recorder does per
+ * execution, so after the first FULLY_SAMPLED_CALLS executions of a statement
+ * only one in SAMPLE_EVERY is hashed (`wantsSample`); the hit rate is then
+ * repeats / sampled executions, applied to all calls.
  */
 import { LruMap } from './lruMap';
+
+export const FULLY_SAMPLED_CALLS = 256;
+export const SAMPLE_EVERY = 8;
 
 export interface CacheCandidateOptions {
   /** Fingerprints tracked at once (default 500). */
@@ -22,7 +29,7 @@ export interface CacheableExecution {
   readonly normalized: string;
   readonly readOnly: boolean;
   readonly hasVolatileFunctions: boolean;
-  /** Hash of the text and its parameter values; undefined when not hashable. */
+  /** Hash of the text and its parameter values; undefined when not sampled or not hashable. */
   readonly parameterHash: string | undefined;
   readonly durationMs: number;
   readonly errored: boolean;
@@ -52,6 +59,8 @@ export interface CandidateSelection {
 interface Tracked {
   readonly normalized: string;
   calls: number;
+  /** Executions whose parameter hash was taken. */
+  sampled: number;
   repeats: number;
   totalMs: number;
   readonly sample: Set<string>;
@@ -71,15 +80,23 @@ export class CacheCandidates {
     this.sampleSize = options.sampleSize ?? 256;
   }
 
+  /** Whether the next execution of this statement should carry a parameter hash. */
+  wantsSample(fingerprint: string): boolean {
+    const tracked = this.tracked.peek(fingerprint);
+    return tracked === undefined || tracked.calls < FULLY_SAMPLED_CALLS || tracked.calls % SAMPLE_EVERY === 0;
+  }
+
   observe(execution: CacheableExecution): void {
-    if (!isCacheable(execution) || execution.parameterHash === undefined) return;
+    if (!isCacheable(execution)) return;
     let tracked = this.tracked.get(execution.fingerprint);
     if (tracked === undefined) {
-      tracked = { normalized: execution.normalized, calls: 0, repeats: 0, totalMs: 0, sample: new Set() };
+      tracked = { normalized: execution.normalized, calls: 0, sampled: 0, repeats: 0, totalMs: 0, sample: new Set() };
       this.tracked.set(execution.fingerprint, tracked);
     }
     tracked.calls += 1;
     tracked.totalMs += execution.durationMs;
+    if (execution.parameterHash === undefined) return;
+    tracked.sampled += 1;
     if (tracked.sample.has(execution.parameterHash)) tracked.repeats += 1;
     else if (tracked.sample.size < this.sampleSize) tracked.sample.add(execution.parameterHash);
   }
@@ -90,8 +107,8 @@ export class CacheCandidates {
     const minHitRate = selection.minHitRate ?? 0.5;
     const candidates: CacheCandidate[] = [];
     for (const [fingerprint, tracked] of this.tracked.entriesInOrder()) {
-      if (tracked.calls < minCalls) continue;
-      const estimatedHitRate = tracked.repeats / tracked.calls;
+      if (tracked.calls < minCalls || tracked.sampled === 0) continue;
+      const estimatedHitRate = tracked.repeats / tracked.sampled;
       if (estimatedHitRate < minHitRate) continue;
       const meanMs = tracked.totalMs / tracked.calls;
       candidates.push({
@@ -103,7 +120,7 @@ export class CacheCandidates {
         sampleFull: tracked.sample.size >= this.sampleSize,
         estimatedHitRate,
         meanMs,
-        estimatedTimeSavedMs: tracked.repeats * meanMs,
+        estimatedTimeSavedMs: estimatedHitRate * tracked.calls * meanMs,
       });
     }
     return candidates.sort((a, b) => b.estimatedTimeSavedMs - a.estimatedTimeSavedMs).slice(0, selection.limit ?? 10);

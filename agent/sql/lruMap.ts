@@ -8,6 +8,7 @@
  */
 export class LruMap<K, V> {
   private readonly entries = new Map<K, V>();
+  private mostRecent: K | undefined;
 
   constructor(readonly capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`LruMap capacity must be a positive integer, got ${capacity}`);
@@ -20,9 +21,12 @@ export class LruMap<K, V> {
   /** Reads and marks as recently used. */
   get(key: K): V | undefined {
     const value = this.entries.get(key);
-    if (value !== undefined) {
+    // Re-inserting costs a delete and a set (and holes V8 later compacts):
+    // skipped when the key is already the most recent, as in a hot loop.
+    if (value !== undefined && key !== this.mostRecent) {
       this.entries.delete(key);
       this.entries.set(key, value);
+      this.mostRecent = key;
     }
     return value;
   }
@@ -39,6 +43,7 @@ export class LruMap<K, V> {
   set(key: K, value: V): void {
     this.entries.delete(key);
     this.entries.set(key, value);
+    this.mostRecent = key;
     while (this.entries.size > this.capacity) {
       const oldest = this.entries.keys().next();
       if (oldest.done) break;
@@ -47,10 +52,12 @@ export class LruMap<K, V> {
   }
 
   delete(key: K): boolean {
+    if (key === this.mostRecent) this.mostRecent = undefined;
     return this.entries.delete(key);
   }
 
   clear(): void {
+    this.mostRecent = undefined;
     this.entries.clear();
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CacheCandidates, type CacheableExecution } from '../../agent/sql/cacheCandidates';
+import { CacheCandidates, FULLY_SAMPLED_CALLS, SAMPLE_EVERY, type CacheableExecution } from '../../agent/sql/cacheCandidates';
 import { hashValues } from '../../agent/sql/hashing';
 
 function execution(fingerprint: string, values: readonly unknown[], extra: Partial<CacheableExecution> = {}): CacheableExecution {
@@ -57,6 +57,23 @@ describe('CacheCandidates', () => {
     const callsOfSampledSets = Array.from({ length: 40 }, (_, i) => i % sets).filter((set) => set < 2).length;
     expect(costly.sampleFull).toBe(true);
     expect(costly.repeats).toBe(callsOfSampledSets - 2);
+  });
+
+  it('hashes one execution in SAMPLE_EVERY after the first FULLY_SAMPLED_CALLS, and scales the estimate to all calls', () => {
+    const candidates = new CacheCandidates();
+    let sampled = 0;
+    const calls = FULLY_SAMPLED_CALLS + 80 * SAMPLE_EVERY;
+    for (let i = 0; i < calls; i += 1) {
+      const wants = candidates.wantsSample('hot');
+      if (wants) sampled += 1;
+      // Four parameter sets in turn: every hashed execution after the first four is a repeat.
+      candidates.observe(execution('hot', [i % 4], { durationMs: 2, parameterHash: wants ? hashValues('hot', [i % 4]) : undefined }));
+    }
+    expect(sampled).toBe(FULLY_SAMPLED_CALLS + 80);
+    const [hot] = candidates.top();
+    expect(hot).toMatchObject({ calls, repeats: sampled - 4, distinctParameterSets: 4 });
+    expect(hot!.estimatedHitRate).toBeCloseTo((sampled - 4) / sampled, 10);
+    expect(hot!.estimatedTimeSavedMs).toBeCloseTo(hot!.estimatedHitRate * calls * 2, 6);
   });
 
   it('hashes parameter sets by value and type, never keeping them', () => {
