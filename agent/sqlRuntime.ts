@@ -17,6 +17,7 @@ import { createExplainRunner, type ExplainRunner } from '../instrumentations/pg/
 import { defaultConnectionConfigFor } from '../instrumentations/pg/explainConnection';
 import { poolConnectionConfig } from '../instrumentations/pg/poolConnectionConfig';
 import type { PoolRegistry } from '../instrumentations/pg/poolRegistry';
+import type { RedisCommandSummary } from '../instrumentations/ioredis/recorder';
 import { cacheSummaries } from '../instrumentations/cache/cacheStatistics';
 
 export interface SqlRuntime {
@@ -33,6 +34,7 @@ export interface SqlRuntimeDeps {
   readonly meter: Meter;
   readonly engine: RuntimeSqlEngine;
   readonly pools: PoolRegistry;
+  readonly redisCommands: () => readonly RedisCommandSummary[];
   readonly serviceName: string;
   readonly startedAt: number;
   readonly warn: (line: string) => void;
@@ -69,6 +71,7 @@ export function startSqlRuntime(config: QuerylensConfig, deps: SqlRuntimeDeps): 
     slowQueryLog,
     statsSince,
     pools: deps.pools.snapshots(),
+    redisCommands: deps.redisCommands(),
     caches: cacheSummaries(),
   });
   return {

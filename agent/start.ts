@@ -77,7 +77,8 @@ function activate(config: QuerylensConfig): AgentHandle {
     instrumentations.push(createPgSpansInstrumentation(engine.statements, config.sqlcommenter));
   }
   const pg = new PgInstrumentation({ analyzer: engine.statements, requestContextKey: currentRequestKey, isAgentQuery });
-  instrumentations.push(pg, new IoredisInstrumentation(), new LruCacheInstrumentation());
+  const ioredis = new IoredisInstrumentation();
+  instrumentations.push(pg, ioredis, new LruCacheInstrumentation());
   const { sdk, prometheus } = buildSdk(config, serviceName, instrumentations);
   sdk.start();
   if (config.metricsExporter === 'otlp' || config.tracesExporter === 'otlp') flushPushedTelemetryBeforeExit();
@@ -86,6 +87,7 @@ function activate(config: QuerylensConfig): AgentHandle {
     meter: metrics.getMeter(QUERYLENS_SCOPE, AGENT_VERSION),
     engine,
     pools: pg.pools,
+    redisCommands: () => ioredis.commandSummaries(),
     serviceName,
     startedAt,
     warn,

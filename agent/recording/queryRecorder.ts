@@ -11,6 +11,7 @@
  * never throws into the app (`guarded`) and keeps no literal values: texts
  * and parameter sets are reduced to hashes before they are stored.
  */
+import { LatencyBuckets } from '../sql/latencyBuckets';
 import type { Meter } from '@opentelemetry/api';
 import { guarded, reportAgentError } from '../agentErrors';
 import type { QuerylensConfig } from '../config';
@@ -56,6 +57,8 @@ export interface SlowQueryDetail {
 
 export interface QueryRecorder extends QueryObserver {
   topQueries(): QueryStats[];
+  /** 95th percentile of every statement's duration since the start or the last reset, in ms. */
+  overallP95Ms(): number;
   otherQueries(): OverflowStats;
   findings(): FindingRecord[];
   slowQueries(): SlowQueryDetail[];
@@ -84,6 +87,7 @@ interface MutableSlowDetail {
 
 export function createQueryRecorder(config: QuerylensConfig, meter: Meter, deps: QueryRecorderDeps = {}): QueryRecorder {
   const series = new QuerySeries(config.maxQueries * 2, QUERY_INFO_MAX_CHARS);
+  let overall = new LatencyBuckets();
   const statistics = new QueryStatistics(config.maxQueries, (evicted) => series.retire(evicted));
   const findingsStore = new FindingsStore();
   const nPlusOne = new NPlusOneDetector({ threshold: config.nPlusOneThreshold, maxLoopSummaries: config.maxQueries });
@@ -192,6 +196,7 @@ export function createQueryRecorder(config: QuerylensConfig, meter: Meter, deps:
     const { analysis } = event;
     const durationMs = event.durationSeconds * 1000;
     const at = event.endedAt;
+    overall.record(durationMs);
     statistics.record({
       fingerprint: analysis.fingerprint,
       normalized: analysis.normalized,
@@ -239,6 +244,7 @@ export function createQueryRecorder(config: QuerylensConfig, meter: Meter, deps:
   return {
     onQuery: (event) => guarded('query-recorder', () => record(event), undefined),
     topQueries: () => statistics.top(),
+    overallP95Ms: () => overall.quantile(0.95),
     otherQueries: () => statistics.other(),
     findings: () => findingsStore.list(),
     slowQueries: () => [...slowDetails.values()].map((detail) => ({ ...detail })).sort((a, b) => b.lastSeen - a.lastSeen),
@@ -252,6 +258,7 @@ export function createQueryRecorder(config: QuerylensConfig, meter: Meter, deps:
       // Exported counters never go back: what the report forgets stays in the series.
       for (const stats of statistics.top()) series.retire(stats);
       statistics.reset();
+      overall = new LatencyBuckets();
       findingsStore.reset();
       nPlusOne.reset();
       literalBuilt.reset();

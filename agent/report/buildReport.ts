@@ -8,7 +8,7 @@ import type { StoredPlan } from '../sql/findingsStore';
 import { SLOW_QUERY_RULE } from '../sql/slowQueryFinding';
 import type { StatementCacheCounts } from '../sql/statementCache';
 import type { CacheSummary } from '../../instrumentations/cache/cacheStatistics';
-import { REPORT_SCHEMA_VERSION, type QuerylensReport, type ReportCache, type ReportPlan, type ReportPool } from './reportModel';
+import { REPORT_SCHEMA_VERSION, type QuerylensReport, type ReportCache, type ReportPlan, type ReportPool, type ReportRedisCommand } from './reportModel';
 
 export interface ReportSources {
   readonly serviceName: string;
@@ -23,6 +23,7 @@ export interface ReportSources {
   /** ms since epoch of the last statistics reset; default `startedAt`. */
   readonly statsSince?: number;
   readonly pools?: readonly ReportPool[];
+  readonly redisCommands?: readonly ReportRedisCommand[];
   /** `cacheSummaries()` of the cache instrumentation. */
   readonly caches?: readonly CacheSummary[];
 }
@@ -86,6 +87,7 @@ export function buildReport(sources: ReportSources): QuerylensReport {
       explain: sources.config.explain,
     },
     queries: {
+      p95Ms: ms(recorder.overallP95Ms()),
       top: top.map(({ normalized, firstSeen, lastSeen, ...query }) => ({
         ...query,
         query: normalized,
@@ -143,6 +145,7 @@ export function buildReport(sources: ReportSources): QuerylensReport {
       ? { destination: 'off', written: 0, dropped: 0 }
       : { destination: sources.slowQueryLog.destination, ...sources.slowQueryLog.stats() },
     pools: (sources.pools ?? []).map((pool) => ({ ...pool })),
+    redisCommands: [...(sources.redisCommands ?? [])],
     caches: (sources.caches ?? []).map(reportCache),
   };
 }

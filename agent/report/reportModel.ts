@@ -11,6 +11,7 @@ import type { NPlusOneSummary } from '../sql/nPlusOneDetector';
 import type { QueryStats } from '../sql/queryStatistics';
 import type { StatementCacheCounts } from '../sql/statementCache';
 import type { PoolSnapshot } from '../../instrumentations/pg/poolRegistry';
+import type { RedisCommandSummary } from '../../instrumentations/ioredis/recorder';
 
 export const REPORT_SCHEMA_VERSION = 1;
 
@@ -64,6 +65,9 @@ export type ReportCacheCandidate = Omit<CacheCandidate, 'normalized'> & { readon
 /** A live `pg.Pool`, read when the report is built (`pending`: callers waiting for a connection). */
 export type ReportPool = PoolSnapshot;
 
+/** Redis commands per server and database since start, busiest first. */
+export type ReportRedisCommand = RedisCommandSummary;
+
 /** One cache name in one layer (`memory`: lru-cache or a tiered cache's memory; `redis`: a tiered cache's Redis layer or a Redis key pattern read as a cache). */
 export interface ReportCache {
   readonly name: string;
@@ -97,6 +101,8 @@ export interface QuerylensReport {
     readonly explain: boolean;
   };
   readonly queries: {
+    /** 95th percentile of all executions since `statsSince`, top-K and other alike. */
+    readonly p95Ms: number;
     readonly top: readonly ReportQuery[];
     readonly other: { readonly calls: number; readonly totalMs: number; readonly rows: number; readonly errors: number; readonly evictions: number };
   };
@@ -109,5 +115,6 @@ export interface QuerylensReport {
   readonly parse: StatementCacheCounts | null;
   readonly slowQueryLog: { readonly destination: string; readonly written: number; readonly dropped: number };
   readonly pools: readonly ReportPool[];
+  readonly redisCommands: readonly ReportRedisCommand[];
   readonly caches: readonly ReportCache[];
 }

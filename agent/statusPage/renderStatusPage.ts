@@ -4,7 +4,7 @@
  * report goes through `escapeHtml` (statement texts, identifiers and comments
  * can carry markup); the page holds no script and one hashed style sheet.
  */
-import type { QuerylensReport, ReportCache, ReportFinding, ReportQuery } from '../report/reportModel';
+import type { QuerylensReport, ReportCache, ReportFinding } from '../report/reportModel';
 import { escapeHtml } from './escapeHtml';
 import { formatCount, formatDuration, formatMs, formatRate, formatRatio } from './formatValues';
 import { PAGE_STYLE } from './pageStyle';
@@ -75,12 +75,11 @@ function allExecutions(report: QuerylensReport): { calls: number; errors: number
 function overview(report: QuerylensReport): string {
   const { calls, errors } = allExecutions(report);
   const statsSeconds = Math.max(1, (Date.parse(report.generatedAt) - Date.parse(report.statsSince)) / 1000);
-  const worstP95 = report.queries.top.reduce<ReportQuery | undefined>((worst, query) => (worst === undefined || query.p95Ms > worst.p95Ms ? query : worst), undefined);
   const tiles: readonly [string, string][] = [
     ['service', report.service.name],
     ['uptime', formatDuration(report.uptimeSeconds)],
     ['queries/s', formatRate(calls / statsSeconds)],
-    ['p95 (slowest statement)', formatMs(worstP95?.p95Ms)],
+    ['p95', calls === 0 ? '–' : formatMs(report.queries.p95Ms)],
     ['errors', formatCount(errors)],
     ['statements', formatCount(report.queries.top.length)],
     ['findings', formatCount(report.findings.length)],
@@ -161,9 +160,14 @@ function shownCaches(report: QuerylensReport, layer: ReportCache['layer']): Repo
 }
 
 function redis(report: QuerylensReport): string {
-  const rows = cacheRows(shownCaches(report, 'redis'));
-  return section('redis', rows.length === 0 ? none('no Redis read used as a cache yet') : table(CACHE_HEADERS, rows),
-    'Redis used as a cache: tiered caches\u2019 Redis layer and GET-style reads by key pattern; command latency and errors are db_client_operation_duration{db_system_name="redis"} on /metrics');
+  const commands = report.redisCommands.map((command) => [
+    txt(command.server), num(String(command.database)), txt(command.command), num(formatCount(command.calls)), num(formatCount(command.errors)), num(formatMs(command.p95Ms)),
+  ]);
+  const cacheReads = cacheRows(shownCaches(report, 'redis'));
+  const body = (commands.length === 0 ? none('no Redis command yet') : table(['server', 'db', 'command', 'calls', 'errors', 'p95'], commands))
+    + (cacheReads.length === 0 ? none('no Redis read used as a cache yet') : table(CACHE_HEADERS, cacheReads));
+  return section('redis', body,
+    'commands since the agent started; then Redis used as a cache: tiered caches\u2019 Redis layer and GET-style reads by key pattern');
 }
 
 function caches(report: QuerylensReport): string {

@@ -4,6 +4,7 @@
  * been seen. Every cache here has a fixed cap; past it, attributes are built per
  * call (correct, just not cached) or folded into `OTHER`/`_OTHER`.
  */
+import { LatencyBuckets } from '../../agent/sql/latencyBuckets';
 import type { Attributes } from '@opentelemetry/api';
 import { ATTR } from '../../agent/metrics/registry';
 import { queryText } from './statement';
@@ -60,13 +61,21 @@ function targetAttributes(target: RedisTarget, operation: string): Attributes {
   return attributes;
 }
 
+/** Calls, failures and latency of one operation against one target, for the report. */
+export interface OperationStatistics {
+  calls: number;
+  errors: number;
+  readonly latency: LatencyBuckets;
+}
+
 /** Attributes of one operation name against one target, shared by all its calls. */
 export class OperationAttributes {
   readonly attributes: Attributes;
+  readonly statistics: OperationStatistics = { calls: 0, errors: 0, latency: new LatencyBuckets() };
   private readonly failures = new Map<string, Attributes>();
   private readonly texts: string[] = [];
 
-  constructor(readonly operation: string, target: RedisTarget) {
+  constructor(readonly operation: string, readonly target: RedisTarget) {
     this.attributes = targetAttributes(target, operation);
   }
 
@@ -88,6 +97,15 @@ export class OperationAttributes {
 export class AttributeCache {
   private readonly targets = new Map<string | undefined, Map<number | undefined, Map<number, Map<string, OperationAttributes>>>>();
   private targetCount = 0;
+
+  /** Every cached operation (bounded by the caps above). */
+  *operations(): IterableIterator<OperationAttributes> {
+    for (const ports of this.targets.values()) {
+      for (const databases of ports.values()) {
+        for (const commands of databases.values()) yield* commands.values();
+      }
+    }
+  }
 
   forCommand(target: RedisTarget, command: string): OperationAttributes {
     const commands = this.commandsOf(target);

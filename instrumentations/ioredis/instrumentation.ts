@@ -11,7 +11,7 @@ import { METRICS, QUERYLENS_SCOPE } from '../../agent/metrics/registry';
 import { AGENT_VERSION } from '../../agent/version';
 import { IoredisChannels } from './channels';
 import { wrapPipelineExec, wrapSendCommand, wrapSetStatus, wrapSilentEmit } from './patches';
-import { RedisRecorder, type RedisInstruments } from './recorder';
+import { RedisRecorder, type RedisCommandSummary, type RedisInstruments } from './recorder';
 import type { IoredisInstrumentationConfig, IoredisModule, PatchableClass, PatchablePrototype, PipelineLike } from './types';
 
 const SUPPORTED_VERSIONS = ['>=5 <7'];
@@ -70,6 +70,11 @@ export class IoredisInstrumentation extends InstrumentationBase<IoredisInstrumen
   override disable(): void {
     super.disable();
     this.channelsState?.unsubscribe();
+  }
+
+  /** Per-command calls, errors and p95 since start, for the report. */
+  commandSummaries(): RedisCommandSummary[] {
+    return this.recorder().commandSummaries();
   }
 
   private recorder(): RedisRecorder {

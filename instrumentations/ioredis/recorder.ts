@@ -78,6 +78,16 @@ function endSpan(span: Span, type: string | undefined, endedAt: number): void {
   span.end(epochMillis(endedAt));
 }
 
+export interface RedisCommandSummary {
+  /** `host:port`, a socket path, or `cluster`. */
+  readonly server: string;
+  readonly database: number;
+  readonly command: string;
+  readonly calls: number;
+  readonly errors: number;
+  readonly p95Ms: number;
+}
+
 export class RedisRecorder {
   /** The batch whose commands are being sent, for commands observed inside it. */
   readonly batches = new AsyncLocalStorage<BatchRecord>();
@@ -172,7 +182,25 @@ export class RedisRecorder {
 
   private recordDuration(record: OperationRecord, type: string | undefined, endedAt: number): void {
     const attributes = type === undefined ? record.attributes.attributes : record.attributes.failed(type);
-    this.instruments().duration.record((endedAt - record.startedAt) / 1000, attributes);
+    const durationMs = endedAt - record.startedAt;
+    this.instruments().duration.record(durationMs / 1000, attributes);
+    const { statistics } = record.attributes;
+    statistics.calls += 1;
+    if (type !== undefined) statistics.errors += 1;
+    statistics.latency.record(durationMs);
+  }
+
+  /** Per operation and server since start, busiest first (the report's Redis section). */
+  commandSummaries(): RedisCommandSummary[] {
+    const summaries: RedisCommandSummary[] = [];
+    for (const operation of this.cache.operations()) {
+      const { calls, errors, latency } = operation.statistics;
+      if (calls === 0) continue;
+      const { serverAddress, serverPort, database } = operation.target;
+      const server = serverAddress === undefined ? 'cluster' : serverPort === undefined ? serverAddress : `${serverAddress}:${serverPort}`;
+      summaries.push({ server, database, command: operation.operation, calls, errors, p95Ms: Math.round(latency.quantile(0.95) * 1000) / 1000 });
+    }
+    return summaries.sort((a, b) => b.calls - a.calls);
   }
 
   /**

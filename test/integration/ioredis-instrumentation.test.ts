@@ -84,6 +84,11 @@ describe('commands', () => {
     await expect(redis.hget(`${PREFIX}list`, 'f')).rejects.toThrow(/^WRONGTYPE/);
     expect(await durationCount({ [ATTR.dbOperationName]: 'INCR', [ATTR.errorType]: 'ERR' })).toBe(errBefore + 1);
     expect(await durationCount({ [ATTR.dbOperationName]: 'HGET', [ATTR.errorType]: 'WRONGTYPE' })).toBe(wrongBefore + 1);
+    // The same counts reach the report's per-command summary, in step with the histogram.
+    const summary = (command: string) => harness.instrumentation.commandSummaries().find((entry) => entry.command === command && entry.database === 0);
+    expect(summary('INCR')).toMatchObject({ errors: await durationCount({ [ATTR.dbOperationName]: 'INCR', [ATTR.errorType]: 'ERR' }) });
+    expect(summary('HGET')?.calls).toBeGreaterThanOrEqual(1);
+    expect(summary('HGET')?.p95Ms).toBeGreaterThan(0);
     const [hget] = await spansNamed('HGET');
     expect(hget.status.code).toBe(SpanStatusCode.ERROR);
     expect(hget.status.message).toBeUndefined();

@@ -46,6 +46,7 @@ function hostileReport(): QuerylensReport {
   recorder.onQuery(event('SELECT id FROM ql_unit_orders WHERE note LIKE $1', 0.010));
   return buildReport({
     serviceName: `svc ${MARKUP}`, agentVersion: 'v', startedAt: 0, now: 60_000, config, recorder,
+    redisCommands: [{ server: `redis ${MARKUP}:6379`, database: 0, command: 'GET', calls: 12, errors: 1, p95Ms: 0.75 }],
     pools: [{ name: `pool ${MARKUP}`, total: 4, idle: 1, used: 3, pending: 2, max: 10, min: 0, checkouts: 7, waitP95Ms: 12.5 }],
     caches: [cache(`mem ${MARKUP}`, 'memory', 3, 1), cache('untouched', 'memory', 0, 0), cache(`redis ${MARKUP}`, 'redis', 1, 1)],
   });
@@ -88,6 +89,8 @@ describe('renderStatusPage', () => {
     expect(html).toContain('no N+1 loop detected yet');
     expect(html).toContain('75.0 %');
     expect(html).toContain('<th>wait p95</th>');
+    expect(html).toContain('<td>GET</td>');
+    expect(html).toContain('0.75 ms');
     expect(html).toContain('12.5 ms');
     // A live cache with nothing counted yet is shown; a name with neither counts nor a live cache is not.
     expect(html).toContain('<td>untouched</td>');
