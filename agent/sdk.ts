@@ -15,6 +15,7 @@ import { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runti
 import { envDetector, hostDetector, serviceInstanceIdDetector } from '@opentelemetry/resources';
 import type { QuerylensConfig } from './config';
 import { processIdentityDetector } from './processResource';
+import { databaseHistograms } from './metrics/databaseHistograms';
 import { UPSTREAM_PG_SCOPE } from '../instrumentations/pg/upstreamSpans';
 import { PgSpanStatusScrubber } from '../instrumentations/pg/spanStatusScrubber';
 
@@ -27,7 +28,7 @@ export interface SdkParts {
 function metricReaders(config: QuerylensConfig, prometheus: PrometheusExporter | undefined): IMetricReader[] {
   if (prometheus) return [prometheus];
   if (config.metricsExporter === 'otlp') {
-    return [new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter() })];
+    return [new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter(), metricProducers: [databaseHistograms] })];
   }
   return [];
 }
@@ -46,7 +47,7 @@ const VIEWS: ViewOptions[] = [
 
 export function buildSdk(config: QuerylensConfig, serviceName: string, instrumentations: Instrumentation[]): SdkParts {
   const prometheus = config.metricsExporter === 'prometheus'
-    ? new PrometheusExporter({ preventServerStart: true, host: config.prometheusHost, port: config.prometheusPort })
+    ? new PrometheusExporter({ preventServerStart: true, host: config.prometheusHost, port: config.prometheusPort, metricProducers: [databaseHistograms] })
     : undefined;
   const sdk = new NodeSDK({
     serviceName,

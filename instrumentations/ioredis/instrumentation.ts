@@ -6,7 +6,8 @@
  * channels cannot replace (see patches.ts).
  */
 import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
-import { createCounter, createHistogram } from '../../agent/metrics/instruments';
+import { createCounter } from '../../agent/metrics/instruments';
+import { DB_OPERATION_DURATION } from '../../agent/metrics/databaseHistograms';
 import { METRICS, QUERYLENS_SCOPE } from '../../agent/metrics/registry';
 import { AGENT_VERSION } from '../../agent/version';
 import { IoredisChannels } from './channels';
@@ -44,7 +45,7 @@ export class IoredisInstrumentation extends InstrumentationBase<IoredisInstrumen
 
   protected override _updateMetricInstruments(): void {
     this.instruments = {
-      duration: createHistogram(this.meter, METRICS.dbOperationDuration),
+      duration: DB_OPERATION_DURATION,
       connectionErrors: createCounter(this.meter, METRICS.redisConnectionErrors),
       reconnects: createCounter(this.meter, METRICS.redisReconnects),
     };

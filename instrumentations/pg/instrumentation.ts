@@ -10,7 +10,10 @@ import {
 import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
 import { METRICS, QUERYLENS_SCOPE } from '../../agent/metrics/registry';
 import { AGENT_VERSION } from '../../agent/version';
-import { createCounter, createHistogram } from '../../agent/metrics/instruments';
+import { createCounter } from '../../agent/metrics/instruments';
+import {
+  DB_CONNECTION_CREATE_TIME, DB_CONNECTION_USE_TIME, DB_CONNECTION_WAIT_TIME, DB_OPERATION_DURATION, DB_RETURNED_ROWS,
+} from '../../agent/metrics/databaseHistograms';
 import { createPoolProxy, type PoolInstruments } from './poolProxy';
 import { PoolRegistry } from './poolRegistry';
 import { createQueryPatch, isQueryHook, wrappedByHook, type QueryInstruments, type StatementAnalyzer } from './queryPatch';
@@ -45,14 +48,14 @@ export class PgInstrumentation extends InstrumentationBase<PgInstrumentationConf
 
   protected override _updateMetricInstruments(): void {
     this.poolInstruments = {
-      waitTime: createHistogram(this.meter, METRICS.dbConnectionWaitTime),
-      createTime: createHistogram(this.meter, METRICS.dbConnectionCreateTime),
-      useTime: createHistogram(this.meter, METRICS.dbConnectionUseTime),
+      waitTime: DB_CONNECTION_WAIT_TIME,
+      createTime: DB_CONNECTION_CREATE_TIME,
+      useTime: DB_CONNECTION_USE_TIME,
       timeouts: createCounter(this.meter, METRICS.dbConnectionTimeouts),
     };
     this.queryInstruments = {
-      duration: createHistogram(this.meter, METRICS.dbOperationDuration),
-      returnedRows: createHistogram(this.meter, METRICS.dbReturnedRows),
+      duration: DB_OPERATION_DURATION,
+      returnedRows: DB_RETURNED_ROWS,
     };
     (this as { pools?: PoolRegistry }).pools ??= new PoolRegistry();
     this.pools.observe(this.meter);

@@ -5,8 +5,14 @@
 import type { Attributes } from '@opentelemetry/api';
 import { MeterProvider, MetricReader, type DataPoint, type Histogram } from '@opentelemetry/sdk-metrics';
 import { QUERYLENS_SCOPE } from '../../agent/metrics/registry';
+import { databaseHistograms } from '../../agent/metrics/databaseHistograms';
 
 class CollectingReader extends MetricReader {
+  constructor() {
+    // The database histograms are aggregated by the agent, as the agent's own readers export them.
+    super({ metricProducers: [databaseHistograms] });
+  }
+
   protected override onForceFlush(): Promise<void> { return Promise.resolve(); }
   protected override onShutdown(): Promise<void> { return Promise.resolve(); }
 }

@@ -1,0 +1,116 @@
+/**
+ * Histograms recorded on every database call, aggregated here instead of in
+ * the OpenTelemetry SDK. The SDK sorts and serialises the attribute set on
+ * every `record` to find its series (its largest cost per Redis command in
+ * profiles); our instrumentations reuse the same attribute objects, so a
+ * WeakMap lookup finds the series. The buckets, sum, count, min and max are
+ * exported through a MetricProducer, cumulative, as the SDK would: the
+ * Prometheus exporter and the OTLP reader cannot tell the difference.
+ */
+import { ValueType, type Attributes, type HrTime } from '@opentelemetry/api';
+import { hrTime } from '@opentelemetry/core';
+import { emptyResource } from '@opentelemetry/resources';
+import {
+  AggregationTemporality, DataPointType, type CollectionResult, type HistogramMetricData, type MetricProducer,
+} from '@opentelemetry/sdk-metrics';
+import type { MetricDefinition } from './registry';
+
+interface Point {
+  readonly attributes: Attributes;
+  readonly counts: number[];
+  sum: number;
+  count: number;
+  min: number;
+  max: number;
+}
+
+/** Series per histogram before new attribute sets go to one overflow series, as the SDK's cardinality limit does. */
+export const MAX_SERIES_PER_HISTOGRAM = 2000;
+const OVERFLOW_ATTRIBUTES: Attributes = { 'otel.metric.overflow': true };
+
+function seriesKey(attributes: Attributes): string {
+  return JSON.stringify(Object.keys(attributes).sort().map((key) => [key, attributes[key]]));
+}
+
+export class PreAggregatedHistogram {
+  private readonly byObject = new WeakMap<Attributes, Point>();
+  private readonly byKey = new Map<string, Point>();
+  private readonly bounds: readonly number[];
+
+  constructor(readonly definition: MetricDefinition) {
+    this.bounds = definition.buckets ?? [];
+  }
+
+  record(value: number, attributes: Attributes = {}): void {
+    let point = this.byObject.get(attributes);
+    if (point === undefined) {
+      point = this.pointFor(attributes);
+      this.byObject.set(attributes, point);
+    }
+    let bucket = 0;
+    while (bucket < this.bounds.length && value > this.bounds[bucket]!) bucket += 1;
+    point.counts[bucket]! += 1;
+    point.sum += value;
+    point.count += 1;
+    if (value < point.min) point.min = value;
+    if (value > point.max) point.max = value;
+  }
+
+  metricData(startTime: HrTime, endTime: HrTime): HistogramMetricData {
+    const { name, description, unit } = this.definition;
+    return {
+      descriptor: { name, description, unit, valueType: ValueType.DOUBLE },
+      aggregationTemporality: AggregationTemporality.CUMULATIVE,
+      dataPointType: DataPointType.HISTOGRAM,
+      dataPoints: [...this.byKey.values()].map((point) => ({
+        attributes: point.attributes,
+        startTime,
+        endTime,
+        value: {
+          buckets: { boundaries: [...this.bounds], counts: [...point.counts] },
+          sum: point.sum,
+          count: point.count,
+          min: point.min,
+          max: point.max,
+        },
+      })),
+    };
+  }
+
+  private pointFor(attributes: Attributes): Point {
+    let key = seriesKey(attributes);
+    let shown = attributes;
+    if (!this.byKey.has(key) && this.byKey.size >= MAX_SERIES_PER_HISTOGRAM) {
+      key = seriesKey(OVERFLOW_ATTRIBUTES);
+      shown = OVERFLOW_ATTRIBUTES;
+    }
+    let point = this.byKey.get(key);
+    if (point === undefined) {
+      point = { attributes: { ...shown }, counts: new Array<number>(this.bounds.length + 1).fill(0), sum: 0, count: 0, min: Infinity, max: -Infinity };
+      this.byKey.set(key, point);
+    }
+    return point;
+  }
+}
+
+/** Exports pre-aggregated histograms under one instrumentation scope. */
+export class PreAggregatedProducer implements MetricProducer {
+  private readonly startTime = hrTime();
+
+  constructor(private readonly scope: { readonly name: string; readonly version: string }, private readonly histograms: readonly PreAggregatedHistogram[]) {}
+
+  collect(): Promise<CollectionResult> {
+    const endTime = hrTime();
+    return Promise.resolve({
+      resourceMetrics: {
+        // The reader exports the SDK's resource with these; this one is not read.
+        resource: emptyResource(),
+        scopeMetrics: [{
+          scope: this.scope,
+          metrics: this.histograms.map((histogram) => histogram.metricData(this.startTime, endTime)).filter((metric) => metric.dataPoints.length > 0),
+        }],
+      },
+      errors: [],
+    });
+  }
+}
