@@ -11,7 +11,7 @@
  * Each wrapper calls through first-class, returns what the original returns,
  * and keeps its own work inside a guard.
  */
-import { guarded } from '../../agent/agentErrors';
+import { guarded, reportAgentError } from '../../agent/agentErrors';
 import { isCacheReadCommand, recordRedisCacheReply } from '../cache/redisCacheHits';
 import { errorType } from './attributes';
 import type { BatchRecord, RedisRecorder } from './recorder';
@@ -139,12 +139,20 @@ export function wrapSetStatus(recorder: RedisRecorder): (original: Method<RedisC
  * pass through sendCommand (the queue flush, a resend) is hidden from the
  * channel. Before 5.10 there are no channels: every command takes this path.
  */
+/**
+ * Per-command marks, as symbol properties rather than WeakSets: sendCommand
+ * runs for every command, and a property is far cheaper than a WeakSet entry.
+ * `HANDLED`: recorded (or deliberately not) here, never by the channel;
+ * `CACHE_READ`: its reply feeds the Redis-as-cache counts.
+ */
+const HANDLED = Symbol('querylens.ioredis.handled');
+const CACHE_READ = Symbol('querylens.ioredis.cacheRead');
+type MarkedCommand = SentCommand & { [HANDLED]?: true; [CACHE_READ]?: true };
+
 export function wrapSendCommand(
   recorder: RedisRecorder,
   channelsTraceCommands: boolean,
 ): (original: Method<RedisClientLike>) => Method<RedisClientLike> {
-  // Commands recorded (or deliberately not recorded) here: never by the channel.
-  const handled = new WeakSet<SentCommand>();
   const observe = (client: RedisClientLike, command: SentCommand): void => {
     const record = recorder.commandStarted(targetOfClient(client), command.name, command.args.length);
     if (!record) return;
@@ -160,9 +168,8 @@ export function wrapSendCommand(
   };
   // Read commands whose reply feeds the Redis-as-cache hit/miss counts. Here,
   // not on the channel: ioredis hides the keys of MGET/HGET/HMGET there.
-  const cacheReads = new WeakSet<SentCommand>();
-  const observeCacheReply = (command: SentCommand): void => {
-    cacheReads.add(command);
+  const observeCacheReply = (command: MarkedCommand): void => {
+    command[CACHE_READ] = true;
     const { resolve } = command;
     command.resolve = function resolveCacheRead(value: unknown): void {
       recordRedisCacheReply(command.name, command.args, value);
@@ -172,11 +179,16 @@ export function wrapSendCommand(
   return (original) => function sendCommandObserved(this: RedisClientLike, ...args: unknown[]): unknown {
     const command = args[0];
     if (!isSentCommand(command)) return original.apply(this, args);
-    if (!cacheReads.has(command) && isCacheReadCommand(command.name)) guarded(COMPONENT, () => observeCacheReply(command), undefined);
-    if (!handled.has(command)) {
+    const marked = command as MarkedCommand;
+    try {
+      if (marked[CACHE_READ] === undefined && isCacheReadCommand(marked.name)) observeCacheReply(marked);
+    } catch (error) {
+      reportAgentError(COMPONENT, error);
+    }
+    if (marked[HANDLED] === undefined) {
       // The hot path: a ready client writes the command now, and the channel records it.
       if (channelsTraceCommands && this.status === 'ready') return original.apply(this, args);
-      handled.add(command);
+      marked[HANDLED] = true;
       guarded(COMPONENT, () => observe(this, command), undefined);
     }
     return recorder.unpublished(() => original.apply(this, args));
