@@ -59,5 +59,5 @@ const rows = MODES.map((mode) => {
     'rss MiB': Math.round(median(runs.map((r) => r.rssMiB))),
   };
 });
-console.log(`overhead: ${rounds} interleaved rounds, medians; ${process.env.BENCH_PG_QUERIES || 20000} pg queries (pool 10, concurrency 32), ${process.env.BENCH_REDIS_COMMANDS || 20000} Redis GETs`);
+console.log(`overhead: ${rounds} interleaved rounds, medians; ${process.env.BENCH_PG_QUERIES || 20000} pg queries (pool 10, concurrency 32), ${process.env.BENCH_REDIS_COMMANDS || 100000} Redis GETs`);
 console.table(rows);

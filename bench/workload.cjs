@@ -8,7 +8,8 @@ const Redis = require('ioredis');
 const DATABASE_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 const PG_QUERIES = Number(process.env.BENCH_PG_QUERIES || 20000);
-const REDIS_COMMANDS = Number(process.env.BENCH_REDIS_COMMANDS || 20000);
+// A Redis GET costs a fraction of a pg query: 100k keep the measured phase past JIT warm-up noise.
+const REDIS_COMMANDS = Number(process.env.BENCH_REDIS_COMMANDS || 100000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY || 32);
 // Every mode waits the same before measuring: an agent's start-up work (module
 // compilation, the SQL parser's WebAssembly) belongs to start-up, not to the
