@@ -6,7 +6,7 @@
  * callback; agent work that fails is reported, never thrown.
  */
 import type { Attributes, Histogram, SpanContext } from '@opentelemetry/api';
-import { context, trace } from '@opentelemetry/api';
+import { context, isSpanContextValid, trace } from '@opentelemetry/api';
 import { reportAgentError } from '../../agent/agentErrors';
 import { emitQueryEvent, hasQueryObservers } from '../../agent/queryEvents';
 import type { StatementAnalysis } from '../../agent/sql/analysis';
@@ -102,6 +102,12 @@ function analyzeSafely(text: string, deps: QueryPatchDeps): StatementAnalysis | 
   }
 }
 
+/** The active span's context when it is real: without a tracer provider every span is the invalid all-zero one. */
+function recordedParent(): SpanContext | undefined {
+  const spanContext = trace.getSpanContext(context.active());
+  return spanContext !== undefined && isSpanContextValid(spanContext) ? spanContext : undefined;
+}
+
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
@@ -129,7 +135,7 @@ export function createQueryPatch(original: QueryFunction, deps: QueryPatchDeps):
       analysis: analyzeSafely(call.text, deps),
       loaderScope: currentLoaderScope(),
       requestKey: deps.requestContextKey(),
-      spanContext: trace.getSpanContext(context.active()),
+      spanContext: recordedParent(),
     };
     if (call.callbackIndex >= 0 || call.configCallback) {
       const wrapped = withWrappedCallback(args, call, (callback: NodeCallback): NodeCallback => (error, ...rest) => {
