@@ -32,7 +32,9 @@ export function basePoolName(options: PgPoolOptions, target: PoolTarget): string
 
 /** Hands out `name`, `name#2`, `name#3`… so two live pools never share a series. */
 export class PoolNameAllocator {
+  /** Ordinals in use per base name, and what each handed-out name was made of. */
   private readonly inUse = new Map<string, Set<number>>();
+  private readonly handedOut = new Map<string, { readonly base: string; readonly ordinal: number }>();
 
   allocate(base: string): string {
     let taken = this.inUse.get(base);
@@ -43,16 +45,17 @@ export class PoolNameAllocator {
     let ordinal = 1;
     while (taken.has(ordinal)) ordinal += 1;
     taken.add(ordinal);
-    return ordinal === 1 ? base : `${base}#${ordinal}`;
+    const name = ordinal === 1 ? base : `${base}#${ordinal}`;
+    this.handedOut.set(name, { base, ordinal });
+    return name;
   }
 
   release(name: string): void {
-    const match = /^(.*)#(\d+)$/.exec(name);
-    const base = match && this.inUse.has(match[1]) ? match[1] : name;
-    const ordinal = match && base === match[1] ? Number(match[2]) : 1;
-    const taken = this.inUse.get(base);
-    if (!taken) return;
-    taken.delete(ordinal);
-    if (taken.size === 0) this.inUse.delete(base);
+    const origin = this.handedOut.get(name);
+    if (!origin) return;
+    this.handedOut.delete(name);
+    const taken = this.inUse.get(origin.base);
+    taken?.delete(origin.ordinal);
+    if (taken?.size === 0) this.inUse.delete(origin.base);
   }
 }

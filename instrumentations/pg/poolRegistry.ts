@@ -33,6 +33,13 @@ export interface PoolSnapshot {
   readonly waitP95Ms: number;
 }
 
+/** The live pool's own counts, read now. */
+function connectionCounts(pool: PgPoolLike): Omit<PoolSnapshot, 'name' | 'checkouts' | 'waitP95Ms'> {
+  const total = pool.totalCount;
+  const idle = pool.idleCount;
+  return { total, idle, used: total - idle, pending: pool.waitingCount, max: pool.options.max, min: pool.options.min ?? 0 };
+}
+
 export class PoolRegistry {
   private readonly pools = new Set<TrackedPool>();
   private readonly byPool = new WeakMap<PgPoolLike, TrackedPool>();
@@ -85,25 +92,12 @@ export class PoolRegistry {
   }
 
   snapshots(): PoolSnapshot[] {
-    const result: PoolSnapshot[] = [];
-    for (const tracked of this.pools) {
-      const pool = tracked.ref.deref();
-      if (!pool) continue;
-      const total = pool.totalCount;
-      const idle = pool.idleCount;
-      result.push({
-        name: tracked.name,
-        total,
-        idle,
-        used: total - idle,
-        pending: pool.waitingCount,
-        max: pool.options.max,
-        min: pool.options.min ?? 0,
-        checkouts: tracked.waits.count,
-        waitP95Ms: Math.round(tracked.waits.quantile(0.95) * 1000) / 1000,
-      });
-    }
-    return result;
+    return [...this.livePools()].map(([tracked, pool]) => ({
+      name: tracked.name,
+      ...connectionCounts(pool),
+      checkouts: tracked.waits.count,
+      waitP95Ms: Math.round(tracked.waits.quantile(0.95) * 1000) / 1000,
+    }));
   }
 
   /** Registers the pool gauges on `meter`; values are read from live pools when collected. */
@@ -115,20 +109,24 @@ export class PoolRegistry {
     const pending = createObservableGauge(meter, METRICS.dbConnectionPendingRequests);
     const observables: Observable[] = [count, max, idleMax, idleMin, pending];
     meter.addBatchObservableCallback((result: BatchObservableResult) => {
-      for (const tracked of this.pools) {
-        const pool = tracked.ref.deref();
-        if (!pool) continue;
-        const total = pool.totalCount;
-        const idle = pool.idleCount;
-        result.observe(count, idle, tracked.idleAttributes);
-        result.observe(count, total - idle, tracked.usedAttributes);
-        result.observe(max, pool.options.max, tracked.attributes);
+      for (const [tracked, pool] of this.livePools()) {
+        const counts = connectionCounts(pool);
+        result.observe(count, counts.idle, tracked.idleAttributes);
+        result.observe(count, counts.used, tracked.usedAttributes);
+        result.observe(max, counts.max, tracked.attributes);
         // pg keeps up to `max` idle clients and tops up to `min`.
-        result.observe(idleMax, pool.options.max, tracked.attributes);
-        result.observe(idleMin, pool.options.min ?? 0, tracked.attributes);
-        result.observe(pending, pool.waitingCount, tracked.attributes);
+        result.observe(idleMax, counts.max, tracked.attributes);
+        result.observe(idleMin, counts.min, tracked.attributes);
+        result.observe(pending, counts.pending, tracked.attributes);
       }
     }, observables);
+  }
+
+  private *livePools(): IterableIterator<[TrackedPool, PgPoolLike]> {
+    for (const tracked of this.pools) {
+      const pool = tracked.ref.deref();
+      if (pool) yield [tracked, pool];
+    }
   }
 
   private forget(tracked: TrackedPool): void {
