@@ -28,7 +28,7 @@ const INLINE_NODE_TYPES: Readonly<Record<string, string>> = {
   typeName: 'TypeName',
 };
 
-function isObject(value: unknown): value is Fields {
+export function isObject(value: unknown): value is Fields {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 

@@ -5,7 +5,7 @@
  */
 import { operationName } from './operationName';
 import type { Fields } from './parseTree';
-import { functionName, list, names, str, tableName, unwrapNode } from './parseTree';
+import { functionName, isObject, list, names, str, tableName, unwrapNode } from './parseTree';
 import type { PgNode } from './rule';
 import { VOLATILE_FUNCTIONS } from './volatileFunctions';
 
@@ -43,10 +43,6 @@ const FIRST_FIELDS: readonly string[] = ['relation', 'into', 'withClause'];
 /** Statement types that never write by themselves (EXPLAIN is judged by what it explains). */
 const READ_ONLY_TYPES = new Set(['SelectStmt', 'ExplainStmt']);
 
-function isRecord(value: unknown): value is Fields {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** Joins tokens, dropping whole tokens from the end to stay within the cap. */
 function capped(tokens: readonly string[], max: number): string {
   let out = '';
@@ -56,19 +52,6 @@ function capped(tokens: readonly string[], max: number): string {
     out = next;
   }
   return out;
-}
-
-/** `{ Type: {…} }` → `[Type, {…}]`, like parseTree's unwrapNode without allocating the key list. */
-function wrappedNode(value: Fields): readonly [string, Fields] | undefined {
-  let type: string | undefined;
-  for (const key in value) {
-    if (type !== undefined) return undefined;
-    type = key;
-  }
-  if (type === undefined) return undefined;
-  const code = type.charCodeAt(0);
-  const inner = value[type];
-  return code >= 65 && code <= 90 && isRecord(inner) ? [type, inner] : undefined;
 }
 
 export function statementFacts(statements: readonly PgNode[]): StatementFacts {
@@ -116,13 +99,13 @@ export function statementFacts(statements: readonly PgNode[]): StatementFacts {
         for (const item of value) visit(item);
         return;
       }
-      if (!isRecord(value)) return;
+      if (!isObject(value)) return;
       // Target tables are inlined RangeVars (`relation: { relname }`), FROM items are wrapped ones.
       if (typeof value['relname'] === 'string') {
         target(tableName(value), typeof value['schemaname'] === 'string', value['relname']);
         return;
       }
-      const node = wrappedNode(value);
+      const node = unwrapNode(value);
       if (node === undefined) {
         visitFields(value);
         return;
