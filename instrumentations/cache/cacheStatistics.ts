@@ -49,16 +49,17 @@ export class CacheCounters {
   }
 }
 
-const counters = new Map<string, CacheCounters>();
+/** Per layer, then per bounded name: two plain lookups, no key built per count. */
+const counters: Readonly<Record<CacheLayer, Map<string, CacheCounters>>> = { memory: new Map(), redis: new Map() };
 const cacheNames = new BoundedLabels(MAX_CACHE_NAMES);
 const redisKeyPatterns = new BoundedLabels(MAX_REDIS_KEY_PATTERNS);
 
 function countersFor(name: string, layer: CacheLayer): CacheCounters {
-  const id = `${layer}\u0000${name}`;
-  let found = counters.get(id);
+  const ofLayer = counters[layer];
+  let found = ofLayer.get(name);
   if (found === undefined) {
     found = new CacheCounters(name, layer);
-    counters.set(id, found);
+    ofLayer.set(name, found);
   }
   return found;
 }
@@ -70,11 +71,13 @@ export function cacheCounters(name: string, layer: CacheLayer): CacheCounters {
 
 /** Counters of a Redis key pattern used as a cache (layer `redis`); the pattern is bounded. */
 export function redisPatternCounters(pattern: string): CacheCounters {
-  return countersFor(redisKeyPatterns.resolve(pattern), 'redis');
+  // Called per Redis read: a pattern with counters is a known label, so one lookup serves.
+  return counters.redis.get(pattern) ?? countersFor(redisKeyPatterns.resolve(pattern), 'redis');
 }
 
-export function allCacheCounters(): Iterable<CacheCounters> {
-  return counters.values();
+export function* allCacheCounters(): Iterable<CacheCounters> {
+  yield* counters.memory.values();
+  yield* counters.redis.values();
 }
 
 /** What the entries/max gauges read from a live cache (lru-cache's public getters). */
@@ -158,7 +161,7 @@ export interface CacheSummary {
 
 export function cacheSummaries(): CacheSummary[] {
   const sizes = new Map(liveCacheSizes().map((entry) => [entry.counters, entry]));
-  return [...counters.values()].map((c) => ({
+  return [...allCacheCounters()].map((c) => ({
     name: c.name,
     layer: c.layer,
     hits: c.hit,

@@ -97,6 +97,13 @@ export class OperationAttributes {
 export class AttributeCache {
   private readonly targets = new Map<string | undefined, Map<number | undefined, Map<number, Map<string, OperationAttributes>>>>();
   private targetCount = 0;
+  /**
+   * The last target object looked up and its commands: a client hands the
+   * same target object to every command (see targetOfClient), so most lookups
+   * skip the three levels above.
+   */
+  private lastTarget: RedisTarget | undefined;
+  private lastCommands: Map<string, OperationAttributes> | undefined;
 
   /** Every cached operation (bounded by the caps above). */
   *operations(): IterableIterator<OperationAttributes> {
@@ -108,7 +115,7 @@ export class AttributeCache {
   }
 
   forCommand(target: RedisTarget, command: string): OperationAttributes {
-    const commands = this.commandsOf(target);
+    const commands = target === this.lastTarget ? this.lastCommands : this.commandsOf(target);
     if (!commands) return new OperationAttributes(operationName(command), target);
     const cached = commands.get(command);
     if (cached) return cached;
@@ -139,6 +146,8 @@ export class AttributeCache {
       commands = new Map();
       databases.set(target.database, commands);
     }
+    this.lastTarget = target;
+    this.lastCommands = commands;
     return commands;
   }
 }

@@ -1,8 +1,11 @@
 /**
- * ioredis 6 (and 5.10+) publishes every command (`ioredis:command`) and every
- * MULTI transaction (`ioredis:batch`) on diagnostics_channel tracing channels, and
- * only builds the context objects while someone is subscribed. Subscribing is
- * cheaper and safer than patching; this file is the subscriber.
+ * ioredis 6 (and 5.10+) publishes commands (`ioredis:command`) and MULTI
+ * transactions (`ioredis:batch`) on diagnostics_channel tracing channels, and
+ * only builds the context objects while someone is subscribed; this file is
+ * the subscriber. Transactions are taken from here. Commands of patched
+ * clients are recorded by the sendCommand patch and never published (see
+ * wrapSendCommand), so the command channel records the clients of an ioredis
+ * loaded before the agent.
  *
  * A subscriber that throws would surface as an uncaught exception in the app
  * (diagnostics_channel rethrows on the next tick), so every handler is guarded.

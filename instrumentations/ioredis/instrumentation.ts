@@ -1,9 +1,10 @@
 /**
  * querylens' own ioredis instrumentation: spans and semconv metrics for every
  * command, one span per pipeline/MULTI, connection errors and reconnects.
- * ioredis' diagnostics channels (6.x and 5.10+) carry the commands; the require hook of
- * InstrumentationBase (CommonJS and, through it, ESM) applies the few patches
- * channels cannot replace (see patches.ts).
+ * The require hook of InstrumentationBase (CommonJS and, through it, ESM)
+ * patches ioredis (see patches.ts); ioredis' diagnostics channels (6.x and
+ * 5.10+) carry transactions, and every command of an ioredis loaded before
+ * the agent, which the hook never saw.
  */
 import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import { createCounter } from '../../agent/metrics/instruments';
@@ -25,11 +26,6 @@ function ioredisExports(loaded: unknown): IoredisModule {
 
 function prototypeOf(exported: PatchableClass | undefined): PatchablePrototype | undefined {
   return exported && typeof exported.prototype === 'object' ? exported.prototype : undefined;
-}
-
-/** ioredis 5.10+ builds a channel context for each command; older versions publish nothing. */
-function publishesCommands(redis: PatchablePrototype): boolean {
-  return typeof redis._buildCommandContext === 'function';
 }
 
 export class IoredisInstrumentation extends InstrumentationBase<IoredisInstrumentationConfig> {
@@ -99,7 +95,7 @@ export class IoredisInstrumentation extends InstrumentationBase<IoredisInstrumen
     if (redis) {
       this._wrap(redis, 'silentEmit', wrapSilentEmit(recorder) as never);
       this._wrap(redis, 'setStatus', wrapSetStatus(recorder) as never);
-      this._wrap(redis, 'sendCommand', wrapSendCommand(recorder, publishesCommands(redis)) as never);
+      this._wrap(redis, 'sendCommand', wrapSendCommand(recorder) as never);
     }
     const cluster = prototypeOf(ioredis.Cluster);
     if (cluster) this._wrap(cluster, 'setStatus', wrapSetStatus(recorder) as never);

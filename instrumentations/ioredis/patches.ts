@@ -6,15 +6,16 @@
  *   would silence ioredis' "Unhandled error event" log for apps without one;
  * - `Redis#setStatus` / `Cluster#setStatus`: reconnect attempts, and the end
  *   of a connection's set-up (see RedisRecorder);
- * - `Redis#sendCommand`: commands sent while the client is not ready, which
- *   the channel would see late or never, and every command before 5.10.
+ * - `Redis#sendCommand`: every command of a patched client (see wrapSendCommand);
+ *   the command channel then serves only clients of an ioredis loaded before
+ *   the agent.
  * Each wrapper calls through first-class, returns what the original returns,
  * and keeps its own work inside a guard.
  */
 import { guarded, reportAgentError } from '../../agent/agentErrors';
-import { isCacheReadCommand, recordRedisCacheReply } from '../cache/redisCacheHits';
+import { cacheReadOf, recordRedisCacheReply } from '../cache/redisCacheHits';
 import { errorType } from './attributes';
-import type { BatchRecord, RedisRecorder } from './recorder';
+import type { BatchRecord, CommandRecord, RedisRecorder } from './recorder';
 import type { BatchKind, PipelineLike, RedisClientLike, RedisTarget, SentCommand } from './types';
 
 const COMPONENT = 'ioredis-patches';
@@ -22,15 +23,31 @@ const DEFAULT_PORT = 6379;
 
 type Method<T> = (this: T, ...args: unknown[]) => unknown;
 
-/** The endpoint a client was configured with (what ioredis itself reports on its channels). */
-export function targetOfClient(client: RedisClientLike): RedisTarget {
-  const database = client.condition?.select ?? client.options?.db ?? 0;
+/** The last target of a client, kept on the client so a command does not build one. */
+const TARGET = Symbol('querylens.ioredis.target');
+type ClientWithTarget = RedisClientLike & { [TARGET]?: RedisTarget };
+
+function buildTarget(client: RedisClientLike, database: number): RedisTarget {
   if (client.isCluster || client.constructor.name === 'Cluster') {
     return { serverAddress: undefined, serverPort: undefined, database };
   }
   const options = client.options ?? {};
   if (options.path) return { serverAddress: options.path, serverPort: undefined, database };
   return { serverAddress: options.host ?? 'localhost', serverPort: options.port ?? DEFAULT_PORT, database };
+}
+
+/**
+ * The endpoint a client was configured with (what ioredis itself reports on
+ * its channels). The same object while the selected database stays the same:
+ * the address is fixed at construction, the database moves with SELECT.
+ */
+export function targetOfClient(client: RedisClientLike): RedisTarget {
+  const database = client.condition?.select ?? client.options?.db ?? 0;
+  const known = (client as ClientWithTarget)[TARGET];
+  if (known?.database === database) return known;
+  const target = buildTarget(client, database);
+  (client as ClientWithTarget)[TARGET] = target;
+  return target;
 }
 
 /**
@@ -127,71 +144,66 @@ export function wrapSetStatus(recorder: RedisRecorder): (original: Method<RedisC
 }
 
 /**
- * Commands sent while the client is not ready. ioredis queues them and
- * publishes them on its channel only once it writes them (if ever): the
- * channel would time them from the write, parent them to whatever context
- * flushed the queue, miss their pipeline or transaction, and never see those
- * that fail unwritten (the offline queue flushed with MaxRetriesPerRequestError
- * while Redis is down, `enableOfflineQueue: false`, a closed client) — the
- * failures an outage is made of. So such a command is recorded from here, from
- * the app's call until ioredis settles it (through the command's own
- * resolve/reject: no handler is added to the app's promise), and every later
- * pass through sendCommand (the queue flush, a resend) is hidden from the
- * channel. Before 5.10 there are no channels: every command takes this path.
+ * Every command the app sends through a patched client is recorded here, from
+ * the app's call until ioredis settles it, through the command's own
+ * resolve/reject (no handler is added to the app's promise). Here rather than
+ * on ioredis' command channel because:
+ * - a command sent while the client is not ready is queued, and the channel
+ *   would publish it only when it is written, if ever: it would time it from
+ *   the write, parent it to whatever flushed the queue, miss its pipeline or
+ *   transaction, and never see those that fail unwritten (the offline queue
+ *   flushed with MaxRetriesPerRequestError while Redis is down,
+ *   `enableOfflineQueue: false`, a closed client), the failures an outage is
+ *   made of;
+ * - publishing costs ioredis a context with sanitized arguments and a traced
+ *   wrapper promise per command (most of the agent's Redis overhead in
+ *   bench/ while it recorded from the channel), and that wrapper marks every
+ *   rejection handled, hiding the app's unhandled ones;
+ * - Redis-as-cache counts need the keys of MGET/HGET/HMGET, which ioredis
+ *   hides on the channel.
+ * Setting the command's own `isTraced` flag keeps ioredis (5.10+) from
+ * publishing it, at the first pass and at every later one (queue flush,
+ * resend); the flag also marks the command as recorded. Clients of an ioredis
+ * loaded before the agent are not patched and are still recorded from the
+ * channel. Before 5.10 there is no channel and the flag is inert.
  */
-/**
- * Per-command marks, as symbol properties rather than WeakSets: sendCommand
- * runs for every command, and a property is far cheaper than a WeakSet entry.
- * `HANDLED`: recorded (or deliberately not) here, never by the channel;
- * `CACHE_READ`: its reply feeds the Redis-as-cache counts.
- */
-const HANDLED = Symbol('querylens.ioredis.handled');
-const CACHE_READ = Symbol('querylens.ioredis.cacheRead');
-type MarkedCommand = SentCommand & { [HANDLED]?: true; [CACHE_READ]?: true };
-
-export function wrapSendCommand(
-  recorder: RedisRecorder,
-  channelsTraceCommands: boolean,
-): (original: Method<RedisClientLike>) => Method<RedisClientLike> {
+export function wrapSendCommand(recorder: RedisRecorder): (original: Method<RedisClientLike>) => Method<RedisClientLike> {
+  // Plain try/catch rather than `guarded`: this runs for every command, and a guard closure per call shows.
+  const finish = (record: CommandRecord, error: unknown): void => {
+    try {
+      recorder.commandFinished(record, error);
+    } catch (failure) {
+      reportAgentError(COMPONENT, failure);
+    }
+  };
   const observe = (client: RedisClientLike, command: SentCommand): void => {
     const record = recorder.commandStarted(targetOfClient(client), command.name, command.args.length);
-    if (!record) return;
+    // Read commands whose reply feeds the Redis-as-cache hit/miss counts.
+    const cacheRead = cacheReadOf(command.name);
+    if (!record && !cacheRead) return;
     const { resolve, reject } = command;
     command.resolve = function resolveObserved(value: unknown): void {
-      guarded(COMPONENT, () => recorder.commandFinished(record, undefined), undefined);
+      if (record) finish(record, undefined);
+      if (cacheRead) recordRedisCacheReply(cacheRead, command.args, value);
       resolve.call(this, value);
     };
+    if (!record) return;
     command.reject = function rejectObserved(error: unknown): void {
-      guarded(COMPONENT, () => recorder.commandFinished(record, error), undefined);
+      finish(record, error);
       reject.call(this, error);
-    };
-  };
-  // Read commands whose reply feeds the Redis-as-cache hit/miss counts. Here,
-  // not on the channel: ioredis hides the keys of MGET/HGET/HMGET there.
-  const observeCacheReply = (command: MarkedCommand): void => {
-    command[CACHE_READ] = true;
-    const { resolve } = command;
-    command.resolve = function resolveCacheRead(value: unknown): void {
-      recordRedisCacheReply(command.name, command.args, value);
-      resolve.call(this, value);
     };
   };
   return (original) => function sendCommandObserved(this: RedisClientLike, ...args: unknown[]): unknown {
     const command = args[0];
-    if (!isSentCommand(command)) return original.apply(this, args);
-    const marked = command as MarkedCommand;
-    try {
-      if (marked[CACHE_READ] === undefined && isCacheReadCommand(marked.name)) observeCacheReply(marked);
-    } catch (error) {
-      reportAgentError(COMPONENT, error);
+    if (isSentCommand(command) && command.isTraced !== true) {
+      command.isTraced = true;
+      try {
+        observe(this, command);
+      } catch (error) {
+        reportAgentError(COMPONENT, error);
+      }
     }
-    if (marked[HANDLED] === undefined) {
-      // The hot path: a ready client writes the command now, and the channel records it.
-      if (channelsTraceCommands && this.status === 'ready') return original.apply(this, args);
-      marked[HANDLED] = true;
-      guarded(COMPONENT, () => observe(this, command), undefined);
-    }
-    return recorder.unpublished(() => original.apply(this, args));
+    return original.apply(this, args);
   };
 }
 

@@ -64,9 +64,12 @@ interface ConnectPhase {
   open: boolean;
 }
 
+/** Read once: `performance.timeOrigin` is a getter into the runtime, and fixed for the process. */
+const TIME_ORIGIN = performance.timeOrigin;
+
 /** performance.now() as epoch milliseconds, for span times. */
 function epochMillis(monotonic: number): number {
-  return performance.timeOrigin + monotonic;
+  return TIME_ORIGIN + monotonic;
 }
 
 function endSpan(span: Span, type: string | undefined, endedAt: number): void {
@@ -94,8 +97,6 @@ export class RedisRecorder {
   /** The connection whose set-up commands are being sent. */
   private readonly connecting = new AsyncLocalStorage<ConnectPhase>();
   private readonly cache = new AttributeCache();
-  /** Set while sending a command that sendCommand records itself (see wrapSendCommand). */
-  private muted = false;
 
   constructor(
     private readonly tracer: () => Tracer,
@@ -104,26 +105,12 @@ export class RedisRecorder {
 
   /** Undefined when the command belongs to a transaction (recorded by the transaction). */
   commandStarted(target: RedisTarget, command: string, argCount: number): CommandRecord | undefined {
-    if (this.muted || this.connecting.getStore()?.open) return undefined;
+    if (this.connecting.getStore()?.open) return undefined;
     const batch = this.batches.getStore();
     const inBatch = batch !== undefined && batch.open;
     if (inBatch && batch.kind === 'MULTI') return undefined;
     const attributes = this.cache.forCommand(target, command);
     return { attributes, argCount, startedAt: performance.now(), parent: inBatch ? undefined : context.active() };
-  }
-
-  /**
-   * Runs `send` so that the channel start it publishes (synchronously, from
-   * inside ioredis' sendCommand) records nothing.
-   */
-  unpublished<T>(send: () => T): T {
-    const previous = this.muted;
-    this.muted = true;
-    try {
-      return send();
-    } finally {
-      this.muted = previous;
-    }
   }
 
   commandFinished(record: CommandRecord, error: unknown): void {

@@ -49,6 +49,8 @@ export interface QueuedCommand {
 export interface SentCommand extends QueuedCommand {
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
+  /** ioredis 5.10+: set once the command is traced; a set flag keeps it off the command channel. */
+  isTraced?: boolean;
 }
 
 /** The parts of an ioredis `Pipeline` the batch patch reads and wraps. */

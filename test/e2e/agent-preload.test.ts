@@ -24,6 +24,7 @@ interface WorkloadResult {
   instanceOf: boolean;
   redisGet: string;
   redisError: { error?: { name: string; message: string } };
+  ignoredRedisFailure: string[];
   metrics?: string;
 }
 
@@ -98,6 +99,8 @@ describe('transparency', () => {
     ]);
     expect(bare.code).toBe(0);
     expect(agent.code).toBe(0);
+    // The dropped promise of a failing command is an unhandled rejection in the bare app.
+    expect(lastJsonLine<WorkloadResult>(bare.stdout).ignoredRedisFailure).toHaveLength(1);
     expect(lastJsonLine(agent.stdout)).toEqual(lastJsonLine(bare.stdout));
   });
 });

@@ -1,9 +1,22 @@
 /** Redis-as-cache lookups: which commands count, per key pattern, bounded and value-free. */
 import { describe, expect, it } from 'vitest';
 import {
-  ID_KEY_PATTERN, NO_KEY_PATTERN, keyPattern, redisCacheLookups,
+  ID_KEY_PATTERN, NO_KEY_PATTERN, type RedisLookupResult, keyPattern, looksLikeId, visitRedisCacheLookups,
 } from '../../instrumentations/cache/redisCacheHits';
 import { TIERED_KEY_PREFIX } from '../../instrumentations/cache/tieredKeys';
+
+interface Lookup {
+  readonly pattern: string;
+  readonly result: RedisLookupResult;
+}
+
+/** The lookups a command's reply yields, in order; undefined when the command or reply is not a cache read. */
+function redisCacheLookups(command: string, args: readonly unknown[], reply: unknown): Lookup[] | undefined {
+  const lookups: Lookup[] = [];
+  const counted = visitRedisCacheLookups(command, args, reply, (pattern, result) => lookups.push({ pattern, result }));
+  if (!counted) expect(lookups).toEqual([]);
+  return counted ? lookups : undefined;
+}
 
 describe('keyPattern', () => {
   it.each([
@@ -14,6 +27,9 @@ describe('keyPattern', () => {
     [':leading', NO_KEY_PATTERN],
     ['12345:profile', ID_KEY_PATTERN],
     ['5f2b9c1e-aaaa-bbbb-cccc-0123456789ab:x', ID_KEY_PATTERN],
+    ['DEADBEEF01:x', ID_KEY_PATTERN],
+    ['cafe:menu', 'cafe'],
+    ['DeadBeef01:x', 'DeadBeef01'],
     [`${'a'.repeat(80)}:x`, NO_KEY_PATTERN],
     [42, NO_KEY_PATTERN],
   ])('%s -> %s', (key, pattern) => {
@@ -25,7 +41,29 @@ describe('keyPattern', () => {
   });
 });
 
-describe('redisCacheLookups', () => {
+describe('looksLikeId', () => {
+  // The definition it implements, as a regular expression: all digits, or 8+ of digits, '-' and hex letters of one case.
+  const ID = /^(?:\d+|[0-9a-f-]{8,}|[0-9A-F-]{8,})$/;
+
+  it('agrees with its definition on generated segments', () => {
+    const alphabet = '0123456789abcdefABCDEFgzGZ-_.';
+    let seed = 7;
+    const next = (bound: number): number => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return seed % bound;
+    };
+    for (let sample = 0; sample < 20_000; sample += 1) {
+      const length = next(14);
+      let segment = '';
+      // Mostly one character class per segment, so long ids are generated too.
+      const pool = [alphabet.slice(0, 10), alphabet.slice(0, 16) + '-', alphabet.slice(0, 10) + 'ABCDEF-', alphabet][next(4)]!;
+      for (let index = 0; index < length; index += 1) segment += pool[next(pool.length)];
+      expect(looksLikeId(segment), JSON.stringify(segment)).toBe(ID.test(segment));
+    }
+  });
+});
+
+describe('visitRedisCacheLookups', () => {
   it('counts single-key reads by their reply', () => {
     for (const command of ['GET', 'get', 'getex', 'GETDEL']) {
       expect(redisCacheLookups(command, ['user:1'], 'x')).toEqual([{ pattern: 'user', result: 'hit' }]);
