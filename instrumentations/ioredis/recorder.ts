@@ -97,6 +97,14 @@ export class RedisRecorder {
   /** The connection whose set-up commands are being sent. */
   private readonly connecting = new AsyncLocalStorage<ConnectPhase>();
   private readonly cache = new AttributeCache();
+  /**
+   * Batches and set-up phases still open anywhere. While both are zero no
+   * command can be inside one, and a command skips the two async-context
+   * lookups (a tenth of the agent's cost per command). A phase that is never
+   * closed (its context ended first) only keeps the lookups on.
+   */
+  private openBatches = 0;
+  private openPhases = 0;
 
   constructor(
     private readonly tracer: () => Tracer,
@@ -105,8 +113,8 @@ export class RedisRecorder {
 
   /** Undefined when the command belongs to a transaction (recorded by the transaction). */
   commandStarted(target: RedisTarget, command: string, argCount: number): CommandRecord | undefined {
-    if (this.connecting.getStore()?.open) return undefined;
-    const batch = this.batches.getStore();
+    if (this.openPhases > 0 && this.connecting.getStore()?.open) return undefined;
+    const batch = this.openBatches > 0 ? this.batches.getStore() : undefined;
     const inBatch = batch !== undefined && batch.open;
     if (inBatch && batch.kind === 'MULTI') return undefined;
     const attributes = this.cache.forCommand(target, command);
@@ -125,12 +133,14 @@ export class RedisRecorder {
 
   batchStarted(kind: BatchKind, size: number, target: RedisTarget): BatchRecord {
     const attributes = this.cache.forCommand(target, kind);
+    this.openBatches += 1;
     return { kind, size, attributes, startedAt: performance.now(), parent: context.active(), open: true };
   }
 
   /** `type` is the batch's error type: its own failure, or for a pipeline the first failed command's. */
   batchFinished(batch: BatchRecord, type: string | undefined): void {
     const endedAt = performance.now();
+    if (batch.open) this.openBatches -= 1;
     batch.open = false;
     if (batch.kind === 'MULTI') this.recordDuration(batch, type, endedAt);
     const span = this.startSpan(batch);
@@ -153,10 +163,13 @@ export class RedisRecorder {
       // enterWith, not run(): the status is set from inside ioredis' handler,
       // whose rest must carry the phase; the handler's own frame ends with it.
       this.connecting.enterWith({ open: true });
+      this.openPhases += 1;
       return;
     }
     const phase = this.connecting.getStore();
-    if (phase?.open) phase.open = false;
+    if (!phase?.open) return;
+    phase.open = false;
+    this.openPhases -= 1;
   }
 
   connectionError(target: RedisTarget, error: unknown): void {
