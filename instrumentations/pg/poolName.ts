@@ -30,6 +30,10 @@ export function basePoolName(options: PgPoolOptions, target: PoolTarget): string
   return explicit !== '' ? explicit : `${target.host}:${target.port}/${target.database}`;
 }
 
+function nameOf(base: string, ordinal: number): string {
+  return ordinal === 1 ? base : `${base}#${ordinal}`;
+}
+
 /** Hands out `name`, `name#2`, `name#3`… so two live pools never share a series. */
 export class PoolNameAllocator {
   /** Ordinals in use per base name, and what each handed-out name was made of. */
@@ -42,10 +46,12 @@ export class PoolNameAllocator {
       taken = new Set();
       this.inUse.set(base, taken);
     }
+    // A name can also be taken by another base: `x#2` is both the second pool
+    // named `x` and the first whose application_name is `x#2`.
     let ordinal = 1;
-    while (taken.has(ordinal)) ordinal += 1;
+    while (taken.has(ordinal) || this.handedOut.has(nameOf(base, ordinal))) ordinal += 1;
     taken.add(ordinal);
-    const name = ordinal === 1 ? base : `${base}#${ordinal}`;
+    const name = nameOf(base, ordinal);
     this.handedOut.set(name, { base, ordinal });
     return name;
   }

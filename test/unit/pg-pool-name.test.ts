@@ -33,4 +33,18 @@ describe('pool names', () => {
     names.release('h:5432/d');
     expect(names.allocate('h:5432/d')).toBe('h:5432/d');
   });
+
+  it('never hands out a name another base already holds', () => {
+    const names = new PoolNameAllocator();
+    expect(names.allocate('x')).toBe('x');
+    expect(names.allocate('x')).toBe('x#2');
+    // An application_name that is itself `x#2`.
+    expect(names.allocate('x#2')).toBe('x#2#2');
+    const other = new PoolNameAllocator();
+    expect(other.allocate('x#2')).toBe('x#2');
+    expect(other.allocate('x')).toBe('x');
+    expect(other.allocate('x')).toBe('x#3');
+    other.release('x#2');
+    expect(other.allocate('x')).toBe('x#2');
+  });
 });
