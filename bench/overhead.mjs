@@ -1,15 +1,17 @@
 // Overhead benchmark: the same pg and Redis workload run bare, under the
 // upstream OpenTelemetry setup and under querylens, interleaved over several
-// rounds in one run, each in a fresh process. Prints throughput as ratios of
-// bare (medians over rounds) and RSS. Timings on a shared 2-core machine are
-// noisy: read the ratios, not the absolute numbers.
+// rounds in one run (in a shuffled order each round), each in a fresh
+// process. Prints median throughput, its ratio to bare (the median of the
+// per-round ratios) and RSS.
+// Timings on a shared 2-core machine are noisy: read the ratios, not the
+// absolute numbers.
 import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
-const rounds = Number(process.env.BENCH_ROUNDS || 3);
+const rounds = Number(process.env.BENCH_ROUNDS || 5);
 
 const MODES = [
   { name: 'bare', args: [], env: {} },
@@ -34,30 +36,59 @@ function median(values) {
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
+/**
+ * Each round runs the modes in a shuffled order (seeded by BENCH_SEED, so a run
+ * can be repeated): on this machine the order of runs moves the figures (in
+ * alternating pairs of bare and agent runs, the second of a pair was faster
+ * by several percent either way round), and a fixed order, even rotated,
+ * would always give a mode the same predecessor.
+ */
+function shuffledRounds(count, seed) {
+  let state = seed >>> 0;
+  const random = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return Array.from({ length: count }, () => {
+    const order = [...MODES];
+    for (let index = order.length - 1; index > 0; index -= 1) {
+      const other = Math.floor(random() * (index + 1));
+      [order[index], order[other]] = [order[other], order[index]];
+    }
+    return order;
+  });
+}
+
 const samples = new Map(MODES.map((mode) => [mode.name, []]));
-for (let round = 1; round <= rounds; round += 1) {
-  for (const [index, mode] of MODES.entries()) {
-    const result = runOnce(mode, 19464 + index);
+for (const [index, order] of shuffledRounds(rounds, Number(process.env.BENCH_SEED || 1)).entries()) {
+  const round = index + 1;
+  for (const mode of order) {
+    const result = runOnce(mode, 19464 + MODES.indexOf(mode));
     samples.get(mode.name).push(result);
     process.stderr.write(`round ${round} ${mode.name}: pg ${result.pgPerSecond.toFixed(0)}/s, redis ${result.redisPerSecond.toFixed(0)}/s, rss ${result.rssMiB.toFixed(0)} MiB\n`);
   }
 }
 
+// Ratios are taken within a round (each mode against that round's bare run)
+// and their median reported: the machine's speed drifts between rounds, and
+// a ratio of two runs a few seconds apart cancels most of that drift.
 const bare = samples.get('bare');
-const barePg = median(bare.map((r) => r.pgPerSecond));
-const bareRedis = median(bare.map((r) => r.redisPerSecond));
+function medianRatio(runs, key) {
+  return median(runs.map((run, round) => run[key] / bare[round][key]));
+}
 const rows = MODES.map((mode) => {
   const runs = samples.get(mode.name);
-  const pg = median(runs.map((r) => r.pgPerSecond));
-  const redis = median(runs.map((r) => r.redisPerSecond));
   return {
     mode: mode.name,
-    'pg q/s': Math.round(pg),
-    'pg vs bare': Number((pg / barePg).toFixed(2)),
-    'redis op/s': Math.round(redis),
-    'redis vs bare': Number((redis / bareRedis).toFixed(2)),
+    'pg q/s': Math.round(median(runs.map((r) => r.pgPerSecond))),
+    'pg vs bare': Number(medianRatio(runs, 'pgPerSecond').toFixed(2)),
+    'redis op/s': Math.round(median(runs.map((r) => r.redisPerSecond))),
+    'redis vs bare': Number(medianRatio(runs, 'redisPerSecond').toFixed(2)),
     'rss MiB': Math.round(median(runs.map((r) => r.rssMiB))),
   };
 });
-console.log(`overhead: ${rounds} interleaved rounds, medians; ${process.env.BENCH_PG_QUERIES || 20000} pg queries (pool 10, concurrency 32), ${process.env.BENCH_REDIS_COMMANDS || 100000} Redis GETs`);
+console.log(`overhead: ${rounds} interleaved rounds; throughput and RSS are medians, ratios the median of per-round ratios to bare; ${process.env.BENCH_PG_QUERIES || 20000} pg queries (pool 10, concurrency 32), ${process.env.BENCH_REDIS_COMMANDS || 100000} Redis GETs`);
 console.table(rows);
