@@ -11,6 +11,7 @@ import { reportAgentError } from '../../agent/agentErrors';
 import { emitQueryEvent, hasQueryObservers } from '../../agent/queryEvents';
 import type { StatementAnalysis } from '../../agent/sql/analysis';
 import { currentLoaderScope, recordDatabaseTimeInLoader, type LoaderDatabaseTime } from '../cache/loaderScope';
+import { provisionalOperation } from './provisionalOperation';
 import { connectionTargetOf, operationAttributes } from './queryAttributes';
 import { describeQueryCall, errorTypeOf, rowsOf, withWrappedCallback, type QueryCall } from './queryCall';
 import type { NodeCallback, PgClientLike } from './types';
@@ -35,14 +36,6 @@ export interface QueryPatchDeps {
 }
 
 type QueryFunction = (this: PgClientLike, ...args: unknown[]) => unknown;
-
-const FIRST_KEYWORD = /^\s*([A-Za-z]+)/;
-
-/** Before the parser has loaded (the first milliseconds), label by the first keyword. */
-function provisionalOperation(text: string): string {
-  const match = FIRST_KEYWORD.exec(text);
-  return match ? match[1].toUpperCase() : 'UNKNOWN';
-}
 
 /** What is known when the statement is sent. */
 interface QueryStart {

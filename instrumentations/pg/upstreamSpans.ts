@@ -8,6 +8,7 @@
 import type { Span } from '@opentelemetry/api';
 import { PgInstrumentation as UpstreamPgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { ATTR } from '../../agent/metrics/registry';
+import { provisionalOperation } from './provisionalOperation';
 import type { StatementAnalyzer } from './queryPatch';
 
 export const UPSTREAM_PG_SCOPE = '@opentelemetry/instrumentation-pg';
@@ -18,10 +19,15 @@ class PgSpansInstrumentation extends UpstreamPgInstrumentation {
   }
 }
 
-function annotate(span: Span, text: string | undefined, analyzer: StatementAnalyzer): void {
+/** Names the span and replaces upstream's raw text, which can carry literals, with the normalized one. */
+export function annotatePgSpan(span: Span, text: string | undefined, analyzer: StatementAnalyzer): void {
   if (!span.isRecording() || text === undefined) return;
   const analysis = analyzer.analyze(text);
-  if (!analysis) return;
+  if (!analysis) {
+    // The parser is still loading: only the first keyword is known to be free of literals.
+    span.setAttribute(ATTR.dbQueryText, provisionalOperation(text));
+    return;
+  }
   span.updateName(analysis.summary);
   span.setAttribute(ATTR.dbQuerySummary, analysis.summary);
   span.setAttribute(ATTR.dbOperationName, analysis.operation);
@@ -41,6 +47,6 @@ export function createPgSpansInstrumentation(analyzer: StatementAnalyzer, sqlcom
     ignoreConnectSpans: true,
     enhancedDatabaseReporting: false,
     addSqlCommenterCommentToQueries: sqlcommenter,
-    requestHook: (span, info) => annotate(span, info.query.text, analyzer),
+    requestHook: (span, info) => annotatePgSpan(span, info.query.text, analyzer),
   });
 }

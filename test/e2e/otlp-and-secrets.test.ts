@@ -47,6 +47,7 @@ interface OtlpRun {
 async function runPushingTo(tracesExporter: 'none' | 'otlp'): Promise<OtlpRun> {
   const receiver = new OtlpReceiver();
   await receiver.start();
+  const agentPort = await freePort();
   const run = await runNode(APP, {
     nodeArgs: ['--require', REGISTER_CJS],
     env: {
@@ -61,7 +62,9 @@ async function runPushingTo(tracesExporter: 'none' | 'otlp'): Promise<OtlpRun> {
       QUERYLENS_SLOW_QUERY_MS: '1',
       // Every text analysed, even on a cold, busy machine: the span texts asserted below are the analysed ones.
       QUERYLENS_ANALYSIS_BUDGET_MS: '1000',
-      OTEL_EXPORTER_PROMETHEUS_PORT: String(await freePort()),
+      OTEL_EXPORTER_PROMETHEUS_PORT: String(agentPort),
+      // The app starts once the parser is ready: the span names and texts asserted below are the analysed ones.
+      QL_AGENT_PORT: String(agentPort),
     },
     timeoutMs: 60_000,
   });
