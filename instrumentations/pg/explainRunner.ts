@@ -15,6 +15,8 @@
  *   bounded queue: what does not fit is skipped, not waited for.
  */
 import { createRequire } from 'node:module';
+import { context, ROOT_CONTEXT } from '@opentelemetry/api';
+import { suppressTracing } from '@opentelemetry/core';
 import path from 'node:path';
 import type { ExplainRequest, ExplainResult, PlanRequester } from '../../agent/recording/explainRequests';
 import { LruMap } from '../../agent/sql/lruMap';
@@ -52,6 +54,13 @@ export interface ExplainRunnerOptions {
 export interface ExplainRunner extends PlanRequester {
   close(): Promise<void>;
 }
+
+/**
+ * The agent's own statements run outside the app's trace and with tracing
+ * suppressed: the pg span instrumentation would otherwise put the agent's
+ * SET and EXPLAIN statements into the app's traces.
+ */
+const AGENT_CONTEXT = suppressTracing(ROOT_CONTEXT);
 
 export const EXPLAIN_APPLICATION_NAME = 'querylens-explain';
 export const EXPLAIN_IDLE_CLOSE_MS = 10_000;
@@ -178,13 +187,13 @@ export function createExplainRunner(options: ExplainRunnerOptions): ExplainRunne
         watchdog = setTimeout(() => reject(new Error('explain watchdog timeout')), timeoutMs * 2);
         watchdog.unref();
       });
-      const work = (async () => {
+      const work = context.with(AGENT_CONTEXT, async () => {
         const client = await connect(request.server, config, Client);
         const result = await client.query(agentQuery(`EXPLAIN (FORMAT JSON) ${request.text}`, request.values));
         const plan: unknown = result.rows[0]?.['QUERY PLAN'];
         if (plan === undefined) return { outcome: 'error', reason: 'empty-plan' } as const;
         return { outcome: 'ok', plan, ...(await planContext(client, plan)) } as const;
-      })();
+      });
       work.catch(() => undefined);
       return await Promise.race([work, timedOut]);
     } catch (error) {

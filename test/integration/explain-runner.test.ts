@@ -8,6 +8,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { context, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { isTracingSuppressed } from '@opentelemetry/core';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readConfig } from '../../agent/config';
@@ -20,7 +23,7 @@ import { StatementCache } from '../../agent/sql/statementCache';
 import { createSlowQueryLog, type SlowQueryLog } from '../../exporters/slowQueryLog';
 import { agentQuery, isAgentQuery } from '../../instrumentations/pg/agentQuery';
 import { defaultConnectionConfigFor, urlTargetsServer } from '../../instrumentations/pg/explainConnection';
-import { EXPLAIN_APPLICATION_NAME, createExplainRunner, type ExplainRunner } from '../../instrumentations/pg/explainRunner';
+import { EXPLAIN_APPLICATION_NAME, createExplainRunner, type ExplainClientClass, type ExplainRunner } from '../../instrumentations/pg/explainRunner';
 import { CacheMetricsReader } from '../helpers/cacheMetrics';
 
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -159,6 +162,41 @@ describe('automatic EXPLAIN', () => {
     expect(isAgentQuery(agentQuery('EXPLAIN SELECT 1'))).toBe(true);
     expect(isAgentQuery({ text: 'SELECT 1' })).toBe(false);
     expect(isAgentQuery('SELECT 1')).toBe(false);
+  });
+
+  it('runs its session outside the caller\'s trace, with tracing suppressed', async () => {
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    const seen: { suppressed: boolean; parent: boolean }[] = [];
+    // The real client, observed: what context each of the runner's statements is sent in.
+    class ObservedClient extends pg.Client {
+      constructor(clientConfig: pg.ClientConfig) {
+        super(clientConfig);
+        const send = this.query.bind(this) as (queryConfig: unknown) => Promise<unknown>;
+        (this as unknown as { query: typeof send }).query = (queryConfig) => {
+          seen.push({ suppressed: isTracingSuppressed(context.active()), parent: trace.getSpan(context.active()) !== undefined });
+          return send(queryConfig);
+        };
+      }
+    }
+    const observed = createExplainRunner({
+      intervalMs: config.explainIntervalMs,
+      timeoutMs: TIMEOUT_MS,
+      connectionConfigFor: defaultConnectionConfigFor({ DATABASE_URL }),
+      clientClass: ObservedClient as unknown as ExplainClientClass,
+    });
+    const appSpan = trace.wrapSpanContext({ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: 1 });
+    try {
+      const result = await context.with(trace.setSpan(context.active(), appSpan), () => observed.request({
+        fingerprint: 'traced-scan', text: SLOW_SCAN, values: [SECRET], readOnly: true, statementCount: 1, server,
+      }));
+      expect(result).toMatchObject({ outcome: 'ok' });
+      // SET statement_timeout, SET read-only, EXPLAIN and the plan context.
+      expect(seen.length).toBeGreaterThanOrEqual(3);
+      expect(seen.every((call) => call.suppressed && !call.parent)).toBe(true);
+    } finally {
+      await observed.close();
+      context.disable();
+    }
   });
 
   it('uses DATABASE_URL only for the server it names', () => {
