@@ -1,5 +1,5 @@
 /**
- * The few prototype patches that channels cannot replace:
+ * The prototype patches, where ioredis' channels do not serve:
  * - `Pipeline#exec`: ioredis publishes no batch for plain pipelines, nor for a
  *   MULTI on a Cluster (nor anything before 5.10, which has no channels);
  * - `Redis#silentEmit`: connection errors. Adding an `error` listener instead
