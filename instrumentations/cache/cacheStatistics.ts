@@ -71,8 +71,7 @@ export function cacheCounters(name: string, layer: CacheLayer): CacheCounters {
 
 /** Counters of a Redis key pattern used as a cache (layer `redis`); the pattern is bounded. */
 export function redisPatternCounters(pattern: string): CacheCounters {
-  // Called per Redis read: a pattern with counters is a known label, so one lookup serves.
-  return counters.redis.get(pattern) ?? countersFor(redisKeyPatterns.resolve(pattern), 'redis');
+  return countersFor(redisKeyPatterns.resolve(pattern), 'redis');
 }
 
 export function* allCacheCounters(): Iterable<CacheCounters> {

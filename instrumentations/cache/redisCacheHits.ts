@@ -124,16 +124,6 @@ export function cacheReadOf(commandName: string): CacheReadReply | undefined {
   return CACHE_READS.get(commandName) ?? CACHE_READS.get(commandName.toLowerCase());
 }
 
-/**
- * What a read command found, per key, handed to `visit`. False, and no
- * visit, for other commands or replies that do not have the expected shape.
- */
-export function visitRedisCacheLookups(
-  commandName: string, args: readonly unknown[], reply: unknown, visit: RedisLookupVisitor,
-): boolean {
-  return cacheReadOf(commandName)?.(args, reply, visit) ?? false;
-}
-
 function countLookup(pattern: string, result: RedisLookupResult): void {
   redisPatternCounters(pattern).count(result);
 }

@@ -33,8 +33,7 @@ export interface RedisInstruments {
 /**
  * An operation in flight. Its span is made when it settles, from the start
  * time and parent context kept here: Redis operation spans have no children,
- * and an operation observed twice (see wrapSendCommand) is then dropped
- * without a span to discard.
+ * so nothing needs the span before then.
  */
 interface OperationRecord {
   readonly attributes: OperationAttributes;

@@ -1,7 +1,7 @@
 /** Redis-as-cache lookups: which commands count, per key pattern, bounded and value-free. */
 import { describe, expect, it } from 'vitest';
 import {
-  ID_KEY_PATTERN, NO_KEY_PATTERN, type RedisLookupResult, keyPattern, looksLikeId, visitRedisCacheLookups,
+  ID_KEY_PATTERN, NO_KEY_PATTERN, type RedisLookupResult, cacheReadOf, keyPattern, looksLikeId,
 } from '../../instrumentations/cache/redisCacheHits';
 import { TIERED_KEY_PREFIX } from '../../instrumentations/cache/tieredKeys';
 
@@ -13,7 +13,8 @@ interface Lookup {
 /** The lookups a command's reply yields, in order; undefined when the command or reply is not a cache read. */
 function redisCacheLookups(command: string, args: readonly unknown[], reply: unknown): Lookup[] | undefined {
   const lookups: Lookup[] = [];
-  const counted = visitRedisCacheLookups(command, args, reply, (pattern, result) => lookups.push({ pattern, result }));
+  const read = cacheReadOf(command);
+  const counted = read !== undefined && read(args, reply, (pattern, result) => lookups.push({ pattern, result }));
   if (!counted) expect(lookups).toEqual([]);
   return counted ? lookups : undefined;
 }
@@ -63,7 +64,7 @@ describe('looksLikeId', () => {
   });
 });
 
-describe('visitRedisCacheLookups', () => {
+describe('cacheReadOf', () => {
   it('counts single-key reads by their reply', () => {
     for (const command of ['GET', 'get', 'getex', 'GETDEL']) {
       expect(redisCacheLookups(command, ['user:1'], 'x')).toEqual([{ pattern: 'user', result: 'hit' }]);
