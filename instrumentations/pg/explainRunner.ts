@@ -15,9 +15,9 @@
  *   bounded queue: what does not fit is skipped, not waited for.
  */
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import { context, ROOT_CONTEXT } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
-import path from 'node:path';
 import type { ExplainRequest, ExplainResult, PlanRequester } from '../../agent/recording/explainRequests';
 import { LruMap } from '../../agent/sql/lruMap';
 import { planNodes, readPlan } from '../../agent/sql/plan/planNode';
