@@ -76,7 +76,8 @@ function activate(config: QuerylensConfig): AgentHandle {
     instrumentations.push(createPgSpansInstrumentation(engine.statements, config.sqlcommenter));
   }
   const pg = new PgInstrumentation({ analyzer: engine.statements, requestContextKey: currentRequestKey, isAgentQuery });
-  const ioredis = new IoredisInstrumentation();
+  // Like pg's spans above: none made for nobody.
+  const ioredis = new IoredisInstrumentation({ spans: config.tracesExporter !== 'none' });
   instrumentations.push(pg, ioredis, new LruCacheInstrumentation());
   const { sdk, prometheus } = buildSdk(config, serviceName, instrumentations);
   sdk.start();

@@ -75,7 +75,8 @@ export class IoredisInstrumentation extends InstrumentationBase<IoredisInstrumen
   }
 
   private recorder(): RedisRecorder {
-    return (this.recorderState ??= new RedisRecorder(() => this.tracer, () => this.instruments));
+    const spans = this.getConfig().spans !== false;
+    return (this.recorderState ??= new RedisRecorder(() => this.tracer, () => this.instruments, spans));
   }
 
   private channels(): IoredisChannels {

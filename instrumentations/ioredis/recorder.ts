@@ -18,6 +18,7 @@
  * would show as an error on every connect.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { performance } from 'node:perf_hooks';
 import type { Attributes, Context, Counter, Histogram, Span, Tracer } from '@opentelemetry/api';
 import { context, SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { ATTR } from '../../agent/metrics/registry';
@@ -105,9 +106,11 @@ export class RedisRecorder {
   private openBatches = 0;
   private openPhases = 0;
 
+  /** `spans`: false records metrics and statistics only (no context lookup, no span). */
   constructor(
     private readonly tracer: () => Tracer,
     private readonly instruments: () => RedisInstruments,
+    private readonly spans = true,
   ) {}
 
   /** Undefined when the command belongs to a transaction (recorded by the transaction). */
@@ -117,7 +120,7 @@ export class RedisRecorder {
     const inBatch = batch !== undefined && batch.open;
     if (inBatch && batch.kind === 'MULTI') return undefined;
     const attributes = this.cache.forCommand(target, command);
-    return { attributes, argCount, startedAt: performance.now(), parent: inBatch ? undefined : context.active() };
+    return { attributes, argCount, startedAt: performance.now(), parent: inBatch || !this.spans ? undefined : context.active() };
   }
 
   commandFinished(record: CommandRecord, error: unknown): void {
@@ -133,7 +136,7 @@ export class RedisRecorder {
   batchStarted(kind: BatchKind, size: number, target: RedisTarget): BatchRecord {
     const attributes = this.cache.forCommand(target, kind);
     this.openBatches += 1;
-    return { kind, size, attributes, startedAt: performance.now(), parent: context.active(), open: true };
+    return { kind, size, attributes, startedAt: performance.now(), parent: this.spans ? context.active() : undefined, open: true };
   }
 
   /** `type` is the batch's error type: its own failure, or for a pipeline the first failed command's. */

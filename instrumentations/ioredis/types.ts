@@ -6,8 +6,14 @@
  */
 import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
 
-/** No options of our own yet: `enabled` is the only switch. */
-export type IoredisInstrumentationConfig = InstrumentationConfig;
+export interface IoredisInstrumentationConfig extends InstrumentationConfig {
+  /**
+   * Make spans (default true). The agent sets false when it exports no
+   * traces: a span for nobody costs a context lookup and a span object on
+   * every command, as the upstream pg instrumentation is then not loaded at all.
+   */
+  spans?: boolean;
+}
 
 /**
  * Where a command went: the client's configured endpoint and selected db.
