@@ -4,6 +4,7 @@
  * A subclass keeps `instanceof`, events, getters, callbacks and promises of
  * the original intact; pg's own `BoundPool` extends it unchanged.
  */
+import { performance } from 'node:perf_hooks';
 import type { Attributes, Counter, Histogram } from '@opentelemetry/api';
 import { reportAgentError } from '../../agent/agentErrors';
 import { basePoolName, resolvePoolTarget } from './poolName';
@@ -23,6 +24,13 @@ export interface PoolProxyDeps {
   readonly connectionParameters: () => ConnectionParametersClass | undefined;
 }
 
+/**
+ * Times kept on the pool's clients. Both are set when the client is created
+ * and always hold a double (NaN when unset): a property added later, or a
+ * field whose kind changes (undefined, or a small integer, replaced by a
+ * fractional time), gives pg's clients new hidden classes, and pg's own
+ * property accesses on them go megamorphic.
+ */
 const kCreateStart = Symbol('querylens.pg.createStart');
 const kAcquiredAt = Symbol('querylens.pg.acquiredAt');
 type TimedClient = PgClientLike & { [kCreateStart]?: number; [kAcquiredAt]?: number };
@@ -43,40 +51,68 @@ function trackPool(pool: PgPoolLike, deps: PoolProxyDeps): void {
     const target = resolvePoolTarget(pool.options, deps.connectionParameters());
     const tracked = deps.registry.track(pool, basePoolName(pool.options, target), target);
     pool.on('connect', (client: TimedClient) => recordCreate(client, tracked, deps));
-    pool.on('acquire', (client: TimedClient) => {
-      client[kAcquiredAt] = performance.now();
-    });
     pool.on('release', (_error: unknown, client: TimedClient) => recordUse(client, tracked, deps));
   } catch (error) {
     reportAgentError('pg-pool', error);
   }
 }
 
+// The pool's listeners run inside pg-pool's emit: agent errors must not reach it.
 function recordCreate(client: TimedClient, tracked: TrackedPool, deps: PoolProxyDeps): void {
   const started = client[kCreateStart];
-  if (started === undefined) return;
-  client[kCreateStart] = undefined;
-  deps.instruments().createTime.record(secondsSince(started), tracked.attributes);
+  if (started === undefined || Number.isNaN(started)) return;
+  client[kCreateStart] = NaN;
+  try {
+    deps.instruments().createTime.record(secondsSince(started), tracked.attributes);
+  } catch (error) {
+    reportAgentError('pg-pool', error);
+  }
 }
 
 function recordUse(client: TimedClient | undefined, tracked: TrackedPool, deps: PoolProxyDeps): void {
   const acquired = client?.[kAcquiredAt];
-  if (client === undefined || acquired === undefined) return;
-  client[kAcquiredAt] = undefined;
-  deps.instruments().useTime.record(secondsSince(acquired), tracked.attributes);
+  if (client === undefined || acquired === undefined || Number.isNaN(acquired)) return;
+  client[kAcquiredAt] = NaN;
+  try {
+    deps.instruments().useTime.record(secondsSince(acquired), tracked.attributes);
+  } catch (error) {
+    reportAgentError('pg-pool', error);
+  }
 }
 
-function recordCheckout(pool: PgPoolLike, started: number, error: unknown, deps: PoolProxyDeps): void {
+/**
+ * The checkout's callback is where the wait ends and the use begins (for a
+ * pool with `verify`, after the check): one clock read serves both, and no
+ * `acquire` listener is needed.
+ */
+function recordCheckout(pool: PgPoolLike, started: number, error: unknown, client: unknown, deps: PoolProxyDeps): void {
   const tracked = deps.registry.get(pool);
   if (!tracked) return;
   const instruments = deps.instruments();
   if (error === undefined || error === null) {
-    const waited = secondsSince(started);
+    const acquired = performance.now();
+    // Only on clients our newClient set up (not adding the property elsewhere).
+    const timed = client as TimedClient | undefined;
+    if (timed?.[kAcquiredAt] !== undefined) timed[kAcquiredAt] = acquired;
+    const waited = (acquired - started) / 1000;
     instruments.waitTime.record(waited, tracked.attributes);
     tracked.waits.record(waited * 1000);
   } else if (isCheckoutTimeout(error)) {
     instruments.timeouts.add(1, tracked.attributes);
   }
+}
+
+/** pg-pool calls a checkout back with (error, client, release). */
+function timedCheckout(pool: PgPoolLike, callback: NodeCallback, deps: PoolProxyDeps): NodeCallback {
+  const started = performance.now();
+  return (error, client, release) => {
+    try {
+      recordCheckout(pool, started, error, client, deps);
+    } catch (agentError) {
+      reportAgentError('pg-pool', agentError);
+    }
+    return callback(error, client, release);
+  };
 }
 
 /** Returns a subclass of `Base` (same name) whose instances are tracked and timed. */
@@ -87,19 +123,13 @@ export function createPoolProxy(Base: PoolClass, deps: PoolProxyDeps): PoolClass
       trackPool(this, deps);
     }
 
-    override connect(...args: unknown[]): unknown {
-      const started = performance.now();
-      const timed = (callback: NodeCallback): NodeCallback => (error, ...rest) => {
-        recordCheckout(this, started, error, deps);
-        return callback(error, ...rest);
-      };
-      const callback = args[0];
-      if (typeof callback === 'function') return super.connect(timed(callback as NodeCallback));
+    override connect(callback?: unknown): unknown {
+      if (typeof callback === 'function') return super.connect(timedCheckout(this, callback as NodeCallback, deps));
       // Build the promise the way pg-pool does (its own Promise class), so an
       // unhandled rejection stays unhandled for the app.
       const PromiseClass = (this as unknown as { Promise?: PromiseConstructor }).Promise ?? Promise;
       return new PromiseClass((resolve, reject) => {
-        super.connect(timed((error, client) => (error ? reject(error) : resolve(client))));
+        super.connect(timedCheckout(this, (error, client) => (error ? reject(error) : resolve(client)), deps));
       });
     }
 
@@ -108,7 +138,11 @@ export function createPoolProxy(Base: PoolClass, deps: PoolProxyDeps): PoolClass
       const before = (this as unknown as { _clients?: TimedClient[] })._clients?.length ?? 0;
       const result = super.newClient(...args);
       const clients = (this as unknown as { _clients?: TimedClient[] })._clients;
-      if (clients && clients.length > before) clients[clients.length - 1][kCreateStart] = started;
+      if (clients && clients.length > before) {
+        const client = clients[clients.length - 1]!;
+        client[kCreateStart] = started;
+        client[kAcquiredAt] = NaN;
+      }
       return result;
     }
 

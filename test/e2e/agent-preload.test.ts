@@ -74,6 +74,8 @@ describe.each([
     expect(count(samples, `${METRICS.dbConnectionWaitTime.scraped}_sum`, single)).toBeGreaterThan(0.04);
     expect(count(samples, `${METRICS.dbConnectionCreateTime.scraped}_count`, single)).toBe(1);
     expect(count(samples, `${METRICS.dbConnectionUseTime.scraped}_count`, single)).toBe(5);
+    // Use runs from the checkout's callback to the release: at least the four 20 ms sleeps.
+    expect(count(samples, `${METRICS.dbConnectionUseTime.scraped}_sum`, single)).toBeGreaterThan(0.075);
     // The checkout that found the strict pool's only connection held timed out, and was counted.
     expect(count(samples, METRICS.dbConnectionTimeouts.scraped, { [POOL]: 'strict' })).toBe(1);
     expect(count(samples, METRICS.dbConnectionTimeouts.scraped, single)).toBe(0);
