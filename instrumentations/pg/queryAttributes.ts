@@ -4,6 +4,7 @@
  */
 import type { Attributes } from '@opentelemetry/api';
 import { ATTR } from '../../agent/metrics/registry';
+import type { StatementAnalysis } from '../../agent/sql/analysis';
 import type { PgClientLike } from './types';
 
 export interface ConnectionTarget {
@@ -12,6 +13,12 @@ export interface ConnectionTarget {
   readonly database: string;
   /** Attributes of every operation on this target; shared, never mutated. */
   readonly byStatement: Map<string, Attributes>;
+  /**
+   * The success attributes of each analysed statement: the statement cache
+   * hands out one analysis per distinct text, so a statement finds its
+   * attributes without building a key string (whose hash is computed anew).
+   */
+  readonly byAnalysis: WeakMap<StatementAnalysis, Attributes>;
 }
 
 const targetOfClient = new WeakMap<PgClientLike, ConnectionTarget>();
@@ -31,7 +38,7 @@ export function connectionTargetOf(client: PgClientLike): ConnectionTarget {
     target = targetByKey.get(key);
     if (!target) {
       if (targetByKey.size >= MAX_TARGETS) targetByKey.clear();
-      target = { address, port, database, byStatement: new Map() };
+      target = { address, port, database, byStatement: new Map(), byAnalysis: new WeakMap() };
       targetByKey.set(key, target);
     }
     targetOfClient.set(client, target);
@@ -55,6 +62,16 @@ export function operationAttributes(target: ConnectionTarget, operation: string,
     };
     if (errorType !== undefined) attributes[ATTR.errorType] = errorType;
     target.byStatement.set(key, attributes);
+  }
+  return attributes;
+}
+
+/** `operationAttributes` of a statement that succeeded, found by its analysis. */
+export function analysisAttributes(target: ConnectionTarget, analysis: StatementAnalysis): Attributes {
+  let attributes = target.byAnalysis.get(analysis);
+  if (attributes === undefined) {
+    attributes = operationAttributes(target, analysis.operation, analysis.collection, undefined);
+    target.byAnalysis.set(analysis, attributes);
   }
   return attributes;
 }

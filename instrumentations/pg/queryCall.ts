@@ -43,16 +43,18 @@ export function describeQueryCall(args: readonly unknown[]): QueryCall | undefin
   return { text, values, callbackIndex, configCallback: callbackIndex === -1 && configCallback };
 }
 
-/** Returns `args` with the call's callback replaced by `wrap(callback)`; the app's objects are not mutated. */
-export function withWrappedCallback(args: unknown[], call: QueryCall, wrap: (callback: NodeCallback) => NodeCallback): unknown[] {
-  const copy = args.slice();
+/**
+ * Replaces the call's callback in `args` with `wrap(callback)`. `args` must
+ * be the caller's own copy (the hook's rest parameter), which is changed in
+ * place; the app's objects are not mutated (a config object is copied).
+ */
+export function wrapCallbackIn(args: unknown[], call: QueryCall, wrap: (callback: NodeCallback) => NodeCallback): void {
   if (call.callbackIndex >= 0) {
-    copy[call.callbackIndex] = wrap(copy[call.callbackIndex] as NodeCallback);
+    args[call.callbackIndex] = wrap(args[call.callbackIndex] as NodeCallback);
   } else if (call.configCallback) {
-    const config = copy[0] as QueryConfigLike;
-    copy[0] = { ...config, callback: wrap(config.callback as NodeCallback) };
+    const config = args[0] as QueryConfigLike;
+    args[0] = { ...config, callback: wrap(config.callback as NodeCallback) };
   }
-  return copy;
 }
 
 interface ResultLike {

@@ -5,6 +5,7 @@
  * QueryEvent to the runtime recorder. The app gets the same result, error and
  * callback; agent work that fails is reported, never thrown.
  */
+import { performance } from 'node:perf_hooks';
 import type { Attributes, Histogram, SpanContext } from '@opentelemetry/api';
 import { context, isSpanContextValid, trace } from '@opentelemetry/api';
 import { reportAgentError } from '../../agent/agentErrors';
@@ -12,8 +13,8 @@ import { emitQueryEvent, hasQueryObservers } from '../../agent/queryEvents';
 import type { StatementAnalysis } from '../../agent/sql/analysis';
 import { currentLoaderScope, recordDatabaseTimeInLoader, type LoaderDatabaseTime } from '../cache/loaderScope';
 import { provisionalOperation } from './provisionalOperation';
-import { connectionTargetOf, operationAttributes } from './queryAttributes';
-import { describeQueryCall, errorTypeOf, rowsOf, withWrappedCallback, type QueryCall } from './queryCall';
+import { analysisAttributes, connectionTargetOf, operationAttributes } from './queryAttributes';
+import { describeQueryCall, errorTypeOf, rowsOf, wrapCallbackIn, type QueryCall } from './queryCall';
 import type { NodeCallback, PgClientLike } from './types';
 
 export interface QueryInstruments {
@@ -60,8 +61,9 @@ function record(client: PgClientLike, start: QueryStart, error: unknown, result:
     const target = connectionTargetOf(client);
     const failed = error !== undefined && error !== null;
     const errorType = failed ? errorTypeOf(error) : undefined;
-    const operation = analysis ? analysis.operation : provisionalOperation(call.text);
-    const attributes = operationAttributes(target, operation, analysis?.collection ?? '', errorType);
+    const attributes = analysis && !failed
+      ? analysisAttributes(target, analysis)
+      : operationAttributes(target, analysis ? analysis.operation : provisionalOperation(call.text), analysis?.collection ?? '', errorType);
     const instruments = deps.instruments();
     instruments.duration.record(durationSeconds, attributes);
     const rows = failed ? { returned: undefined, affected: undefined } : rowsOf(result);
@@ -78,7 +80,7 @@ function record(client: PgClientLike, start: QueryStart, error: unknown, result:
         contextKey: start.requestKey ?? spanContext?.spanId,
         traceId: spanContext?.traceId,
         endedAt: Date.now(),
-        server: { address: target.address, port: target.port, database: target.database },
+        server: target,
       });
     }
   } catch (agentError) {
@@ -131,11 +133,11 @@ export function createQueryPatch(original: QueryFunction, deps: QueryPatchDeps):
       spanContext: recordedParent(),
     };
     if (call.callbackIndex >= 0 || call.configCallback) {
-      const wrapped = withWrappedCallback(args, call, (callback: NodeCallback): NodeCallback => (error, ...rest) => {
+      wrapCallbackIn(args, call, (callback: NodeCallback): NodeCallback => (error, ...rest) => {
         record(this, start, error, rest[0], deps);
         return callback(error, ...rest);
       });
-      return original.apply(this, wrapped);
+      return original.apply(this, args);
     }
     const result = original.apply(this, args);
     // Any thenable: pg honours a custom Promise class (`new Client({ Promise })`).

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeQueryCall, errorTypeOf, rowsOf, withWrappedCallback } from '../../instrumentations/pg/queryCall';
+import { describeQueryCall, errorTypeOf, rowsOf, wrapCallbackIn } from '../../instrumentations/pg/queryCall';
 
 const noop = (): void => undefined;
 
@@ -24,9 +24,20 @@ describe('describeQueryCall', () => {
     const config = { text: 'select 1', callback: noop };
     const call = describeQueryCall([config]);
     if (!call) throw new Error('expected a call');
-    const wrapped = withWrappedCallback([config], call, () => () => 'wrapped');
+    const args: unknown[] = [config];
+    wrapCallbackIn(args, call, () => () => 'wrapped');
     expect(config.callback).toBe(noop);
-    expect((wrapped[0] as { callback: () => string }).callback()).toBe('wrapped');
+    expect((args[0] as { callback: () => string }).callback()).toBe('wrapped');
+  });
+
+  it('wraps a trailing callback in place, leaving the other arguments', () => {
+    const values = [1];
+    const args: unknown[] = ['select $1::int', values, noop];
+    const call = describeQueryCall(args);
+    if (!call) throw new Error('expected a call');
+    wrapCallbackIn(args, call, () => () => 'wrapped');
+    expect(args[1]).toBe(values);
+    expect((args[2] as () => string)()).toBe('wrapped');
   });
 });
 
