@@ -63,6 +63,9 @@ export interface RuleFingerprintCount {
   readonly fingerprints: number;
 }
 
+/** What `observe` returns for a statement without findings (most of them), without allocating. */
+const NO_FLAGS: readonly FlaggedRule[] = Object.freeze([]);
+
 interface MutableFinding extends FlaggedRule {
   readonly category: RuleCategory;
   message: string;
@@ -99,7 +102,7 @@ export class FindingsStore {
    */
   observe(fingerprint: string, example: string, staticFindings: readonly StaticFinding[], at: number): readonly FlaggedRule[] {
     const entry = staticFindings.length > 0 ? this.entryFor(fingerprint, example) : this.fingerprints.get(fingerprint);
-    if (entry === undefined) return [];
+    if (entry === undefined) return NO_FLAGS;
     for (const finding of staticFindings) {
       if (!entry.byRule.has(finding.rule)) this.add(entry, finding, at, 'sticky', false, 0);
     }

@@ -15,8 +15,12 @@ export function hashString(text: string, seed = 0): string {
   }
   h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
   h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  const value = 4294967296 * (2097151 & h2) + (h1 >>> 0);
-  return value.toString(16).padStart(14, '0');
+  // The 53-bit value (2097151 & h2) * 2^32 + (h1 >>> 0) in hex, written in
+  // parts that fit a small integer: radix conversion of a larger number takes
+  // V8's slow path (thousands of instructions, on the app's call path).
+  return (2097151 & h2).toString(16).padStart(6, '0')
+    + (h1 >>> 16).toString(16).padStart(4, '0')
+    + (h1 & 0xffff).toString(16).padStart(4, '0');
 }
 
 /** Parameter sets larger than this are not hashed: hashing must stay cheap on the app's call path. */
