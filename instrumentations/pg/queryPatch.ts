@@ -133,9 +133,11 @@ export function createQueryPatch(original: QueryFunction, deps: QueryPatchDeps):
       spanContext: recordedParent(),
     };
     if (call.callbackIndex >= 0 || call.configCallback) {
-      wrapCallbackIn(args, call, (callback: NodeCallback): NodeCallback => (error, ...rest) => {
-        record(this, start, error, rest[0], deps);
-        return callback(error, ...rest);
+      const client = this;
+      wrapCallbackIn(args, call, (callback: NodeCallback): NodeCallback => function recorded(this: unknown, error: unknown, result: unknown) {
+        record(client, start, error, result, deps);
+        // The app's callback gets pg's receiver and arguments as they are (apply of arguments copies nothing).
+        return callback.apply(this, arguments as unknown as Parameters<NodeCallback>);
       });
       return original.apply(this, args);
     }
