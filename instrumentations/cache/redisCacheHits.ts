@@ -5,7 +5,7 @@
  * id-looking segments are folded.
  */
 import { reportAgentError } from '../../agent/agentErrors';
-import { redisPatternCounters } from './cacheStatistics';
+import { redisPatternCounters, type CacheCounters } from './cacheStatistics';
 import { TIERED_KEY_PREFIX } from './tieredKeys';
 
 export type RedisLookupResult = 'hit' | 'miss';
@@ -124,8 +124,22 @@ export function cacheReadOf(commandName: string): CacheReadReply | undefined {
   return CACHE_READS.get(commandName) ?? CACHE_READS.get(commandName.toLowerCase());
 }
 
+/**
+ * The last pattern counted and its counters. Consecutive reads mostly share a
+ * key prefix (`user:`), and comparing the freshly cut pattern with the last
+ * one is cheaper than hashing it for the label set and the counter map. Safe
+ * to keep: a pattern's counters never change (labels and counters are never
+ * dropped).
+ */
+let lastPattern: string | undefined;
+let lastCounters: CacheCounters | undefined;
+
 function countLookup(pattern: string, result: RedisLookupResult): void {
-  redisPatternCounters(pattern).count(result);
+  if (pattern !== lastPattern || lastCounters === undefined) {
+    lastCounters = redisPatternCounters(pattern);
+    lastPattern = pattern;
+  }
+  lastCounters.count(result);
 }
 
 /**
