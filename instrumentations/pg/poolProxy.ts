@@ -27,9 +27,8 @@ export interface PoolProxyDeps {
 /**
  * Times kept on the pool's clients. Both are set when the client is created
  * and always hold a double (NaN when unset): a property added later, or a
- * field whose kind changes (undefined, or a small integer, replaced by a
- * fractional time), gives pg's clients new hidden classes, and pg's own
- * property accesses on them go megamorphic.
+ * field whose kind changes (undefined replaced by a time), gives pg's clients
+ * further hidden classes that pg's own property accesses then have to handle.
  */
 const kCreateStart = Symbol('querylens.pg.createStart');
 const kAcquiredAt = Symbol('querylens.pg.acquiredAt');
