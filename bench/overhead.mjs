@@ -6,23 +6,14 @@
 // Timings on a shared 2-core machine are noisy: read the ratios, not the
 // absolute numbers.
 import { execFileSync } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { BENCH_DIR, MODES, ROOT } from './modes.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const root = join(here, '..');
 const rounds = Number(process.env.BENCH_ROUNDS || 5);
 
-const MODES = [
-  { name: 'bare', args: [], env: {} },
-  { name: 'upstream (SDK defaults: traces to OTLP)', args: ['--require', join(here, 'upstream-register.cjs')], env: {} },
-  { name: 'upstream (OTEL_TRACES_EXPORTER=none)', args: ['--require', join(here, 'upstream-register.cjs')], env: { OTEL_TRACES_EXPORTER: 'none' } },
-  { name: 'querylens', args: ['--require', join(root, 'dist', 'agent', 'register.js')], env: {} },
-];
-
 function runOnce(mode, port) {
-  const output = execFileSync(process.execPath, [...mode.args, join(here, 'workload.cjs')], {
-    cwd: root,
+  const output = execFileSync(process.execPath, [...mode.args, join(BENCH_DIR, 'workload.cjs')], {
+    cwd: ROOT,
     env: { ...process.env, OTEL_EXPORTER_PROMETHEUS_PORT: String(port), OTEL_SERVICE_NAME: 'querylens-bench', ...mode.env },
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],

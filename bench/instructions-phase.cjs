@@ -1,0 +1,43 @@
+'use strict';
+// One callgrind run of one operation (BENCH_OPERATION=pg|redis): warm up, zero
+// callgrind's counters, run BENCH_OPERATIONS operations, dump the counters.
+// The dump then holds the measured phase alone, not start-up or shutdown.
+// Run by instructions.mjs under `valgrind --tool=callgrind`.
+const { execFile } = require('node:child_process');
+const { drive, openClients } = require('./operations.cjs');
+
+const OPERATION = process.env.BENCH_OPERATION === 'redis' ? 'redisGet' : 'pgQuery';
+const OPERATIONS = Number(process.env.BENCH_OPERATIONS || 4000);
+const WARM_UP = Number(process.env.BENCH_WARM_UP || 2000);
+const SETTLE_MS = Number(process.env.BENCH_SETTLE_MS || 3000);
+
+function callgrindControl(flag) {
+  return new Promise((resolve, reject) => {
+    execFile('callgrind_control', [flag, String(process.pid)], (error) => (error ? reject(error) : resolve()));
+  });
+}
+
+/** The agent loads its SQL parser in the background, slowly under valgrind: measure after it. */
+async function agentReady(port) {
+  for (;;) {
+    const health = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.json(), () => undefined);
+    if (health && health.sqlParserReady) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+async function main() {
+  const clients = await openClients();
+  if (process.env.BENCH_AGENT_PORT) await agentReady(process.env.BENCH_AGENT_PORT);
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+  await drive(WARM_UP, clients[OPERATION]);
+  await callgrindControl('--zero');
+  await drive(OPERATIONS, clients[OPERATION]);
+  await callgrindControl('--dump');
+  await clients.close();
+}
+
+main().catch((error) => {
+  process.stderr.write(`${error.stack}\n`);
+  process.exit(1);
+});

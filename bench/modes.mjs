@@ -1,0 +1,15 @@
+// The setups every overhead benchmark compares: the same workload bare, under
+// the upstream OpenTelemetry setup (with the SDK's default trace export and
+// with traces off) and under querylens. `args` go before the workload script.
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
+export const ROOT = join(BENCH_DIR, '..');
+
+export const MODES = [
+  { name: 'bare', args: [], env: {} },
+  { name: 'upstream (SDK defaults: traces to OTLP)', args: ['--require', join(BENCH_DIR, 'upstream-register.cjs')], env: {} },
+  { name: 'upstream (OTEL_TRACES_EXPORTER=none)', args: ['--require', join(BENCH_DIR, 'upstream-register.cjs')], env: { OTEL_TRACES_EXPORTER: 'none' } },
+  { name: 'querylens', args: ['--require', join(ROOT, 'dist', 'agent', 'register.js')], env: {}, agent: true },
+];
