@@ -39,5 +39,5 @@ export function hasQueryObservers(): boolean {
 }
 
 export function emitQueryEvent(event: QueryEvent): void {
-  for (let index = 0; index < observers.length; index += 1) observers[index]!.onQuery(event);
+  for (const observer of observers) observer.onQuery(event);
 }

@@ -208,8 +208,9 @@ export function createQueryRecorder(config: QuerylensConfig, meter: Meter, deps:
       errorCode: event.errorCode,
       at,
     });
-    const flags = findingsStore.observe(analysis.fingerprint, analysis.normalized, analysis.findings, at);
-    for (let index = 0; index < flags.length; index += 1) metrics.flaggedExecution(flags[index]!.rule, flags[index]!.severity);
+    for (const flagged of findingsStore.observe(analysis.fingerprint, analysis.normalized, analysis.findings, at)) {
+      metrics.flaggedExecution(flagged.rule, flagged.severity);
+    }
     checkValueRules(event);
     // Unparsed statements (overlong, invalid) are neither literal-built candidates nor cacheable: no hashing.
     const traits = analysis.parsed ? textTraitsOf(analysis, event.text) : undefined;
@@ -219,10 +220,7 @@ export function createQueryRecorder(config: QuerylensConfig, meter: Meter, deps:
     }
     const unboundedFinding = unbounded.check(analysis, event.rows);
     if (unboundedFinding !== undefined) raise(event, unboundedFinding, 'event');
-    // Statements outside a request or span have no context to repeat in.
-    const loop = event.contextKey === undefined
-      ? undefined
-      : nPlusOne.observe({ contextKey: event.contextKey, fingerprint: analysis.fingerprint, normalized: analysis.normalized, durationMs, at });
+    const loop = nPlusOne.observe({ contextKey: event.contextKey, fingerprint: analysis.fingerprint, normalized: analysis.normalized, durationMs, at });
     if (loop !== undefined) {
       metrics.nPlusOne(analysis.fingerprint);
       raise(event, nPlusOneFinding(loop), 'event');

@@ -75,8 +75,7 @@ export class IoredisInstrumentation extends InstrumentationBase<IoredisInstrumen
   }
 
   private recorder(): RedisRecorder {
-    const spans = this.getConfig().spans !== false;
-    return (this.recorderState ??= new RedisRecorder(() => this.tracer, () => this.instruments, spans));
+    return (this.recorderState ??= new RedisRecorder(() => this.tracer, () => this.instruments, this.getConfig().spans !== false));
   }
 
   private channels(): IoredisChannels {

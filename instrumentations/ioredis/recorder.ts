@@ -120,7 +120,7 @@ export class RedisRecorder {
     const inBatch = batch !== undefined && batch.open;
     if (inBatch && batch.kind === 'MULTI') return undefined;
     const attributes = this.cache.forCommand(target, command);
-    return { attributes, argCount, startedAt: performance.now(), parent: inBatch || !this.spans ? undefined : context.active() };
+    return { attributes, argCount, startedAt: performance.now(), parent: inBatch ? undefined : this.spanParent() };
   }
 
   commandFinished(record: CommandRecord, error: unknown): void {
@@ -136,7 +136,7 @@ export class RedisRecorder {
   batchStarted(kind: BatchKind, size: number, target: RedisTarget): BatchRecord {
     const attributes = this.cache.forCommand(target, kind);
     this.openBatches += 1;
-    return { kind, size, attributes, startedAt: performance.now(), parent: this.spans ? context.active() : undefined, open: true };
+    return { kind, size, attributes, startedAt: performance.now(), parent: this.spanParent(), open: true };
   }
 
   /** `type` is the batch's error type: its own failure, or for a pipeline the first failed command's. */
@@ -203,6 +203,11 @@ export class RedisRecorder {
       summaries.push({ server, database, command: operation.operation, calls, errors, p95Ms: Math.round(latency.quantile(0.95) * 1000) / 1000 });
     }
     return summaries.sort((a, b) => b.calls - a.calls);
+  }
+
+  /** The context an operation's span will be a child of; undefined when no span is made. */
+  private spanParent(): Context | undefined {
+    return this.spans ? context.active() : undefined;
   }
 
   /**

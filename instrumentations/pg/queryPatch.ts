@@ -63,7 +63,7 @@ function record(client: PgClientLike, start: QueryStart, error: unknown, result:
     const errorType = failed ? errorTypeOf(error) : undefined;
     const attributes = analysis && !failed
       ? analysisAttributes(target, analysis)
-      : operationAttributes(target, analysis ? analysis.operation : provisionalOperation(call.text), analysis?.collection ?? '', errorType);
+      : operationAttributes(target, analysis?.operation ?? provisionalOperation(call.text), analysis?.collection ?? '', errorType);
     const instruments = deps.instruments();
     instruments.duration.record(durationSeconds, attributes);
     const rows = failed ? { returned: undefined, affected: undefined } : rowsOf(result);
