@@ -1,10 +1,14 @@
 /**
  * `node --import querylens/register app.mjs`: installs the ESM loader hook so
  * ES-module imports of pg and ioredis can be instrumented, then starts the
- * same agent as the CommonJS entry.
+ * same agent as the CommonJS entry. A process the agent stays off in (npm,
+ * the CLI, an unsupported Node.js) gets no loader hook either.
  */
-import { register } from 'node:module';
-import { createRequire } from 'node:module';
+import { createRequire, register } from 'node:module';
+import type * as Gate from './preloadGate.js';
 
-register('@opentelemetry/instrumentation/hook.mjs', import.meta.url);
-createRequire(import.meta.url)('./register.js');
+const require = createRequire(import.meta.url);
+if ((require('./preloadGate.js') as typeof Gate).agentWanted()) {
+  register('@opentelemetry/instrumentation/hook.mjs', import.meta.url);
+  require('./register.js');
+}
