@@ -6,6 +6,8 @@
 
 export type TracesExporter = 'none' | 'otlp' | 'console';
 export type MetricsExporter = 'prometheus' | 'otlp' | 'none';
+/** `auto`: print the start-up line when stderr is a terminal. */
+export type StartupLog = 'auto' | 'on' | 'off';
 
 export interface QuerylensConfig {
   readonly disabled: boolean;
@@ -32,6 +34,8 @@ export interface QuerylensConfig {
   readonly wasmTierUp: boolean;
   /** Bearer token for the admin actions (`QUERYLENS_ADMIN_TOKEN`); undefined disables them. */
   readonly adminToken: string | undefined;
+  /** When to print the one start-up line (`QUERYLENS_STARTUP_LOG`). */
+  readonly startupLog: StartupLog;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -129,5 +133,6 @@ export function readConfig(env: Env, warn: Warn): QuerylensConfig {
     analysisBudgetMs: readInteger(r, 'QUERYLENS_ANALYSIS_BUDGET_MS', DEFAULTS.analysisBudgetMs, 1, 1000),
     wasmTierUp: readBoolean(r, 'QUERYLENS_WASM_TIER_UP', false),
     adminToken: raw(r, 'QUERYLENS_ADMIN_TOKEN'),
+    startupLog: readChoice(r, 'QUERYLENS_STARTUP_LOG', ['auto', 'on', 'off'] as const, 'auto'),
   };
 }

@@ -3,6 +3,7 @@
  * the agent server. Never throws into the app and never keeps it alive.
  */
 import { getHeapStatistics } from 'node:v8';
+import type { Server } from 'node:http';
 import { isMainThread } from 'node:worker_threads';
 import { metrics } from '@opentelemetry/api';
 import { readConfig, type QuerylensConfig } from './config';
@@ -28,6 +29,8 @@ import { flushPushedTelemetryBeforeExit } from './flushOnExit';
 import { statusPageRoute } from './statusPage/statusPageRoute';
 import { adminActionRoutes } from './adminActions';
 import { clearLiveCaches } from '../instrumentations/cache/clearLiveCaches';
+import { shouldPrintStartupLine, startupLine } from './startupLine';
+import { explainPortClashes } from './portHeldHint';
 
 export interface AgentHandle {
   readonly config: QuerylensConfig;
@@ -61,6 +64,24 @@ function registerAgentMetrics(engine: RuntimeSqlEngine): void {
   errors.addCallback((result) => {
     for (const summary of agentErrorSummaries()) result.observe(summary.count, { [ATTR.component]: summary.component });
   });
+}
+
+/** Once the server's outcome is known: the start-up line, and a word when the app later clashes with its port. */
+function announce(config: QuerylensConfig, listening: Server | undefined, requestedPort: number): void {
+  const address = listening?.address();
+  const listeningPort = typeof address === 'object' && address !== null ? address.port : undefined;
+  if (listening !== undefined && listeningPort !== undefined) explainPortClashes(listening, listeningPort, warn);
+  if (!shouldPrintStartupLine(config.startupLog, process.stderr.isTTY === true)) return;
+  warn(startupLine({
+    version: AGENT_VERSION,
+    pid: process.pid,
+    host: config.prometheusHost,
+    requestedPort,
+    listeningPort,
+    metricsExporter: config.metricsExporter,
+    tracesExporter: config.tracesExporter,
+    env: process.env,
+  }));
 }
 
 function activate(config: QuerylensConfig): AgentHandle {
@@ -115,6 +136,7 @@ function activate(config: QuerylensConfig): AgentHandle {
   }
   const placement = serverPlacement(config.prometheusPort, currentProcessRole(process.env));
   const server = startAgentServer({ host: config.prometheusHost, ...placement, routes, warn });
+  server.then((listening) => announce(config, listening, placement.port), (error: unknown) => reportAgentError('bootstrap', error));
   return {
     config,
     active: true,
