@@ -9,6 +9,14 @@ import { ROOT } from './agentProcess';
 export interface ChildAppOptions {
   readonly nodeArgs?: readonly string[];
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Working directory (default: the repository). */
+  readonly cwd?: string;
+  /**
+   * A program that starts the app instead of Node.js itself (`npm`, with `script`
+   * as its argument). It runs in a process group of its own, and stop() ends the
+   * whole group: the launcher and the app it started.
+   */
+  readonly program?: string;
 }
 
 export class ChildApp {
@@ -17,14 +25,17 @@ export class ChildApp {
   stderr = '';
   private readonly lines: unknown[] = [];
   private readonly waiters = new Set<() => void>();
+  private readonly group: boolean;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
   constructor(script: string, options: ChildAppOptions = {}) {
-    this.process = spawn(process.execPath, [...(options.nodeArgs ?? []), script], {
-      cwd: ROOT,
+    this.process = spawn(options.program ?? process.execPath, [...(options.nodeArgs ?? []), script], {
+      cwd: options.cwd ?? ROOT,
       env: { ...process.env, OTEL_SERVICE_NAME: 'querylens-test', ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
+      detached: options.program !== undefined,
     });
+    this.group = options.program !== undefined;
     let partial = '';
     this.process.stdout.on('data', (chunk: Buffer) => {
       const text = chunk.toString();
@@ -83,9 +94,22 @@ export class ChildApp {
   /** Ends the app (SIGTERM, then SIGKILL after `graceMs`), resolving when it is gone. */
   async stop(graceMs = 5_000): Promise<void> {
     if (this.process.exitCode !== null || this.process.signalCode !== null) return;
-    this.process.kill('SIGTERM');
-    const timer = setTimeout(() => this.process.kill('SIGKILL'), graceMs);
+    this.signal('SIGTERM');
+    const timer = setTimeout(() => this.signal('SIGKILL'), graceMs);
     await this.exited;
     clearTimeout(timer);
+  }
+
+  private signal(name: NodeJS.Signals): void {
+    const pid = this.process.pid;
+    if (this.group && pid !== undefined) {
+      try {
+        process.kill(-pid, name);
+      } catch {
+        // The group is already gone.
+      }
+    } else {
+      this.process.kill(name);
+    }
   }
 }
