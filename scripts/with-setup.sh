@@ -10,7 +10,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # npm writes node_modules/.package-lock.json on every install: it is the
 # record of what node_modules holds.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "querylens: installing dependencies (npm ci; about 30 s the first time)" >&2
+  echo "querylens: installing dependencies (npm ci, 10-30 s the first time)" >&2
   npm ci --no-audit --no-fund --loglevel=error >&2
 fi
 # Arguments after the command (`npm test -- file.test.ts`) go to its last step.
