@@ -7,6 +7,7 @@
  */
 import { subscribe } from 'node:diagnostics_channel';
 import type { Server } from 'node:net';
+import { reportAgentError } from './agentErrors';
 
 const LISTEN_ERROR_CHANNEL = 'tracing:net.server.listen:error';
 
@@ -23,9 +24,14 @@ export function portHeldLine(port: number): string {
 export function explainPortClashes(agentServer: Server, port: number, warn: (line: string) => void): void {
   let said = false;
   subscribe(LISTEN_ERROR_CHANNEL, (message) => {
-    const { server, error } = message as ListenError;
-    if (said || server === agentServer || error?.code !== 'EADDRINUSE' || error.port !== port) return;
-    said = true;
-    warn(portHeldLine(port));
+    // A subscriber that throws becomes the app's uncaught exception.
+    try {
+      const { server, error } = (message ?? {}) as ListenError;
+      if (said || server === agentServer || error?.code !== 'EADDRINUSE' || error.port !== port) return;
+      said = true;
+      warn(portHeldLine(port));
+    } catch (failure) {
+      reportAgentError('server', failure);
+    }
   });
 }

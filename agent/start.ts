@@ -136,7 +136,7 @@ function activate(config: QuerylensConfig): AgentHandle {
   }
   const placement = serverPlacement(config.prometheusPort, currentProcessRole(process.env));
   const server = startAgentServer({ host: config.prometheusHost, ...placement, routes, warn });
-  server.then((listening) => announce(config, listening, placement.port), (error: unknown) => reportAgentError('bootstrap', error));
+  server.then((listening) => announce(config, listening, placement.port)).catch((error: unknown) => reportAgentError('bootstrap', error));
   return {
     config,
     active: true,
