@@ -130,6 +130,18 @@ describe('rule files', () => {
     expect(custom).not.toContain(`job="${DEFAULT_OPTIONS.job}"`);
   });
 
+  it('quote any job name, quotes and backslashes included, into PromQL promtool accepts', () => {
+    const job = 'checkout "eu"\\blue';
+    const path = join(scratch, 'odd-job.rules.yml');
+    writeFileSync(path, generateArtifacts({ ...DEFAULT_OPTIONS, job }).get(RULE_FILE) ?? '');
+    const run = runTool(TOOLS.promtool, ['check', 'rules', path]);
+    expect(run.status, run.output).toBe(0);
+    const rules = (parse(readFileSync(path, 'utf8')) as RuleFile).groups.flatMap((g) => g.rules);
+    const jobs = rules.flatMap((r) => parsePromql(r.expr).selectors).flatMap((s) => s.matchers)
+      .filter((m) => m.label === LABEL.job).map((m) => m.value);
+    expect(new Set(jobs)).toEqual(new Set([job]));
+  });
+
   it('make a valid Prometheus configuration with the scrape config example', () => {
     const run = runTool(TOOLS.promtool, ['check', 'config', join(DASHBOARDS, 'prometheus', 'prometheus.example.yml')]);
     expect(run.status, run.output).toBe(0);
