@@ -7,7 +7,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_OPTIONS, generateArtifacts } from './artifacts';
+import { generateArtifacts } from './artifacts';
+import { DEFAULT_OPTIONS } from './ruleArtifacts';
 
 const { values } = parseArgs({
   options: {

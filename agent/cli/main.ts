@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
- * The `querylens` command. It loads only the SQL engine, never the agent:
- * linting in CI must not open ports or patch modules. A subcommand is a
- * `CliCommand` module listed in COMMANDS.
+ * The `querylens` command. It loads the SQL engine and the rule generators
+ * of dashboards/, never the agent: linting in CI must not open ports or patch
+ * modules. A subcommand is a `CliCommand` module listed in COMMANDS.
  */
 import { AGENT_VERSION } from '../version';
 import type { CliCommand, CliIo } from './command';
@@ -10,8 +10,9 @@ import { EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError } from './command';
 import { lintCommand } from './lintCommand';
 import { rulesCommand } from './rulesCommand';
 import { reportCommand } from './reportCommand';
+import { dashboardsCommand } from './dashboardsCommand';
 
-const COMMANDS: readonly CliCommand[] = [lintCommand, rulesCommand, reportCommand];
+const COMMANDS: readonly CliCommand[] = [lintCommand, rulesCommand, reportCommand, dashboardsCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((command) => command.name.length));

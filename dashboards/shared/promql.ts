@@ -9,8 +9,14 @@ import { LABEL } from './labels';
 /** A rendered label matcher, e.g. `db_system_name="postgresql"`. */
 export type Matcher = string;
 
-export const eq = (label: string, value: string): Matcher => `${label}="${value}"`;
-export const ne = (label: string, value: string): Matcher => `${label}!="${value}"`;
+/**
+ * A label value as a PromQL string literal. Any string is a valid label value (a job named
+ * `checkout "eu"` included), and PromQL reads JSON's escapes (`\"`, `\\`, `\n`, `\uXXXX`).
+ */
+const quoted = (value: string): string => JSON.stringify(value);
+
+export const eq = (label: string, value: string): Matcher => `${label}=${quoted(value)}`;
+export const ne = (label: string, value: string): Matcher => `${label}!=${quoted(value)}`;
 export const re = (label: string, pattern: string): Matcher => `${label}=~"${pattern}"`;
 
 /** Histograms are scraped as three series families. */

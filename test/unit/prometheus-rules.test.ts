@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { DEFAULT_OPTIONS, generateArtifacts, RULE_FILE, RULE_TEST_FILE } from '../../dashboards/artifacts';
+import { generateArtifacts } from '../../dashboards/artifacts';
+import { DEFAULT_OPTIONS, RULE_FILE, RULE_TEST_FILE } from '../../dashboards/ruleArtifacts';
 import { LABEL } from '../../dashboards/shared/labels';
 import { MAX_RULES_PER_GROUP } from '../../dashboards/prometheus/src/ruleFile';
 import { knownSeries, parsePromql } from '../helpers/promqlSyntax';
@@ -128,6 +129,18 @@ describe('rule files', () => {
     const custom = generateArtifacts({ ...DEFAULT_OPTIONS, job: 'checkout-api' }).get(RULE_FILE) ?? '';
     expect(custom).toContain('job="checkout-api"');
     expect(custom).not.toContain(`job="${DEFAULT_OPTIONS.job}"`);
+  });
+
+  it('quote any job name, quotes and backslashes included, into PromQL promtool accepts', () => {
+    const job = 'checkout "eu"\\blue';
+    const path = join(scratch, 'odd-job.rules.yml');
+    writeFileSync(path, generateArtifacts({ ...DEFAULT_OPTIONS, job }).get(RULE_FILE) ?? '');
+    const run = runTool(TOOLS.promtool, ['check', 'rules', path]);
+    expect(run.status, run.output).toBe(0);
+    const rules = (parse(readFileSync(path, 'utf8')) as RuleFile).groups.flatMap((g) => g.rules);
+    const jobs = rules.flatMap((r) => parsePromql(r.expr).selectors).flatMap((s) => s.matchers)
+      .filter((m) => m.label === LABEL.job).map((m) => m.value);
+    expect(new Set(jobs)).toEqual(new Set([job]));
   });
 
   it('make a valid Prometheus configuration with the scrape config example', () => {

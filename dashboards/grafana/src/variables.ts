@@ -3,8 +3,9 @@ import type * as cog from '@grafana/grafana-foundation-sdk/cog';
 import type * as common from '@grafana/grafana-foundation-sdk/common';
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { LABEL, NON_INSTRUMENT_SERIES } from '../../shared/labels';
+import { VARIABLE } from './variableNames';
 
-export const DATASOURCE: common.DataSourceRef = { type: 'prometheus', uid: '${datasource}' };
+export const DATASOURCE: common.DataSourceRef = { type: 'prometheus', uid: `\${${VARIABLE.datasource}}` };
 
 /**
  * Jobs and instances are listed from `target_info`, which the OpenTelemetry exporter writes
@@ -12,9 +13,9 @@ export const DATASOURCE: common.DataSourceRef = { type: 'prometheus', uid: '${da
  */
 export function templateVariables(): cog.Builder<dashboard.VariableModel>[] {
   return [
-    new dashboard.DatasourceVariableBuilder('datasource').label('Data source').type('prometheus'),
-    labelVariable(LABEL.job, 'Job', `label_values(${NON_INSTRUMENT_SERIES.targetInfo}, ${LABEL.job})`),
-    labelVariable(LABEL.instance, 'Instance',
+    new dashboard.DatasourceVariableBuilder(VARIABLE.datasource).label('Data source').type('prometheus'),
+    labelVariable(VARIABLE.job, 'Job', `label_values(${NON_INSTRUMENT_SERIES.targetInfo}, ${LABEL.job})`),
+    labelVariable(VARIABLE.instance, 'Instance',
       `label_values(${NON_INSTRUMENT_SERIES.targetInfo}{${LABEL.job}=~"$job"}, ${LABEL.instance})`),
   ];
 }
