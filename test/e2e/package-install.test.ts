@@ -7,7 +7,7 @@
 import { execFile } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ATTR, METRICS, labelName } from '../../agent/metrics/registry';
@@ -102,6 +102,42 @@ describe('the packed package', () => {
     ]) expect(packedFiles).toContain(needed);
     const local = packedFiles.filter((file) => /^(test|bench|examples|scripts|\.tools|node_modules|test-results)\/|\.map$|\.ts$(?<!\.d\.ts)/.test(file));
     expect(local).toEqual([]);
+  });
+
+  it('every module it ships imports only shipped files, Node built-ins and its dependencies', () => {
+    const manifest = JSON.parse(readFileSync(join(appDir, 'node_modules', 'querylens', 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>; peerDependencies: Record<string, string>;
+    };
+    const allowed = new Set([...Object.keys(manifest.dependencies), ...Object.keys(manifest.peerDependencies)]);
+    const unresolved: string[] = [];
+    for (const file of packedFiles.filter((path) => /\.[cm]?js$/.test(path))) {
+      const source = readFileSync(join(appDir, 'node_modules', 'querylens', file), 'utf8');
+      // tsc writes CommonJS imports as require("…"); the one ES module entry uses import … from '…'.
+      for (const [, required, imported] of source.matchAll(/\brequire\("([^"]+)"\)|^import [^;]*?from '([^']+)'/gm)) {
+        const specifier = required ?? imported;
+        if (specifier.startsWith('node:')) continue;
+        if (specifier.startsWith('.')) {
+          const target = posix.join(posix.dirname(file), specifier);
+          if (![target, `${target}.js`, posix.join(target, 'index.js')].some((candidate) => packedFiles.includes(candidate))) unresolved.push(`${file} → ${specifier}`);
+          continue;
+        }
+        const name = specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0];
+        if (!allowed.has(name)) unresolved.push(`${file} → ${specifier}`);
+      }
+    }
+    expect(unresolved).toEqual([]);
+  });
+
+  it('writes dashboards and rules for the user\'s own job with npx querylens dashboards', async () => {
+    const out = join(workDir, 'monitoring');
+    const { stdout } = await run('npx', ['--no-install', 'querylens', 'dashboards', '--job', 'orders', '--datasource', 'Mimir', '--out', out], { cwd: appDir });
+    expect(stdout).toContain(out);
+    const rules = readFileSync(join(out, 'prometheus', 'querylens.rules.yml'), 'utf8');
+    expect(rules).toContain('job="orders"');
+    expect(rules).not.toContain('job="querylens"');
+    await run('promtool', ['check', 'rules', join(out, 'prometheus', 'querylens.rules.yml')]);
+    const overview = readFileSync(join(out, 'grafana', 'dashboards', 'overview.json'), 'utf8');
+    expect(overview).toContain('"Mimir"');
   });
 
   it('instruments a CommonJS app run with --require querylens/register', async () => {
