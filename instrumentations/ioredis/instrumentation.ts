@@ -2,21 +2,32 @@
  * querylens' own ioredis instrumentation: spans and semconv metrics for every
  * command, one span per pipeline/MULTI, connection errors and reconnects.
  * The require hook of InstrumentationBase (CommonJS and, through it, ESM)
- * patches ioredis (see patches.ts); ioredis' diagnostics channels (6.x and
- * 5.10+) carry transactions, and every command of an ioredis loaded before
- * the agent, which the hook never saw.
+ * patches ioredis (see patches.ts); an ioredis loaded before the agent is
+ * found in the module cache and patched the same way (loadedModules.ts).
+ *
+ * It never subscribes to ioredis' own tracing channels (5.11+, 6): ioredis
+ * publishes only while someone listens, and then hands the app a wrapper
+ * promise it has marked handled, which would hide the app's unhandled
+ * rejections and make every command pay for the context and the wrapper. Not
+ * listening also leaves what other subscribers receive exactly as it is
+ * without the agent.
  */
-import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
+import { InstrumentationBase, InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
 import { createCounter } from '../../agent/metrics/instruments';
 import { DB_OPERATION_DURATION } from '../../agent/metrics/databaseHistograms';
 import { METRICS, QUERYLENS_SCOPE } from '../../agent/metrics/registry';
 import { AGENT_VERSION } from '../../agent/version';
-import { IoredisChannels } from './channels';
+import { loadedIoredisModules } from './loadedModules';
 import { wrapPipelineExec, wrapSendCommand, wrapSetStatus, wrapSilentEmit } from './patches';
 import { RedisRecorder, type RedisCommandSummary, type RedisInstruments } from './recorder';
-import type { IoredisInstrumentationConfig, IoredisModule, PatchableClass, PatchablePrototype, PipelineLike } from './types';
+import type { IoredisInstrumentationConfig, IoredisModule, PatchableClass, PatchablePrototype } from './types';
 
-const SUPPORTED_VERSIONS = ['>=5 <7'];
+const SUPPORTED_MAJORS = [5, 6];
+const SUPPORTED_VERSIONS = [`>=${SUPPORTED_MAJORS[0]} <${SUPPORTED_MAJORS[SUPPORTED_MAJORS.length - 1] + 1}`];
+
+function isSupported(version: string): boolean {
+  return SUPPORTED_MAJORS.includes(Number.parseInt(version, 10));
+}
 
 /** The CommonJS exports, whether the hook hands us those or an ESM namespace. */
 function ioredisExports(loaded: unknown): IoredisModule {
@@ -33,7 +44,8 @@ export class IoredisInstrumentation extends InstrumentationBase<IoredisInstrumen
   // _updateMetricInstruments(); initialised class fields would overwrite them.
   private declare instruments: RedisInstruments;
   private declare recorderState: RedisRecorder | undefined;
-  private declare channelsState: IoredisChannels | undefined;
+  /** ioredis copies found already loaded at enable time, patched by us rather than by the hook. */
+  private declare preloaded: IoredisModule[] | undefined;
 
   constructor(config: IoredisInstrumentationConfig = {}) {
     super(QUERYLENS_SCOPE, AGENT_VERSION, config);
@@ -60,13 +72,16 @@ export class IoredisInstrumentation extends InstrumentationBase<IoredisInstrumen
   }
 
   override enable(): void {
+    if (this._enabled) return;
     super.enable();
-    this.channels().subscribe();
+    this.preloaded = this.findPreloaded();
+    for (const ioredis of this.preloaded) this.patch(ioredis);
   }
 
   override disable(): void {
     super.disable();
-    this.channelsState?.unsubscribe();
+    for (const ioredis of this.preloaded ?? []) this.unpatch(ioredis);
+    this.preloaded = undefined;
   }
 
   /** Per-command calls, errors and p95 since start, for the report. */
@@ -78,19 +93,18 @@ export class IoredisInstrumentation extends InstrumentationBase<IoredisInstrumen
     return (this.recorderState ??= new RedisRecorder(() => this.tracer, () => this.instruments, this.getConfig().spans !== false));
   }
 
-  private channels(): IoredisChannels {
-    return (this.channelsState ??= new IoredisChannels(this.recorder()));
-  }
-
-  /** ioredis 5.10+ traces a MULTI itself, except on a Cluster (which lacks `_buildBatchContext`). */
-  private multiOnChannel(pipeline: PipelineLike): boolean {
-    return this._enabled && '_buildBatchContext' in pipeline.redis;
+  /** Loaded copies the hook has not captured (the base class patches and unpatches those itself). */
+  private findPreloaded(): IoredisModule[] {
+    const hooked = new Set(this.getModuleDefinitions().map((definition) => definition.moduleExports));
+    return loadedIoredisModules()
+      .filter((loaded) => isSupported(loaded.version) && !hooked.has(loaded.exports))
+      .map((loaded) => ioredisExports(loaded.exports));
   }
 
   private patch(ioredis: IoredisModule): void {
     const recorder = this.recorder();
     const pipeline = prototypeOf(ioredis.Pipeline);
-    if (pipeline) this._wrap(pipeline, 'exec', wrapPipelineExec(recorder, (p) => this.multiOnChannel(p)) as never);
+    if (pipeline) this._wrap(pipeline, 'exec', wrapPipelineExec(recorder) as never);
     const redis = prototypeOf(ioredis.Redis);
     if (redis) {
       this._wrap(redis, 'silentEmit', wrapSilentEmit(recorder) as never);
@@ -101,16 +115,17 @@ export class IoredisInstrumentation extends InstrumentationBase<IoredisInstrumen
     if (cluster) this._wrap(cluster, 'setStatus', wrapSetStatus(recorder) as never);
   }
 
+  /** Only what is wrapped: a copy can be reached both by the hook and through the cache. */
   private unpatch(ioredis: IoredisModule): void {
     const pipeline = prototypeOf(ioredis.Pipeline);
-    if (pipeline) this._unwrap(pipeline, 'exec');
+    if (pipeline) this.unwrapIfWrapped(pipeline, ['exec']);
     const redis = prototypeOf(ioredis.Redis);
-    if (redis) {
-      this._unwrap(redis, 'silentEmit');
-      this._unwrap(redis, 'setStatus');
-      this._unwrap(redis, 'sendCommand');
-    }
+    if (redis) this.unwrapIfWrapped(redis, ['silentEmit', 'setStatus', 'sendCommand']);
     const cluster = prototypeOf(ioredis.Cluster);
-    if (cluster) this._unwrap(cluster, 'setStatus');
+    if (cluster) this.unwrapIfWrapped(cluster, ['setStatus']);
+  }
+
+  private unwrapIfWrapped(prototype: PatchablePrototype, names: readonly string[]): void {
+    for (const name of names) if (isWrapped(prototype[name])) this._unwrap(prototype, name);
   }
 }

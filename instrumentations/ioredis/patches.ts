@@ -1,14 +1,12 @@
 /**
- * The prototype patches, where ioredis' channels do not serve:
- * - `Pipeline#exec`: ioredis publishes no batch for plain pipelines, nor for a
- *   MULTI on a Cluster (nor anything before 5.10, which has no channels);
+ * The prototype patches, the agent's only source (see instrumentation.ts for
+ * why not ioredis' own tracing channels):
+ * - `Pipeline#exec`: pipelines and MULTI transactions;
  * - `Redis#silentEmit`: connection errors. Adding an `error` listener instead
  *   would silence ioredis' "Unhandled error event" log for apps without one;
  * - `Redis#setStatus` / `Cluster#setStatus`: reconnect attempts, and the end
  *   of a connection's set-up (see RedisRecorder);
- * - `Redis#sendCommand`: every command of a patched client (see wrapSendCommand);
- *   the command channel then serves only clients of an ioredis loaded before
- *   the agent.
+ * - `Redis#sendCommand`: every command (see wrapSendCommand).
  * Each wrapper calls through first-class, returns what the original returns,
  * and keeps its own work inside a guard.
  */
@@ -53,9 +51,9 @@ export function targetOfClient(client: RedisClientLike): RedisTarget {
 /**
  * Batches by pipeline: exec re-enters itself (a MULTI queues its EXEC on a
  * first pass and sends on a second; a Cluster retries), and every pass must
- * send inside the same batch. `null`: a MULTI that ioredis publishes itself.
+ * send inside the same batch.
  */
-const batchesByPipeline = new WeakMap<PipelineLike, BatchRecord | null>();
+const batchesByPipeline = new WeakMap<PipelineLike, BatchRecord>();
 
 function replyFailure(entry: unknown): string | undefined {
   return Array.isArray(entry) && entry[0] instanceof Error ? errorType(entry[0]) : undefined;
@@ -63,7 +61,7 @@ function replyFailure(entry: unknown): string | undefined {
 
 /**
  * The error.type of a settled batch: for a MULTI the EXEC reply (the last
- * one), as ioredis' own MULTI channel reports it; for a pipeline the first
+ * one), the error the app's `exec()` rejects with; for a pipeline the first
  * failed reply.
  */
 function batchFailure(kind: BatchKind, results: unknown): string | undefined {
@@ -93,18 +91,11 @@ function observeSettlement(pipeline: PipelineLike, recorder: RedisRecorder, batc
   };
 }
 
-export function wrapPipelineExec(
-  recorder: RedisRecorder,
-  multiOnChannel: (pipeline: PipelineLike) => boolean,
-): (original: Method<PipelineLike>) => Method<PipelineLike> {
+export function wrapPipelineExec(recorder: RedisRecorder): (original: Method<PipelineLike>) => Method<PipelineLike> {
   const begin = (pipeline: PipelineLike): BatchRecord | null => {
     const known = batchesByPipeline.get(pipeline);
-    if (known !== undefined) return known?.open ? known : null;
+    if (known !== undefined) return known.open ? known : null;
     const kind: BatchKind = pipeline._transactions > 0 ? 'MULTI' : 'PIPELINE';
-    if (kind === 'MULTI' && multiOnChannel(pipeline)) {
-      batchesByPipeline.set(pipeline, null);
-      return null;
-    }
     // A MULTI pipeline has queued its `multi` command; `exec` comes later.
     const size = kind === 'MULTI' ? Math.max(pipeline._queue.length - 1, 0) : pipeline._queue.length;
     const batch = recorder.batchStarted(kind, size, targetOfClient(pipeline.redis));
@@ -144,10 +135,23 @@ export function wrapSetStatus(recorder: RedisRecorder): (original: Method<RedisC
 }
 
 /**
- * Every command the app sends through a patched client is recorded here, from
- * the app's call until ioredis settles it, through the command's own
- * resolve/reject (no handler is added to the app's promise). Here rather than
- * on ioredis' command channel because:
+ * Marks a command the patch has seen: ioredis sends a command through
+ * sendCommand again when it flushes its offline queue or resends after a
+ * reconnect, and it is recorded once. A symbol of our own, not ioredis'
+ * `isTraced`: that flag would keep ioredis from publishing the command on its
+ * tracing channel to every other subscriber.
+ */
+const SEEN = Symbol('querylens.ioredis.seen');
+type SeenCommand = SentCommand & { [SEEN]?: true };
+
+/**
+ * Every command the app sends is recorded here, from the app's call until
+ * ioredis settles it, through the command's own resolve/reject (no handler is
+ * added to the app's promise). Here rather than on ioredis' command channel
+ * (5.11+, 6) because:
+ * - subscribing makes ioredis return a traced wrapper promise it marks handled
+ *   (`traced.catch(noop)`), so a failing command the app never awaits would no
+ *   longer raise `unhandledRejection`;
  * - a command sent while the client is not ready is queued, and the channel
  *   would publish it only when it is written, if ever: it would time it from
  *   the write, parent it to whatever flushed the queue, miss its pipeline or
@@ -155,17 +159,10 @@ export function wrapSetStatus(recorder: RedisRecorder): (original: Method<RedisC
  *   flushed with MaxRetriesPerRequestError while Redis is down,
  *   `enableOfflineQueue: false`, a closed client), the failures an outage is
  *   made of;
- * - publishing costs ioredis a context with sanitized arguments and a traced
- *   wrapper promise per command (most of the agent's Redis overhead in
- *   bench/ while it recorded from the channel), and that wrapper marks every
- *   rejection handled, hiding the app's unhandled ones;
+ * - publishing costs ioredis a context with sanitized arguments and a wrapper
+ *   promise per command;
  * - Redis-as-cache counts need the keys of MGET/HGET/HMGET, which ioredis
  *   hides on the channel.
- * Setting the command's own `isTraced` flag keeps ioredis (5.10+) from
- * publishing it, at the first pass and at every later one (queue flush,
- * resend); the flag also marks the command as recorded. Clients of an ioredis
- * loaded before the agent are not patched and are still recorded from the
- * channel. Before 5.10 there is no channel and the flag is inert.
  */
 export function wrapSendCommand(recorder: RedisRecorder): (original: Method<RedisClientLike>) => Method<RedisClientLike> {
   // Plain try/catch rather than `guarded`: this runs for every command, and a guard closure per call shows.
@@ -195,8 +192,8 @@ export function wrapSendCommand(recorder: RedisRecorder): (original: Method<Redi
   };
   return (original) => function sendCommandObserved(this: RedisClientLike, ...args: unknown[]): unknown {
     const command = args[0];
-    if (isSentCommand(command) && command.isTraced !== true) {
-      command.isTraced = true;
+    if (isSentCommand(command) && command[SEEN] !== true) {
+      command[SEEN] = true;
       try {
         observe(this, command);
       } catch (error) {
@@ -207,7 +204,7 @@ export function wrapSendCommand(recorder: RedisRecorder): (original: Method<Redi
   };
 }
 
-function isSentCommand(value: unknown): value is SentCommand {
+function isSentCommand(value: unknown): value is SeenCommand {
   const candidate = value as Partial<SentCommand> | null;
   return typeof candidate === 'object' && candidate !== null && typeof candidate.name === 'string'
     && Array.isArray(candidate.args) && typeof candidate.resolve === 'function' && typeof candidate.reject === 'function';

@@ -1,8 +1,7 @@
 /**
  * Shapes querylens relies on from ioredis. They are structural on purpose: the
  * agent must not need ioredis' own typings at runtime, and the same shapes
- * describe ioredis 6 (which publishes them on diagnostics_channel) and the
- * prototypes we patch where no channel serves.
+ * describe the prototypes we patch in ioredis 5 and 6.
  */
 import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
 
@@ -15,32 +14,13 @@ export interface IoredisInstrumentationConfig extends InstrumentationConfig {
   spans?: boolean;
 }
 
-/**
- * Where a command went: the client's configured endpoint and selected db.
- * Named as ioredis names them on its channels, so a channel context is a
- * target as it is, without a copy per command.
- */
+/** Where a command went: the client's configured endpoint and selected db. */
 export interface RedisTarget {
   /** Undefined for a Cluster as a whole: its commands are recorded per node, its batches without. */
   readonly serverAddress: string | undefined;
   /** Undefined for a Unix socket. */
   readonly serverPort: number | undefined;
   readonly database: number;
-}
-
-/** Context object of the `ioredis:command` tracing channel (ioredis 6, 5.10+). */
-export interface CommandChannelContext extends RedisTarget {
-  readonly command: string;
-  /** ioredis pre-sanitises some commands but keeps GET/DEL/EVAL arguments: we use only the count. */
-  readonly args: readonly unknown[];
-  error?: unknown;
-}
-
-/** Context object of the `ioredis:batch` tracing channel (MULTI only). */
-export interface BatchChannelContext extends RedisTarget {
-  readonly batchMode: string;
-  readonly batchSize: number;
-  error?: unknown;
 }
 
 export type BatchKind = 'PIPELINE' | 'MULTI';
@@ -55,8 +35,6 @@ export interface QueuedCommand {
 export interface SentCommand extends QueuedCommand {
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
-  /** ioredis 5.10+: set once the command is traced; a set flag keeps it off the command channel. */
-  isTraced?: boolean;
 }
 
 /** The parts of an ioredis `Pipeline` the batch patch reads and wraps. */

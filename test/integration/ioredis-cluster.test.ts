@@ -1,8 +1,8 @@
 /**
  * ioredis Cluster against a private three-node Redis Cluster (started here on
  * free ports, killed afterwards): commands are recorded per node, with the
- * node's address; a cluster pipeline and a cluster MULTI (which ioredis does
- * not publish on its batch channel) give one batch span each.
+ * node's address; a cluster pipeline and a cluster MULTI give one batch span
+ * each.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -1,7 +1,7 @@
 /**
- * ioredis loaded before the instrumentation (so never patched): the channels
- * alone still record every command and transaction; only the patched parts
- * degrade, as docs/ioredis.md says.
+ * ioredis loaded before the instrumentation: the require hook never sees it,
+ * so the instrumentation finds it in the module cache when enabled and patches
+ * it there, recording the same as when the hook patched it.
  */
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
@@ -12,6 +12,7 @@ import { cleanUpRedis, IoredisHarness, REDIS_HOST, REDIS_PORT } from '../helpers
 
 // Required first, on purpose.
 const Redis = createRequire(import.meta.url)('ioredis') as typeof import('ioredis').default & { Pipeline: { prototype: { exec: () => unknown } } };
+const execBeforeAgent = Redis.Pipeline.prototype.exec.name;
 const harness = new IoredisHarness();
 const PREFIX = `ql-ioredis-test:${randomUUID()}:`;
 const clients: RedisClient[] = [];
@@ -22,19 +23,24 @@ afterAll(async () => {
 });
 
 describe('ioredis loaded before the agent', () => {
-  it('still records commands and transactions through the channels', async () => {
-    expect(Redis.Pipeline.prototype.exec.name).not.toBe('execObserved');
+  it('is patched through the module cache and records as if the hook had patched it', async () => {
+    expect(execBeforeAgent).not.toBe('execObserved');
+    expect(Redis.Pipeline.prototype.exec.name).toBe('execObserved');
     const redis = new Redis({ host: REDIS_HOST, port: REDIS_PORT });
     clients.push(redis);
     await redis.set(`${PREFIX}a`, '1');
     expect(await redis.pipeline().get(`${PREFIX}a`).get(`${PREFIX}b`).exec()).toEqual([[null, '1'], [null, null]]);
     expect(await redis.multi().get(`${PREFIX}a`).exec()).toEqual([[null, '1']]);
 
-    const names = await harness.spanNames();
-    // Set-up commands are recorded too (no status patch), before the app's.
-    expect(names.slice(-4)).toEqual(['SET', 'GET', 'GET', 'MULTI']);
-    expect(names).toContain('INFO');
+    // The set-up commands (INFO, CLIENT SETINFO) are not the app's and record nothing.
+    expect(await harness.spanNames()).toEqual(['SET', 'PIPELINE', 'MULTI']);
     expect(await harness.durationCount({ [ATTR.dbOperationName]: 'GET' })).toBe(2);
     expect(await harness.durationCount({ [ATTR.dbOperationName]: 'MULTI' })).toBe(1);
+    expect(await harness.durationCount({ [ATTR.dbOperationName]: 'INFO' })).toBe(0);
+  });
+
+  it('unpatches it when disabled', () => {
+    harness.instrumentation.disable();
+    expect(Redis.Pipeline.prototype.exec.name).toBe(execBeforeAgent);
   });
 });

@@ -1,9 +1,9 @@
 /**
- * ioredis before 5.10 publishes no diagnostics channels: the instrumentation
- * falls back to patching `sendCommand`. ioredis 5.4 is installed under the
+ * ioredis before 5.11 publishes no diagnostics channels; the prototype patches
+ * record the same there. ioredis 5.4 is installed under the
  * alias `ioredis-v5`, which the require hook (matching the name `ioredis`)
  * does not see, so the test applies the module patch itself, as the hook would.
- * The results must match what ioredis 6 records through its channels.
+ * The results must match what ioredis 6 records.
  */
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';

@@ -2,16 +2,15 @@
  * The bounded vocabularies and caches of the ioredis instrumentation, and the
  * guard that keeps a failing recorder away from the app.
  */
-import diagnosticsChannel from 'node:diagnostics_channel';
 import { trace } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
 import { agentErrorSummaries } from '../../agent/agentErrors';
 import { ATTR } from '../../agent/metrics/registry';
 import { AttributeCache, errorType, operationName } from '../../instrumentations/ioredis/attributes';
-import { IoredisChannels } from '../../instrumentations/ioredis/channels';
+import { wrapSendCommand } from '../../instrumentations/ioredis/patches';
 import { RedisRecorder } from '../../instrumentations/ioredis/recorder';
 import { queryText } from '../../instrumentations/ioredis/statement';
-import type { CommandChannelContext } from '../../instrumentations/ioredis/types';
+import type { RedisClientLike, SentCommand } from '../../instrumentations/ioredis/types';
 
 function replyError(message: string): Error {
   const error = new Error(message);
@@ -92,20 +91,20 @@ describe('AttributeCache', () => {
   });
 });
 
-describe('channel subscribers', () => {
-  it('report their own failures and leave the command result alone', async () => {
+describe('the sendCommand patch', () => {
+  it('reports its own failures and leaves the command result alone', async () => {
     const broken = new RedisRecorder(() => trace.getTracer('test'), () => {
       throw new Error('instruments unavailable');
     });
-    const channels = new IoredisChannels(broken);
-    channels.subscribe();
-    try {
-      const context: CommandChannelContext = { command: 'get', args: ['k'], database: 0, serverAddress: 'localhost', serverPort: 6379 };
-      const result = await diagnosticsChannel.tracingChannel('ioredis:command').tracePromise(() => Promise.resolve('value'), context);
-      expect(result).toBe('value');
-      expect(agentErrorSummaries().find((e) => e.component === 'ioredis-channels')?.lastMessage).toBe('instruments unavailable');
-    } finally {
-      channels.unsubscribe();
-    }
+    let settle: (value: unknown) => void = () => undefined;
+    const promise = new Promise<unknown>((resolve) => { settle = resolve; });
+    const command: SentCommand = { name: 'get', args: ['k'], resolve: (value) => settle(value), reject: () => undefined };
+    const client: RedisClientLike = { options: { host: 'localhost', port: 6379 } };
+    const sendCommand = wrapSendCommand(broken)(function send(this: RedisClientLike, sent: unknown) {
+      (sent as SentCommand).resolve('value');
+      return promise;
+    });
+    expect(await sendCommand.call(client, command)).toBe('value');
+    expect(agentErrorSummaries().find((e) => e.component === 'ioredis-patches')?.lastMessage).toBe('instruments unavailable');
   });
 });
