@@ -5,15 +5,15 @@
 import { getHeapStatistics } from 'node:v8';
 import type { Server } from 'node:http';
 import { isMainThread } from 'node:worker_threads';
-import { metrics } from '@opentelemetry/api';
+import type { Meter } from '@opentelemetry/api';
 import { readConfig, type QuerylensConfig } from './config';
 import { agentErrorSummaries, reportAgentError } from './agentErrors';
-import { buildSdk } from './sdk';
+import { buildTelemetry } from './sdk';
 import { startAgentServer, sendJson, type Route } from './server';
 import { buildHealth } from './health';
 import { resolveServiceName } from './serviceName';
 import { AGENT_VERSION } from './version';
-import { ATTR, METRICS, QUERYLENS_RUNTIME_METRICS, QUERYLENS_SCOPE } from './metrics/registry';
+import { ATTR, METRICS, QUERYLENS_RUNTIME_METRICS } from './metrics/registry';
 import { createObservableCounter, createObservableGauge } from './metrics/instruments';
 import { PgInstrumentation } from '../instrumentations/pg/instrumentation';
 import { createPgSpansInstrumentation } from '../instrumentations/pg/upstreamSpans';
@@ -52,8 +52,7 @@ function inactive(config: QuerylensConfig): AgentHandle {
   return { config, active: false, ready: Promise.resolve(), shutdown: () => Promise.resolve() };
 }
 
-function registerAgentMetrics(engine: RuntimeSqlEngine): void {
-  const meter = metrics.getMeter(QUERYLENS_SCOPE, AGENT_VERSION);
+function registerAgentMetrics(meter: Meter, engine: RuntimeSqlEngine): void {
   observeSqlEngine(meter, engine);
   const info = createObservableGauge(meter, METRICS.agentInfo);
   info.addCallback((result) => result.observe(1, { [ATTR.version]: AGENT_VERSION }));
@@ -100,12 +99,13 @@ function activate(config: QuerylensConfig): AgentHandle {
   // Like pg's spans above: none made for nobody.
   const ioredis = new IoredisInstrumentation({ spans: config.tracesExporter !== 'none' });
   instrumentations.push(pg, ioredis, new LruCacheInstrumentation());
-  const { sdk, prometheus } = buildSdk(config, serviceName, instrumentations);
-  sdk.start();
-  if (config.metricsExporter === 'otlp' || config.tracesExporter === 'otlp') flushPushedTelemetryBeforeExit();
-  registerAgentMetrics(engine);
+  const telemetry = buildTelemetry(config, serviceName, instrumentations);
+  const { prometheus } = telemetry;
+  telemetry.start();
+  if (config.metricsExporter === 'otlp' || config.tracesExporter === 'otlp') flushPushedTelemetryBeforeExit(telemetry);
+  registerAgentMetrics(telemetry.meter, engine);
   const sqlRuntime = startSqlRuntime(config, {
-    meter: metrics.getMeter(QUERYLENS_SCOPE, AGENT_VERSION),
+    meter: telemetry.meter,
     engine,
     pools: pg.pools,
     redisCommands: () => ioredis.commandSummaries(),
@@ -144,7 +144,7 @@ function activate(config: QuerylensConfig): AgentHandle {
     shutdown: async () => {
       const listening = await server;
       listening?.close();
-      await Promise.all([sqlRuntime.close(), sdk.shutdown()]);
+      await Promise.all([sqlRuntime.close(), telemetry.shutdown()]);
     },
   };
 }
