@@ -95,7 +95,9 @@ function activate(config: QuerylensConfig): AgentHandle {
   if (config.tracesExporter !== 'none') {
     instrumentations.push(createPgSpansInstrumentation(engine.statements, config.sqlcommenter));
   }
-  const pg = new PgInstrumentation({ analyzer: engine.statements, requestContextKey: currentRequestKey, isAgentQuery });
+  const pg = new PgInstrumentation({
+    analyzer: engine.statements, requestContextKey: currentRequestKey, isAgentQuery, wrapsOwnSpans: config.tracesExporter !== 'none',
+  });
   // Like pg's spans above: none made for nobody.
   const ioredis = new IoredisInstrumentation({ spans: config.tracesExporter !== 'none' });
   instrumentations.push(pg, ioredis, new LruCacheInstrumentation());

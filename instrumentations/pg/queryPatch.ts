@@ -36,7 +36,7 @@ export interface QueryPatchDeps {
   readonly requestContextKey: () => string | undefined;
 }
 
-type QueryFunction = (this: PgClientLike, ...args: unknown[]) => unknown;
+export type QueryFunction = (this: PgClientLike, ...args: unknown[]) => unknown;
 
 /** What is known when the statement is sent. */
 interface QueryStart {
@@ -107,19 +107,6 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
 
-const kWrapped = Symbol('querylens.pg.wrappedQuery');
-type QueryHook = QueryFunction & { [kWrapped]?: QueryFunction };
-
-/** True for the function our hook installed (upstream's wrappers carry shimmer's marks, ours does not). */
-export function isQueryHook(fn: unknown): fn is QueryHook {
-  return typeof fn === 'function' && (fn as QueryHook)[kWrapped] !== undefined;
-}
-
-/** The function our hook wraps (possibly the upstream span wrapper). */
-export function wrappedByHook(hook: QueryHook): QueryFunction | undefined {
-  return hook[kWrapped];
-}
-
 export function createQueryPatch(original: QueryFunction, deps: QueryPatchDeps): QueryFunction {
   const hook = function query(this: PgClientLike, ...args: unknown[]): unknown {
     const call = describeQueryCall(args);
@@ -155,6 +142,5 @@ export function createQueryPatch(original: QueryFunction, deps: QueryPatchDeps):
       },
     );
   };
-  Object.defineProperty(hook, kWrapped, { value: original });
   return hook;
 }

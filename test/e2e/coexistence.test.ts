@@ -82,10 +82,7 @@ describe('an app with its own OpenTelemetry SDK', () => {
     expect(agent.result.agent).toEqual({ servesPgDurations: true, servesRedisDurations: true, servesTheAppsMetrics: false });
   });
 
-  // Known defect, left for its own fix: with querylens' traces off (the default), the app's
-  // own instrumentation-pg makes two `pg.query` spans per statement that goes through a
-  // pool. \`fails\` turns this test red once that is fixed, so the marker is removed then.
-  it.fails('exports the same spans', () => {
+  it('exports the same spans', () => {
     expect(agent.spans).toEqual(bare.spans);
   });
 
