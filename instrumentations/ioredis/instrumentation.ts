@@ -13,6 +13,7 @@ import { METRICS, QUERYLENS_SCOPE } from '../../agent/metrics/registry';
 import { AGENT_VERSION } from '../../agent/version';
 import { IoredisChannels } from './channels';
 import { wrapPipelineExec, wrapSendCommand, wrapSetStatus, wrapSilentEmit } from './patches';
+import type { RedisServerHealth } from './connectionHealth';
 import { RedisRecorder, type RedisCommandSummary, type RedisInstruments } from './recorder';
 import type { IoredisInstrumentationConfig, IoredisModule, PatchableClass, PatchablePrototype, PipelineLike } from './types';
 
@@ -72,6 +73,11 @@ export class IoredisInstrumentation extends InstrumentationBase<IoredisInstrumen
   /** Per-command calls, errors and p95 since start, for the report. */
   commandSummaries(): RedisCommandSummary[] {
     return this.recorder().commandSummaries();
+  }
+
+  /** Connection state per Redis server, worst first, for /healthz. */
+  connectionHealth(): RedisServerHealth[] {
+    return this.recorder().connectionHealth();
   }
 
   private recorder(): RedisRecorder {
