@@ -127,6 +127,7 @@ function activate(config: QuerylensConfig): AgentHandle {
         serviceName,
         startedAt,
         pools: () => pg.pools.snapshots(),
+        redis: () => ioredis.connectionHealth(),
         metricsServed: prometheus !== undefined,
         tracesExporter: config.tracesExporter,
         sqlParserReady: engine.parserReady,

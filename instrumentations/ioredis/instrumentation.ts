@@ -20,6 +20,7 @@ import { AGENT_VERSION } from '../../agent/version';
 import { unwrapOwn, wrapOwn } from '../ownWrapper';
 import { loadedIoredisModules } from './loadedModules';
 import { wrapPipelineExec, wrapSendCommand, wrapSetStatus, wrapSilentEmit } from './patches';
+import type { RedisServerHealth } from './connectionHealth';
 import { RedisRecorder, type RedisCommandSummary, type RedisInstruments } from './recorder';
 import type { IoredisInstrumentationConfig, IoredisModule, PatchableClass, PatchablePrototype } from './types';
 
@@ -88,6 +89,11 @@ export class IoredisInstrumentation extends InstrumentationBase<IoredisInstrumen
   /** Per-command calls, errors and p95 since start, for the report. */
   commandSummaries(): RedisCommandSummary[] {
     return this.recorder().commandSummaries();
+  }
+
+  /** Connection state per Redis server, worst first, for /healthz. */
+  connectionHealth(): RedisServerHealth[] {
+    return this.recorder().connectionHealth();
   }
 
   private recorder(): RedisRecorder {
