@@ -23,7 +23,6 @@ import { processIdentityDetector } from './processResource';
 import { databaseHistograms } from './metrics/databaseHistograms';
 import { QUERYLENS_SCOPE } from './metrics/registry';
 import { AGENT_VERSION } from './version';
-import { useAgentTracerProvider } from './agentTracer';
 import { offerTracingToTheProcess } from './processTracing';
 import { UPSTREAM_PG_SCOPE } from '../instrumentations/pg/upstreamSpans';
 import { PgSpanStatusScrubber } from '../instrumentations/pg/spanStatusScrubber';
@@ -86,7 +85,6 @@ export function buildTelemetry(config: QuerylensConfig, serviceName: string, ins
     prometheus,
     meter: meterProvider.getMeter(QUERYLENS_SCOPE, AGENT_VERSION),
     start: () => {
-      useAgentTracerProvider(spans);
       registerInstrumentations({ instrumentations: [...instrumentations, new RuntimeNodeInstrumentation()], tracerProvider: spans, meterProvider });
       if (tracerProvider) offerTracingToTheProcess(tracerProvider);
     },

@@ -11,8 +11,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { performance } from 'node:perf_hooks';
 import { SpanKind, SpanStatusCode, context, trace, type Span } from '@opentelemetry/api';
-import { ATTR } from '../../agent/metrics/registry';
-import { agentTracer } from '../../agent/agentTracer';
+import { ATTR, QUERYLENS_SCOPE } from '../../agent/metrics/registry';
 import { guarded, reportAgentError } from '../../agent/agentErrors';
 import type { CacheCounters } from './cacheStatistics';
 import { recordCacheLoad } from './cacheMetrics';
@@ -36,6 +35,7 @@ export class LoaderDatabaseTime {
 }
 
 const loaderStorage = new AsyncLocalStorage<LoaderDatabaseTime>();
+const tracer = trace.getTracer(QUERYLENS_SCOPE);
 
 /**
  * The load the current code runs in, if any. Call it where a query starts:
@@ -69,7 +69,7 @@ function finish(counters: CacheCounters, span: Span | undefined, started: number
 }
 
 function startSpan(counters: CacheCounters): Span | undefined {
-  return guarded('cache-load', () => agentTracer().startSpan(`load ${counters.name}`, {
+  return guarded('cache-load', () => tracer.startSpan(`load ${counters.name}`, {
     kind: SpanKind.INTERNAL,
     attributes: { [ATTR.cacheName]: counters.name },
   }), undefined);
