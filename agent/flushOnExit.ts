@@ -36,9 +36,12 @@ async function flushAll(): Promise<void> {
   })));
 }
 
-/** Call once, after the SDK has started. */
-export function flushPushedTelemetryBeforeExit(): void {
+/**
+ * Call once, after the SDK has started. `recordPending` finishes what the
+ * agent still owes the last export (statements waiting for the SQL parser).
+ */
+export function flushPushedTelemetryBeforeExit(recordPending: () => Promise<void>): void {
   process.once('beforeExit', () => {
-    flushAll().catch((error: unknown) => reportAgentError('otlp-flush', error));
+    recordPending().then(flushAll).catch((error: unknown) => reportAgentError('otlp-flush', error));
   });
 }

@@ -1,7 +1,8 @@
 /**
  * The SQL engine as the running agent uses it: one statement cache for
  * runtime statements, the parser loaded in the background (statements seen
- * before it is ready are labelled by their first keyword), unknown rule ids
+ * before it is ready are timed under their first keyword, then queued and
+ * recorded in the per-statement statistics once it is), unknown rule ids
  * in QUERYLENS_RULES reported once, parse failures exported as a counter.
  */
 import { setFlagsFromString } from 'node:v8';
@@ -20,6 +21,11 @@ import { ALL_RULES } from './sql/rules/index';
 export interface RuntimeSqlEngine {
   readonly statements: StatementCache;
   readonly parserReady: () => boolean;
+  /**
+   * Resolves once the statements waiting for the parser are recorded: before
+   * the last export of a process that ends while the parser still loads.
+   */
+  readonly catchUp: () => Promise<void>;
 }
 
 /**
@@ -52,6 +58,16 @@ function warmUp(options: AnalyzerOptions): void {
   for (const text of WARM_UP_STATEMENTS) analyzeStatement(text, options);
 }
 
+/** Keeps the process alive while `work` runs: the parser's asynchronous compile holds no handle of its own. */
+async function holdingTheLoop(work: () => Promise<void>): Promise<void> {
+  const hold = setInterval(() => undefined, 1000);
+  try {
+    await work();
+  } finally {
+    clearInterval(hold);
+  }
+}
+
 export function startSqlEngine(config: QuerylensConfig, warn: (line: string) => void): RuntimeSqlEngine {
   const unknown = unknownRuleIds(config.disabledRules, ALL_RULES);
   if (unknown.length > 0) {
@@ -66,8 +82,16 @@ export function startSqlEngine(config: QuerylensConfig, warn: (line: string) => 
     options,
     DEFAULT_STATEMENT_CACHE_LIMITS,
     new AnalysisBudget({ maxMsPerWindow: config.analysisBudgetMs, windowMs: 1000 }),
+    (error) => reportAgentError('sql-analysis', error),
   );
-  return { statements, parserReady: isSqlParserReady };
+  const catchUp = (): Promise<void> => {
+    if (statements.counts().pending === 0) return Promise.resolve();
+    return holdingTheLoop(async () => {
+      await loadSqlParser();
+      await statements.caughtUp();
+    }).catch((error: unknown) => reportAgentError('sql-parser', error));
+  };
+  return { statements, parserReady: isSqlParserReady, catchUp };
 }
 
 export function observeSqlEngine(meter: Meter, engine: RuntimeSqlEngine): void {

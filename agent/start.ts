@@ -102,7 +102,7 @@ function activate(config: QuerylensConfig): AgentHandle {
   instrumentations.push(pg, ioredis, new LruCacheInstrumentation());
   const { sdk, prometheus } = buildSdk(config, serviceName, instrumentations);
   sdk.start();
-  if (config.metricsExporter === 'otlp' || config.tracesExporter === 'otlp') flushPushedTelemetryBeforeExit();
+  if (config.metricsExporter === 'otlp' || config.tracesExporter === 'otlp') flushPushedTelemetryBeforeExit(engine.catchUp);
   registerAgentMetrics(engine);
   const sqlRuntime = startSqlRuntime(config, {
     meter: metrics.getMeter(QUERYLENS_SCOPE, AGENT_VERSION),

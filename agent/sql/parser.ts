@@ -2,7 +2,7 @@
  * The PostgreSQL parser (libpg_query compiled to WASM). Its module loads
  * asynchronously, once per process; after that every call is synchronous.
  * Hot-path callers never wait: they ask `sqlParser()` and treat `undefined`
- * as "not ready yet" (the statement cache skips analysis until then).
+ * as "not ready yet" (the statement cache queues the statement until then).
  */
 import { fingerprintSync, loadModule, normalizeSync, parseSync, scanSync } from 'libpg-query';
 import type { PgNode } from './rule';
@@ -47,17 +47,25 @@ const parser: SqlParser = {
 
 let ready = false;
 let loading: Promise<void> | undefined;
+const whenReady: (() => void)[] = [];
 
 /** Loads the WASM module; concurrent and repeated calls share one load. */
 export function loadSqlParser(): Promise<void> {
   loading ??= loadModule().then(() => {
     ready = true;
+    for (const callback of whenReady.splice(0)) callback();
   });
   return loading;
 }
 
 export function isSqlParserReady(): boolean {
   return ready;
+}
+
+/** Calls `callback` once the parser is ready: at once if it is, else when a load completes. */
+export function onSqlParserReady(callback: () => void): void {
+  if (ready) callback();
+  else whenReady.push(callback);
 }
 
 /** The parser when loaded, else undefined (never waits). */

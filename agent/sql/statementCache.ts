@@ -4,14 +4,17 @@
  * `maxEntries` texts (default 5,000) and `maxTextChars` characters of cached
  * text (default 4,000,000, so a few huge statements cannot hold megabytes of
  * keys). Texts longer than `maxSqlLength` are never cached: they are hashed
- * on each call, which costs no more than reading them.
+ * on each call, which costs no more than reading them. Statements seen
+ * before the parser has loaded are queued (`analyzeWhenReady`) and analysed
+ * once it has.
  */
 import type { StatementAnalysis } from './analysis';
 import type { AnalyzerOptions } from './analyzeStatement';
 import { analyzeStatement, unparsedAnalysis } from './analyzeStatement';
 import type { AnalysisBudget } from './analysisBudget';
 import { BoundedLru } from './boundedLru';
-import { isSqlParserReady } from './parser';
+import { isSqlParserReady, onSqlParserReady } from './parser';
+import { PendingStatements } from './pendingStatements';
 
 export interface StatementCacheLimits {
   readonly maxEntries: number;
@@ -29,6 +32,10 @@ export interface StatementCacheCounts {
   readonly overlong: number;
   /** Calls made before the parser finished loading (answered `undefined`). */
   readonly notReady: number;
+  /** Statements waiting for the parser, to be analysed and recorded once it is ready. */
+  readonly pending: number;
+  /** Statements seen before the parser was ready that the bounded queue had no room for. */
+  readonly pendingDropped: number;
   /** New texts grouped by hash because the analysis time budget was spent (not cached). */
   readonly deferred: number;
   readonly evictions: number;
@@ -47,11 +54,14 @@ export class StatementCache {
   private unparseable = 0;
   private overlong = 0;
   private notReady = 0;
+  private readonly pending = new PendingStatements();
+  private catchingUp: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly options: AnalyzerOptions,
     limits: StatementCacheLimits = DEFAULT_STATEMENT_CACHE_LIMITS,
     private readonly budget?: AnalysisBudget,
+    private readonly onError: (error: unknown) => void = () => undefined,
   ) {
     this.entries = new BoundedLru({ maxEntries: limits.maxEntries, maxWeight: limits.maxTextChars, weigh: textWeight });
   }
@@ -85,6 +95,24 @@ export class StatementCache {
     return analysis;
   }
 
+  /**
+   * For a statement `analyze` answered undefined for: calls `record` with its
+   * analysis once the parser is ready (at once if it already is), unless the
+   * bounded queue is full.
+   */
+  analyzeWhenReady(text: string, record: (analysis: StatementAnalysis) => void): void {
+    if (this.pending.add(text, record) && this.pending.size === 1) onSqlParserReady(() => this.catchUp());
+  }
+
+  /** Resolves when every statement queued before the parser was ready has been recorded. */
+  caughtUp(): Promise<void> {
+    return this.catchingUp;
+  }
+
+  private catchUp(): void {
+    this.catchingUp = this.catchingUp.then(() => this.pending.drain((text) => this.analyze(text), this.onError));
+  }
+
   counts(): StatementCacheCounts {
     return {
       hits: this.hits,
@@ -92,6 +120,8 @@ export class StatementCache {
       unparseable: this.unparseable,
       overlong: this.overlong,
       notReady: this.notReady,
+      pending: this.pending.size,
+      pendingDropped: this.pending.dropped,
       deferred: this.budget?.deferred ?? 0,
       evictions: this.entries.evictions,
       entries: this.entries.size,
