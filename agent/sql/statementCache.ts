@@ -68,6 +68,10 @@ export class StatementCache {
 
   /** The analysis of `text`, or undefined while the parser is still loading. Never throws. */
   analyze(text: string): StatementAnalysis | undefined {
+    return this.analyzeWithin(text, this.budget);
+  }
+
+  private analyzeWithin(text: string, budget: AnalysisBudget | undefined): StatementAnalysis | undefined {
     const cached = this.entries.get(text);
     if (cached !== undefined) {
       this.hits += 1;
@@ -78,13 +82,13 @@ export class StatementCache {
       return undefined;
     }
     let startedAt = 0;
-    if (this.budget) {
-      const granted = this.budget.begin();
+    if (budget) {
+      const granted = budget.begin();
       if (granted === undefined) return unparsedAnalysis(text, undefined);
       startedAt = granted;
     }
     const analysis = analyzeStatement(text, this.options);
-    this.budget?.end(startedAt);
+    budget?.end(startedAt);
     if (text.length > this.options.maxSqlLength) {
       this.overlong += 1;
       return analysis;
@@ -110,7 +114,10 @@ export class StatementCache {
   }
 
   private catchUp(): void {
-    this.catchingUp = this.catchingUp.then(() => this.pending.drain((text) => this.analyze(text), this.onError));
+    // Not charged to the hot path's budget: the queue is bounded and analysed in slices between the app's work.
+    // Charged, the first (cold) analyses would spend it and leave the rest grouped by hash, without findings.
+    const analyze = (text: string): StatementAnalysis | undefined => this.analyzeWithin(text, undefined);
+    this.catchingUp = this.catchingUp.then(() => this.pending.drain(analyze, this.onError));
   }
 
   counts(): StatementCacheCounts {

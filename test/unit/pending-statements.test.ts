@@ -1,7 +1,11 @@
 /** The bounded queue of statements seen before the SQL parser was ready. */
 import { describe, expect, it } from 'vitest';
 import type { StatementAnalysis } from '../../agent/sql/analysis';
+import { AnalysisBudget } from '../../agent/sql/analysisBudget';
+import { isSqlParserReady, loadSqlParser } from '../../agent/sql/parser';
 import { PendingStatements } from '../../agent/sql/pendingStatements';
+import { StatementCache } from '../../agent/sql/statementCache';
+import { ALL_RULES } from '../../agent/sql/rules/index';
 
 const labelled = (text: string) => ({ fingerprint: `fp:${text}` }) as unknown as StatementAnalysis;
 
@@ -36,5 +40,27 @@ describe('statements waiting for the SQL parser', () => {
     }, (error) => errors.push(error));
     expect(recorded).toEqual(['fp:good']);
     expect(errors).toHaveLength(1);
+  });
+});
+
+describe('the statement cache catching up once the parser is ready', () => {
+  it('analyses every queued statement fully, whatever is left of the hot path\'s time budget', async () => {
+    expect(isSqlParserReady()).toBe(false);
+    // A clock that moves 10 ms per reading: one analysis spends the 1 ms budget of its window.
+    let clock = 0;
+    const budget = new AnalysisBudget({ maxMsPerWindow: 1, windowMs: 1000, now: () => (clock += 10) });
+    const cache = new StatementCache({ maxSqlLength: 100_000, disabledRules: new Set(), source: 'runtime', rules: ALL_RULES }, undefined, budget);
+    const texts = ['SELECT * FROM a WHERE id = $1', 'SELECT * FROM b WHERE id = $1', 'SELECT * FROM c WHERE id = $1'];
+    const recorded: StatementAnalysis[] = [];
+    for (const text of texts) {
+      expect(cache.analyze(text)).toBeUndefined();
+      cache.analyzeWhenReady(text, (analysis) => recorded.push(analysis));
+    }
+    expect(cache.counts().pending).toBe(3);
+    await loadSqlParser();
+    await cache.caughtUp();
+    expect(recorded.map((analysis) => [analysis.parsed, analysis.collection, analysis.findings.some((finding) => finding.rule === 'select-star')]))
+      .toEqual([[true, 'a', true], [true, 'b', true], [true, 'c', true]]);
+    expect(cache.counts()).toMatchObject({ pending: 0, pendingDropped: 0 });
   });
 });
