@@ -1,9 +1,10 @@
 /**
  * The SQL engine as the running agent uses it: one statement cache for
- * runtime statements, the parser loaded in the background (statements seen
- * before it is ready are timed under their first keyword, then queued and
- * recorded in the per-statement statistics once it is), unknown rule ids
- * in QUERYLENS_RULES reported once, parse failures exported as a counter.
+ * runtime statements, the parser compiled on V8's background threads from
+ * the agent's start (statements seen before it is ready are timed under
+ * their first keyword, then queued and recorded in the per-statement
+ * statistics once it is), unknown rule ids in QUERYLENS_RULES reported once,
+ * parse failures exported as a counter.
  */
 import { setFlagsFromString } from 'node:v8';
 import type { Meter } from '@opentelemetry/api';
@@ -14,7 +15,7 @@ import { createObservableCounter } from './metrics/instruments';
 import { DEFAULT_STATEMENT_CACHE_LIMITS, StatementCache } from './sql/statementCache';
 import { analyzeStatement, type AnalyzerOptions } from './sql/analyzeStatement';
 import { AnalysisBudget } from './sql/analysisBudget';
-import { isSqlParserReady, loadSqlParser } from './sql/parser';
+import { isSqlParserReady, loadSqlParser, sqlParser, type SqlParser } from './sql/parser';
 import { unknownRuleIds } from './sql/ruleEngine';
 import { ALL_RULES } from './sql/rules/index';
 
@@ -43,9 +44,35 @@ export function keepWasmOnBaselineCompiler(): void {
 }
 
 /**
- * WebAssembly compiles lazily: the first analysis after load takes over
- * 100 ms, the next few some milliseconds. Paying that once at startup, right
- * after the parser loads, keeps it out of the app's first statements.
+ * V8 compiles WebAssembly lazily, each function on its first call and on the
+ * main thread: libpg_query's first parse then holds the app for about 90 ms
+ * and its first fingerprint for more (a single huge function cannot be
+ * compiled in slices). Compiled eagerly, the work happens on V8's background
+ * threads while the module loads asynchronously, at about 5 MiB more RSS.
+ * The flag is process-wide, so it is on only while the parser compiles and
+ * left alone when the user set it.
+ */
+function userSetsLazyCompilation(): boolean {
+  return [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((arg) => arg.includes('wasm-lazy-compilation'));
+}
+
+let eagerLoad: Promise<void> | undefined;
+
+function loadParserCompiledEagerly(): Promise<void> {
+  if (userSetsLazyCompilation()) return loadSqlParser();
+  eagerLoad ??= (() => {
+    setFlagsFromString('--no-wasm-lazy-compilation');
+    return loadSqlParser().finally(() => setFlagsFromString('--wasm-lazy-compilation'));
+  })();
+  return eagerLoad;
+}
+
+/**
+ * The first calls after load still take some milliseconds each (the parser's
+ * JavaScript glue and the engine's rules compile on first use): made one per
+ * turn of the event loop right after the parser loads, each of libpg_query's
+ * entry points first and then whole analyses, none holds the app up for long
+ * and they stay out of the app's first statements.
  */
 const WARM_UP_STATEMENTS = [
   'SELECT a.id, b.name FROM a JOIN b ON a.id = b.a_id WHERE a.x = $1 AND b.y LIKE $2 ORDER BY a.id LIMIT 10 OFFSET 5',
@@ -54,8 +81,33 @@ const WARM_UP_STATEMENTS = [
   'WITH r AS (SELECT count(*) AS n FROM t GROUP BY k HAVING count(*) > 1) DELETE FROM t USING r WHERE t.k = r.n',
 ];
 
-function warmUp(options: AnalyzerOptions): void {
-  for (const text of WARM_UP_STATEMENTS) analyzeStatement(text, options);
+function warmUpSteps(parser: SqlParser, options: AnalyzerOptions): (() => unknown)[] {
+  const [first] = WARM_UP_STATEMENTS;
+  return [
+    () => parser.parse(first),
+    () => parser.fingerprint(first),
+    () => parser.normalize(first),
+    () => parser.scan(first),
+    ...WARM_UP_STATEMENTS.map((text) => () => analyzeStatement(text, options)),
+  ];
+}
+
+function warmUp(steps: readonly (() => unknown)[], index = 0): void {
+  if (index >= steps.length) return;
+  try {
+    steps[index]();
+  } catch (error) {
+    reportAgentError('sql-parser', error);
+    return;
+  }
+  setImmediate(() => warmUp(steps, index + 1)).unref();
+}
+
+function loadParser(options: AnalyzerOptions): Promise<void> {
+  return loadParserCompiledEagerly().then(() => {
+    const parser = sqlParser();
+    if (parser !== undefined) warmUp(warmUpSteps(parser, options));
+  });
 }
 
 /** Keeps the process alive while `work` runs: the parser's asynchronous compile holds no handle of its own. */
@@ -75,9 +127,7 @@ export function startSqlEngine(config: QuerylensConfig, warn: (line: string) => 
   }
   if (!config.wasmTierUp) keepWasmOnBaselineCompiler();
   const options = { maxSqlLength: config.maxSqlLength, disabledRules: config.disabledRules, source: 'runtime' as const, rules: ALL_RULES };
-  loadSqlParser()
-    .then(() => warmUp(options))
-    .catch((error: unknown) => reportAgentError('sql-parser', error));
+  loadParser(options).catch((error: unknown) => reportAgentError('sql-parser', error));
   const statements = new StatementCache(
     options,
     DEFAULT_STATEMENT_CACHE_LIMITS,
@@ -87,7 +137,7 @@ export function startSqlEngine(config: QuerylensConfig, warn: (line: string) => 
   const catchUp = (): Promise<void> => {
     if (statements.counts().pending === 0) return Promise.resolve();
     return holdingTheLoop(async () => {
-      await loadSqlParser();
+      await loadParserCompiledEagerly();
       await statements.caughtUp();
     }).catch((error: unknown) => reportAgentError('sql-parser', error));
   };

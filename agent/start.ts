@@ -8,7 +8,7 @@ import { isMainThread } from 'node:worker_threads';
 import { metrics } from '@opentelemetry/api';
 import { readConfig, type QuerylensConfig } from './config';
 import { agentErrorSummaries, reportAgentError } from './agentErrors';
-import { buildSdk } from './sdk';
+import type * as Sdk from './sdk';
 import { startAgentServer, sendJson, type Route } from './server';
 import { buildHealth } from './health';
 import { resolveServiceName } from './serviceName';
@@ -87,7 +87,10 @@ function announce(config: QuerylensConfig, listening: Server | undefined, reques
 function activate(config: QuerylensConfig): AgentHandle {
   const startedAt = Date.now();
   const serviceName = resolveServiceName(config.serviceName, process.cwd());
+  // First: the SQL parser compiles on V8's background threads while the
+  // OpenTelemetry SDK, required only now, loads on this one.
   const engine = startSqlEngine(config, warn);
+  const { buildSdk } = require('./sdk') as typeof Sdk;
   trackHttpRequests();
   const instrumentations: Instrumentation[] = [];
   // Upstream spans first: an instrumentation hooks pg as it is constructed, and
