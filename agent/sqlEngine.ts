@@ -92,22 +92,31 @@ function warmUpSteps(parser: SqlParser, options: AnalyzerOptions): (() => unknow
   ];
 }
 
-function warmUp(steps: readonly (() => unknown)[], index = 0): void {
-  if (index >= steps.length) return;
-  try {
-    steps[index]();
-  } catch (error) {
-    reportAgentError('sql-parser', error);
-    return;
-  }
-  setImmediate(() => warmUp(steps, index + 1)).unref();
+/** Runs the steps one per turn of the event loop from the next one on, then calls `done`. */
+function warmUp(steps: readonly (() => unknown)[], done: () => void): void {
+  const step = (index: number): void => {
+    try {
+      steps[index]();
+    } catch (error) {
+      reportAgentError('sql-parser', error);
+      done();
+      return;
+    }
+    if (index + 1 < steps.length) setImmediate(() => step(index + 1)).unref();
+    else done();
+  };
+  setImmediate(() => step(0)).unref();
 }
 
+/** Resolves once the parser is loaded and warm (or could not load: reported, and the engine goes on without it). */
 function loadParser(options: AnalyzerOptions): Promise<void> {
-  return loadParserCompiledEagerly().then(() => {
-    const parser = sqlParser();
-    if (parser !== undefined) warmUp(warmUpSteps(parser, options));
-  });
+  return loadParserCompiledEagerly()
+    .then(() => new Promise<void>((resolve) => {
+      const parser = sqlParser();
+      if (parser === undefined) resolve();
+      else warmUp(warmUpSteps(parser, options), resolve);
+    }))
+    .catch((error: unknown) => reportAgentError('sql-parser', error));
 }
 
 /** Keeps the process alive while `work` runs: the parser's asynchronous compile holds no handle of its own. */
@@ -127,17 +136,22 @@ export function startSqlEngine(config: QuerylensConfig, warn: (line: string) => 
   }
   if (!config.wasmTierUp) keepWasmOnBaselineCompiler();
   const options = { maxSqlLength: config.maxSqlLength, disabledRules: config.disabledRules, source: 'runtime' as const, rules: ALL_RULES };
-  loadParser(options).catch((error: unknown) => reportAgentError('sql-parser', error));
+  const warm = loadParser(options);
   const statements = new StatementCache(
     options,
     DEFAULT_STATEMENT_CACHE_LIMITS,
     new AnalysisBudget({ maxMsPerWindow: config.analysisBudgetMs, windowMs: 1000 }),
     (error) => reportAgentError('sql-analysis', error),
+    // Statements queued before the parser was ready are analysed once it is warm: the
+    // first (cold) analyses stay in the warm-up's turns, not in the queue's.
+    (callback) => {
+      void warm.then(callback);
+    },
   );
   const catchUp = (): Promise<void> => {
     if (statements.counts().pending === 0) return Promise.resolve();
     return holdingTheLoop(async () => {
-      await loadParserCompiledEagerly();
+      await warm;
       await statements.caughtUp();
     }).catch((error: unknown) => reportAgentError('sql-parser', error));
   };

@@ -62,6 +62,8 @@ export class StatementCache {
     limits: StatementCacheLimits = DEFAULT_STATEMENT_CACHE_LIMITS,
     private readonly budget?: AnalysisBudget,
     private readonly onError: (error: unknown) => void = () => undefined,
+    /** When the queue of statements seen before the parser was ready is analysed. */
+    private readonly whenReady: (callback: () => void) => void = onSqlParserReady,
   ) {
     this.entries = new BoundedLru({ maxEntries: limits.maxEntries, maxWeight: limits.maxTextChars, weigh: textWeight });
   }
@@ -105,7 +107,7 @@ export class StatementCache {
    * bounded queue is full.
    */
   analyzeWhenReady(text: string, record: (analysis: StatementAnalysis) => void): void {
-    if (this.pending.add(text, record) && this.pending.size === 1) onSqlParserReady(() => this.catchUp());
+    if (this.pending.add(text, record) && this.pending.size === 1) this.whenReady(() => this.catchUp());
   }
 
   /** Resolves when every statement queued before the parser was ready has been recorded. */
