@@ -23,7 +23,7 @@ function runOnce(mode, port) {
 }
 
 const samples = new Map(MODES.map((mode) => [mode.name, []]));
-for (const [index, order] of shuffledRounds(rounds, Number(process.env.BENCH_SEED || 1)).entries()) {
+for (const [index, order] of shuffledRounds(MODES, rounds, Number(process.env.BENCH_SEED || 1)).entries()) {
   const round = index + 1;
   for (const mode of order) {
     const result = runOnce(mode, 19464 + MODES.indexOf(mode));

@@ -1,7 +1,5 @@
 // What every interleaved benchmark shares: rounds of the modes in a shuffled
 // order and medians of per-round figures.
-import { MODES } from './modes.mjs';
-
 export function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
@@ -15,7 +13,7 @@ export function median(values) {
  * by several percent either way round), and a fixed order, even rotated,
  * would always give a mode the same predecessor.
  */
-export function shuffledRounds(count, seed) {
+export function shuffledRounds(modes, count, seed) {
   let state = seed >>> 0;
   const random = () => {
     state = (state + 0x6d2b79f5) >>> 0;
@@ -25,7 +23,7 @@ export function shuffledRounds(count, seed) {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
   return Array.from({ length: count }, () => {
-    const order = [...MODES];
+    const order = [...modes];
     for (let index = order.length - 1; index > 0; index -= 1) {
       const other = Math.floor(random() * (index + 1));
       [order[index], order[other]] = [order[other], order[index]];

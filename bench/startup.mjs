@@ -8,12 +8,18 @@
 //       the app runs, and how long the preloads held the main thread before
 //       the app could begin (the agent's synchronous load);
 //   (c) wall time of a process that exits at once (`node -e 0`).
+// BENCH_BASELINE_DIST=<a build's dist directory> adds that build of the agent
+// as one more mode, so two builds compare within one run.
 import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { BENCH_DIR, MODES, ROOT } from './modes.mjs';
 import { median, medianRatio, shuffledRounds } from './rounds.mjs';
 
 const rounds = Number(process.env.BENCH_ROUNDS || 5);
+const baseline = process.env.BENCH_BASELINE_DIST;
+const modes = baseline
+  ? [...MODES, { name: `querylens (${baseline})`, args: ['--require', resolve(baseline, 'agent', 'register.js')], env: {} }]
+  : MODES;
 
 function run(mode, port, args) {
   return execFileSync(process.execPath, [...mode.args, ...args], {
@@ -36,10 +42,10 @@ function exitAtOnceMs(mode, port) {
   return Number(process.hrtime.bigint() - started) / 1e6;
 }
 
-const samples = new Map(MODES.map((mode) => [mode.name, []]));
-for (const [index, order] of shuffledRounds(rounds, Number(process.env.BENCH_SEED || 1)).entries()) {
+const samples = new Map(modes.map((mode) => [mode.name, []]));
+for (const [index, order] of shuffledRounds(modes, rounds, Number(process.env.BENCH_SEED || 1)).entries()) {
   for (const mode of order) {
-    const port = 19564 + MODES.indexOf(mode);
+    const port = 19564 + modes.indexOf(mode);
     const result = { ...firstStatement(mode, port), exitMs: exitAtOnceMs(mode, port) };
     samples.get(mode.name).push(result);
     process.stderr.write(`round ${index + 1} ${mode.name}: preload ${result.preloadMs.toFixed(0)} ms, first statement ${result.firstStatementMs.toFixed(0)} ms, longest stall ${result.stallMs.toFixed(0)} ms, -e 0 ${result.exitMs.toFixed(0)} ms\n`);
@@ -48,7 +54,7 @@ for (const [index, order] of shuffledRounds(rounds, Number(process.env.BENCH_SEE
 
 const bare = samples.get('bare');
 const figure = (runs, key) => `${median(runs.map((run) => run[key])).toFixed(0)} (${medianRatio(runs, bare, key).toFixed(2)}×)`;
-const rows = MODES.map((mode) => {
+const rows = modes.map((mode) => {
   const runs = samples.get(mode.name);
   return {
     mode: mode.name,
