@@ -15,9 +15,13 @@ interface Flushable {
   forceFlush(): Promise<void>;
 }
 
-/** Call once, after the agent's providers have started. */
-export function flushPushedTelemetryBeforeExit(telemetry: Flushable): void {
+/**
+ * Call once, after the agent's providers have started. `recordPending`
+ * finishes what the agent still owes the last export (statements waiting for
+ * the SQL parser).
+ */
+export function flushPushedTelemetryBeforeExit(telemetry: Flushable, recordPending: () => Promise<void>): void {
   process.once('beforeExit', () => {
-    telemetry.forceFlush().catch((error: unknown) => reportAgentError('otlp-flush', error));
+    recordPending().then(() => telemetry.forceFlush()).catch((error: unknown) => reportAgentError('otlp-flush', error));
   });
 }

@@ -8,7 +8,7 @@ import { isMainThread } from 'node:worker_threads';
 import type { Meter } from '@opentelemetry/api';
 import { readConfig, type QuerylensConfig } from './config';
 import { agentErrorSummaries, reportAgentError } from './agentErrors';
-import { buildTelemetry } from './sdk';
+import type * as Sdk from './sdk';
 import { startAgentServer, sendJson, type Route } from './server';
 import { buildHealth } from './health';
 import { resolveServiceName } from './serviceName';
@@ -86,7 +86,10 @@ function announce(config: QuerylensConfig, listening: Server | undefined, reques
 function activate(config: QuerylensConfig): AgentHandle {
   const startedAt = Date.now();
   const serviceName = resolveServiceName(config.serviceName, process.cwd());
+  // First: the SQL parser compiles on V8's background threads while the
+  // OpenTelemetry SDK, required only now, loads on this one.
   const engine = startSqlEngine(config, warn);
+  const { buildTelemetry } = require('./sdk') as typeof Sdk;
   trackHttpRequests();
   const instrumentations: Instrumentation[] = [];
   // Upstream spans first: an instrumentation hooks pg as it is constructed, and
@@ -104,7 +107,7 @@ function activate(config: QuerylensConfig): AgentHandle {
   const telemetry = buildTelemetry(config, serviceName, instrumentations);
   const { prometheus } = telemetry;
   telemetry.start();
-  if (config.metricsExporter === 'otlp' || config.tracesExporter === 'otlp') flushPushedTelemetryBeforeExit(telemetry);
+  if (config.metricsExporter === 'otlp' || config.tracesExporter === 'otlp') flushPushedTelemetryBeforeExit(telemetry, engine.catchUp);
   registerAgentMetrics(telemetry.meter, engine);
   const sqlRuntime = startSqlRuntime(config, {
     meter: telemetry.meter,
