@@ -11,7 +11,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # record of what node_modules holds.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "querylens: installing dependencies (npm ci, 10-30 s the first time)" >&2
-  npm ci --no-audit --no-fund --loglevel=error >&2
+  npm ci --no-audit --no-fund --prefer-offline --loglevel=error >&2
 fi
 # Arguments after the command (`npm test -- file.test.ts`) go to its last step.
 exec bash -c "$1 \"\$@\"" with-setup "${@:2}"
