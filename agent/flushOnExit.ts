@@ -10,7 +10,7 @@
  * without `beforeExit`; the last interval is lost there.
  */
 import { metrics, trace } from '@opentelemetry/api';
-import { reportAgentError } from './agentErrors';
+import { reportAgentError } from '../core/agentErrors';
 
 interface Flushable {
   forceFlush(): Promise<void>;

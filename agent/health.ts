@@ -1,7 +1,7 @@
 /** The `/healthz` model: is the agent working, what does it see, what failed. */
-import { agentErrorSummaries, type AgentErrorSummary } from './agentErrors';
+import { agentErrorSummaries, type AgentErrorSummary } from '../core/agentErrors';
 import type { PoolSnapshot } from '../instrumentations/pg/poolRegistry';
-import { AGENT_VERSION } from './version';
+import { AGENT_VERSION } from '../core/version';
 
 export interface HealthSources {
   readonly serviceName: string;

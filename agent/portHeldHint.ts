@@ -7,7 +7,7 @@
  */
 import { subscribe } from 'node:diagnostics_channel';
 import type { Server } from 'node:net';
-import { reportAgentError } from './agentErrors';
+import { reportAgentError } from '../core/agentErrors';
 
 const LISTEN_ERROR_CHANNEL = 'tracing:net.server.listen:error';
 

@@ -15,7 +15,7 @@ import { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runti
 import { envDetector, hostDetector, serviceInstanceIdDetector } from '@opentelemetry/resources';
 import type { QuerylensConfig } from './config';
 import { processIdentityDetector } from './processResource';
-import { databaseHistograms } from './metrics/databaseHistograms';
+import { databaseHistograms } from '../core/metrics/databaseHistograms';
 import { UPSTREAM_PG_SCOPE } from '../instrumentations/pg/upstreamSpans';
 import { PgSpanStatusScrubber } from '../instrumentations/pg/spanStatusScrubber';
 

@@ -4,7 +4,7 @@
  * gives one warning while the app runs on without it.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { reportAgentError } from './agentErrors';
+import { reportAgentError } from '../core/agentErrors';
 import { KEEP_ALIVE_TIMEOUT_MS, MAX_CONNECTIONS, SERVER_OPTIONS, clientErrorStatus, closeIfBodyPending, refusal } from './requestLimits';
 
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;

@@ -7,9 +7,9 @@
 import { setFlagsFromString } from 'node:v8';
 import type { Meter } from '@opentelemetry/api';
 import type { QuerylensConfig } from './config';
-import { reportAgentError } from './agentErrors';
-import { METRICS } from './metrics/registry';
-import { createObservableCounter } from './metrics/instruments';
+import { reportAgentError } from '../core/agentErrors';
+import { METRICS } from '../core/metrics/registry';
+import { createObservableCounter } from '../core/metrics/instruments';
 import { DEFAULT_STATEMENT_CACHE_LIMITS, StatementCache } from './sql/statementCache';
 import { analyzeStatement, type AnalyzerOptions } from './sql/analyzeStatement';
 import { AnalysisBudget } from './sql/analysisBudget';

@@ -5,13 +5,13 @@
  */
 import type { Meter } from '@opentelemetry/api';
 import type { QuerylensConfig } from './config';
-import { addQueryObserver } from './queryEvents';
+import { addQueryObserver } from '../core/queryEvents';
 import { createQueryRecorder, type QueryRecorder } from './recording/queryRecorder';
 import { buildReport } from './report/buildReport';
 import type { QuerylensReport } from './report/reportModel';
 import { sendJson, type Route } from './server';
 import type { RuntimeSqlEngine } from './sqlEngine';
-import { AGENT_VERSION } from './version';
+import { AGENT_VERSION } from '../core/version';
 import { createSlowQueryLog, type SlowQueryLog } from '../exporters/slowQueryLog';
 import { createExplainRunner, type ExplainRunner } from '../instrumentations/pg/explainRunner';
 import { defaultConnectionConfigFor } from '../instrumentations/pg/explainConnection';

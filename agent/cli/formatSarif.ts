@@ -6,7 +6,7 @@
 import { relative, sep } from 'node:path';
 import type { RuleDescriptor } from '../sql/lintSql';
 import type { Severity } from '../sql/rule';
-import { AGENT_VERSION } from '../version';
+import { AGENT_VERSION } from '../../core/version';
 import type { FileFinding } from './fileFinding';
 import { STDIN_NAME } from './fileFinding';
 

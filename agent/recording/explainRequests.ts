@@ -3,7 +3,7 @@
  * deserve an EXPLAIN, and the pg instrumentation, which runs it
  * (`instrumentations/pg/explainRunner.ts`).
  */
-import type { QueryEvent } from '../queryEvents';
+import type { QueryEvent } from '../../core/queryEvents';
 
 export type ExplainOutcome = 'ok' | 'skipped' | 'error' | 'timeout';
 export const EXPLAIN_OUTCOMES: readonly ExplainOutcome[] = ['ok', 'skipped', 'error', 'timeout'];

@@ -6,8 +6,8 @@
  * bounded and every counter only goes up.
  */
 import type { Attributes, Meter } from '@opentelemetry/api';
-import { ATTR, METRICS } from '../metrics/registry';
-import { createCounter, createObservableCounter, createObservableGauge } from '../metrics/instruments';
+import { ATTR, METRICS } from '../../core/metrics/registry';
+import { createCounter, createObservableCounter, createObservableGauge } from '../../core/metrics/instruments';
 import type { FindingsStore } from '../sql/findingsStore';
 import { OTHER, type QueryStatistics } from '../sql/queryStatistics';
 import type { ExplainOutcome } from './explainRequests';

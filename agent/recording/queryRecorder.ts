@@ -11,18 +11,18 @@
  * never throws into the app (agent errors are reported) and keeps no literal values: texts
  * and parameter sets are reduced to hashes before they are stored.
  */
-import { LatencyBuckets } from '../sql/latencyBuckets';
+import { LatencyBuckets } from '../../core/latencyBuckets';
 import type { Meter } from '@opentelemetry/api';
-import { reportAgentError } from '../agentErrors';
+import { reportAgentError } from '../../core/agentErrors';
 import type { QuerylensConfig } from '../config';
-import type { QueryEvent, QueryObserver } from '../queryEvents';
-import type { StatementAnalysis, StaticFinding } from '../sql/analysis';
+import type { QueryEvent, QueryObserver } from '../../core/queryEvents';
+import type { StatementAnalysis, StaticFinding } from '../../core/statementAnalysis';
 import { CacheCandidates, isCacheable, type CacheCandidate } from '../sql/cacheCandidates';
 import { checkValues } from '../sql/checkValues';
 import { FindingsStore, type FindingPersistence, type FindingRecord } from '../sql/findingsStore';
-import { hashString, hashValues } from '../sql/hashing';
+import { hashString, hashValues } from '../../core/hashing';
 import { LiteralBuiltDetector, carriesLiterals } from '../sql/literalBuiltDetector';
-import { LruMap } from '../sql/lruMap';
+import { LruMap } from '../../core/lruMap';
 import { NPlusOneDetector, nPlusOneFinding, type NPlusOneSummary } from '../sql/nPlusOneDetector';
 import { sqlParser } from '../sql/parser';
 import { analyzePlan } from '../sql/plan/analyzePlan';

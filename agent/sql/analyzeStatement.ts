@@ -3,8 +3,8 @@
  * text, semconv attributes, read-only flag and static findings. Pure given a
  * loaded parser, and total: whatever the text, it returns an analysis.
  */
-import { reportAgentError } from '../agentErrors';
-import type { StatementAnalysis, StaticFinding } from './analysis';
+import { reportAgentError } from '../../core/agentErrors';
+import type { StatementAnalysis, StaticFinding } from '../../core/statementAnalysis';
 import { guessOperation } from './keywordGuess';
 import type { RawParseResult, SqlParser } from './parser';
 import { sqlParser } from './parser';
@@ -15,7 +15,7 @@ import { enabledRules, runRules } from './ruleEngine';
 import { sanitizeSqlText } from './sanitizeSqlText';
 import { statementFacts } from './statementFacts';
 import { commentNestingTooDeep } from './commentNesting';
-import { textFingerprint } from './textHash';
+import { textFingerprint } from '../../core/textHash';
 import { valueRuleTrees } from './valueRuleTrees';
 
 export interface AnalyzerOptions {

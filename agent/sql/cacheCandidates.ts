@@ -14,7 +14,7 @@
  * alone cost about 1.5% of the instructions of a trivial pooled query
  * (bench/README.md); a hot statement still gets thousands of samples.
  */
-import { LruMap } from './lruMap';
+import { LruMap } from '../../core/lruMap';
 
 export const FULLY_SAMPLED_CALLS = 256;
 export const SAMPLE_EVERY = 32;

@@ -3,8 +3,8 @@
  * to `'%foo'`, `OFFSET $2` bound to 50000. Runs on the parse tree kept when
  * the text was analysed; values are read in memory and never stored.
  */
-import { guarded } from '../agentErrors';
-import type { StatementAnalysis, StaticFinding } from './analysis';
+import { guarded } from '../../core/agentErrors';
+import type { StatementAnalysis, StaticFinding } from '../../core/statementAnalysis';
 import { toFindings } from './analyzeStatement';
 import { runRules } from './ruleEngine';
 import { valueRuleTrees } from './valueRuleTrees';

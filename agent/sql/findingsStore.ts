@@ -12,9 +12,9 @@
  * fingerprint are capped (default 64) and plans are kept for at most
  * `maxPlans` fingerprints (default 50), since a plan can be large.
  */
-import type { StaticFinding } from './analysis';
+import type { StaticFinding } from '../../core/statementAnalysis';
 import type { RuleCategory, Severity } from './rule';
-import { LruMap } from './lruMap';
+import { LruMap } from '../../core/lruMap';
 
 export type FindingPersistence = 'sticky' | 'event';
 

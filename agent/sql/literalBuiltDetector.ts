@@ -6,8 +6,8 @@
  * until the threshold is reached; a flagged fingerprint is remembered so it
  * costs nothing afterwards.
  */
-import type { StaticFinding } from './analysis';
-import { LruMap } from './lruMap';
+import type { StaticFinding } from '../../core/statementAnalysis';
+import { LruMap } from '../../core/lruMap';
 import type { SqlParser } from './parser';
 
 export const LITERAL_BUILT_RULE = 'literal-built-sql';

@@ -10,8 +10,8 @@
  * fingerprints per context are capped, and the per-fingerprint loop summary
  * is an LRU too.
  */
-import type { StaticFinding } from './analysis';
-import { LruMap } from './lruMap';
+import type { StaticFinding } from '../../core/statementAnalysis';
+import { LruMap } from '../../core/lruMap';
 
 export const N_PLUS_ONE_MIN_TOTAL_MS = 50;
 export const N_PLUS_ONE_RULE = 'n-plus-one';

@@ -15,7 +15,7 @@
  * Latency percentiles come from fixed buckets (interpolated inside the
  * bucket, capped by the observed maximum), so memory per entry is constant.
  */
-import { bucketIndex, emptyBuckets, quantileFromBuckets } from './latencyBuckets';
+import { bucketIndex, emptyBuckets, quantileFromBuckets } from '../../core/latencyBuckets';
 
 /** Distinct SQLSTATEs kept per fingerprint; further codes are counted under `other`. */
 export const MAX_ERROR_CODES_PER_QUERY = 8;

@@ -3,7 +3,7 @@
  * agent error and skipped for that statement; the others still run, and
  * nothing reaches the caller.
  */
-import { reportAgentError } from '../agentErrors';
+import { reportAgentError } from '../../core/agentErrors';
 import type { PreparedStatement } from './preparedStatements';
 import type { Rule, StatementSource } from './rule';
 import { ALL_RULES } from './rules/index';

@@ -1,5 +1,5 @@
 /** The finding a statement slower than QUERYLENS_SLOW_QUERY_MS gets; its EXPLAIN plan is shown with it. */
-import type { StaticFinding } from './analysis';
+import type { StaticFinding } from '../../core/statementAnalysis';
 
 export const SLOW_QUERY_RULE = 'slow-query';
 

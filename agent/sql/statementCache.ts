@@ -6,11 +6,11 @@
  * keys). Texts longer than `maxSqlLength` are never cached: they are hashed
  * on each call, which costs no more than reading them.
  */
-import type { StatementAnalysis } from './analysis';
+import type { StatementAnalysis } from '../../core/statementAnalysis';
 import type { AnalyzerOptions } from './analyzeStatement';
 import { analyzeStatement, unparsedAnalysis } from './analyzeStatement';
 import type { AnalysisBudget } from './analysisBudget';
-import { BoundedLru } from './boundedLru';
+import { BoundedLru } from '../../core/boundedLru';
 import { isSqlParserReady } from './parser';
 
 export interface StatementCacheLimits {

@@ -4,8 +4,8 @@
  * parse tree of its normalized text, only when the row count is already over
  * the threshold (rare), and cached per fingerprint.
  */
-import type { StaticFinding } from './analysis';
-import { LruMap } from './lruMap';
+import type { StaticFinding } from '../../core/statementAnalysis';
+import { LruMap } from '../../core/lruMap';
 import { sqlParser } from './parser';
 
 export const UNBOUNDED_RESULT_RULE = 'unbounded-result';

@@ -7,8 +7,8 @@
  * text it was made from (two texts with one fingerprint may number their
  * parameters differently). Values are never stored here.
  */
-import { BoundedLru } from './boundedLru';
-import type { StatementAnalysis } from './analysis';
+import { BoundedLru } from '../../core/boundedLru';
+import type { StatementAnalysis } from '../../core/statementAnalysis';
 import type { PreparedStatement } from './preparedStatements';
 import type { Rule, StatementSource } from './rule';
 

@@ -9,9 +9,9 @@
  * the observation there, so series are never reported twice.
  */
 import type { BatchObservableResult, Histogram, Meter, Observable } from '@opentelemetry/api';
-import { ATTR, METRICS } from '../../agent/metrics/registry';
-import { createHistogram, createObservableCounter, createObservableGauge } from '../../agent/metrics/instruments';
-import { reportAgentError } from '../../agent/agentErrors';
+import { ATTR, METRICS } from '../../core/metrics/registry';
+import { createHistogram, createObservableCounter, createObservableGauge } from '../../core/metrics/instruments';
+import { reportAgentError } from '../../core/agentErrors';
 import {
   type CacheCounters, type CacheResult, EVICTION_REASONS, allCacheCounters, liveCacheSizes,
 } from './cacheStatistics';

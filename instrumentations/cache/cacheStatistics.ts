@@ -8,7 +8,7 @@
  * long as the name does and never go backwards when a cache is collected.
  * Names are bounded (`other` past the cap).
  */
-import { ATTR } from '../../agent/metrics/registry';
+import { ATTR } from '../../core/metrics/registry';
 import { BoundedLabels } from './boundedLabels';
 
 export type CacheLayer = 'memory' | 'redis';

@@ -11,8 +11,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { performance } from 'node:perf_hooks';
 import { SpanKind, SpanStatusCode, context, trace, type Span } from '@opentelemetry/api';
-import { ATTR, QUERYLENS_SCOPE } from '../../agent/metrics/registry';
-import { guarded, reportAgentError } from '../../agent/agentErrors';
+import { ATTR, QUERYLENS_SCOPE } from '../../core/metrics/registry';
+import { guarded, reportAgentError } from '../../core/agentErrors';
 import type { CacheCounters } from './cacheStatistics';
 import { recordCacheLoad } from './cacheMetrics';
 

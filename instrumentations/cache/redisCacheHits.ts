@@ -4,7 +4,7 @@
  * Key values never leave the process: only the pattern is kept, and
  * id-looking segments are folded.
  */
-import { reportAgentError } from '../../agent/agentErrors';
+import { reportAgentError } from '../../core/agentErrors';
 import { redisPatternCounters, type CacheCounters } from './cacheStatistics';
 import { TIERED_KEY_PREFIX } from './tieredKeys';
 

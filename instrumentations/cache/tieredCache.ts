@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { reportAgentError } from '../../agent/agentErrors';
+import { reportAgentError } from '../../core/agentErrors';
 import { type CacheCounters, cacheCounters } from './cacheStatistics';
 import { decodeEnvelope, encodeEnvelope, type Envelope } from './envelope';
 import { InvalidationBus, encodeInvalidation, type Invalidation } from './invalidationBus';

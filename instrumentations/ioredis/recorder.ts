@@ -21,7 +21,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { performance } from 'node:perf_hooks';
 import type { Attributes, Context, Counter, Histogram, Span, Tracer } from '@opentelemetry/api';
 import { context, SpanKind, SpanStatusCode } from '@opentelemetry/api';
-import { ATTR } from '../../agent/metrics/registry';
+import { ATTR } from '../../core/metrics/registry';
 import { AttributeCache, connectionAttributes, errorType, type OperationAttributes } from './attributes';
 import type { BatchKind, RedisTarget } from './types';
 

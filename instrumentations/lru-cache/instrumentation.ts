@@ -7,8 +7,8 @@
  */
 import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
-import { AGENT_VERSION } from '../../agent/version';
-import { reportAgentError } from '../../agent/agentErrors';
+import { AGENT_VERSION } from '../../core/version';
+import { reportAgentError } from '../../core/agentErrors';
 import { bindCacheMetrics } from '../cache/cacheMetrics';
 import { type LruCacheClass, instrumentLruCacheClass } from './instrumentedClass';
 

@@ -8,12 +8,12 @@ import {
   InstrumentationBase, InstrumentationNodeModuleDefinition, InstrumentationNodeModuleFile,
 } from '@opentelemetry/instrumentation';
 import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
-import { METRICS, QUERYLENS_SCOPE } from '../../agent/metrics/registry';
-import { AGENT_VERSION } from '../../agent/version';
-import { createCounter } from '../../agent/metrics/instruments';
+import { METRICS, QUERYLENS_SCOPE } from '../../core/metrics/registry';
+import { AGENT_VERSION } from '../../core/version';
+import { createCounter } from '../../core/metrics/instruments';
 import {
   DB_CONNECTION_CREATE_TIME, DB_CONNECTION_USE_TIME, DB_CONNECTION_WAIT_TIME, DB_OPERATION_DURATION, DB_RETURNED_ROWS,
-} from '../../agent/metrics/databaseHistograms';
+} from '../../core/metrics/databaseHistograms';
 import { createPoolProxy, type PoolInstruments } from './poolProxy';
 import { PoolRegistry } from './poolRegistry';
 import { createQueryPatch, isQueryHook, wrappedByHook, type QueryInstruments, type StatementAnalyzer } from './queryPatch';

@@ -8,9 +8,9 @@
 import { performance } from 'node:perf_hooks';
 import type { Attributes, Histogram, SpanContext } from '@opentelemetry/api';
 import { context, isSpanContextValid, trace } from '@opentelemetry/api';
-import { reportAgentError } from '../../agent/agentErrors';
-import { emitQueryEvent, hasQueryObservers } from '../../agent/queryEvents';
-import type { StatementAnalysis } from '../../agent/sql/analysis';
+import { reportAgentError } from '../../core/agentErrors';
+import { emitQueryEvent, hasQueryObservers } from '../../core/queryEvents';
+import type { StatementAnalysis } from '../../core/statementAnalysis';
 import { currentLoaderScope, recordDatabaseTimeInLoader, type LoaderDatabaseTime } from '../cache/loaderScope';
 import { provisionalOperation } from './provisionalOperation';
 import { analysisAttributes, connectionTargetOf, operationAttributes } from './queryAttributes';

@@ -7,7 +7,7 @@
  */
 import type { Span } from '@opentelemetry/api';
 import { PgInstrumentation as UpstreamPgInstrumentation } from '@opentelemetry/instrumentation-pg';
-import { ATTR } from '../../agent/metrics/registry';
+import { ATTR } from '../../core/metrics/registry';
 import { provisionalOperation } from './provisionalOperation';
 import type { StatementAnalyzer } from './queryPatch';
 

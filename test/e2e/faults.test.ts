@@ -15,7 +15,7 @@ import { APPS, REGISTER_CJS, freePort } from '../helpers/agentProcess';
 import { ChildApp } from '../helpers/childApp';
 import { PrivatePostgres, PrivateRedis } from '../helpers/privateServers';
 import { find, parseSamples, type Sample } from '../helpers/promText';
-import { METRICS } from '../../agent/metrics/registry';
+import { METRICS } from '../../core/metrics/registry';
 
 interface Stats {
   readonly ok: number;

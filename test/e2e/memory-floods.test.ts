@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APPS, REGISTER_CJS, freePort } from '../helpers/agentProcess';
 import { ChildApp } from '../helpers/childApp';
 import { find, parseSamples, type Sample } from '../helpers/promText';
-import { METRICS } from '../../agent/metrics/registry';
+import { METRICS } from '../../core/metrics/registry';
 import { MAX_CACHE_NAMES, MAX_REDIS_KEY_PATTERNS } from '../../instrumentations/cache/cacheStatistics';
 
 interface Memory {

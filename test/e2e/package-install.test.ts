@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ATTR, METRICS, labelName } from '../../agent/metrics/registry';
+import { ATTR, METRICS, labelName } from '../../core/metrics/registry';
 import { ROOT, freePort } from '../helpers/agentProcess';
 import { ChildApp, type ChildAppOptions } from '../helpers/childApp';
 import { find, parseSamples, type Sample } from '../helpers/promText';

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { APPS, REGISTER_CJS, freePort } from '../helpers/agentProcess';
 import { ChildApp } from '../helpers/childApp';
 import { find, parseSamples, type Sample } from '../helpers/promText';
-import { METRICS } from '../../agent/metrics/registry';
+import { METRICS } from '../../core/metrics/registry';
 
 interface WorkerReady {
   readonly ready: boolean;

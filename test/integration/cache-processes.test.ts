@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ATTR, METRICS } from '../../agent/metrics/registry';
+import { ATTR, METRICS } from '../../core/metrics/registry';
 import { TIERED_KEY_PREFIX } from '../../instrumentations/cache/tieredKeys';
 import { ROOT, lastJsonLine } from '../helpers/agentProcess';
 

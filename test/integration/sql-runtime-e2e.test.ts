@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { METRICS } from '../../agent/metrics/registry';
+import { METRICS } from '../../core/metrics/registry';
 import { EXPLAIN_IDLE_CLOSE_MS } from '../../instrumentations/pg/explainRunner';
 import type { QuerylensReport } from '../../agent/report/reportModel';
 import { APPS, REGISTER_CJS, ROOT, freePort, lastJsonLine, runNode } from '../helpers/agentProcess';

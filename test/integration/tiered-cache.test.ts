@@ -18,7 +18,7 @@ import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@open
 import { Redis } from 'ioredis';
 import { Pool } from 'pg';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ATTR, METRICS } from '../../agent/metrics/registry';
+import { ATTR, METRICS } from '../../core/metrics/registry';
 import { bindCacheMetrics } from '../../instrumentations/cache/cacheMetrics';
 import {
   createTieredCache, currentLoaderScope, recordDatabaseTimeInLoader, type TieredCache, type TieredCacheOptions,

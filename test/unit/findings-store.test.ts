@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { StaticFinding } from '../../agent/sql/analysis';
+import type { StaticFinding } from '../../core/statementAnalysis';
 import { FindingsStore } from '../../agent/sql/findingsStore';
 
 const selectStar: StaticFinding = { rule: 'select-star', category: 'performance', severity: 'info', message: 'SELECT * on "users"', suggestion: 'Name the columns.' };

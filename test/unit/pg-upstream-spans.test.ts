@@ -6,7 +6,7 @@
 import { SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { describe, expect, it } from 'vitest';
-import { ATTR } from '../../agent/metrics/registry';
+import { ATTR } from '../../core/metrics/registry';
 import { loadSqlParser } from '../../agent/sql/parser';
 import { StatementCache } from '../../agent/sql/statementCache';
 import { annotatePgSpan } from '../../instrumentations/pg/upstreamSpans';

@@ -4,8 +4,8 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readConfig } from '../../agent/config';
-import { METRICS } from '../../agent/metrics/registry';
-import type { QueryEvent } from '../../agent/queryEvents';
+import { METRICS } from '../../core/metrics/registry';
+import type { QueryEvent } from '../../core/queryEvents';
 import type { ExplainRequest, PlanRequester } from '../../agent/recording/explainRequests';
 import { createQueryRecorder } from '../../agent/recording/queryRecorder';
 import { buildReport } from '../../agent/report/buildReport';

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { agentErrorSummaries } from '../../agent/agentErrors';
+import { agentErrorSummaries } from '../../core/agentErrors';
 import { analyzeStatement, type AnalyzerOptions, NORMALIZED_MAX_LENGTH } from '../../agent/sql/analyzeStatement';
 import { checkValues } from '../../agent/sql/checkValues';
 import { lintSql } from '../../agent/sql/lintSql';

@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readConfig } from '../../agent/config';
-import type { QueryEvent } from '../../agent/queryEvents';
+import type { QueryEvent } from '../../core/queryEvents';
 import { createQueryRecorder } from '../../agent/recording/queryRecorder';
 import { buildReport } from '../../agent/report/buildReport';
 import type { QuerylensReport } from '../../agent/report/reportModel';

@@ -3,7 +3,7 @@
  * QueryEvent per finished statement; the runtime recorder (statistics,
  * detectors, EXPLAIN, report) consumes them. Values stay in memory.
  */
-import type { StatementAnalysis } from './sql/analysis';
+import type { StatementAnalysis } from './statementAnalysis';
 
 export interface QueryEvent {
   readonly analysis: StatementAnalysis;
