@@ -18,7 +18,7 @@ import { defaultConnectionConfigFor } from '../instrumentations/pg/explainConnec
 import { poolConnectionConfig } from '../instrumentations/pg/poolConnectionConfig';
 import type { PoolRegistry } from '../instrumentations/pg/poolRegistry';
 import type { RedisCommandSummary } from '../instrumentations/ioredis/recorder';
-import { cacheSummaries } from '../instrumentations/cache/cacheStatistics';
+import { cacheSummaries } from '../instrumentations/cacheTelemetry/cacheStatistics';
 
 export interface SqlRuntime {
   readonly recorder: QueryRecorder;

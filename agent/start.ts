@@ -20,7 +20,7 @@ import { createPgSpansInstrumentation } from '../instrumentations/pg/upstreamSpa
 import { IoredisInstrumentation } from '../instrumentations/ioredis/instrumentation';
 import { LruCacheInstrumentation } from '../instrumentations/lru-cache/instrumentation';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
-import { currentRequestKey, trackHttpRequests } from './requestContext';
+import { currentRequestKey, trackHttpRequests } from '../instrumentations/http/requestContext';
 import { startSqlRuntime } from './sqlRuntime';
 import { isAgentQuery } from '../instrumentations/pg/agentQuery';
 import { observeSqlEngine, startSqlEngine, type RuntimeSqlEngine } from './sqlEngine';
@@ -28,7 +28,7 @@ import { currentProcessRole, serverPlacement } from './serverPort';
 import { flushPushedTelemetryBeforeExit } from './flushOnExit';
 import { statusPageRoute } from './statusPage/statusPageRoute';
 import { adminActionRoutes } from './adminActions';
-import { clearLiveCaches } from '../instrumentations/cache/clearLiveCaches';
+import { clearLiveCaches } from '../instrumentations/cacheTelemetry/clearLiveCaches';
 import { shouldPrintStartupLine, startupLine } from './startupLine';
 import { explainPortClashes } from './portHeldHint';
 

@@ -7,7 +7,7 @@ import type { QueryRecorder } from '../recording/queryRecorder';
 import type { StoredPlan } from '../sql/findingsStore';
 import { SLOW_QUERY_RULE } from '../sql/slowQueryFinding';
 import type { StatementCacheCounts } from '../sql/statementCache';
-import type { CacheSummary } from '../../instrumentations/cache/cacheStatistics';
+import type { CacheSummary } from '../../instrumentations/cacheTelemetry/cacheStatistics';
 import { REPORT_SCHEMA_VERSION, type QuerylensReport, type ReportCache, type ReportPlan, type ReportPool, type ReportRedisCommand } from './reportModel';
 
 export interface ReportSources {

@@ -11,7 +11,7 @@
  * and keeps its own work inside a guard.
  */
 import { guarded, reportAgentError } from '../../core/agentErrors';
-import { cacheReadOf, recordRedisCacheReply } from '../cache/redisCacheHits';
+import { cacheReadOf, recordRedisCacheReply } from '../cacheTelemetry/redisCacheHits';
 import { errorType } from './attributes';
 import type { BatchRecord, CommandRecord, RedisRecorder } from './recorder';
 import type { BatchKind, PipelineLike, RedisClientLike, RedisTarget, SentCommand } from './types';

@@ -11,7 +11,7 @@ import { context, isSpanContextValid, trace } from '@opentelemetry/api';
 import { reportAgentError } from '../../core/agentErrors';
 import { emitQueryEvent, hasQueryObservers } from '../../core/queryEvents';
 import type { StatementAnalysis } from '../../core/statementAnalysis';
-import { currentLoaderScope, recordDatabaseTimeInLoader, type LoaderDatabaseTime } from '../cache/loaderScope';
+import { currentLoaderScope, recordDatabaseTimeInLoader, type LoaderDatabaseTime } from '../cacheTelemetry/loaderScope';
 import { provisionalOperation } from './provisionalOperation';
 import { analysisAttributes, connectionTargetOf, operationAttributes } from './queryAttributes';
 import { describeQueryCall, errorTypeOf, rowsOf, wrapCallbackIn, type QueryCall } from './queryCall';

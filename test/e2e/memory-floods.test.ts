@@ -12,7 +12,7 @@ import { APPS, REGISTER_CJS, freePort } from '../helpers/agentProcess';
 import { ChildApp } from '../helpers/childApp';
 import { find, parseSamples, type Sample } from '../helpers/promText';
 import { METRICS } from '../../core/metrics/registry';
-import { MAX_CACHE_NAMES, MAX_REDIS_KEY_PATTERNS } from '../../instrumentations/cache/cacheStatistics';
+import { MAX_CACHE_NAMES, MAX_REDIS_KEY_PATTERNS } from '../../instrumentations/cacheTelemetry/cacheStatistics';
 
 interface Memory {
   readonly heapUsed: number;

@@ -96,7 +96,7 @@ describe('the packed package', () => {
   it('holds the compiled agent, CLI, cache library, dashboards, rules and docs, and nothing local', () => {
     for (const needed of [
       'dist/agent/register.js', 'dist/agent/register.mjs', 'dist/agent/index.js', 'dist/agent/index.d.ts',
-      'dist/agent/cli/main.js', 'dist/instrumentations/cache/index.js', 'dist/instrumentations/cache/index.d.ts',
+      'dist/agent/cli/main.js', 'dist/cache/index.js', 'dist/cache/index.d.ts',
       'dashboards/grafana/overview.json', 'dashboards/prometheus/querylens.rules.yml', 'dashboards/alertmanager/alertmanager.yml',
       'docs/rules.md', 'README.md', 'package.json',
     ]) expect(packedFiles).toContain(needed);

@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ATTR, METRICS } from '../../core/metrics/registry';
-import { TIERED_KEY_PREFIX } from '../../instrumentations/cache/tieredKeys';
+import { TIERED_KEY_PREFIX } from '../../instrumentations/cacheTelemetry/tieredKeys';
 import { ROOT, lastJsonLine } from '../helpers/agentProcess';
 
 const run = promisify(execFile);
@@ -25,7 +25,7 @@ beforeAll(async () => {
   // Other files of the shared tree may not compile at this moment: what matters is that ours were emitted.
   await run(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.json'), '--outDir', build])
     .catch(() => undefined);
-  expect(existsSync(join(build, 'instrumentations', 'cache', 'index.js'))).toBe(true);
+  expect(existsSync(join(build, 'cache', 'index.js'))).toBe(true);
 }, 120_000);
 
 afterAll(() => {

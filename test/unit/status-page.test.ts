@@ -15,7 +15,7 @@ import { escapeHtml } from '../../agent/statusPage/escapeHtml';
 import { renderPlanTree } from '../../agent/statusPage/planTree';
 import { renderStatusPage } from '../../agent/statusPage/renderStatusPage';
 import { parseStatementSort, sortStatements } from '../../agent/statusPage/statementSort';
-import type { CacheSummary } from '../../instrumentations/cache/cacheStatistics';
+import type { CacheSummary } from '../../instrumentations/cacheTelemetry/cacheStatistics';
 import { CacheMetricsReader } from '../helpers/cacheMetrics';
 
 const MARKUP = '<img src=x onerror=alert(1)>';

@@ -8,16 +8,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { reportAgentError } from '../../core/agentErrors';
-import { type CacheCounters, cacheCounters } from './cacheStatistics';
+import { reportAgentError } from '../core/agentErrors';
+import { type CacheCounters, cacheCounters } from '../instrumentations/cacheTelemetry/cacheStatistics';
 import { decodeEnvelope, encodeEnvelope, type Envelope } from './envelope';
 import { InvalidationBus, encodeInvalidation, type Invalidation } from './invalidationBus';
-import { runLoader } from './loaderScope';
+import { runLoader } from '../instrumentations/cacheTelemetry/loaderScope';
 import { MemoryLayer, type MemoryEntry } from './memoryLayer';
 import { PendingInvalidations } from './pendingInvalidations';
 import { onClientEvent } from './clientEvents';
 import { RedisLayer } from './redisLayer';
-import { tieredKeys } from './tieredKeys';
+import { tieredKeys } from '../instrumentations/cacheTelemetry/tieredKeys';
 import { jitteredTtl } from './ttlJitter';
 
 export interface CacheSerializer<V> {

@@ -6,9 +6,9 @@
  * without Redis.
  */
 import type { Redis } from 'ioredis';
-import type { CacheCounters } from './cacheStatistics';
+import type { CacheCounters } from '../instrumentations/cacheTelemetry/cacheStatistics';
 import { withDeadline } from './redisDeadline';
-import type { TieredKeys } from './tieredKeys';
+import type { TieredKeys } from '../instrumentations/cacheTelemetry/tieredKeys';
 
 /** Client states in which a command would only wait in ioredis's offline queue. */
 const UNAVAILABLE = new Set(['reconnecting', 'close', 'end']);

@@ -6,4 +6,4 @@ export {
   createTieredCache,
   type CacheEntryOptions, type CacheLoader, type CacheSerializer, type TieredCache, type TieredCacheOptions,
 } from './tieredCache';
-export { currentLoaderScope, recordDatabaseTimeInLoader, type LoaderDatabaseTime } from './loaderScope';
+export { currentLoaderScope, recordDatabaseTimeInLoader, type LoaderDatabaseTime } from '../instrumentations/cacheTelemetry/loaderScope';

@@ -5,9 +5,9 @@
  * the lru-cache instrumentation is told to leave it alone.
  */
 import { LRUCache } from 'lru-cache';
-import { getResult, type LruLookupStatus } from './lruLookupResult';
-import { type CacheCounters, type LiveCacheSource, trackLiveCache, untrackLiveCache } from './cacheStatistics';
-import { UNTRACKED_CACHE } from '../lru-cache/instrumentedClass';
+import { getResult, type LruLookupStatus } from '../instrumentations/cacheTelemetry/lruLookupResult';
+import { type CacheCounters, type LiveCacheSource, trackLiveCache, untrackLiveCache } from '../instrumentations/cacheTelemetry/cacheStatistics';
+import { UNTRACKED_CACHE } from '../instrumentations/lru-cache/instrumentedClass';
 
 export interface MemoryEntry<V> {
   /** undefined for a cached "not found". */

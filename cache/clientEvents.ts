@@ -5,7 +5,7 @@
  * app's stderr.
  */
 import type { Redis } from 'ioredis';
-import { reportAgentError } from '../../core/agentErrors';
+import { reportAgentError } from '../core/agentErrors';
 
 export type ClientEvent = 'ready' | 'end';
 

@@ -8,7 +8,7 @@
  * layer.
  */
 import type { Redis } from 'ioredis';
-import type { CacheCounters } from './cacheStatistics';
+import type { CacheCounters } from '../instrumentations/cacheTelemetry/cacheStatistics';
 import { listen } from './sharedSubscriber';
 
 export interface Invalidation {

@@ -7,7 +7,7 @@
  * is disconnected when the user's client ends or its last listener leaves.
  */
 import type { Redis } from 'ioredis';
-import { reportAgentError } from '../../core/agentErrors';
+import { reportAgentError } from '../core/agentErrors';
 import { onClientEvent } from './clientEvents';
 
 export interface ChannelListener {
