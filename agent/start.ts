@@ -22,7 +22,7 @@ import { LruCacheInstrumentation } from '../instrumentations/lru-cache/instrumen
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { currentRequestKey, trackHttpRequests } from '../instrumentations/http/requestContext';
 import { startSqlRuntime } from './sqlRuntime';
-import { isAgentQuery } from '../instrumentations/pg/agentQuery';
+import { isAgentQuery } from '../agentQueries/agentQuery';
 import { observeSqlEngine, startSqlEngine, type RuntimeSqlEngine } from './sqlEngine';
 import { currentProcessRole, serverPlacement } from './serverPort';
 import { flushPushedTelemetryBeforeExit } from './flushOnExit';

@@ -21,9 +21,9 @@ import { buildReport } from '../../agent/report/buildReport';
 import { loadSqlParser } from '../../agent/sql/parser';
 import { StatementCache } from '../../agent/sql/statementCache';
 import { createSlowQueryLog, type SlowQueryLog } from '../../exporters/slowQueryLog';
-import { agentQuery, isAgentQuery } from '../../instrumentations/pg/agentQuery';
-import { defaultConnectionConfigFor, urlTargetsServer } from '../../instrumentations/pg/explainConnection';
-import { EXPLAIN_APPLICATION_NAME, createExplainRunner, type ExplainClientClass, type ExplainRunner } from '../../instrumentations/pg/explainRunner';
+import { agentQuery, isAgentQuery } from '../../agentQueries/agentQuery';
+import { defaultConnectionConfigFor, urlTargetsServer } from '../../agentQueries/explainConnection';
+import { EXPLAIN_APPLICATION_NAME, createExplainRunner, type ExplainClientClass, type ExplainRunner } from '../../agentQueries/explainRunner';
 import { CacheMetricsReader } from '../helpers/cacheMetrics';
 
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';

@@ -12,7 +12,7 @@ import type { Readable } from 'node:stream';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { METRICS } from '../../core/metrics/registry';
-import { EXPLAIN_IDLE_CLOSE_MS } from '../../instrumentations/pg/explainRunner';
+import { EXPLAIN_IDLE_CLOSE_MS } from '../../agentQueries/explainRunner';
 import type { QuerylensReport } from '../../agent/report/reportModel';
 import { APPS, REGISTER_CJS, ROOT, freePort, lastJsonLine, runNode } from '../helpers/agentProcess';
 import { find, parseSamples } from '../helpers/promText';

@@ -4,8 +4,8 @@
  * else from the environment as pg reads it. They stay in memory.
  */
 import type { ConnectionConfigResolver, ExplainConnectionConfig } from './explainConnection';
-import type { PoolRegistry } from './poolRegistry';
-import type { PgPoolOptions } from './types';
+import type { PoolRegistry } from '../instrumentations/pg/poolRegistry';
+import type { PgPoolOptions } from '../instrumentations/pg/types';
 
 function connectionFields(options: PgPoolOptions): ExplainConnectionConfig {
   const { connectionString, host, port, database, user, password, ssl } = options as PgPoolOptions & Partial<ExplainConnectionConfig>;
