@@ -10,12 +10,12 @@ import type { QuerylensConfig } from './config';
 import { reportAgentError } from '../core/agentErrors';
 import { METRICS } from '../core/metrics/registry';
 import { createObservableCounter } from '../core/metrics/instruments';
-import { DEFAULT_STATEMENT_CACHE_LIMITS, StatementCache } from './sql/statementCache';
-import { analyzeStatement, type AnalyzerOptions } from './sql/analyzeStatement';
-import { AnalysisBudget } from './sql/analysisBudget';
-import { isSqlParserReady, loadSqlParser } from './sql/parser';
-import { unknownRuleIds } from './sql/ruleEngine';
-import { ALL_RULES } from './sql/rules/index';
+import { DEFAULT_STATEMENT_CACHE_LIMITS, StatementCache } from '../recording/statementCache';
+import { analyzeStatement, type AnalyzerOptions } from '../sql/analyzeStatement';
+import { AnalysisBudget } from '../recording/analysisBudget';
+import { isSqlParserReady, loadSqlParser } from '../sql/parse/parser';
+import { unknownRuleIds } from '../sql/ruleEngine';
+import { ALL_RULES } from '../sql/rules/index';
 
 export interface RuntimeSqlEngine {
   readonly statements: StatementCache;

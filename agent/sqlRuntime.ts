@@ -6,7 +6,7 @@
 import type { Meter } from '@opentelemetry/api';
 import type { QuerylensConfig } from './config';
 import { addQueryObserver } from '../core/queryEvents';
-import { createQueryRecorder, type QueryRecorder } from './recording/queryRecorder';
+import { createQueryRecorder, type QueryRecorder } from '../recording/queryRecorder';
 import { buildReport } from './report/buildReport';
 import type { QuerylensReport } from './report/reportModel';
 import { sendJson, type Route } from './server';

@@ -18,9 +18,9 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { context, ROOT_CONTEXT } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
-import type { ExplainRequest, ExplainResult, PlanRequester } from '../agent/recording/explainRequests';
+import type { ExplainRequest, ExplainResult, PlanRequester } from '../recording/explainRequests';
 import { LruMap } from '../core/lruMap';
-import { planNodes, readPlan } from '../agent/sql/plan/planNode';
+import { planNodes, readPlan } from '../sql/planRules/planNode';
 import { agentQuery, type AgentQueryConfig } from './agentQuery';
 import type { ConnectionConfigResolver, ExplainConnectionConfig, ExplainServer } from './explainConnection';
 

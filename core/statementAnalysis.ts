@@ -3,7 +3,7 @@
  * per text (then cached); consumed by the pg instrumentation (metric labels,
  * span attributes) and the runtime recorder (statistics, detectors).
  */
-import type { RuleCategory, Severity } from '../agent/sql/rule';
+import type { RuleCategory, Severity } from '../sql/rule';
 
 export interface StaticFinding {
   readonly rule: string;

@@ -3,10 +3,10 @@
  * reads comes in `sources`, so it can be tested without a server or a clock.
  */
 import type { QuerylensConfig } from '../config';
-import type { QueryRecorder } from '../recording/queryRecorder';
-import type { StoredPlan } from '../sql/findingsStore';
-import { SLOW_QUERY_RULE } from '../sql/slowQueryFinding';
-import type { StatementCacheCounts } from '../sql/statementCache';
+import type { QueryRecorder } from '../../recording/queryRecorder';
+import type { StoredPlan } from '../../recording/findingsStore';
+import { SLOW_QUERY_RULE } from '../../recording/slowQueryFinding';
+import type { StatementCacheCounts } from '../../recording/statementCache';
 import type { CacheSummary } from '../../instrumentations/cacheTelemetry/cacheStatistics';
 import { REPORT_SCHEMA_VERSION, type QuerylensReport, type ReportCache, type ReportPlan, type ReportPool, type ReportRedisCommand } from './reportModel';
 

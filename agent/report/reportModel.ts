@@ -4,12 +4,12 @@
  * to microseconds. Statement texts are normalized (constants as `$n`); no
  * literal parameter value appears anywhere in it.
  */
-import type { ExplainOutcome } from '../recording/explainRequests';
-import type { CacheCandidate } from '../sql/cacheCandidates';
-import type { FindingRecord } from '../sql/findingsStore';
-import type { NPlusOneSummary } from '../sql/nPlusOneDetector';
-import type { QueryStats } from '../sql/queryStatistics';
-import type { StatementCacheCounts } from '../sql/statementCache';
+import type { ExplainOutcome } from '../../recording/explainRequests';
+import type { CacheCandidate } from '../../recording/detectors/cacheCandidates';
+import type { FindingRecord } from '../../recording/findingsStore';
+import type { NPlusOneSummary } from '../../recording/detectors/nPlusOneDetector';
+import type { QueryStats } from '../../recording/queryStatistics';
+import type { StatementCacheCounts } from '../../recording/statementCache';
 import type { PoolSnapshot } from '../../instrumentations/pg/poolRegistry';
 import type { RedisCommandSummary } from '../../instrumentations/ioredis/recorder';
 

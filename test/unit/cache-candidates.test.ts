@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CacheCandidates, FULLY_SAMPLED_CALLS, SAMPLE_EVERY, type CacheableExecution } from '../../agent/sql/cacheCandidates';
+import { CacheCandidates, FULLY_SAMPLED_CALLS, SAMPLE_EVERY, type CacheableExecution } from '../../recording/detectors/cacheCandidates';
 import { hashValues } from '../../core/hashing';
 
 function execution(fingerprint: string, values: readonly unknown[], extra: Partial<CacheableExecution> = {}): CacheableExecution {

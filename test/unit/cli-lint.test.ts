@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ALL_RULES } from '../../agent/sql/rules/index';
+import { ALL_RULES } from '../../sql/rules/index';
 
 const root = join(__dirname, '..', '..');
 const cli = join(root, 'dist', 'agent', 'cli', 'main.js');

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { analyzePlan } from '../../agent/sql/plan/analyzePlan';
-import { estimatedTotalRows, planNodes, readPlan } from '../../agent/sql/plan/planNode';
-import { DEFAULT_PLAN_RULE_OPTIONS, type PlanRuleOptions } from '../../agent/sql/plan/planRule';
+import { analyzePlan } from '../../sql/planRules/analyzePlan';
+import { estimatedTotalRows, planNodes, readPlan } from '../../sql/planRules/planNode';
+import { DEFAULT_PLAN_RULE_OPTIONS, type PlanRuleOptions } from '../../sql/planRules/planRule';
 
 // Plans captured from the real PostgreSQL by test/fixtures/plans/capture-plans.mjs.
 interface Fixture {

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readConfig } from '../../agent/config';
-import { createQueryRecorder } from '../../agent/recording/queryRecorder';
+import { createQueryRecorder } from '../../recording/queryRecorder';
 import { buildReport } from '../../agent/report/buildReport';
 import { ROOT } from '../helpers/agentProcess';
 import { CacheMetricsReader } from '../helpers/cacheMetrics';

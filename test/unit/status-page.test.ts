@@ -6,11 +6,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readConfig } from '../../agent/config';
 import type { QueryEvent } from '../../core/queryEvents';
-import { createQueryRecorder } from '../../agent/recording/queryRecorder';
+import { createQueryRecorder } from '../../recording/queryRecorder';
 import { buildReport } from '../../agent/report/buildReport';
 import type { QuerylensReport } from '../../agent/report/reportModel';
-import { loadSqlParser } from '../../agent/sql/parser';
-import { StatementCache } from '../../agent/sql/statementCache';
+import { loadSqlParser } from '../../sql/parse/parser';
+import { StatementCache } from '../../recording/statementCache';
 import { escapeHtml } from '../../agent/statusPage/escapeHtml';
 import { renderPlanTree } from '../../agent/statusPage/planTree';
 import { renderStatusPage } from '../../agent/statusPage/renderStatusPage';

@@ -1,0 +1,32 @@
+/**
+ * Parse trees kept for value-dependent rules, so `checkValues` judges bound
+ * parameters without parsing the text again. Trees cost about 6 KB each for
+ * a typical statement, so only recent ones are kept: at most
+ * `MAX_TREES` analyses and `MAX_TREE_TEXT` characters of statement text (a
+ * proxy for tree size). Keyed by the analysis object, which is private to the
+ * text it was made from (two texts with one fingerprint may number their
+ * parameters differently). Values are never stored here.
+ */
+import { BoundedLru } from '../core/boundedLru';
+import type { StatementAnalysis } from '../core/statementAnalysis';
+import type { PreparedStatement } from '../sql/parse/preparedStatements';
+import type { Rule, StatementSource } from '../sql/rule';
+
+export const MAX_TREES = 1_000;
+export const MAX_TREE_TEXT = 1_000_000;
+
+export interface ValueRuleTree {
+  readonly statements: readonly PreparedStatement[];
+  readonly rules: readonly Rule[];
+  readonly source: StatementSource;
+}
+
+function textLength(_analysis: StatementAnalysis, tree: ValueRuleTree): number {
+  return tree.statements.reduce((sum, statement) => sum + statement.text.length, 0);
+}
+
+export const valueRuleTrees = new BoundedLru<StatementAnalysis, ValueRuleTree>({
+  maxEntries: MAX_TREES,
+  maxWeight: MAX_TREE_TEXT,
+  weigh: textLength,
+});
