@@ -9,8 +9,8 @@ import { metrics } from '@opentelemetry/api';
 import { readConfig, type QuerylensConfig } from './config';
 import { agentErrorSummaries, reportAgentError } from '../core/agentErrors';
 import { buildSdk } from './sdk';
-import { startAgentServer, sendJson, type Route } from './server';
-import { buildHealth } from './health';
+import { startAgentServer, sendJson, type Route } from '../http/server';
+import { buildHealth } from '../http/health';
 import { resolveServiceName } from './serviceName';
 import { AGENT_VERSION } from '../core/version';
 import { ATTR, METRICS, QUERYLENS_RUNTIME_METRICS, QUERYLENS_SCOPE } from '../core/metrics/registry';
@@ -21,16 +21,16 @@ import { IoredisInstrumentation } from '../instrumentations/ioredis/instrumentat
 import { LruCacheInstrumentation } from '../instrumentations/lru-cache/instrumentation';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { currentRequestKey, trackHttpRequests } from '../instrumentations/http/requestContext';
-import { startSqlRuntime } from './sqlRuntime';
+import { startSqlRuntime } from './startRecording';
 import { isAgentQuery } from '../agentQueries/agentQuery';
-import { observeSqlEngine, startSqlEngine, type RuntimeSqlEngine } from './sqlEngine';
-import { currentProcessRole, serverPlacement } from './serverPort';
+import { observeSqlEngine, startSqlEngine, type RuntimeSqlEngine } from './startAnalysis';
+import { currentProcessRole, serverPlacement } from '../http/serverPort';
 import { flushPushedTelemetryBeforeExit } from './flushOnExit';
-import { statusPageRoute } from './statusPage/statusPageRoute';
-import { adminActionRoutes } from './adminActions';
+import { statusPageRoute } from '../http/statusPage/statusPageRoute';
+import { adminActionRoutes } from '../http/adminActions';
 import { clearLiveCaches } from '../instrumentations/cacheTelemetry/clearLiveCaches';
 import { shouldPrintStartupLine, startupLine } from './startupLine';
-import { explainPortClashes } from './portHeldHint';
+import { explainPortClashes } from '../http/portHeldHint';
 
 export interface AgentHandle {
   readonly config: QuerylensConfig;

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 // As the running agent does (QUERYLENS_WASM_TIER_UP=on to measure V8's default).
-if (process.env.QUERYLENS_WASM_TIER_UP !== 'on') require('../dist/agent/sqlEngine.js').keepWasmOnBaselineCompiler();
+if (process.env.QUERYLENS_WASM_TIER_UP !== 'on') require('../dist/agent/startAnalysis.js').keepWasmOnBaselineCompiler();
 const { loadSqlParser } = require('../dist/sql/parse/parser.js');
 const { StatementCache, DEFAULT_STATEMENT_CACHE_LIMITS } = require('../dist/recording/statementCache.js');
 

@@ -17,7 +17,7 @@ import { readConfig } from '../../agent/config';
 import { METRICS } from '../../core/metrics/registry';
 import type { QueryEvent } from '../../core/queryEvents';
 import { createQueryRecorder, type QueryRecorder } from '../../recording/queryRecorder';
-import { buildReport } from '../../agent/report/buildReport';
+import { buildReport } from '../../report/buildReport';
 import { loadSqlParser } from '../../sql/parse/parser';
 import { StatementCache } from '../../recording/statementCache';
 import { createSlowQueryLog, type SlowQueryLog } from '../../exporters/slowQueryLog';

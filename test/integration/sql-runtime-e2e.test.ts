@@ -13,7 +13,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { METRICS } from '../../core/metrics/registry';
 import { EXPLAIN_IDLE_CLOSE_MS } from '../../agentQueries/explainRunner';
-import type { QuerylensReport } from '../../agent/report/reportModel';
+import type { QuerylensReport } from '../../report/reportModel';
 import { APPS, REGISTER_CJS, ROOT, freePort, lastJsonLine, runNode } from '../helpers/agentProcess';
 import { find, parseSamples } from '../helpers/promText';
 import { waitFor } from '../helpers/waitFor';

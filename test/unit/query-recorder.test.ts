@@ -8,7 +8,7 @@ import { METRICS } from '../../core/metrics/registry';
 import type { QueryEvent } from '../../core/queryEvents';
 import type { ExplainRequest, PlanRequester } from '../../recording/explainRequests';
 import { createQueryRecorder } from '../../recording/queryRecorder';
-import { buildReport } from '../../agent/report/buildReport';
+import { buildReport } from '../../report/buildReport';
 import { loadSqlParser } from '../../sql/parse/parser';
 import { StatementCache } from '../../recording/statementCache';
 import { CacheMetricsReader } from '../helpers/cacheMetrics';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readConfig } from '../../agent/config';
 import { createQueryRecorder } from '../../recording/queryRecorder';
-import { buildReport } from '../../agent/report/buildReport';
+import { buildReport } from '../../report/buildReport';
 import { ROOT } from '../helpers/agentProcess';
 import { CacheMetricsReader } from '../helpers/cacheMetrics';
 

@@ -4,7 +4,7 @@
  * referrers and caching.
  */
 import type { ServerResponse } from 'node:http';
-import type { QuerylensReport } from '../report/reportModel';
+import type { QuerylensReport } from '../../report/reportModel';
 import type { Route } from '../server';
 import { PAGE_STYLE_CSP_SOURCE } from './pageStyle';
 import { renderStatusPage } from './renderStatusPage';

@@ -1,5 +1,5 @@
 /** The top statements table's server-side sort (`?sort=`), so sorting needs no script. */
-import type { ReportQuery } from '../report/reportModel';
+import type { ReportQuery } from '../../report/reportModel';
 
 export const STATEMENT_SORTS = {
   total: { label: 'total time', key: (query: ReportQuery) => query.totalMs },

@@ -4,14 +4,14 @@
  * to microseconds. Statement texts are normalized (constants as `$n`); no
  * literal parameter value appears anywhere in it.
  */
-import type { ExplainOutcome } from '../../recording/explainRequests';
-import type { CacheCandidate } from '../../recording/detectors/cacheCandidates';
-import type { FindingRecord } from '../../recording/findingsStore';
-import type { NPlusOneSummary } from '../../recording/detectors/nPlusOneDetector';
-import type { QueryStats } from '../../recording/queryStatistics';
-import type { StatementCacheCounts } from '../../recording/statementCache';
-import type { PoolSnapshot } from '../../instrumentations/pg/poolRegistry';
-import type { RedisCommandSummary } from '../../instrumentations/ioredis/recorder';
+import type { ExplainOutcome } from '../recording/explainRequests';
+import type { CacheCandidate } from '../recording/detectors/cacheCandidates';
+import type { FindingRecord } from '../recording/findingsStore';
+import type { NPlusOneSummary } from '../recording/detectors/nPlusOneDetector';
+import type { QueryStats } from '../recording/queryStatistics';
+import type { StatementCacheCounts } from '../recording/statementCache';
+import type { PoolSnapshot } from '../instrumentations/pg/poolRegistry';
+import type { RedisCommandSummary } from '../instrumentations/ioredis/recorder';
 
 export const REPORT_SCHEMA_VERSION = 1;
 

@@ -2,12 +2,12 @@
  * Builds the report from the recorder's current state. Pure: everything it
  * reads comes in `sources`, so it can be tested without a server or a clock.
  */
-import type { QuerylensConfig } from '../config';
-import type { QueryRecorder } from '../../recording/queryRecorder';
-import type { StoredPlan } from '../../recording/findingsStore';
-import { SLOW_QUERY_RULE } from '../../recording/slowQueryFinding';
-import type { StatementCacheCounts } from '../../recording/statementCache';
-import type { CacheSummary } from '../../instrumentations/cacheTelemetry/cacheStatistics';
+import type { QuerylensConfig } from '../agent/config';
+import type { QueryRecorder } from '../recording/queryRecorder';
+import type { StoredPlan } from '../recording/findingsStore';
+import { SLOW_QUERY_RULE } from '../recording/slowQueryFinding';
+import type { StatementCacheCounts } from '../recording/statementCache';
+import type { CacheSummary } from '../instrumentations/cacheTelemetry/cacheStatistics';
 import { REPORT_SCHEMA_VERSION, type QuerylensReport, type ReportCache, type ReportPlan, type ReportPool, type ReportRedisCommand } from './reportModel';
 
 export interface ReportSources {

@@ -4,7 +4,7 @@
  * report goes through `escapeHtml` (statement texts, identifiers and comments
  * can carry markup); the page holds no script and one hashed style sheet.
  */
-import type { QuerylensReport, ReportCache, ReportFinding } from '../report/reportModel';
+import type { QuerylensReport, ReportCache, ReportFinding } from '../../report/reportModel';
 import { escapeHtml } from './escapeHtml';
 import { formatCount, formatDuration, formatMs, formatRate, formatRatio } from './formatValues';
 import { PAGE_STYLE } from './pageStyle';
