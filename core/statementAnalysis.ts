@@ -3,7 +3,9 @@
  * per text (then cached); consumed by the pg instrumentation (metric labels,
  * span attributes) and the runtime recorder (statistics, detectors).
  */
-import type { RuleCategory, Severity } from '../sql/rule';
+
+export type RuleCategory = 'performance' | 'security' | 'correctness' | 'migration';
+export type Severity = 'error' | 'warning' | 'info';
 
 export interface StaticFinding {
   readonly rule: string;

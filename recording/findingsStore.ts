@@ -13,7 +13,7 @@
  * `maxPlans` fingerprints (default 50), since a plan can be large.
  */
 import type { StaticFinding } from '../core/statementAnalysis';
-import type { RuleCategory, Severity } from '../sql/rule';
+import type { RuleCategory, Severity } from '../core/statementAnalysis';
 import { LruMap } from '../core/lruMap';
 
 export type FindingPersistence = 'sticky' | 'event';

@@ -3,9 +3,7 @@
  * function of one parsed statement (and, where it matters, its bound
  * parameter values, held in memory only); it returns what it saw.
  */
-
-export type RuleCategory = 'performance' | 'security' | 'correctness' | 'migration';
-export type Severity = 'error' | 'warning' | 'info';
+import type { RuleCategory, Severity } from '../core/statementAnalysis';
 
 /**
  * Where the statement comes from. `runtime`: sent by the app through pg.

@@ -5,7 +5,7 @@
  */
 import { relative, sep } from 'node:path';
 import type { RuleDescriptor } from '../../sql/lint/lintSql';
-import type { Severity } from '../../sql/rule';
+import type { Severity } from '../../core/statementAnalysis';
 import { AGENT_VERSION } from '../../core/version';
 import type { FileFinding } from './fileFinding';
 import { STDIN_NAME } from './fileFinding';

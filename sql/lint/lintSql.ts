@@ -4,7 +4,8 @@
  * Every finding has a 1-based line and column: where the rule pointed, else
  * where its statement starts.
  */
-import type { RuleCategory, Rule, Severity } from '../rule';
+import type { RuleCategory, Severity } from '../../core/statementAnalysis';
+import type { Rule } from '../rule';
 import { parseErrorPosition, sqlParser } from '../parse/parser';
 import type { PreparedStatement } from '../parse/preparedStatements';
 import { prepareStatements } from '../parse/preparedStatements';

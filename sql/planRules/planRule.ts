@@ -1,5 +1,5 @@
 /** The contract of plan rules: pure functions of one plan node, with thresholds from options. */
-import type { RuleCategory, Severity } from '../rule';
+import type { RuleCategory, Severity } from '../../core/statementAnalysis';
 import type { PlanNode } from './planNode';
 
 export interface PlanRuleOptions {
