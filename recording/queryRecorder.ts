@@ -14,7 +14,7 @@
 import { LatencyBuckets } from '../core/latencyBuckets';
 import type { Meter } from '@opentelemetry/api';
 import { reportAgentError } from '../core/agentErrors';
-import type { QuerylensConfig } from '../agent/config';
+import type { RecordingSettings } from './recordingSettings';
 import type { QueryEvent, QueryObserver } from '../core/queryEvents';
 import type { StatementAnalysis, StaticFinding } from '../core/statementAnalysis';
 import { CacheCandidates, isCacheable, type CacheCandidate } from './detectors/cacheCandidates';
@@ -85,7 +85,7 @@ interface MutableSlowDetail {
   explain: { outcome: ExplainOutcome; reason?: string } | undefined;
 }
 
-export function createQueryRecorder(config: QuerylensConfig, meter: Meter, deps: QueryRecorderDeps = {}): QueryRecorder {
+export function createQueryRecorder(config: RecordingSettings, meter: Meter, deps: QueryRecorderDeps = {}): QueryRecorder {
   const series = new QuerySeries(config.maxQueries * 2, QUERY_INFO_MAX_CHARS);
   let overall = new LatencyBuckets();
   const statistics = new QueryStatistics(config.maxQueries, (evicted) => series.retire(evicted));

@@ -2,8 +2,8 @@
  * Builds the report from the recorder's current state. Pure: everything it
  * reads comes in `sources`, so it can be tested without a server or a clock.
  */
-import type { QuerylensConfig } from '../agent/config';
 import type { QueryRecorder } from '../recording/queryRecorder';
+import type { RecordingSettings } from '../recording/recordingSettings';
 import type { StoredPlan } from '../recording/findingsStore';
 import { SLOW_QUERY_RULE } from '../recording/slowQueryFinding';
 import type { StatementCacheCounts } from '../recording/statementCache';
@@ -16,7 +16,7 @@ export interface ReportSources {
   /** ms since epoch */
   readonly startedAt: number;
   readonly now: number;
-  readonly config: Pick<QuerylensConfig, 'slowQueryMs' | 'nPlusOneThreshold' | 'maxQueries' | 'unboundedRows' | 'explain'>;
+  readonly config: RecordingSettings;
   readonly recorder: Omit<QueryRecorder, 'onQuery' | 'reset' | 'settled'>;
   readonly parse?: StatementCacheCounts;
   readonly slowQueryLog?: { readonly destination: string; stats(): { readonly written: number; readonly dropped: number } };
