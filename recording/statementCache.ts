@@ -8,9 +8,10 @@
  */
 import type { StatementAnalysis } from '../core/statementAnalysis';
 import type { AnalyzerOptions } from '../sql/analyzeStatement';
-import { analyzeStatement, unparsedAnalysis } from '../sql/analyzeStatement';
+import { unparsedAnalysis } from '../sql/analyzeStatement';
 import type { AnalysisBudget } from './analysisBudget';
 import { BoundedLru } from '../core/boundedLru';
+import { analyzeKeepingTree } from './valueRuleTrees';
 import { isSqlParserReady } from '../sql/parse/parser';
 
 export interface StatementCacheLimits {
@@ -73,7 +74,7 @@ export class StatementCache {
       if (granted === undefined) return unparsedAnalysis(text, undefined);
       startedAt = granted;
     }
-    const analysis = analyzeStatement(text, this.options);
+    const analysis = analyzeKeepingTree(text, this.options);
     this.budget?.end(startedAt);
     if (text.length > this.options.maxSqlLength) {
       this.overlong += 1;

@@ -9,17 +9,10 @@
  */
 import { BoundedLru } from '../core/boundedLru';
 import type { StatementAnalysis } from '../core/statementAnalysis';
-import type { PreparedStatement } from '../sql/parse/preparedStatements';
-import type { Rule, StatementSource } from '../sql/rule';
+import { analyzeStatement, type AnalyzerOptions, type ValueRuleTree } from '../sql/analyzeStatement';
 
 export const MAX_TREES = 1_000;
 export const MAX_TREE_TEXT = 1_000_000;
-
-export interface ValueRuleTree {
-  readonly statements: readonly PreparedStatement[];
-  readonly rules: readonly Rule[];
-  readonly source: StatementSource;
-}
 
 function textLength(_analysis: StatementAnalysis, tree: ValueRuleTree): number {
   return tree.statements.reduce((sum, statement) => sum + statement.text.length, 0);
@@ -30,3 +23,8 @@ export const valueRuleTrees = new BoundedLru<StatementAnalysis, ValueRuleTree>({
   maxWeight: MAX_TREE_TEXT,
   weigh: textLength,
 });
+
+/** The analysis of `text`, its tree kept here when it has value rules (for `checkValues`). */
+export function analyzeKeepingTree(text: string, options: AnalyzerOptions): StatementAnalysis {
+  return analyzeStatement(text, options, (analysis, tree) => valueRuleTrees.set(analysis, tree));
+}

@@ -9,6 +9,7 @@ import { guessOperation } from './parse/keywordGuess';
 import type { RawParseResult, SqlParser } from './parse/parser';
 import { sqlParser } from './parse/parser';
 import { prepareStatements } from './parse/preparedStatements';
+import type { PreparedStatement } from './parse/preparedStatements';
 import type { Rule, StatementSource } from './rule';
 import type { EngineHit } from './ruleEngine';
 import { enabledRules, runRules } from './ruleEngine';
@@ -16,7 +17,6 @@ import { sanitizeSqlText } from './parse/sanitizeSqlText';
 import { statementFacts } from './parse/statementFacts';
 import { commentNestingTooDeep } from './parse/commentNesting';
 import { textFingerprint } from '../core/textHash';
-import { valueRuleTrees } from '../recording/valueRuleTrees';
 
 export interface AnalyzerOptions {
   /** Longer texts are not parsed (bounded cost per call); they are grouped by a hash of the text. The agent passes QUERYLENS_MAX_SQL_LENGTH (default 100,000). */
@@ -28,6 +28,16 @@ export interface AnalyzerOptions {
 }
 
 export const NORMALIZED_MAX_LENGTH = 2_000;
+
+/** What value-dependent rules need to judge one execution's bound parameters later, without parsing again. */
+export interface ValueRuleTree {
+  readonly statements: readonly PreparedStatement[];
+  readonly rules: readonly Rule[];
+  readonly source: StatementSource;
+}
+
+/** Receives the tree of a text that has value rules; the caller decides whether and how long to keep it. */
+export type KeepValueRuleTree = (analysis: StatementAnalysis, tree: ValueRuleTree) => void;
 
 function capText(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
@@ -83,7 +93,7 @@ export function unparsedAnalysis(text: string, scanner: SqlParser | undefined): 
   };
 }
 
-function parsedAnalysis(text: string, parser: SqlParser, options: AnalyzerOptions): StatementAnalysis {
+function parsedAnalysis(text: string, parser: SqlParser, options: AnalyzerOptions, keepTree: KeepValueRuleTree | undefined): StatementAnalysis {
   let parsed: RawParseResult;
   try {
     parsed = parser.parse(text);
@@ -111,7 +121,7 @@ function parsedAnalysis(text: string, parser: SqlParser, options: AnalyzerOption
     findings,
     hasValueRules,
   };
-  if (hasValueRules) valueRuleTrees.set(analysis, { statements, rules: valueRules, source: options.source });
+  if (hasValueRules) keepTree?.(analysis, { statements, rules: valueRules, source: options.source });
   return analysis;
 }
 
@@ -120,11 +130,11 @@ function parsedAnalysis(text: string, parser: SqlParser, options: AnalyzerOption
  * parser is not loaded yet, the text is longer than `maxSqlLength`, nests
  * comments deeper than the parser handles in bounded time, or is not valid SQL.
  */
-export function analyzeStatement(text: string, options: AnalyzerOptions): StatementAnalysis {
+export function analyzeStatement(text: string, options: AnalyzerOptions, keepTree?: KeepValueRuleTree): StatementAnalysis {
   const parser = sqlParser();
   try {
     if (parser === undefined || text.length > options.maxSqlLength || commentNestingTooDeep(text)) return unparsedAnalysis(text, undefined);
-    return parsedAnalysis(text, parser, options);
+    return parsedAnalysis(text, parser, options, keepTree);
   } catch (error) {
     // Only the error's class: a parser message quotes the text near the failure, literals included.
     reportAgentError('sql-analysis', new Error(`statement analysis threw ${error instanceof Error ? error.name : typeof error}`));

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { agentErrorSummaries } from '../../core/agentErrors';
-import { analyzeStatement, type AnalyzerOptions, NORMALIZED_MAX_LENGTH } from '../../sql/analyzeStatement';
+import { type AnalyzerOptions, NORMALIZED_MAX_LENGTH } from '../../sql/analyzeStatement';
+import { analyzeKeepingTree as analyzeStatement } from '../../recording/valueRuleTrees';
 import { checkValues } from '../../recording/checkValues';
 import { lintSql } from '../../sql/lint/lintSql';
 import { isSqlParserReady, loadSqlParser } from '../../sql/parse/parser';
