@@ -9,8 +9,7 @@ import { metrics } from '@opentelemetry/api';
 import { readConfig, type QuerylensConfig } from './config';
 import { agentErrorSummaries, reportAgentError } from '../core/agentErrors';
 import { buildSdk } from './sdk';
-import { startAgentServer, sendJson, type Route } from '../http/server';
-import { buildHealth } from '../http/health';
+import { startAgentServer } from '../http/server';
 import { resolveServiceName } from './serviceName';
 import { AGENT_VERSION } from '../core/version';
 import { ATTR, METRICS, QUERYLENS_RUNTIME_METRICS, QUERYLENS_SCOPE } from '../core/metrics/registry';
@@ -26,8 +25,7 @@ import { isAgentQuery } from '../agentQueries/agentQuery';
 import { observeSqlEngine, startSqlEngine, type RuntimeSqlEngine } from './startAnalysis';
 import { currentProcessRole, serverPlacement } from '../http/serverPort';
 import { flushPushedTelemetryBeforeExit } from './flushOnExit';
-import { statusPageRoute } from '../http/statusPage/statusPageRoute';
-import { adminActionRoutes } from '../http/adminActions';
+import { agentRoutes } from '../http/agentRoutes';
 import { clearLiveCaches } from '../instrumentations/cacheTelemetry/clearLiveCaches';
 import { shouldPrintStartupLine, startupLine } from './startupLine';
 import { explainPortClashes } from '../http/portHeldHint';
@@ -114,26 +112,19 @@ function activate(config: QuerylensConfig): AgentHandle {
     warn,
   });
 
-  const routes: Route[] = [
-    ...sqlRuntime.routes,
-    statusPageRoute(sqlRuntime.report),
-    ...adminActionRoutes({ token: config.adminToken, resetStats: sqlRuntime.resetStats, clearCaches: clearLiveCaches }),
-    {
-      method: 'GET',
-      path: '/healthz',
-      handler: (_req, res) => sendJson(res, 200, buildHealth({
-        serviceName,
-        startedAt,
-        pools: () => pg.pools.snapshots(),
-        metricsServed: prometheus !== undefined,
-        tracesExporter: config.tracesExporter,
-        sqlParserReady: engine.parserReady,
-      }, Date.now())),
+  const routes = agentRoutes({
+    metrics: prometheus ? (req, res) => prometheus.getMetricsRequestHandler(req, res) : undefined,
+    report: sqlRuntime.report,
+    admin: { token: config.adminToken, resetStats: sqlRuntime.resetStats, clearCaches: clearLiveCaches },
+    health: {
+      serviceName,
+      startedAt,
+      pools: () => pg.pools.snapshots(),
+      metricsServed: prometheus !== undefined,
+      tracesExporter: config.tracesExporter,
+      sqlParserReady: engine.parserReady,
     },
-  ];
-  if (prometheus) {
-    routes.unshift({ method: 'GET', path: '/metrics', handler: (req, res) => prometheus.getMetricsRequestHandler(req, res) });
-  }
+  });
   const placement = serverPlacement(config.prometheusPort, currentProcessRole(process.env));
   const server = startAgentServer({ host: config.prometheusHost, ...placement, routes, warn });
   server.then((listening) => announce(config, listening, placement.port)).catch((error: unknown) => reportAgentError('bootstrap', error));

@@ -1,7 +1,7 @@
 /**
  * The SQL runtime as the agent runs it: the recorder that turns each pg
  * statement into statistics, findings and metrics, the slow-query log, the
- * automatic EXPLAIN on the agent's own connection, and the report route.
+ * automatic EXPLAIN on the agent's own connection, and the report.
  */
 import type { Meter } from '@opentelemetry/api';
 import type { QuerylensConfig } from './config';
@@ -9,7 +9,6 @@ import { addQueryObserver } from '../core/queryEvents';
 import { createQueryRecorder, type QueryRecorder } from '../recording/queryRecorder';
 import { buildReport } from '../report/buildReport';
 import type { QuerylensReport } from '../report/reportModel';
-import { sendJson, type Route } from '../http/server';
 import type { RuntimeSqlEngine } from './startAnalysis';
 import { AGENT_VERSION } from '../core/version';
 import { createSlowQueryLog, type SlowQueryLog } from '../exporters/slowQueryLog';
@@ -22,8 +21,7 @@ import { cacheSummaries } from '../instrumentations/cacheTelemetry/cacheStatisti
 
 export interface SqlRuntime {
   readonly recorder: QueryRecorder;
-  readonly routes: readonly Route[];
-  /** The report as served on /querylens/api/report (the status page renders it). */
+  /** The report as served on ROUTE_PATHS.report (the status page renders it). */
   report(): QuerylensReport;
   /** Forgets the statement statistics and findings (the admin `reset-stats` action). */
   resetStats(): void;
@@ -81,7 +79,6 @@ export function startSqlRuntime(config: QuerylensConfig, deps: SqlRuntimeDeps): 
       recorder.reset();
       statsSince = Date.now();
     },
-    routes: [{ method: 'GET', path: '/querylens/api/report', handler: (_req, res) => sendJson(res, 200, report()) }],
     close: async () => {
       await Promise.all([explainRunner?.close(), slowQueryLog.close()]);
     },

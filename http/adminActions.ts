@@ -7,6 +7,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { checkBearerToken } from './adminToken';
+import { ROUTE_PATHS } from './routePaths';
 import { sendJson, type Route } from './server';
 
 export interface AdminActionTargets {
@@ -15,8 +16,6 @@ export interface AdminActionTargets {
   resetStats(): void;
   clearCaches(): { readonly cleared: number; readonly failed: number };
 }
-
-export const ADMIN_ACTIONS_PATH = '/querylens/api/actions';
 
 /** Answers the refusal and returns false, or returns true when the caller may act. */
 function authorized(token: string | undefined, req: IncomingMessage, res: ServerResponse): boolean {
@@ -34,7 +33,7 @@ function authorized(token: string | undefined, req: IncomingMessage, res: Server
 function action(path: string, token: string | undefined, act: () => Record<string, unknown>): Route {
   return {
     method: 'POST',
-    path: `${ADMIN_ACTIONS_PATH}/${path}`,
+    path: `${ROUTE_PATHS.adminActions}/${path}`,
     handler: (req, res) => {
       if (!authorized(token, req, res)) return;
       sendJson(res, 200, { action: path, ok: true, at: new Date().toISOString(), ...act() });

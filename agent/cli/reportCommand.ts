@@ -5,6 +5,7 @@
  * HTTP and never starts one.
  */
 import { parseArgs } from 'node:util';
+import { ROUTE_PATHS } from '../../http/routePaths';
 import type { QuerylensReport } from '../../report/reportModel';
 import type { CliCommand, CliIo } from './command';
 import { EXIT_OK, EXIT_USAGE, UsageError } from './command';
@@ -72,7 +73,8 @@ function parseReportArgs(args: readonly string[]): ReportArgs {
 }
 
 function reportUrl(base: URL): string {
-  return new URL('querylens/api/report', base.href.endsWith('/') ? base : `${base.href}/`).href;
+  // Relative to the base, so a --url behind a path prefix keeps its prefix.
+  return new URL(ROUTE_PATHS.report.slice(1), base.href.endsWith('/') ? base : `${base.href}/`).href;
 }
 
 function isReport(value: unknown): value is QuerylensReport {

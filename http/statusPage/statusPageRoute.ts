@@ -5,12 +5,11 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { QuerylensReport } from '../../report/reportModel';
+import { ROUTE_PATHS } from '../routePaths';
 import type { Route } from '../server';
 import { PAGE_STYLE_CSP_SOURCE } from './pageStyle';
 import { renderStatusPage } from './renderStatusPage';
 import { parseStatementSort } from './statementSort';
-
-export const STATUS_PAGE_PATH = '/querylens';
 
 /** Longest automatic reload interval accepted from `?refresh=` (an hour). */
 const MAX_REFRESH_SECONDS = 3600;
@@ -37,14 +36,14 @@ function send(res: ServerResponse, html: string): void {
 export function statusPageRoute(report: () => QuerylensReport): Route {
   return {
     method: 'GET',
-    path: STATUS_PAGE_PATH,
+    path: ROUTE_PATHS.statusPage,
     handler: (req, res) => {
       const url = req.url ?? '';
       const query = new URLSearchParams(url.includes('?') ? url.slice(url.indexOf('?') + 1) : '');
       send(res, renderStatusPage(report(), {
         sort: parseStatementSort(query.get('sort')),
         refreshSeconds: parseRefresh(query.get('refresh')),
-        path: STATUS_PAGE_PATH,
+        path: ROUTE_PATHS.statusPage,
       }));
     },
   };
