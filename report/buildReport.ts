@@ -4,11 +4,15 @@
  */
 import type { QueryRecorder } from '../recording/queryRecorder';
 import type { RecordingSettings } from '../recording/recordingSettings';
-import type { StoredPlan } from '../recording/findingsStore';
 import { SLOW_QUERY_RULE } from '../recording/slowQueryFinding';
 import type { StatementCacheCounts } from '../recording/statementCache';
 import type { CacheSummary } from '../instrumentations/cacheTelemetry/cacheStatistics';
-import { REPORT_SCHEMA_VERSION, type QuerylensReport, type ReportCache, type ReportPlan, type ReportPool, type ReportRedisCommand } from './reportModel';
+import type { PoolSnapshot } from '../instrumentations/pg/poolRegistry';
+import type { RedisCommandSummary } from '../instrumentations/ioredis/recorder';
+import { REPORT_SCHEMA_VERSION, type QuerylensReport } from './reportModel';
+import {
+  iso, ms, reportCache, reportCacheCandidate, reportExplainOutcomes, reportFinding, reportNPlusOne, reportParse, reportPlan, reportPool, reportQuery, reportRedisCommand,
+} from './reportRows';
 
 export interface ReportSources {
   readonly serviceName: string;
@@ -22,40 +26,10 @@ export interface ReportSources {
   readonly slowQueryLog?: { readonly destination: string; stats(): { readonly written: number; readonly dropped: number } };
   /** ms since epoch of the last statistics reset; default `startedAt`. */
   readonly statsSince?: number;
-  readonly pools?: readonly ReportPool[];
-  readonly redisCommands?: readonly ReportRedisCommand[];
+  readonly pools?: readonly PoolSnapshot[];
+  readonly redisCommands?: readonly RedisCommandSummary[];
   /** `cacheSummaries()` of the cache instrumentation. */
   readonly caches?: readonly CacheSummary[];
-}
-
-function iso(ms: number): string {
-  return new Date(ms).toISOString();
-}
-
-/** Milliseconds to microsecond precision: enough to read, short to serve. */
-function ms(value: number): number {
-  return Math.round(value * 1000) / 1000;
-}
-
-function reportPlan(plan: StoredPlan | undefined): ReportPlan | undefined {
-  return plan === undefined ? undefined : { summary: plan.summary, explainedAt: iso(plan.explainedAt), plan: plan.plan };
-}
-
-function reportCache(cache: CacheSummary): ReportCache {
-  const lookups = cache.hits + cache.misses + cache.stale;
-  const evictions = Object.values(cache.evictions).reduce((sum, count) => sum + count, 0);
-  return {
-    name: cache.name,
-    layer: cache.layer,
-    hits: cache.hits,
-    misses: cache.misses,
-    stale: cache.stale,
-    errors: cache.errors,
-    hitRatio: lookups === 0 ? null : Math.round((cache.hits / lookups) * 1000) / 1000,
-    evictions,
-    ...(cache.entries === undefined ? {} : { entries: cache.entries }),
-    ...(cache.maxEntries === undefined ? {} : { maxEntries: cache.maxEntries }),
-  };
 }
 
 export function buildReport(sources: ReportSources): QuerylensReport {
@@ -88,24 +62,10 @@ export function buildReport(sources: ReportSources): QuerylensReport {
     },
     queries: {
       p95Ms: ms(recorder.overallP95Ms()),
-      top: top.map(({ normalized, firstSeen, lastSeen, ...query }) => ({
-        ...query,
-        query: normalized,
-        totalMs: ms(query.totalMs),
-        meanMs: ms(query.meanMs),
-        maxMs: ms(query.maxMs),
-        p50Ms: ms(query.p50Ms),
-        p95Ms: ms(query.p95Ms),
-        p99Ms: ms(query.p99Ms),
-        firstSeen: iso(firstSeen),
-        lastSeen: iso(lastSeen),
-      })),
+      top: top.map(reportQuery),
       other: { calls: other.calls, totalMs: ms(other.totalMs), rows: other.rows, errors: other.errors, evictions: other.evictions },
     },
-    findings: findings.map(({ firstSeen, lastSeen, plan, ...finding }) => {
-      const shown = reportPlan(plan);
-      return { ...finding, firstSeen: iso(firstSeen), lastSeen: iso(lastSeen), ...(shown === undefined ? {} : { plan: shown }) };
-    }),
+    findings: findings.map(reportFinding),
     slowQueries: recorder.slowQueries().map((slow) => {
       const stats = statsByFingerprint.get(slow.fingerprint);
       const finding = slowFindings.get(slow.fingerprint);
@@ -125,27 +85,15 @@ export function buildReport(sources: ReportSources): QuerylensReport {
         plan: reportPlan(finding?.plan),
       };
     }),
-    nPlusOne: recorder.nPlusOneLoops().map(({ normalized, firstSeen, lastSeen, ...loop }) => ({
-      ...loop,
-      query: normalized,
-      maxTotalMs: ms(loop.maxTotalMs),
-      firstSeen: iso(firstSeen),
-      lastSeen: iso(lastSeen),
-    })),
-    cacheCandidates: recorder.cacheCandidates().map(({ normalized, ...candidate }) => ({
-      ...candidate,
-      query: normalized,
-      estimatedHitRate: Math.round(candidate.estimatedHitRate * 1000) / 1000,
-      meanMs: ms(candidate.meanMs),
-      estimatedTimeSavedMs: ms(candidate.estimatedTimeSavedMs),
-    })),
-    explain: recorder.explainOutcomes(),
-    parse: sources.parse ?? null,
+    nPlusOne: recorder.nPlusOneLoops().map(reportNPlusOne),
+    cacheCandidates: recorder.cacheCandidates().map(reportCacheCandidate),
+    explain: reportExplainOutcomes(recorder.explainOutcomes()),
+    parse: sources.parse === undefined ? null : reportParse(sources.parse),
     slowQueryLog: sources.slowQueryLog === undefined
       ? { destination: 'off', written: 0, dropped: 0 }
       : { destination: sources.slowQueryLog.destination, ...sources.slowQueryLog.stats() },
-    pools: (sources.pools ?? []).map((pool) => ({ ...pool })),
-    redisCommands: [...(sources.redisCommands ?? [])],
+    pools: (sources.pools ?? []).map(reportPool),
+    redisCommands: (sources.redisCommands ?? []).map(reportRedisCommand),
     caches: (sources.caches ?? []).map(reportCache),
   };
 }

@@ -3,24 +3,37 @@
  * docs/report.md). Times are ISO 8601 strings, durations milliseconds rounded
  * to microseconds. Statement texts are normalized (constants as `$n`); no
  * literal parameter value appears anywhere in it.
+ *
+ * These types are the published schema, written out field by field: they
+ * import nothing from capture or recording, so renaming a field there fails
+ * the build at the conversion (reportRows.ts) instead of changing the report.
  */
-import type { ExplainOutcome } from '../recording/explainRequests';
-import type { CacheCandidate } from '../recording/detectors/cacheCandidates';
-import type { FindingRecord } from '../recording/findingsStore';
-import type { NPlusOneSummary } from '../recording/detectors/nPlusOneDetector';
-import type { QueryStats } from '../recording/queryStatistics';
-import type { StatementCacheCounts } from '../recording/statementCache';
-import type { PoolSnapshot } from '../instrumentations/pg/poolRegistry';
-import type { RedisCommandSummary } from '../instrumentations/ioredis/recorder';
+import type { RuleCategory, Severity } from '../core/statementAnalysis';
 
 export const REPORT_SCHEMA_VERSION = 1;
 
+export type ReportExplainOutcome = 'ok' | 'skipped' | 'error' | 'timeout';
+
 /** A top-K row: the statistics with the normalized text as `query` and ISO times. */
-export type ReportQuery = Omit<QueryStats, 'normalized' | 'firstSeen' | 'lastSeen'> & {
+export interface ReportQuery {
+  readonly fingerprint: string;
+  readonly operation: string;
+  readonly collection: string;
+  readonly tables: readonly string[];
+  readonly calls: number;
+  readonly totalMs: number;
+  readonly meanMs: number;
+  readonly maxMs: number;
+  readonly p50Ms: number;
+  readonly p95Ms: number;
+  readonly p99Ms: number;
+  readonly rows: number;
+  readonly errors: number;
+  readonly errorsByCode: Readonly<Record<string, number>>;
   readonly query: string;
   readonly firstSeen: string;
   readonly lastSeen: string;
-};
+}
 
 export interface ReportPlan {
   readonly summary: string;
@@ -29,12 +42,22 @@ export interface ReportPlan {
   readonly plan: unknown;
 }
 
-/** `count`: executions flagged (`sticky`) or occurrences (`event`). */
-export type ReportFinding = Omit<FindingRecord, 'firstSeen' | 'lastSeen' | 'plan'> & {
+export interface ReportFinding {
+  readonly rule: string;
+  readonly severity: Severity;
+  readonly category: RuleCategory;
+  readonly fingerprint: string;
+  /** Normalized text of the statement (no literal values). */
+  readonly example: string;
+  readonly message: string;
+  readonly suggestion: string;
+  /** Executions flagged (`sticky`) or occurrences (`event`). */
+  readonly count: number;
+  readonly persistence: 'sticky' | 'event';
   readonly firstSeen: string;
   readonly lastSeen: string;
   readonly plan?: ReportPlan;
-};
+}
 
 export interface ReportSlowQuery {
   readonly fingerprint: string;
@@ -50,23 +73,72 @@ export interface ReportSlowQuery {
   readonly lastSeen: string;
   readonly lastTraceId: string | undefined;
   readonly findings: readonly string[];
-  readonly explain: { readonly outcome: ExplainOutcome; readonly reason?: string } | undefined;
+  readonly explain: { readonly outcome: ReportExplainOutcome; readonly reason?: string } | undefined;
   readonly plan: ReportPlan | undefined;
 }
 
-export type ReportNPlusOne = Omit<NPlusOneSummary, 'normalized' | 'firstSeen' | 'lastSeen'> & {
+export interface ReportNPlusOne {
+  readonly fingerprint: string;
+  /** Requests in which the loop was detected. */
+  readonly loops: number;
+  /** Most executions of the statement in one request. */
+  readonly maxRepetitions: number;
+  /** Most time the repetitions took in one request. */
+  readonly maxTotalMs: number;
   readonly query: string;
   readonly firstSeen: string;
   readonly lastSeen: string;
-};
+}
 
-export type ReportCacheCandidate = Omit<CacheCandidate, 'normalized'> & { readonly query: string };
+export interface ReportCacheCandidate {
+  readonly fingerprint: string;
+  readonly calls: number;
+  readonly repeats: number;
+  readonly distinctParameterSets: number;
+  readonly sampleFull: boolean;
+  readonly estimatedHitRate: number;
+  readonly meanMs: number;
+  readonly estimatedTimeSavedMs: number;
+  readonly query: string;
+}
 
 /** A live `pg.Pool`, read when the report is built (`pending`: callers waiting for a connection). */
-export type ReportPool = PoolSnapshot;
+export interface ReportPool {
+  readonly name: string;
+  readonly total: number;
+  readonly idle: number;
+  readonly used: number;
+  readonly pending: number;
+  readonly max: number;
+  readonly min: number;
+  /** Checkouts since start, and their 95th percentile wait in milliseconds. */
+  readonly checkouts: number;
+  readonly waitP95Ms: number;
+}
 
 /** Redis commands per server and database since start, busiest first. */
-export type ReportRedisCommand = RedisCommandSummary;
+export interface ReportRedisCommand {
+  /** `host:port`, a socket path, or `cluster`. */
+  readonly server: string;
+  readonly database: number;
+  readonly command: string;
+  readonly calls: number;
+  readonly errors: number;
+  readonly p95Ms: number;
+}
+
+/** The statement cache's counters. */
+export interface ReportParse {
+  readonly hits: number;
+  readonly misses: number;
+  readonly unparseable: number;
+  readonly overlong: number;
+  readonly notReady: number;
+  readonly deferred: number;
+  readonly evictions: number;
+  readonly entries: number;
+  readonly textChars: number;
+}
 
 /** One cache name in one layer (`memory`: lru-cache or a tiered cache's memory; `redis`: a tiered cache's Redis layer or a Redis key pattern read as a cache). */
 export interface ReportCache {
@@ -110,9 +182,9 @@ export interface QuerylensReport {
   readonly slowQueries: readonly ReportSlowQuery[];
   readonly nPlusOne: readonly ReportNPlusOne[];
   readonly cacheCandidates: readonly ReportCacheCandidate[];
-  readonly explain: Readonly<Record<ExplainOutcome, number>>;
-  /** Statement cache counters; null when the lead's analyzer is not wired. */
-  readonly parse: StatementCacheCounts | null;
+  readonly explain: Readonly<Record<ReportExplainOutcome, number>>;
+  /** Statement cache counters; null when no statement cache is wired (a report built in tests). */
+  readonly parse: ReportParse | null;
   readonly slowQueryLog: { readonly destination: string; readonly written: number; readonly dropped: number };
   readonly pools: readonly ReportPool[];
   readonly redisCommands: readonly ReportRedisCommand[];
