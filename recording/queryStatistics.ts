@@ -82,7 +82,6 @@ interface Entry {
   lastSeen: number;
 }
 
-
 function snapshot(entry: Entry): QueryStats {
   return {
     fingerprint: entry.fingerprint,

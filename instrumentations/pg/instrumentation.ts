@@ -26,7 +26,6 @@ export interface PgInstrumentationConfig extends InstrumentationConfig {
   requestContextKey?: () => string | undefined;
 }
 
-
 type ClientClass = { prototype: PgClientLike };
 interface PgModule { Client?: ClientClass }
 

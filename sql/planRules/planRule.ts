@@ -58,4 +58,3 @@ export interface PlanRuleHit {
   readonly severity: Severity;
   readonly message: string;
 }
-
