@@ -20,7 +20,7 @@ import { context, ROOT_CONTEXT } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import type { ExplainRequest, ExplainResult, PlanRequester } from '../recording/explainRequests';
 import { LruMap } from '../core/lruMap';
-import { planNodes, readPlan } from '../sql/planRules/planNode';
+import { planNodes, readPlan } from '../sql/plan/planNode';
 import { agentQuery, type AgentQueryConfig } from './agentQuery';
 import type { ConnectionConfigResolver, ExplainConnectionConfig, ExplainServer } from './explainConnection';
 

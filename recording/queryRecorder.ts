@@ -25,9 +25,9 @@ import { LiteralBuiltDetector, carriesLiterals } from './detectors/literalBuiltD
 import { LruMap } from '../core/lruMap';
 import { NPlusOneDetector, nPlusOneFinding, type NPlusOneSummary } from './detectors/nPlusOneDetector';
 import { sqlParser } from '../sql/parse/parser';
-import { analyzePlan } from '../sql/planRules/analyzePlan';
-import { DEFAULT_PLAN_RULE_OPTIONS, type PlanRuleOptions } from '../sql/planRules/planRule';
-import { sanitizePlan, summarizePlan } from '../sql/planRules/planSanitizer';
+import { analyzePlan } from '../sql/plan/analyzePlan';
+import { DEFAULT_PLAN_RULE_OPTIONS, type PlanRuleOptions } from '../sql/plan/planRule';
+import { sanitizePlan, summarizePlan } from '../sql/plan/planSanitizer';
 import { QueryStatistics, type OverflowStats, type QueryStats } from './queryStatistics';
 import { slowQueryFinding } from './slowQueryFinding';
 import { UnboundedResultDetector } from './detectors/unboundedResultDetector';

@@ -1,8 +1,8 @@
 /** The plan rules on a plan the test database makes now (needs PostgreSQL); the captured plans are judged in test/unit/plan-rules.test.ts. */
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { analyzePlan } from '../../sql/planRules/analyzePlan';
-import { DEFAULT_PLAN_RULE_OPTIONS } from '../../sql/planRules/planRule';
+import { analyzePlan } from '../../sql/plan/analyzePlan';
+import { DEFAULT_PLAN_RULE_OPTIONS } from '../../sql/plan/planRule';
 
 describe('plan rules on a live EXPLAIN', () => {
   it('flags a seq scan PostgreSQL plans now, sized from pg_class', async () => {

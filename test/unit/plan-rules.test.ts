@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { analyzePlan } from '../../sql/planRules/analyzePlan';
-import { estimatedTotalRows, planNodes, readPlan } from '../../sql/planRules/planNode';
-import { DEFAULT_PLAN_RULE_OPTIONS, type PlanRuleOptions } from '../../sql/planRules/planRule';
+import { analyzePlan } from '../../sql/plan/analyzePlan';
+import { estimatedTotalRows, planNodes, readPlan } from '../../sql/plan/planNode';
+import { DEFAULT_PLAN_RULE_OPTIONS, type PlanRuleOptions } from '../../sql/plan/planRule';
 
 // Plans captured from the real PostgreSQL by test/fixtures/plans/capture-plans.mjs.
 interface Fixture {

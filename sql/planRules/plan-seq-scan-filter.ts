@@ -6,9 +6,9 @@
  * same plan, or `options.relationRows`).
  */
 import { formatCount } from '../parse/parseTree';
-import type { PlanNode } from './planNode';
-import { describeNode, estimatedTotalRows } from './planNode';
-import type { PlanRule, PlanRuleHit, PlanRuleOptions } from './planRule';
+import type { PlanNode } from '../plan/planNode';
+import { describeNode, estimatedTotalRows } from '../plan/planNode';
+import type { PlanRule, PlanRuleHit, PlanRuleOptions } from '../plan/planRule';
 
 interface ScanFigures {
   readonly read: number;

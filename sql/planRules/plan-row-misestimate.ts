@@ -4,9 +4,9 @@
  * error near the leaves repeats in every node above it.
  */
 import { formatCount } from '../parse/parseTree';
-import type { PlanNode } from './planNode';
-import { describeNode } from './planNode';
-import type { PlanRule, PlanRuleHit, PlanRuleOptions } from './planRule';
+import type { PlanNode } from '../plan/planNode';
+import { describeNode } from '../plan/planNode';
+import type { PlanRule, PlanRuleHit, PlanRuleOptions } from '../plan/planRule';
 
 /** Actual ÷ estimated (or the inverse), ≥ 1; undefined without ANALYZE figures or below the noise floor. */
 export function misestimateFactor(node: PlanNode, options: PlanRuleOptions): number | undefined {

@@ -4,7 +4,7 @@
  * estimated from rows × (width + per-entry overhead).
  */
 import { formatCount } from '../parse/parseTree';
-import type { PlanRule, PlanRuleHit } from './planRule';
+import type { PlanRule, PlanRuleHit } from '../plan/planRule';
 
 /** Bytes a hash table entry costs beyond the row itself (tuple header and bucket pointer), roughly. */
 const HASH_ENTRY_OVERHEAD_BYTES = 32;

@@ -4,7 +4,7 @@
  * width.
  */
 import { formatCount } from '../parse/parseTree';
-import type { PlanRule, PlanRuleHit } from './planRule';
+import type { PlanRule, PlanRuleHit } from '../plan/planRule';
 
 export const sortSpill: PlanRule = {
   id: 'plan-sort-spill',

@@ -1,7 +1,7 @@
 /** A bitmap heap scan whose bitmap outgrew work_mem and went lossy: whole pages are rechecked row by row (EXPLAIN ANALYZE only). */
 import { formatCount } from '../parse/parseTree';
-import { describeNode } from './planNode';
-import type { PlanRule, PlanRuleHit } from './planRule';
+import { describeNode } from '../plan/planNode';
+import type { PlanRule, PlanRuleHit } from '../plan/planRule';
 
 export const lossyBitmap: PlanRule = {
   id: 'plan-lossy-bitmap',

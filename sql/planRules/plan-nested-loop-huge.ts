@@ -4,9 +4,9 @@
  * figures, else estimated.
  */
 import { formatCount } from '../parse/parseTree';
-import type { PlanNode } from './planNode';
-import { describeNode } from './planNode';
-import type { PlanRule, PlanRuleHit } from './planRule';
+import type { PlanNode } from '../plan/planNode';
+import { describeNode } from '../plan/planNode';
+import type { PlanRule, PlanRuleHit } from '../plan/planRule';
 
 function rowsOut(node: PlanNode): number {
   return node.actual === undefined ? node.planRows : node.actual.rows * node.actual.loops;

@@ -7,12 +7,12 @@ import type { PlanNode } from './planNode';
 import { estimatedTotalRows, planNodes, readPlan } from './planNode';
 import type { PlanFinding, PlanRule, PlanRuleOptions } from './planRule';
 import { DEFAULT_PLAN_RULE_OPTIONS } from './planRule';
-import { hashSpill } from './hashSpill';
-import { lossyBitmap } from './lossyBitmap';
-import { nestedLoopHuge } from './nestedLoopHuge';
-import { rowMisestimate } from './rowMisestimate';
-import { seqScanFilter } from './seqScanFilter';
-import { sortSpill } from './sortSpill';
+import { hashSpill } from '../planRules/plan-hash-spill';
+import { lossyBitmap } from '../planRules/plan-lossy-bitmap';
+import { nestedLoopHuge } from '../planRules/plan-nested-loop-huge';
+import { rowMisestimate } from '../planRules/plan-row-misestimate';
+import { seqScanFilter } from '../planRules/plan-seq-scan-filter';
+import { sortSpill } from '../planRules/plan-sort-spill';
 
 export const PLAN_RULES: readonly PlanRule[] = [seqScanFilter, rowMisestimate, sortSpill, hashSpill, nestedLoopHuge, lossyBitmap];
 
