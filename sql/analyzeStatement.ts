@@ -5,7 +5,7 @@
  */
 import { reportAgentError } from '../core/agentErrors';
 import type { StatementAnalysis, StaticFinding } from '../core/statementAnalysis';
-import { guessOperation } from './parse/keywordGuess';
+import { guessOperation } from '../core/keywordGuess';
 import type { RawParseResult, SqlParser } from './parse/parser';
 import { sqlParser } from './parse/parser';
 import { prepareStatements } from './parse/preparedStatements';

@@ -11,7 +11,7 @@ import type { PreparedStatement } from '../parse/preparedStatements';
 import { prepareStatements } from '../parse/preparedStatements';
 import { enabledRules, runRules } from '../ruleEngine';
 import { ALL_RULES } from '../rules/index';
-import { lineColumn, skipTrivia } from '../parse/textPosition';
+import { lineColumn, skipTrivia } from '../../core/textPosition';
 
 export interface LintOptions {
   readonly disabledRules: ReadonlySet<string>;
