@@ -1,7 +1,9 @@
 /**
- * The operation of a text the parser could not read (or was not allowed to:
- * overlong): its first keyword when it is an unambiguous command word.
- * `WITH …` could be anything, so it stays `UNKNOWN`.
+ * The operation of a text the parser could not read (overlong, invalid, or
+ * sent before the parser has loaded): its first keyword when it is an
+ * unambiguous command word, after comments and opening parentheses. `WITH …`
+ * could be anything, so it stays `UNKNOWN`; so does any other first word,
+ * which could be a literal and would make an unbounded label value.
  */
 import { skipTrivia } from './textPosition';
 

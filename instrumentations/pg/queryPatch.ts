@@ -12,7 +12,7 @@ import { reportAgentError } from '../../core/agentErrors';
 import { emitQueryEvent, hasQueryObservers } from '../../core/queryEvents';
 import type { StatementAnalysis } from '../../core/statementAnalysis';
 import { currentLoaderScope, recordDatabaseTimeInLoader, type LoaderDatabaseTime } from '../cacheTelemetry/loaderScope';
-import { provisionalOperation } from './provisionalOperation';
+import { guessOperation } from '../../core/keywordGuess';
 import { analysisAttributes, connectionTargetOf, operationAttributes } from './queryAttributes';
 import { describeQueryCall, errorTypeOf, rowsOf, wrapCallbackIn, type QueryCall } from './queryCall';
 import type { NodeCallback, PgClientLike } from './types';
@@ -63,7 +63,7 @@ function record(client: PgClientLike, start: QueryStart, error: unknown, result:
     const errorType = failed ? errorTypeOf(error) : undefined;
     const attributes = analysis && !failed
       ? analysisAttributes(target, analysis)
-      : operationAttributes(target, analysis?.operation ?? provisionalOperation(call.text), analysis?.collection ?? '', errorType);
+      : operationAttributes(target, analysis?.operation ?? guessOperation(call.text), analysis?.collection ?? '', errorType);
     const instruments = deps.instruments();
     instruments.duration.record(durationSeconds, attributes);
     const rows = failed ? { returned: undefined, affected: undefined } : rowsOf(result);
