@@ -3,7 +3,7 @@
  * user would say it (`SELECT`, `CREATE INDEX`, `ALTER TABLE`, `BEGIN`).
  */
 import type { Fields } from './parseTree';
-import { str } from './parseTree';
+import { str } from './nodeReaders';
 
 const SIMPLE: Readonly<Record<string, string>> = {
   SelectStmt: 'SELECT',

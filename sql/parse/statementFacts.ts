@@ -5,7 +5,8 @@
  */
 import { operationName } from './operationName';
 import type { Fields } from './parseTree';
-import { functionName, isObject, list, names, str, tableName, unwrapNode } from './parseTree';
+import { functionName, list, names, str, tableName } from './nodeReaders';
+import { isObject, unwrapNode } from './parseTree';
 import type { PgNode } from '../rule';
 import { VOLATILE_FUNCTIONS } from './volatileFunctions';
 

@@ -3,7 +3,7 @@
  * hash_mem_multiplier): measured (`Hash Batches` > 1) or, without ANALYZE,
  * estimated from rows × (width + per-entry overhead).
  */
-import { formatCount } from '../parse/parseTree';
+import { formatCount } from '../ruleWording';
 import type { PlanRule, PlanRuleHit } from '../plan/planRule';
 
 /** Bytes a hash table entry costs beyond the row itself (tuple header and bucket pointer), roughly. */

@@ -1,5 +1,5 @@
 /** A bitmap heap scan whose bitmap outgrew work_mem and went lossy: whole pages are rechecked row by row (EXPLAIN ANALYZE only). */
-import { formatCount } from '../parse/parseTree';
+import { formatCount } from '../ruleWording';
 import { describeNode } from '../plan/planNode';
 import type { PlanRule, PlanRuleHit } from '../plan/planRule';
 

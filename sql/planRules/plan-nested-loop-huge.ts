@@ -3,7 +3,7 @@
  * outer rows × inner rows per loop, measured when the plan has ANALYZE
  * figures, else estimated.
  */
-import { formatCount } from '../parse/parseTree';
+import { formatCount } from '../ruleWording';
 import type { PlanNode } from '../plan/planNode';
 import { describeNode } from '../plan/planNode';
 import type { PlanRule, PlanRuleHit } from '../plan/planRule';

@@ -3,7 +3,7 @@
  * Reported where it starts: a node whose children estimated well, since an
  * error near the leaves repeats in every node above it.
  */
-import { formatCount } from '../parse/parseTree';
+import { formatCount } from '../ruleWording';
 import type { PlanNode } from '../plan/planNode';
 import { describeNode } from '../plan/planNode';
 import type { PlanRule, PlanRuleHit, PlanRuleOptions } from '../plan/planRule';

@@ -5,7 +5,7 @@
  * else from the relation's estimated size (an unfiltered scan of it in the
  * same plan, or `options.relationRows`).
  */
-import { formatCount } from '../parse/parseTree';
+import { formatCount } from '../ruleWording';
 import type { PlanNode } from '../plan/planNode';
 import { describeNode, estimatedTotalRows } from '../plan/planNode';
 import type { PlanRule, PlanRuleHit, PlanRuleOptions } from '../plan/planRule';

@@ -3,7 +3,7 @@
  * merge`, `Sort Space Type: Disk`) or, without ANALYZE, estimated from rows ×
  * width.
  */
-import { formatCount } from '../parse/parseTree';
+import { formatCount } from '../ruleWording';
 import type { PlanRule, PlanRuleHit } from '../plan/planRule';
 
 export const sortSpill: PlanRule = {

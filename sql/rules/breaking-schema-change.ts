@@ -1,5 +1,8 @@
 import type { Rule, RuleHit } from '../rule';
-import { alterTableCommands, child, droppedObjects, hitAt, nodesOfType, quotedList, str, tableName } from '../parse/parseTree';
+import { str, tableName } from '../parse/nodeReaders';
+import { child, nodesOfType } from '../parse/parseTree';
+import { alterTableCommands, droppedObjects } from '../parse/writeStatements';
+import { hitAt, quotedList } from '../ruleWording';
 
 export const rule: Rule = {
   id: 'breaking-schema-change',

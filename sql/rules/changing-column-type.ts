@@ -1,5 +1,8 @@
 import type { Rule, RuleHit } from '../rule';
-import { alterTableCommands, asNode, columnTypeName, hitAt, str } from '../parse/parseTree';
+import { columnTypeName, str } from '../parse/nodeReaders';
+import { asNode } from '../parse/parseTree';
+import { alterTableCommands } from '../parse/writeStatements';
+import { hitAt } from '../ruleWording';
 
 export const rule: Rule = {
   id: 'changing-column-type',

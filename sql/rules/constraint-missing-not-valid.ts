@@ -1,5 +1,8 @@
 import type { Rule, RuleHit } from '../rule';
-import { alterTableCommands, asNode, hitAt, str } from '../parse/parseTree';
+import { str } from '../parse/nodeReaders';
+import { asNode } from '../parse/parseTree';
+import { alterTableCommands } from '../parse/writeStatements';
+import { hitAt } from '../ruleWording';
 
 // The constraint kinds PostgreSQL can add NOT VALID and validate later.
 const DEFERRABLE_VALIDATION: Readonly<Record<string, string>> = { CONSTR_FOREIGN: 'FOREIGN KEY', CONSTR_CHECK: 'CHECK' };

@@ -1,6 +1,8 @@
 import type { Rule, RuleHit } from '../rule';
 import type { Visit } from '../parse/parseTree';
-import { columnQualifier, fromTables, hitAt, list, nodesOfType, referenceName, walk } from '../parse/parseTree';
+import { columnQualifier, fromTables, list, referenceName } from '../parse/nodeReaders';
+import { nodesOfType, walk } from '../parse/parseTree';
+import { hitAt } from '../ruleWording';
 
 /** The SELECT whose select list holds this node directly (not through another query level). */
 function selectListOwner(visit: Visit): Visit | undefined {

@@ -1,6 +1,9 @@
 import type { Rule, RuleHit } from '../rule';
 import type { Fields } from '../parse/parseTree';
-import { asNode, child, droppedObjects, list, quotedList, str, tableName, unwrapNode } from '../parse/parseTree';
+import { list, str, tableName } from '../parse/nodeReaders';
+import { asNode, child, unwrapNode } from '../parse/parseTree';
+import { droppedObjects } from '../parse/writeStatements';
+import { quotedList } from '../ruleWording';
 
 /** `OBJECT_TABLE` → `TABLE`, `OBJECT_MATVIEW` → `MATVIEW`. */
 function objectKind(fields: Fields, name: string): string {

@@ -1,5 +1,7 @@
 import type { Rule, RuleHit } from '../rule';
-import { asNode, columnName, fromListLabel, hitAt, list, nodesOfType } from '../parse/parseTree';
+import { columnName, list } from '../parse/nodeReaders';
+import { asNode, nodesOfType } from '../parse/parseTree';
+import { fromListLabel, hitAt } from '../ruleWording';
 
 /** The column names of plain column items in a list (select list values or GROUP BY items). */
 function plainColumns(items: readonly unknown[]): readonly (string | undefined)[] {

@@ -1,6 +1,8 @@
 import type { Rule, RuleHit } from '../rule';
 import type { Visit } from '../parse/parseTree';
-import { asNode, child, columnQualifier, columnRefs, fromTables, hitAt, list, nodesOfType, str, unwrapNode, walk } from '../parse/parseTree';
+import { columnQualifier, columnRefs, fromTables, list, str } from '../parse/nodeReaders';
+import { asNode, child, nodesOfType, unwrapNode, walk } from '../parse/parseTree';
+import { hitAt } from '../ruleWording';
 
 /** The names by which columns of one top-level FROM item are qualified. */
 function itemReferences(item: unknown): readonly string[] {

@@ -1,5 +1,7 @@
 import type { Rule, RuleHit } from '../rule';
-import { child, hitAt, list, nodesOfType, tableName } from '../parse/parseTree';
+import { list, tableName } from '../parse/nodeReaders';
+import { child, nodesOfType } from '../parse/parseTree';
+import { hitAt } from '../ruleWording';
 
 export const rule: Rule = {
   id: 'insert-without-columns',

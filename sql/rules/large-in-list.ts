@@ -1,5 +1,8 @@
 import type { Rule, RuleHit } from '../rule';
-import { asNode, formatCount, hitAt, list, nodesOfType, operandLabel, operandValue, str, withoutCasts } from '../parse/parseTree';
+import { list, str, withoutCasts } from '../parse/nodeReaders';
+import { asNode, nodesOfType } from '../parse/parseTree';
+import { operandValue } from '../parse/valueReaders';
+import { formatCount, hitAt, operandLabel } from '../ruleWording';
 
 /** Values written inline in an IN list or ARRAY[…] from which the rule fires. */
 export const LARGE_INLINE_LIST = 100;

@@ -1,5 +1,8 @@
 import type { Rule, RuleHit } from '../rule';
-import { fieldsOf, formatCount, hitAt, nodesOfType, numericValue, operandOrigin, operandValue, withoutCasts } from '../parse/parseTree';
+import { withoutCasts } from '../parse/nodeReaders';
+import { fieldsOf, nodesOfType } from '../parse/parseTree';
+import { numericValue, operandValue } from '../parse/valueReaders';
+import { formatCount, hitAt, operandOrigin } from '../ruleWording';
 
 /** Rows skipped from which OFFSET paging is flagged: each page re-reads every row before it. */
 export const LARGE_OFFSET = 10_000;

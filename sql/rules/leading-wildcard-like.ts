@@ -1,5 +1,8 @@
 import type { Rule, RuleHit } from '../rule';
-import { asNode, functionName, hitAt, list, nodesOfType, operandLabel, operandOrigin, operandValue, operatorName, stringValue } from '../parse/parseTree';
+import { functionName, list, operatorName } from '../parse/nodeReaders';
+import { asNode, nodesOfType } from '../parse/parseTree';
+import { operandValue, stringValue } from '../parse/valueReaders';
+import { hitAt, operandLabel, operandOrigin } from '../ruleWording';
 
 // Positive pattern matches only: NOT LIKE cannot use a btree index whatever the pattern.
 const PATTERN_OPERATORS: Readonly<Record<string, string>> = { '~~': 'LIKE', '~~*': 'ILIKE' };

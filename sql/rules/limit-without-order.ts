@@ -1,6 +1,10 @@
 import type { Rule, RuleHit } from '../rule';
 import type { Fields } from '../parse/parseTree';
-import { asNode, constValue, fieldsOf, fromListLabel, hitAt, list, nodesOfType, numericValue, operandValue, str, subLinkKind } from '../parse/parseTree';
+import { list, str } from '../parse/nodeReaders';
+import { asNode, fieldsOf, nodesOfType } from '../parse/parseTree';
+import { subLinkKind } from '../parse/queryContext';
+import { constValue, numericValue, operandValue } from '../parse/valueReaders';
+import { fromListLabel, hitAt } from '../ruleWording';
 
 function skipsLocked(select: Fields): boolean {
   return list(select, 'lockingClause').some((clause) => str(asNode(clause, 'LockingClause') ?? {}, 'waitPolicy') === 'LockWaitSkip');

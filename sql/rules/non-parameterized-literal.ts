@@ -1,6 +1,10 @@
 import type { Rule } from '../rule';
 import type { Fields, Visit } from '../parse/parseTree';
-import { clauseLabel, columnRefParts, columnRefs, columnTypeName, constValue, hitAt, isComparison, nodesOfType, predicateClause, quotedList } from '../parse/parseTree';
+import { columnRefParts, columnRefs, columnTypeName, isComparison } from '../parse/nodeReaders';
+import { nodesOfType } from '../parse/parseTree';
+import { predicateClause } from '../parse/queryContext';
+import { constValue } from '../parse/valueReaders';
+import { clauseLabel, hitAt, quotedList } from '../ruleWording';
 
 /** The column an A_Expr compares, named; memoized per A_Expr by the caller's map. */
 type ColumnOf = (aExpr: Fields) => string | undefined;

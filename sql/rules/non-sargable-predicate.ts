@@ -1,5 +1,8 @@
 import type { Rule, RuleHit } from '../rule';
-import { asNode, clauseLabel, columnRefParts, columnRefs, columnTypeName, functionName, hitAt, isComparison, nodesOfType, operatorName, predicateClause, str, unwrapNode } from '../parse/parseTree';
+import { columnRefParts, columnRefs, columnTypeName, functionName, isComparison, operatorName, str } from '../parse/nodeReaders';
+import { asNode, nodesOfType, unwrapNode } from '../parse/parseTree';
+import { predicateClause } from '../parse/queryContext';
+import { clauseLabel, hitAt } from '../ruleWording';
 
 const ARITHMETIC_OPERATORS = new Set(['+', '-', '*', '/', '%', '||']);
 

@@ -1,6 +1,8 @@
 import type { Rule, RuleHit } from '../rule';
 import type { Fields, Visit } from '../parse/parseTree';
-import { asNode, hitAt, list, names, nodesOfType, operandLabel, str } from '../parse/parseTree';
+import { list, names, str } from '../parse/nodeReaders';
+import { asNode, nodesOfType } from '../parse/parseTree';
+import { hitAt, operandLabel } from '../ruleWording';
 
 /** `x NOT IN (SELECT …)` parses as NOT over `x = ANY (SELECT …)`; `x <> ALL (SELECT …)` means the same. */
 function negatedMembership(visit: Visit): Fields | undefined {

@@ -1,5 +1,8 @@
 import type { Rule, RuleHit } from '../rule';
-import { asNode, constValue, hitAt, nodesOfType, operandLabel, operatorName, str, withoutCasts } from '../parse/parseTree';
+import { operatorName, str, withoutCasts } from '../parse/nodeReaders';
+import { asNode, nodesOfType } from '../parse/parseTree';
+import { constValue } from '../parse/valueReaders';
+import { hitAt, operandLabel } from '../ruleWording';
 
 const EQUALITY_OPERATORS = new Set(['=', '<>', '!=']);
 

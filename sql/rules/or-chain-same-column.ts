@@ -1,6 +1,8 @@
 import type { Rule, RuleHit } from '../rule';
 import type { Fields, Visit } from '../parse/parseTree';
-import { asNode, columnEquality, columnRefParts, hitAt, list, nodesOfType, str } from '../parse/parseTree';
+import { columnEquality, columnRefParts, list, str } from '../parse/nodeReaders';
+import { asNode, nodesOfType } from '../parse/parseTree';
+import { hitAt } from '../ruleWording';
 
 /** OR-ed equality tests on one column from which an IN list or `= ANY` is suggested. */
 export const OR_CHAIN_LENGTH = 3;

@@ -1,5 +1,7 @@
 import type { Rule, RuleHit } from '../rule';
-import { asNode, fromListLabel, functionName, hitAt, list, nodesOfType } from '../parse/parseTree';
+import { functionName, list } from '../parse/nodeReaders';
+import { asNode, nodesOfType } from '../parse/parseTree';
+import { fromListLabel, hitAt } from '../ruleWording';
 
 export const rule: Rule = {
   id: 'order-by-random',

@@ -1,6 +1,9 @@
 import type { Rule, RuleHit } from '../rule';
 import type { Fields } from '../parse/parseTree';
-import { asNode, child, columnEquality, columnName, constValue, hitAt, list, nodesOfType, str, withoutCasts } from '../parse/parseTree';
+import { columnEquality, columnName, list, str, withoutCasts } from '../parse/nodeReaders';
+import { asNode, child, nodesOfType } from '../parse/parseTree';
+import { constValue } from '../parse/valueReaders';
+import { hitAt } from '../ruleWording';
 
 const SECRET_COLUMN = /passw(or)?d|pwd|secret|token|api_?key/i;
 // Hashes are not secrets in clear: SCRAM and md5 role passwords, bcrypt/argon2 crypt strings.

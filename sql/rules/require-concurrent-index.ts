@@ -1,5 +1,8 @@
 import type { Rule, RuleHit } from '../rule';
-import { child, droppedObjects, hitAt, nodesOfType, quotedList, str, tableName } from '../parse/parseTree';
+import { str, tableName } from '../parse/nodeReaders';
+import { child, nodesOfType } from '../parse/parseTree';
+import { droppedObjects } from '../parse/writeStatements';
+import { hitAt, quotedList } from '../ruleWording';
 
 export const rule: Rule = {
   id: 'require-concurrent-index',

@@ -1,5 +1,8 @@
 import type { Rule, RuleHit } from '../rule';
-import { asNode, columnQualifier, columnRefParts, fromTables, hitAt, insideSubquery, list, nodesOfType, quotedList } from '../parse/parseTree';
+import { columnQualifier, columnRefParts, fromTables, list } from '../parse/nodeReaders';
+import { asNode, nodesOfType } from '../parse/parseTree';
+import { insideSubquery } from '../parse/queryContext';
+import { hitAt, quotedList } from '../ruleWording';
 
 export const rule: Rule = {
   id: 'select-star',

@@ -1,5 +1,8 @@
 import type { Rule, RuleHit } from '../rule';
-import { alterTableCommands, asNode, hitAt, isSerialColumn, list, str } from '../parse/parseTree';
+import { isSerialColumn, list, str } from '../parse/nodeReaders';
+import { asNode } from '../parse/parseTree';
+import { alterTableCommands } from '../parse/writeStatements';
+import { hitAt } from '../ruleWording';
 
 // Constraint kinds that give a new column a value in every existing row.
 const FILLS_EXISTING_ROWS = new Set(['CONSTR_DEFAULT', 'CONSTR_IDENTITY', 'CONSTR_GENERATED']);

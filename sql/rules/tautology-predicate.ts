@@ -1,6 +1,11 @@
 import type { Rule, RuleHit } from '../rule';
-import type { ConstValue, Fields, Visit } from '../parse/parseTree';
-import { ancestors, asNode, clauseLabel, constValue, hitAt, nodesOfType, operatorName, predicateClause, str, withoutCasts } from '../parse/parseTree';
+import type { Fields, Visit } from '../parse/parseTree';
+import type { ConstValue } from '../parse/valueReaders';
+import { operatorName, str, withoutCasts } from '../parse/nodeReaders';
+import { ancestors, asNode, nodesOfType } from '../parse/parseTree';
+import { predicateClause } from '../parse/queryContext';
+import { constValue } from '../parse/valueReaders';
+import { clauseLabel, hitAt } from '../ruleWording';
 
 function literal(node: unknown): ConstValue | undefined {
   const aConst = asNode(withoutCasts(node), 'A_Const');

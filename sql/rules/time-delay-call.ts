@@ -1,5 +1,7 @@
 import type { Rule, RuleHit } from '../rule';
-import { functionName, hitAt, nodesOfType } from '../parse/parseTree';
+import { functionName } from '../parse/nodeReaders';
+import { nodesOfType } from '../parse/parseTree';
+import { hitAt } from '../ruleWording';
 
 const SLEEP_FUNCTIONS = new Set(['pg_sleep', 'pg_sleep_for', 'pg_sleep_until']);
 

@@ -1,5 +1,7 @@
 import type { Rule, RuleHit } from '../rule';
-import { child, fromListLabel, hitAt, list, nodesOfType, str } from '../parse/parseTree';
+import { list, str } from '../parse/nodeReaders';
+import { child, nodesOfType } from '../parse/parseTree';
+import { fromListLabel, hitAt } from '../ruleWording';
 
 export const rule: Rule = {
   id: 'union-not-all',

@@ -1,5 +1,5 @@
 import type { Rule } from '../rule';
-import { statementsWithoutWhere } from '../parse/parseTree';
+import { statementsWithoutWhere } from '../parse/writeStatements';
 
 export const rule: Rule = {
   id: 'update-without-where',

@@ -1,6 +1,9 @@
 import type { Rule, RuleHit } from '../rule';
 import type { Fields } from '../parse/parseTree';
-import { alterTableCommands, asNode, columnTypeName, functionName, hitAt, isSerialColumn, list, nodesOfType, str } from '../parse/parseTree';
+import { columnTypeName, functionName, isSerialColumn, list, str } from '../parse/nodeReaders';
+import { asNode, nodesOfType } from '../parse/parseTree';
+import { alterTableCommands } from '../parse/writeStatements';
+import { hitAt } from '../ruleWording';
 
 // Known volatile functions: a default calling one is evaluated for every
 // existing row, which rewrites the table. Serial types default to nextval().

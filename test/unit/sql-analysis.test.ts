@@ -5,7 +5,8 @@ import { analyzeKeepingTree as analyzeStatement } from '../../recording/valueRul
 import { checkValues } from '../../recording/checkValues';
 import { lintSql } from '../../sql/lint/lintSql';
 import { isSqlParserReady, loadSqlParser } from '../../sql/parse/parser';
-import { operandValue, stringValue, walk } from '../../sql/parse/parseTree';
+import { walk } from '../../sql/parse/parseTree';
+import { operandValue, stringValue } from '../../sql/parse/valueReaders';
 import type { Rule, RuleContext, RuleHit } from '../../sql/rule';
 import { unknownRuleIds } from '../../sql/ruleEngine';
 import { StatementCache } from '../../recording/statementCache';
