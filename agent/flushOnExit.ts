@@ -9,36 +9,19 @@
  * Not covered, by nature: `process.exit()` and fatal signals end the process
  * without `beforeExit`; the last interval is lost there.
  */
-import { metrics, trace } from '@opentelemetry/api';
 import { reportAgentError } from '../core/agentErrors';
 
 interface Flushable {
   forceFlush(): Promise<void>;
 }
 
-function isFlushable(provider: unknown): provider is Flushable {
-  return typeof provider === 'object' && provider !== null && typeof (provider as Partial<Flushable>).forceFlush === 'function';
-}
-
-/** The SDK providers behind the API's globals (the tracer provider sits behind a proxy). */
-function sdkProviders(): unknown[] {
-  const tracerProvider: unknown = trace.getTracerProvider();
-  const tracerDelegate = typeof tracerProvider === 'object' && tracerProvider !== null && 'getDelegate' in tracerProvider
-    && typeof tracerProvider.getDelegate === 'function'
-    ? (tracerProvider.getDelegate as () => unknown).call(tracerProvider)
-    : tracerProvider;
-  return [metrics.getMeterProvider(), tracerDelegate];
-}
-
-async function flushAll(): Promise<void> {
-  await Promise.all(sdkProviders().filter(isFlushable).map((provider) => provider.forceFlush().catch((error: unknown) => {
-    reportAgentError('otlp-flush', error);
-  })));
-}
-
-/** Call once, after the SDK has started. */
-export function flushPushedTelemetryBeforeExit(): void {
+/**
+ * Call once, after the agent's providers have started. `recordPending`
+ * finishes what the agent still owes the last export (statements waiting for
+ * the SQL parser).
+ */
+export function flushPushedTelemetryBeforeExit(telemetry: Flushable, recordPending: () => Promise<void>): void {
   process.once('beforeExit', () => {
-    flushAll().catch((error: unknown) => reportAgentError('otlp-flush', error));
+    recordPending().then(() => telemetry.forceFlush()).catch((error: unknown) => reportAgentError('otlp-flush', error));
   });
 }

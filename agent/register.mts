@@ -1,14 +1,16 @@
 /**
  * `node --import querylens/register app.mjs`: installs the ESM loader hook so
- * ES-module imports of pg and ioredis can be instrumented, then starts the
- * same agent as the CommonJS entry. A process the agent stays off in (npm,
- * the CLI, an unsupported Node.js) gets no loader hook either.
+ * ES-module imports of pg and ioredis can be instrumented, whatever the main
+ * file, then starts the same agent as the CommonJS entry. A process the agent
+ * stays off in (npm, the CLI, an unsupported Node.js) gets no loader hook
+ * either.
  */
-import { createRequire, register } from 'node:module';
+import { createRequire } from 'node:module';
 import type * as Gate from './preloadGate.js';
+import type * as EsmLoaderHook from './esmLoaderHook.js';
 
 const require = createRequire(import.meta.url);
 if ((require('./preloadGate.js') as typeof Gate).agentWanted()) {
-  register('@opentelemetry/instrumentation/hook.mjs', import.meta.url);
+  (require('./esmLoaderHook.js') as typeof EsmLoaderHook).installEsmLoaderHook();
   require('./register.js');
 }

@@ -1,10 +1,25 @@
-/** `node --require querylens/register app.js`: starts the agent before the app loads. */
+/**
+ * `node --require querylens/register app.js` (or `app.mjs`): starts the agent
+ * before the app loads. For an app whose main file runs as an ES module it
+ * first installs the ESM loader hook, as `--import querylens/register` does.
+ */
+import { isInternalThread } from 'node:worker_threads';
 import type * as Start from './start';
+import type * as MainFormat from './mainFormat';
+import type * as EsmLoaderHook from './esmLoaderHook';
 import { agentWanted } from './preloadGate';
+
+function preload(): void {
+  if ((require('./mainFormat') as typeof MainFormat).mainRunsAsEsModule(process.argv[1])) {
+    (require('./esmLoaderHook') as typeof EsmLoaderHook).installEsmLoaderHook();
+  }
+  (require('./start') as typeof Start).startAgent();
+}
 
 try {
   // Loaded inside try: even a broken install must not stop the app from starting.
-  if (agentWanted()) (require('./start') as typeof Start).startAgent();
+  // Node.js's own loader thread runs `--require` preloads too (isInternalThread, Node.js 22.14+): nothing to do there.
+  if (isInternalThread !== true && agentWanted()) preload();
 } catch (error) {
   process.stderr.write(`querylens: the agent could not start and is off for this process: ${error instanceof Error ? error.message : String(error)}\n`);
 }

@@ -1,28 +1,42 @@
 /**
- * Builds the OpenTelemetry NodeSDK the way querylens needs it: explicit
- * readers and span processors (no surprise OTLP exporters), our
- * instrumentations, and Views that drop the upstream pg metrics so every pool
- * and duration series exists exactly once.
+ * The agent's own OpenTelemetry pipeline: a meter provider and, when spans
+ * are exported, a tracer provider, both private to the agent. They are handed
+ * to the agent's instrumentations explicitly and never registered as the
+ * process's global meter provider or propagator, so an app that starts its
+ * own SDK keeps every global it registers (docs/design-differences.md).
+ * Views drop the upstream pg metrics so every pool and duration series
+ * exists exactly once.
  */
-import { NodeSDK } from '@opentelemetry/sdk-node';
-import type { Instrumentation } from '@opentelemetry/instrumentation';
+import type { Meter, TracerProvider as ApiTracerProvider } from '@opentelemetry/api';
+import { ProxyTracerProvider } from '@opentelemetry/api';
+import { registerInstrumentations, type Instrumentation } from '@opentelemetry/instrumentation';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { AggregationType, PeriodicExportingMetricReader, type IMetricReader, type ViewOptions } from '@opentelemetry/sdk-metrics';
-import { BatchSpanProcessor, ConsoleSpanExporter, SimpleSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace';
+import { AggregationType, MeterProvider, PeriodicExportingMetricReader, type IMetricReader, type ViewOptions } from '@opentelemetry/sdk-metrics';
+import { BatchSpanProcessor, ConsoleSpanExporter, SimpleSpanProcessor, TracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runtime-node';
-import { envDetector, hostDetector, serviceInstanceIdDetector } from '@opentelemetry/resources';
+import { defaultResource, detectResources, envDetector, hostDetector, resourceFromAttributes, serviceInstanceIdDetector, type Resource } from '@opentelemetry/resources';
+import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import type { QuerylensConfig } from './config';
 import { processIdentityDetector } from './processResource';
 import { databaseHistograms } from '../core/metrics/databaseHistograms';
+import { QUERYLENS_SCOPE } from '../core/metrics/registry';
+import { AGENT_VERSION } from '../core/version';
+import { offerTracingToTheProcess } from './processTracing';
 import { UPSTREAM_PG_SCOPE } from '../instrumentations/pg/upstreamSpans';
 import { PgSpanStatusScrubber } from '../instrumentations/pg/spanStatusScrubber';
 
-export interface SdkParts {
-  readonly sdk: NodeSDK;
+export interface AgentTelemetry {
   /** Set when metrics are pulled: the agent server mounts its handler on /metrics. */
   readonly prometheus: PrometheusExporter | undefined;
+  /** The agent's own meter, from its private meter provider. */
+  readonly meter: Meter;
+  /** Hooks the instrumentations with the agent's providers. */
+  start(): void;
+  /** Exports what is buffered (pushed metrics and spans). */
+  forceFlush(): Promise<void>;
+  shutdown(): Promise<void>;
 }
 
 function metricReaders(config: QuerylensConfig, prometheus: PrometheusExporter | undefined): IMetricReader[] {
@@ -45,19 +59,40 @@ const VIEWS: ViewOptions[] = [
   { meterName: UPSTREAM_PG_SCOPE, aggregation: { type: AggregationType.DROP } },
 ];
 
-export function buildSdk(config: QuerylensConfig, serviceName: string, instrumentations: Instrumentation[]): SdkParts {
+/** What the SDK's defaults, the chosen detectors and the service name say about this process. */
+function agentResource(serviceName: string): Resource {
+  const detectors = [envDetector, hostDetector, processIdentityDetector, serviceInstanceIdDetector];
+  return defaultResource()
+    .merge(detectResources({ detectors }))
+    .merge(resourceFromAttributes({ [ATTR_SERVICE_NAME]: serviceName }));
+}
+
+function tracerProviderFor(config: QuerylensConfig, resource: Resource): TracerProvider | undefined {
+  const processors = spanProcessors(config);
+  return processors.length > 0 ? new TracerProvider({ resource, spanProcessors: processors }) : undefined;
+}
+
+export function buildTelemetry(config: QuerylensConfig, serviceName: string, instrumentations: Instrumentation[]): AgentTelemetry {
   const prometheus = config.metricsExporter === 'prometheus'
     ? new PrometheusExporter({ preventServerStart: true, host: config.prometheusHost, port: config.prometheusPort, metricProducers: [databaseHistograms] })
     : undefined;
-  const sdk = new NodeSDK({
-    serviceName,
-    resourceDetectors: [envDetector, hostDetector, processIdentityDetector, serviceInstanceIdDetector],
-    metricReaders: metricReaders(config, prometheus),
-    views: VIEWS,
-    spanProcessors: spanProcessors(config),
-    // No log pipeline: querylens exports metrics and traces only.
-    logRecordProcessors: [],
-    instrumentations: [...instrumentations, new RuntimeNodeInstrumentation()],
-  });
-  return { sdk, prometheus };
+  const resource = agentResource(serviceName);
+  const meterProvider = new MeterProvider({ resource, views: VIEWS, readers: metricReaders(config, prometheus) });
+  const tracerProvider = tracerProviderFor(config, resource);
+  // Without an exporter no span is made: a provider with no delegate hands out no-op tracers.
+  const spans: ApiTracerProvider = tracerProvider ?? new ProxyTracerProvider();
+  return {
+    prometheus,
+    meter: meterProvider.getMeter(QUERYLENS_SCOPE, AGENT_VERSION),
+    start: () => {
+      registerInstrumentations({ instrumentations: [...instrumentations, new RuntimeNodeInstrumentation()], tracerProvider: spans, meterProvider });
+      if (tracerProvider) offerTracingToTheProcess(tracerProvider);
+    },
+    forceFlush: async () => {
+      await Promise.all([meterProvider.forceFlush(), tracerProvider?.forceFlush()]);
+    },
+    shutdown: async () => {
+      await Promise.all([meterProvider.shutdown(), tracerProvider?.shutdown()]);
+    },
+  };
 }

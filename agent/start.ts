@@ -5,14 +5,14 @@
 import { getHeapStatistics } from 'node:v8';
 import type { Server } from 'node:http';
 import { isMainThread } from 'node:worker_threads';
-import { metrics } from '@opentelemetry/api';
+import type { Meter } from '@opentelemetry/api';
 import { readConfig, type QuerylensConfig } from './config';
 import { agentErrorSummaries, reportAgentError } from '../core/agentErrors';
-import { buildSdk } from './sdk';
+import type * as Sdk from './sdk';
 import { startAgentServer } from '../http/server';
 import { resolveServiceName } from './serviceName';
 import { AGENT_VERSION } from '../core/version';
-import { ATTR, METRICS, QUERYLENS_RUNTIME_METRICS, QUERYLENS_SCOPE } from '../core/metrics/registry';
+import { ATTR, METRICS, QUERYLENS_RUNTIME_METRICS } from '../core/metrics/registry';
 import { createObservableCounter, createObservableGauge } from '../core/metrics/instruments';
 import { PgInstrumentation } from '../instrumentations/pg/instrumentation';
 import { createPgSpansInstrumentation } from '../instrumentations/pg/upstreamSpans';
@@ -50,8 +50,7 @@ function inactive(config: QuerylensConfig): AgentHandle {
   return { config, active: false, ready: Promise.resolve(), shutdown: () => Promise.resolve() };
 }
 
-function registerAgentMetrics(engine: RuntimeSqlEngine): void {
-  const meter = metrics.getMeter(QUERYLENS_SCOPE, AGENT_VERSION);
+function registerAgentMetrics(meter: Meter, engine: RuntimeSqlEngine): void {
   observeSqlEngine(meter, engine);
   const info = createObservableGauge(meter, METRICS.agentInfo);
   info.addCallback((result) => result.observe(1, { [ATTR.version]: AGENT_VERSION }));
@@ -85,7 +84,10 @@ function announce(config: QuerylensConfig, listening: Server | undefined, reques
 function activate(config: QuerylensConfig): AgentHandle {
   const startedAt = Date.now();
   const serviceName = resolveServiceName(config.serviceName, process.cwd());
+  // First: the SQL parser compiles on V8's background threads while the
+  // OpenTelemetry SDK, required only now, loads on this one.
   const engine = startSqlEngine(config, warn);
+  const { buildTelemetry } = require('./sdk') as typeof Sdk;
   trackHttpRequests();
   const instrumentations: Instrumentation[] = [];
   // Upstream spans first: an instrumentation hooks pg as it is constructed, and
@@ -94,16 +96,19 @@ function activate(config: QuerylensConfig): AgentHandle {
   if (config.tracesExporter !== 'none') {
     instrumentations.push(createPgSpansInstrumentation(engine.statements, config.sqlcommenter));
   }
-  const pg = new PgInstrumentation({ analyzer: engine.statements, requestContextKey: currentRequestKey, isAgentQuery });
+  const pg = new PgInstrumentation({
+    analyzer: engine.statements, requestContextKey: currentRequestKey, isAgentQuery, wrapsOwnSpans: config.tracesExporter !== 'none',
+  });
   // Like pg's spans above: none made for nobody.
   const ioredis = new IoredisInstrumentation({ spans: config.tracesExporter !== 'none' });
   instrumentations.push(pg, ioredis, new LruCacheInstrumentation());
-  const { sdk, prometheus } = buildSdk(config, serviceName, instrumentations);
-  sdk.start();
-  if (config.metricsExporter === 'otlp' || config.tracesExporter === 'otlp') flushPushedTelemetryBeforeExit();
-  registerAgentMetrics(engine);
+  const telemetry = buildTelemetry(config, serviceName, instrumentations);
+  const { prometheus } = telemetry;
+  telemetry.start();
+  if (config.metricsExporter === 'otlp' || config.tracesExporter === 'otlp') flushPushedTelemetryBeforeExit(telemetry, engine.catchUp);
+  registerAgentMetrics(telemetry.meter, engine);
   const sqlRuntime = startSqlRuntime(config, {
-    meter: metrics.getMeter(QUERYLENS_SCOPE, AGENT_VERSION),
+    meter: telemetry.meter,
     engine,
     pools: pg.pools,
     redisCommands: () => ioredis.commandSummaries(),
@@ -120,6 +125,7 @@ function activate(config: QuerylensConfig): AgentHandle {
       serviceName,
       startedAt,
       pools: () => pg.pools.snapshots(),
+      redis: () => ioredis.connectionHealth(),
       metricsServed: prometheus !== undefined,
       tracesExporter: config.tracesExporter,
       sqlParserReady: engine.parserReady,
@@ -135,7 +141,7 @@ function activate(config: QuerylensConfig): AgentHandle {
     shutdown: async () => {
       const listening = await server;
       listening?.close();
-      await Promise.all([sqlRuntime.close(), sdk.shutdown()]);
+      await Promise.all([sqlRuntime.close(), telemetry.shutdown()]);
     },
   };
 }

@@ -8,6 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { BENCH_DIR, MODES, ROOT } from './modes.mjs';
+import { median, medianRatio, shuffledRounds } from './rounds.mjs';
 
 const rounds = Number(process.env.BENCH_ROUNDS || 5);
 
@@ -21,40 +22,8 @@ function runOnce(mode, port) {
   return JSON.parse(output.trim().split('\n').pop());
 }
 
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
-
-/**
- * Each round runs the modes in a shuffled order (seeded by BENCH_SEED, so a run
- * can be repeated): on this machine the order of runs moves the figures (in
- * alternating pairs of bare and agent runs, the second of a pair was faster
- * by several percent either way round), and a fixed order, even rotated,
- * would always give a mode the same predecessor.
- */
-function shuffledRounds(count, seed) {
-  let state = seed >>> 0;
-  const random = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return Array.from({ length: count }, () => {
-    const order = [...MODES];
-    for (let index = order.length - 1; index > 0; index -= 1) {
-      const other = Math.floor(random() * (index + 1));
-      [order[index], order[other]] = [order[other], order[index]];
-    }
-    return order;
-  });
-}
-
 const samples = new Map(MODES.map((mode) => [mode.name, []]));
-for (const [index, order] of shuffledRounds(rounds, Number(process.env.BENCH_SEED || 1)).entries()) {
+for (const [index, order] of shuffledRounds(MODES, rounds, Number(process.env.BENCH_SEED || 1)).entries()) {
   const round = index + 1;
   for (const mode of order) {
     const result = runOnce(mode, 19464 + MODES.indexOf(mode));
@@ -63,21 +32,15 @@ for (const [index, order] of shuffledRounds(rounds, Number(process.env.BENCH_SEE
   }
 }
 
-// Ratios are taken within a round (each mode against that round's bare run)
-// and their median reported: the machine's speed drifts between rounds, and
-// a ratio of two runs a few seconds apart cancels most of that drift.
 const bare = samples.get('bare');
-function medianRatio(runs, key) {
-  return median(runs.map((run, round) => run[key] / bare[round][key]));
-}
 const rows = MODES.map((mode) => {
   const runs = samples.get(mode.name);
   return {
     mode: mode.name,
     'pg q/s': Math.round(median(runs.map((r) => r.pgPerSecond))),
-    'pg vs bare': Number(medianRatio(runs, 'pgPerSecond').toFixed(2)),
+    'pg vs bare': Number(medianRatio(runs, bare, 'pgPerSecond').toFixed(2)),
     'redis op/s': Math.round(median(runs.map((r) => r.redisPerSecond))),
-    'redis vs bare': Number(medianRatio(runs, 'redisPerSecond').toFixed(2)),
+    'redis vs bare': Number(medianRatio(runs, bare, 'redisPerSecond').toFixed(2)),
     'rss MiB': Math.round(median(runs.map((r) => r.rssMiB))),
   };
 });

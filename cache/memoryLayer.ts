@@ -20,6 +20,12 @@ export interface MemoryEntry<V> {
 export interface MemoryLimits {
   readonly max: number;
   readonly maxBytes?: number;
+  /**
+   * The longest an entry is kept, whatever its own TTL: a short memory TTL
+   * under a longer Redis one bounds how long an instance serves its own copy
+   * (say, after missing an invalidation) while Redis still spares the loader.
+   */
+  readonly ttlMs?: number;
 }
 
 export class MemoryLayer<V> {
@@ -27,9 +33,11 @@ export class MemoryLayer<V> {
   readonly #keysByTag = new Map<string, Set<string>>();
   readonly #counters: CacheCounters;
   readonly #gauges: LiveCacheSource;
+  readonly #maxTtlMs: number;
 
   constructor(limits: MemoryLimits, counters: CacheCounters) {
     this.#counters = counters;
+    this.#maxTtlMs = limits.ttlMs ?? Number.POSITIVE_INFINITY;
     const options: LRUCache.Options<string, MemoryEntry<V>, unknown> & { [UNTRACKED_CACHE]: true } = {
       max: limits.max,
       dispose: (entry, key, reason) => {
@@ -56,7 +64,7 @@ export class MemoryLayer<V> {
   }
 
   store(key: string, entry: MemoryEntry<V>, ttlMs: number): void {
-    this.#entries.set(key, entry, { ttl: ttlMs });
+    this.#entries.set(key, entry, { ttl: Math.min(ttlMs, this.#maxTtlMs) });
     // An entry too large for maxBytes is not stored: do not index it.
     if (!this.#entries.has(key)) return;
     for (const tag of entry.tags) {

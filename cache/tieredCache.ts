@@ -13,7 +13,7 @@ import { type CacheCounters, cacheCounters } from '../instrumentations/cacheTele
 import { decodeEnvelope, encodeEnvelope, type Envelope } from './envelope';
 import { InvalidationBus, encodeInvalidation, type Invalidation } from './invalidationBus';
 import { runLoader } from '../instrumentations/cacheTelemetry/loaderScope';
-import { MemoryLayer, type MemoryEntry } from './memoryLayer';
+import { MemoryLayer, type MemoryEntry, type MemoryLimits } from './memoryLayer';
 import { PendingInvalidations } from './pendingInvalidations';
 import { onClientEvent } from './clientEvents';
 import { RedisLayer } from './redisLayer';
@@ -30,8 +30,13 @@ export interface TieredCacheOptions<V> {
   readonly name: string;
   /** An ioredis client (not in subscriber mode). Without it the cache is memory only. */
   readonly redis?: Redis;
-  /** `max` entries; `maxBytes` bounds the sum of serialized sizes (plus key lengths). */
-  readonly memory: { readonly max: number; readonly maxBytes?: number };
+  /**
+   * `max` entries; `maxBytes` bounds the sum of serialized sizes (plus key
+   * lengths); `ttlMs` is the longest an entry stays in memory (default: its
+   * own TTL), after which it is read from Redis again.
+   */
+  readonly memory: MemoryLimits;
+  /** How long an entry lives (in Redis, and in memory unless `memory.ttlMs` is shorter). */
   readonly ttlMs: number;
   /** Fraction of the TTL taken off at random (0 to 1, default 0.1): entries written together expire apart. */
   readonly jitter?: number;
@@ -85,6 +90,7 @@ function validate<V>(options: TieredCacheOptions<V>): void {
   if (!NAME.test(options.name)) throw new TypeError(`createTieredCache: name must match ${NAME}, got ${JSON.stringify(options.name)}`);
   requirePositiveInteger(options.memory?.max, 'memory.max');
   if (options.memory.maxBytes !== undefined) requirePositiveInteger(options.memory.maxBytes, 'memory.maxBytes');
+  if (options.memory.ttlMs !== undefined) requirePositiveInteger(options.memory.ttlMs, 'memory.ttlMs');
   requirePositiveInteger(options.ttlMs, 'ttlMs');
   if (options.negativeTtlMs !== undefined) requirePositiveInteger(options.negativeTtlMs, 'negativeTtlMs');
   if (options.redisTimeoutMs !== undefined) requirePositiveInteger(options.redisTimeoutMs, 'redisTimeoutMs');

@@ -37,6 +37,35 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.end(text);
 }
 
+/**
+ * HEAD is a GET without its body (RFC 9110): curl -I and uptime checkers use
+ * it. The GET handler runs as it is and Node's response drops the body of a
+ * HEAD request.
+ */
+function answers(route: Route, method: string | undefined): boolean {
+  return route.method === method || (method === 'HEAD' && route.method === 'GET');
+}
+
+/**
+ * Node derives content-length from the body given to `end()` for a GET, but
+ * not for a HEAD, which sends no body: handlers that rely on it (the
+ * Prometheus exporter's) would answer HEAD without it.
+ */
+function keepImplicitLength(res: ServerResponse): void {
+  const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+  res.end = ((...args: unknown[]): ServerResponse => {
+    const [body, encoding] = args;
+    if (!res.headersSent && !res.hasHeader('content-length') && (typeof body === 'string' || body instanceof Uint8Array)) {
+      res.setHeader('content-length', Buffer.byteLength(body, typeof encoding === 'string' ? encoding as BufferEncoding : 'utf8'));
+    }
+    return end(...args);
+  }) as ServerResponse['end'];
+}
+
+function allowedMethods(route: Route): string[] {
+  return route.method === 'GET' ? ['GET', 'HEAD'] : [route.method];
+}
+
 function dispatch(routes: readonly Route[], req: IncomingMessage, res: ServerResponse): void {
   const refused = refusal(req);
   if (refused) {
@@ -51,12 +80,13 @@ function dispatch(routes: readonly Route[], req: IncomingMessage, res: ServerRes
     sendJson(res, 404, { error: 'not found', routes: routes.map((route) => `${route.method} ${route.path}`) });
     return;
   }
-  const route = matching.find((candidate) => candidate.method === req.method);
+  const route = matching.find((candidate) => answers(candidate, req.method));
   if (!route) {
-    res.setHeader('allow', matching.map((candidate) => candidate.method).join(', '));
+    res.setHeader('allow', matching.flatMap(allowedMethods).join(', '));
     sendJson(res, 405, { error: 'method not allowed' });
     return;
   }
+  if (req.method === 'HEAD') keepImplicitLength(res);
   Promise.resolve(route.handler(req, res)).catch((error: unknown) => {
     reportAgentError('server', error);
     if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });

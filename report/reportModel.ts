@@ -134,6 +134,8 @@ export interface ReportParse {
   readonly unparseable: number;
   readonly overlong: number;
   readonly notReady: number;
+  readonly pending: number;
+  readonly pendingDropped: number;
   readonly deferred: number;
   readonly evictions: number;
   readonly entries: number;

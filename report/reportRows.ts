@@ -113,6 +113,8 @@ export function reportParse(counts: StatementCacheCounts): ReportParse {
     unparseable: counts.unparseable,
     overlong: counts.overlong,
     notReady: counts.notReady,
+    pending: counts.pending,
+    pendingDropped: counts.pendingDropped,
     deferred: counts.deferred,
     evictions: counts.evictions,
     entries: counts.entries,

@@ -1,15 +1,36 @@
-/** `file:line:col severity rule message`, the suggestion on the next line (indented), like compilers and linters print. */
+/**
+ * `file:line:col severity rule message`, the suggestion on the next line
+ * (indented), like compilers and linters print; then one summary line, also
+ * for a clean run, so a run that checked nothing (an empty folder, a wrong
+ * glob) does not look like a pass.
+ */
 import type { FileFinding } from './fileFinding';
 
-export function formatText(findings: readonly FileFinding[]): string {
-  if (findings.length === 0) return '';
+/** What a run checked. */
+export interface LintTally {
+  readonly files: number;
+  readonly statements: number;
+}
+
+function counted(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+function severityCounts(findings: readonly FileFinding[]): string {
+  if (findings.length === 0) return 'no findings';
+  return (['error', 'warning', 'info'] as const)
+    .map((severity) => [severity, findings.filter((finding) => finding.severity === severity).length] as const)
+    .filter(([, count]) => count > 0)
+    .map(([severity, count]) => counted(count, severity))
+    .join(', ');
+}
+
+export function formatText(findings: readonly FileFinding[], tally: LintTally): string {
+  const summary = `querylens lint: ${counted(tally.files, 'file')}, ${counted(tally.statements, 'statement')}, ${severityCounts(findings)}\n`;
+  if (findings.length === 0) return summary;
   const lines = findings.map(
     (finding) =>
       `${finding.file}:${finding.line}:${finding.column} ${finding.severity} ${finding.rule} ${finding.message}\n  ${finding.suggestion}`,
   );
-  const counts = (['error', 'warning', 'info'] as const)
-    .map((severity) => [severity, findings.filter((finding) => finding.severity === severity).length] as const)
-    .filter(([, count]) => count > 0)
-    .map(([severity, count]) => `${count} ${severity}${count === 1 ? '' : 's'}`);
-  return `${lines.join('\n')}\n\n${counts.join(', ')}\n`;
+  return `${lines.join('\n')}\n\n${summary}`;
 }

@@ -8,7 +8,7 @@ import type { FileFinding } from './fileFinding';
 import { failsRun } from './fileFinding';
 import { formatJson } from './formatJson';
 import { formatSarif } from './formatSarif';
-import { formatText } from './formatText';
+import { formatText, type LintTally } from './formatText';
 import type { OutputFormat } from './lintArgs';
 import { parseLintArgs } from './lintArgs';
 import { readInputs } from './readInputs';
@@ -29,14 +29,14 @@ Options:
 Exit codes: 0 no failing finding, 1 failing findings, 2 usage error or unreadable input.
 `;
 
-function render(format: OutputFormat, findings: readonly FileFinding[], cwd: string): string {
+function render(format: OutputFormat, findings: readonly FileFinding[], tally: LintTally, cwd: string): string {
   switch (format) {
     case 'json':
       return formatJson(findings);
     case 'sarif':
       return formatSarif(findings, lintCatalogue(), cwd);
     case 'text':
-      return formatText(findings);
+      return formatText(findings, tally);
   }
 }
 
@@ -54,10 +54,10 @@ export const lintCommand: CliCommand = {
     if (unknown.length > 0) throw new UsageError(`--disable names unknown rules: ${unknown.join(', ')} (list them with: querylens rules)`);
     const inputs = await readInputs(options.inputs, io);
     await loadSqlParser();
-    const findings = inputs.flatMap(({ file, sql }) =>
-      lintSql(sql, { disabledRules: options.disabledRules }).map((finding): FileFinding => ({ file, ...finding })),
-    );
-    io.out(render(options.format, findings, io.cwd));
+    const results = inputs.map(({ file, sql }) => ({ file, ...lintSql(sql, { disabledRules: options.disabledRules }) }));
+    const findings = results.flatMap(({ file, findings: found }) => found.map((finding): FileFinding => ({ file, ...finding })));
+    const tally = { files: results.length, statements: results.reduce((sum, result) => sum + result.statements, 0) };
+    io.out(render(options.format, findings, tally, io.cwd));
     return failsRun(findings, options.failOn) ? EXIT_FINDINGS : EXIT_OK;
   },
 };

@@ -5,8 +5,8 @@
  * HTTP and never starts one.
  */
 import { parseArgs } from 'node:util';
-import { ROUTE_PATHS } from '../../http/routePaths';
 import type { QuerylensReport } from '../../report/reportModel';
+import { agentBaseUrl, reportUrl } from './agentUrl';
 import type { CliCommand, CliIo } from './command';
 import { EXIT_OK, EXIT_USAGE, UsageError } from './command';
 import { formatReportText } from './formatReport';
@@ -17,7 +17,9 @@ Prints the top statements and findings of a running service, read from its
 agent's GET /querylens/api/report.
 
 Options:
-  -u, --url <url>            the agent's address (default: http://127.0.0.1:9464)
+  -u, --url <url>            the agent's address (default: http://127.0.0.1:9464);
+                             host:port means http://, and a pasted status page
+                             or report URL means the agent serving it
   -f, --format <text|json>   output format (default: text)
   -n, --limit <n>            top statements shown in text (default: 10)
       --timeout <ms>         give up after this long (default: 5000)
@@ -62,19 +64,7 @@ function parseReportArgs(args: readonly string[]): ReportArgs {
   }
   const format = FORMATS.find((candidate) => candidate === values.format);
   if (format === undefined) throw new UsageError(`--format ${JSON.stringify(values.format)} is not valid (accepted: ${FORMATS.join(', ')})`);
-  let url: URL;
-  try {
-    url = new URL(values.url);
-  } catch {
-    throw new UsageError(`--url ${JSON.stringify(values.url)} is not a URL (like http://127.0.0.1:9464)`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--url must be http:// or https://, not ${url.protocol}`);
-  return { url, format, limit: positiveInteger('limit', values.limit), timeoutMs: positiveInteger('timeout', values.timeout), help: values.help };
-}
-
-function reportUrl(base: URL): string {
-  // Relative to the base, so a --url behind a path prefix keeps its prefix.
-  return new URL(ROUTE_PATHS.report.slice(1), base.href.endsWith('/') ? base : `${base.href}/`).href;
+  return { url: agentBaseUrl(values.url), format, limit: positiveInteger('limit', values.limit), timeoutMs: positiveInteger('timeout', values.timeout), help: values.help };
 }
 
 function isReport(value: unknown): value is QuerylensReport {

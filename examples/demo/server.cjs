@@ -26,8 +26,13 @@ const pool = new Pool({ connectionString: DATABASE_URL, max: 5, connectionTimeou
 const reporting = new Pool({ connectionString: DATABASE_URL, application_name: 'demo-reporting', max: 2 });
 const redis = REDIS_URL === '' ? undefined : new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
 redis?.on('error', () => { /* counted by the agent; the demo keeps serving from PostgreSQL */ });
-// Memory first, then Redis (when there is one), then PostgreSQL.
-const customers = createTieredCache({ name: 'demo-customers', redis, memory: { max: 200 }, ttlMs: 30_000 });
+// Memory first, then Redis (when there is one), then PostgreSQL. Memory keeps
+// an entry 5 s and Redis 60 s: the traffic asks for each customer every few
+// seconds, so both layers serve hits (with one TTL for both, memory would
+// always expire with Redis and Redis would never serve one).
+const MEMORY_TTL_MS = 5_000;
+const CACHE_TTL_MS = 60_000;
+const customers = createTieredCache({ name: 'demo-customers', redis, memory: { max: 200, ttlMs: MEMORY_TTL_MS }, ttlMs: CACHE_TTL_MS });
 // Search results, in-process only.
 const searches = nameCache(new LRUCache({ max: 20, ttl: 60_000 }), 'demo-search');
 
@@ -124,7 +129,7 @@ async function main() {
       `JSON report              http://localhost:${METRICS_PORT}/querylens/api/report   (or: npx querylens report --url http://localhost:${METRICS_PORT})`,
       `Prometheus metrics       http://localhost:${METRICS_PORT}/metrics`,
       `agent health             http://localhost:${METRICS_PORT}/healthz`,
-      `cache                    ${redis ? 'memory, then Redis' : 'memory only (no Redis)'}`,
+      `cache                    ${redis ? `memory (${MEMORY_TTL_MS / 1000} s), then Redis (${CACHE_TTL_MS / 1000} s)` : 'memory only (no Redis)'}`,
       TRAFFIC ? 'traffic generator        on (DEMO_TRAFFIC=off to stop it); Ctrl-C to quit' : 'traffic generator        off',
     ];
     process.stdout.write(`${lines.join('\n')}\n`);

@@ -41,7 +41,7 @@ export function operationName(command: string): string {
  */
 export function errorType(error: unknown): string {
   if (!(error instanceof Error)) return OTHER_ERROR;
-  if (error.name === 'ReplyError') {
+  if (isReplyError(error)) {
     const match = REPLY_ERROR_PREFIX.exec(error.message);
     return match ? match[1] : error.name;
   }
@@ -66,12 +66,14 @@ export interface OperationStatistics {
   calls: number;
   errors: number;
   readonly latency: LatencyBuckets;
+  /** performance.now() when a call last got an answer from Redis (a value or an error reply), for /healthz. */
+  lastAnsweredAt: number | undefined;
 }
 
 /** Attributes of one operation name against one target, shared by all its calls. */
 export class OperationAttributes {
   readonly attributes: Attributes;
-  readonly statistics: OperationStatistics = { calls: 0, errors: 0, latency: new LatencyBuckets() };
+  readonly statistics: OperationStatistics = { calls: 0, errors: 0, latency: new LatencyBuckets(), lastAnsweredAt: undefined };
   private readonly failures = new Map<string, Attributes>();
   private readonly texts: string[] = [];
 
@@ -150,6 +152,18 @@ export class AttributeCache {
     this.lastCommands = commands;
     return commands;
   }
+}
+
+/** How the report and /healthz name a target's server: `host:port`, a socket path, or `cluster` for a Cluster as a whole. */
+export function serverName(target: RedisTarget): string {
+  const { serverAddress, serverPort } = target;
+  if (serverAddress === undefined) return 'cluster';
+  return serverPort === undefined ? serverAddress : `${serverAddress}:${serverPort}`;
+}
+
+/** An error Redis itself replied with: the server answered, the command was wrong. */
+export function isReplyError(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ReplyError';
 }
 
 /** Attributes of connection-level counters: the endpoint and, for errors, error.type. */

@@ -12,13 +12,15 @@
  * listening also leaves what other subscribers receive exactly as it is
  * without the agent.
  */
-import { InstrumentationBase, InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
+import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import { createCounter } from '../../core/metrics/instruments';
 import { DB_OPERATION_DURATION } from '../../core/metrics/databaseHistograms';
 import { METRICS, QUERYLENS_SCOPE } from '../../core/metrics/registry';
 import { AGENT_VERSION } from '../../core/version';
+import { unwrapOwn, wrapOwn } from '../../core/ownWrapper';
 import { loadedIoredisModules } from './loadedModules';
 import { wrapPipelineExec, wrapSendCommand, wrapSetStatus, wrapSilentEmit } from './patches';
+import type { RedisServerHealth } from './connectionHealth';
 import { RedisRecorder, type RedisCommandSummary, type RedisInstruments } from './recorder';
 import type { IoredisInstrumentationConfig, IoredisModule, PatchableClass, PatchablePrototype } from './types';
 
@@ -89,6 +91,11 @@ export class IoredisInstrumentation extends InstrumentationBase<IoredisInstrumen
     return this.recorder().commandSummaries();
   }
 
+  /** Connection state per Redis server, worst first, for /healthz. */
+  connectionHealth(): RedisServerHealth[] {
+    return this.recorder().connectionHealth();
+  }
+
   private recorder(): RedisRecorder {
     return (this.recorderState ??= new RedisRecorder(() => this.tracer, () => this.instruments, this.getConfig().spans !== false));
   }
@@ -104,28 +111,25 @@ export class IoredisInstrumentation extends InstrumentationBase<IoredisInstrumen
   private patch(ioredis: IoredisModule): void {
     const recorder = this.recorder();
     const pipeline = prototypeOf(ioredis.Pipeline);
-    if (pipeline) this._wrap(pipeline, 'exec', wrapPipelineExec(recorder) as never);
+    // Not InstrumentationBase._wrap: another instrumentation's unwrap would remove ours (see ownWrapper.ts).
+    if (pipeline) wrapOwn(pipeline, 'exec', wrapPipelineExec(recorder));
     const redis = prototypeOf(ioredis.Redis);
     if (redis) {
-      this._wrap(redis, 'silentEmit', wrapSilentEmit(recorder) as never);
-      this._wrap(redis, 'setStatus', wrapSetStatus(recorder) as never);
-      this._wrap(redis, 'sendCommand', wrapSendCommand(recorder) as never);
+      wrapOwn(redis, 'silentEmit', wrapSilentEmit(recorder));
+      wrapOwn(redis, 'setStatus', wrapSetStatus(recorder));
+      wrapOwn(redis, 'sendCommand', wrapSendCommand(recorder));
     }
     const cluster = prototypeOf(ioredis.Cluster);
-    if (cluster) this._wrap(cluster, 'setStatus', wrapSetStatus(recorder) as never);
+    if (cluster) wrapOwn(cluster, 'setStatus', wrapSetStatus(recorder));
   }
 
-  /** Only what is wrapped: a copy can be reached both by the hook and through the cache. */
+  /** Only what is ours: a copy can be reached both by the hook and through the cache. */
   private unpatch(ioredis: IoredisModule): void {
     const pipeline = prototypeOf(ioredis.Pipeline);
-    if (pipeline) this.unwrapIfWrapped(pipeline, ['exec']);
+    if (pipeline) unwrapOwn(pipeline, 'exec');
     const redis = prototypeOf(ioredis.Redis);
-    if (redis) this.unwrapIfWrapped(redis, ['silentEmit', 'setStatus', 'sendCommand']);
+    if (redis) for (const name of ['silentEmit', 'setStatus', 'sendCommand']) unwrapOwn(redis, name);
     const cluster = prototypeOf(ioredis.Cluster);
-    if (cluster) this.unwrapIfWrapped(cluster, ['setStatus']);
-  }
-
-  private unwrapIfWrapped(prototype: PatchablePrototype, names: readonly string[]): void {
-    for (const name of names) if (isWrapped(prototype[name])) this._unwrap(prototype, name);
+    if (cluster) unwrapOwn(cluster, 'setStatus');
   }
 }

@@ -4,8 +4,9 @@
  * - `Pipeline#exec`: pipelines and MULTI transactions;
  * - `Redis#silentEmit`: connection errors. Adding an `error` listener instead
  *   would silence ioredis' "Unhandled error event" log for apps without one;
- * - `Redis#setStatus` / `Cluster#setStatus`: reconnect attempts, and the end
- *   of a connection's set-up (see RedisRecorder);
+ * - `Redis#setStatus` / `Cluster#setStatus`: reconnect attempts, the end of a
+ *   connection's set-up (see RedisRecorder), and the clients whose status
+ *   /healthz reports (see connectionHealth.ts);
  * - `Redis#sendCommand`: every command (see wrapSendCommand).
  * Each wrapper calls through first-class, returns what the original returns,
  * and keeps its own work inside a guard.
@@ -114,7 +115,7 @@ export function wrapSilentEmit(recorder: RedisRecorder): (original: Method<Redis
   const observe = (client: RedisClientLike, error: unknown): void => {
     // ioredis drops errors after `end` and while the app is closing the client; so do we.
     if (client.status === 'end' || client.manuallyClosing) return;
-    recorder.connectionError(targetOfClient(client), error);
+    recorder.connectionError(client, targetOfClient(client), error);
   };
   return (original) => function silentEmitObserved(this: RedisClientLike, ...args: unknown[]): unknown {
     if (args[0] === 'error') guarded(COMPONENT, () => observe(this, args[1]), undefined);
@@ -125,6 +126,7 @@ export function wrapSilentEmit(recorder: RedisRecorder): (original: Method<Redis
 export function wrapSetStatus(recorder: RedisRecorder): (original: Method<RedisClientLike>) => Method<RedisClientLike> {
   const observe = (client: RedisClientLike, status: unknown): void => {
     recorder.statusChanged(status);
+    recorder.connections.statusChanged(client, targetOfClient(client), status);
     if (status !== 'reconnecting') return;
     recorder.reconnecting(targetOfClient(client));
   };

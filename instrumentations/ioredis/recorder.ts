@@ -22,8 +22,9 @@ import { performance } from 'node:perf_hooks';
 import type { Attributes, Context, Counter, Histogram, Span, Tracer } from '@opentelemetry/api';
 import { context, SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { ATTR } from '../../core/metrics/registry';
-import { AttributeCache, connectionAttributes, errorType, type OperationAttributes } from './attributes';
-import type { BatchKind, RedisTarget } from './types';
+import { AttributeCache, connectionAttributes, errorType, isReplyError, serverName, type OperationAttributes } from './attributes';
+import { RedisConnections, type RedisServerHealth } from './connectionHealth';
+import type { BatchKind, RedisClientLike, RedisTarget } from './types';
 
 export interface RedisInstruments {
   readonly duration: Histogram<Attributes>;
@@ -97,6 +98,8 @@ export class RedisRecorder {
   /** The connection whose set-up commands are being sent. */
   private readonly connecting = new AsyncLocalStorage<ConnectPhase>();
   private readonly cache = new AttributeCache();
+  /** Connection state per server, for /healthz. */
+  readonly connections = new RedisConnections();
   /**
    * Batches and set-up phases still open anywhere. While both are zero no
    * command can be inside one, and a command skips the two async-context
@@ -126,7 +129,9 @@ export class RedisRecorder {
   commandFinished(record: CommandRecord, error: unknown): void {
     const endedAt = performance.now();
     const type = error === undefined ? undefined : errorType(error);
-    this.recordDuration(record, type, endedAt);
+    const answered = type === undefined || isReplyError(error);
+    this.recordDuration(record, type, endedAt, answered);
+    if (type !== undefined && !answered) this.connections.commandUnanswered(record.attributes.target, type);
     const span = this.startSpan(record);
     if (!span) return;
     span.setAttribute(ATTR.dbQueryText, record.attributes.text(record.argCount));
@@ -144,7 +149,8 @@ export class RedisRecorder {
     const endedAt = performance.now();
     if (batch.open) this.openBatches -= 1;
     batch.open = false;
-    if (batch.kind === 'MULTI') this.recordDuration(batch, type, endedAt);
+    // Only the error type is known here, not whether Redis answered: a failed transaction is not taken as an answer.
+    if (batch.kind === 'MULTI') this.recordDuration(batch, type, endedAt, type === undefined);
     const span = this.startSpan(batch);
     if (!span) return;
     span.setAttribute(ATTR.dbOperationBatchSize, batch.size);
@@ -174,22 +180,38 @@ export class RedisRecorder {
     this.openPhases -= 1;
   }
 
-  connectionError(target: RedisTarget, error: unknown): void {
-    this.instruments().connectionErrors.add(1, connectionAttributes(target, errorType(error)));
+  connectionError(client: RedisClientLike, target: RedisTarget, error: unknown): void {
+    const type = errorType(error);
+    this.instruments().connectionErrors.add(1, connectionAttributes(target, type));
+    this.connections.connectionError(client, target, type);
   }
 
   reconnecting(target: RedisTarget): void {
     this.instruments().reconnects.add(1, connectionAttributes(target));
   }
 
-  private recordDuration(record: OperationRecord, type: string | undefined, endedAt: number): void {
+  /** `answered`: Redis replied (with a value or an error reply), as opposed to a timeout or a lost connection. */
+  private recordDuration(record: OperationRecord, type: string | undefined, endedAt: number, answered: boolean): void {
     const attributes = type === undefined ? record.attributes.attributes : record.attributes.failed(type);
     const durationMs = endedAt - record.startedAt;
     this.instruments().duration.record(durationMs / 1000, attributes);
     const { statistics } = record.attributes;
     statistics.calls += 1;
     if (type !== undefined) statistics.errors += 1;
+    if (answered) statistics.lastAnsweredAt = endedAt;
     statistics.latency.record(durationMs);
+  }
+
+  /** Connection state per server, worst first (the /healthz `redis` list). */
+  connectionHealth(): RedisServerHealth[] {
+    const lastAnswered = new Map<string, number>();
+    for (const operation of this.cache.operations()) {
+      const at = operation.statistics.lastAnsweredAt;
+      if (at === undefined) continue;
+      const server = serverName(operation.target);
+      lastAnswered.set(server, Math.max(at, lastAnswered.get(server) ?? at));
+    }
+    return this.connections.snapshot(lastAnswered);
   }
 
   /** Per operation and server since start, busiest first (the report's Redis section). */
@@ -198,9 +220,7 @@ export class RedisRecorder {
     for (const operation of this.cache.operations()) {
       const { calls, errors, latency } = operation.statistics;
       if (calls === 0) continue;
-      const { serverAddress, serverPort, database } = operation.target;
-      const server = serverAddress === undefined ? 'cluster' : serverPort === undefined ? serverAddress : `${serverAddress}:${serverPort}`;
-      summaries.push({ server, database, command: operation.operation, calls, errors, p95Ms: Math.round(latency.quantile(0.95) * 1000) / 1000 });
+      summaries.push({ server: serverName(operation.target), database: operation.target.database, command: operation.operation, calls, errors, p95Ms: Math.round(latency.quantile(0.95) * 1000) / 1000 });
     }
     return summaries.sort((a, b) => b.calls - a.calls);
   }

@@ -16,7 +16,8 @@ import {
 } from '../../core/metrics/databaseHistograms';
 import { createPoolProxy, type PoolInstruments } from './poolProxy';
 import { PoolRegistry } from './poolRegistry';
-import { createQueryPatch, isQueryHook, wrappedByHook, type QueryInstruments, type StatementAnalyzer } from './queryPatch';
+import { createQueryPatch, type QueryFunction, type QueryInstruments, type StatementAnalyzer } from './queryPatch';
+import { isOwnWrapper, unwrapOwn, wrapOwn } from '../../core/ownWrapper';
 import type { ConnectionParametersClass, PgClientLike, PoolClass } from './types';
 
 export interface PgInstrumentationConfig extends InstrumentationConfig {
@@ -24,6 +25,8 @@ export interface PgInstrumentationConfig extends InstrumentationConfig {
   analyzer?: StatementAnalyzer;
   isAgentQuery?: (firstArg: unknown) => boolean;
   requestContextKey?: () => string | undefined;
+  /** querylens' own upstream span instrumentation wraps Client#query beneath ours (traces exported). */
+  wrapsOwnSpans?: boolean;
 }
 
 type ClientClass = { prototype: PgClientLike };
@@ -93,24 +96,22 @@ export class PgInstrumentation extends InstrumentationBase<PgInstrumentationConf
 
   private patchClient<T extends PgModule>(pg: T): T {
     const prototype = pg.Client?.prototype;
-    if (!prototype || isQueryHook(prototype.query)) return pg;
-    // Plain assignment, not InstrumentationBase._wrap: _wrap first unwraps any
-    // shimmer wrapper, which would remove the upstream span instrumentation's.
-    // Ours goes around it and sees the app's own text first.
-    prototype.query = createQueryPatch(prototype.query as Parameters<typeof createQueryPatch>[0], {
+    if (!prototype || isOwnWrapper(prototype.query)) return pg;
+    // Not InstrumentationBase._wrap: _wrap first unwraps any shimmer wrapper,
+    // which would remove the upstream span instrumentation's. Ours goes around
+    // it and sees the app's own text first (see ownWrapper.ts).
+    wrapOwn(prototype, 'query', (original: QueryFunction) => createQueryPatch(original, {
       analyzer: () => this.getConfig().analyzer,
       instruments: () => this.queryInstruments,
       isAgentQuery: (firstArg) => this.getConfig().isAgentQuery?.(firstArg) ?? false,
       requestContextKey: () => this.getConfig().requestContextKey?.(),
-    });
+    }), { keepBeneath: this.getConfig().wrapsOwnSpans ?? false });
     return pg;
   }
 
   private unpatchClient<T extends PgModule>(pg: T): T {
     const prototype = pg.Client?.prototype;
-    const hook = prototype?.query;
-    const wrapped = isQueryHook(hook) ? wrappedByHook(hook) : undefined;
-    if (prototype && wrapped) prototype.query = wrapped;
+    if (prototype) unwrapOwn(prototype, 'query');
     return pg;
   }
 }

@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks';
 import type { Attributes, Histogram, SpanContext } from '@opentelemetry/api';
 import { context, isSpanContextValid, trace } from '@opentelemetry/api';
 import { reportAgentError } from '../../core/agentErrors';
-import { emitQueryEvent, hasQueryObservers } from '../../core/queryEvents';
+import { emitQueryEvent, hasQueryObservers, type QueryEvent } from '../../core/queryEvents';
 import type { StatementAnalysis } from '../../core/statementAnalysis';
 import { currentLoaderScope, recordDatabaseTimeInLoader, type LoaderDatabaseTime } from '../cacheTelemetry/loaderScope';
 import { guessOperation } from '../../core/keywordGuess';
@@ -25,6 +25,8 @@ export interface QueryInstruments {
 export interface StatementAnalyzer {
   /** Cached analysis of `text`; undefined until the SQL parser has loaded. */
   analyze(text: string): StatementAnalysis | undefined;
+  /** For a text `analyze` had no answer for: `record` gets its analysis once the parser has loaded. */
+  analyzeWhenReady?(text: string, record: (analysis: StatementAnalysis) => void): void;
 }
 
 export interface QueryPatchDeps {
@@ -36,7 +38,7 @@ export interface QueryPatchDeps {
   readonly requestContextKey: () => string | undefined;
 }
 
-type QueryFunction = (this: PgClientLike, ...args: unknown[]) => unknown;
+export type QueryFunction = (this: PgClientLike, ...args: unknown[]) => unknown;
 
 /** What is known when the statement is sent. */
 interface QueryStart {
@@ -68,24 +70,43 @@ function record(client: PgClientLike, start: QueryStart, error: unknown, result:
     instruments.duration.record(durationSeconds, attributes);
     const rows = failed ? { returned: undefined, affected: undefined } : rowsOf(result);
     if (rows.returned !== undefined) instruments.returnedRows.record(rows.returned, attributes);
-    if (analysis && hasQueryObservers()) {
-      const { spanContext } = start;
-      emitQueryEvent({
-        analysis,
-        text: call.text,
-        values: call.values,
-        durationSeconds,
-        rows: rows.affected,
-        errorCode: errorType,
-        contextKey: start.requestKey ?? spanContext?.spanId,
-        traceId: spanContext?.traceId,
-        endedAt: Date.now(),
-        server: target,
-      });
-    }
+    if (!hasQueryObservers()) return;
+    const { spanContext } = start;
+    const event: MaybeLabelledEvent = {
+      analysis,
+      text: call.text,
+      values: call.values,
+      durationSeconds,
+      rows: rows.affected,
+      errorCode: errorType,
+      contextKey: start.requestKey ?? spanContext?.spanId,
+      traceId: spanContext?.traceId,
+      endedAt: Date.now(),
+      server: target,
+    };
+    if (isLabelled(event)) emitQueryEvent(event);
+    else recordWhenAnalysed(event, deps);
   } catch (agentError) {
     reportAgentError('pg-query', agentError);
   }
+}
+
+/** A finished statement, before or after the SQL engine has labelled it (one object either way: this is the hot path). */
+type MaybeLabelledEvent = Omit<QueryEvent, 'analysis'> & { readonly analysis: StatementAnalysis | undefined };
+
+function isLabelled(event: MaybeLabelledEvent): event is QueryEvent {
+  return event.analysis !== undefined;
+}
+
+/**
+ * A statement that finished before the SQL parser loaded still counts in the
+ * per-statement statistics: it is recorded once the parser has labelled it.
+ * Its parameter values are not kept while it waits (they may be large), so
+ * value rules and the cache-candidate sample skip that one execution.
+ */
+function recordWhenAnalysed(event: MaybeLabelledEvent, deps: QueryPatchDeps): void {
+  const waiting = { ...event, values: undefined };
+  deps.analyzer()?.analyzeWhenReady?.(event.text, (analysis) => emitQueryEvent({ ...waiting, analysis }));
 }
 
 function analyzeSafely(text: string, deps: QueryPatchDeps): StatementAnalysis | undefined {
@@ -105,19 +126,6 @@ function recordedParent(): SpanContext | undefined {
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
-}
-
-const kWrapped = Symbol('querylens.pg.wrappedQuery');
-type QueryHook = QueryFunction & { [kWrapped]?: QueryFunction };
-
-/** True for the function our hook installed (upstream's wrappers carry shimmer's marks, ours does not). */
-export function isQueryHook(fn: unknown): fn is QueryHook {
-  return typeof fn === 'function' && (fn as QueryHook)[kWrapped] !== undefined;
-}
-
-/** The function our hook wraps (possibly the upstream span wrapper). */
-export function wrappedByHook(hook: QueryHook): QueryFunction | undefined {
-  return hook[kWrapped];
 }
 
 export function createQueryPatch(original: QueryFunction, deps: QueryPatchDeps): QueryFunction {
@@ -155,6 +163,5 @@ export function createQueryPatch(original: QueryFunction, deps: QueryPatchDeps):
       },
     );
   };
-  Object.defineProperty(hook, kWrapped, { value: original });
   return hook;
 }

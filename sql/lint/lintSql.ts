@@ -29,6 +29,12 @@ export interface LintFinding {
   readonly suggestion: string;
 }
 
+/** A file's findings, and how many statements were checked (none when the parser rejected the file). */
+export interface LintResult {
+  readonly statements: number;
+  readonly findings: LintFinding[];
+}
+
 /** What a catalogue listing (`querylens rules`, SARIF's rule table) shows of a rule. */
 export type RuleDescriptor = Pick<Rule, 'id' | 'category' | 'severity' | 'description' | 'suggestion'>;
 
@@ -64,19 +70,19 @@ function byPosition(a: LintFinding, b: LintFinding): number {
 }
 
 /** Needs the parser loaded (`await loadSqlParser()`); throws otherwise, as that is a caller bug. */
-export function lintSql(sql: string, options: LintOptions): LintFinding[] {
+export function lintSql(sql: string, options: LintOptions): LintResult {
   const parser = sqlParser();
   if (parser === undefined) throw new Error('lintSql: the SQL parser is not loaded; await loadSqlParser() first');
   // libpg_query rejects empty input; an empty or comment-only file has nothing to lint.
-  if (skipTrivia(sql) === sql.length) return [];
+  if (skipTrivia(sql) === sql.length) return { statements: 0, findings: [] };
   let statements: PreparedStatement[];
   try {
     statements = prepareStatements(sql, parser.parse(sql));
   } catch (error) {
-    return [parseErrorFinding(sql, error)];
+    return { statements: 0, findings: [parseErrorFinding(sql, error)] };
   }
   const rules = enabledRules({ rules: options.rules, disabledRules: options.disabledRules, source: 'file' });
-  return runRules(statements, rules, undefined, 'file')
+  const findings = runRules(statements, rules, undefined, 'file')
     .map((hit): LintFinding => {
       const statement = statements[hit.statementIndex];
       const offset = statement.start + (hit.location ?? skipTrivia(statement.text));
@@ -91,4 +97,5 @@ export function lintSql(sql: string, options: LintOptions): LintFinding[] {
       };
     })
     .sort(byPosition);
+  return { statements: statements.length, findings };
 }

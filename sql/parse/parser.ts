@@ -1,10 +1,11 @@
 /**
  * The PostgreSQL parser (libpg_query compiled to WASM). Its module loads
- * asynchronously, once per process; after that every call is synchronous.
- * Hot-path callers never wait: they ask `sqlParser()` and treat `undefined`
- * as "not ready yet" (the statement cache skips analysis until then).
+ * asynchronously, once per process, when `loadSqlParser()` is first called;
+ * after that every call is synchronous. Hot-path callers never wait: they ask
+ * `sqlParser()` and treat `undefined` as "not ready yet" (the statement cache
+ * queues the statement until then).
  */
-import { fingerprintSync, loadModule, normalizeSync, parseSync, scanSync } from 'libpg-query';
+import type * as LibPgQuery from 'libpg-query';
 import type { PgNode } from '../rule';
 
 /** One statement of a parse result; locations are UTF-8 byte offsets into the parsed text. */
@@ -36,33 +37,53 @@ export interface SqlParser {
   scan(text: string): readonly ScannedToken[];
 }
 
-const parser: SqlParser = {
-  // libpg-query types the result with the full @pgsql/types tree; the engine
-  // reads it generically through PgNode, so the shape is narrowed here once.
-  parse: (text) => parseSync(text) as unknown as RawParseResult,
-  fingerprint: (text) => fingerprintSync(text),
-  normalize: (text) => normalizeSync(text),
-  scan: (text) => scanSync(text).tokens,
-};
+function bind(lib: typeof LibPgQuery): SqlParser {
+  return {
+    // libpg-query types the result with the full @pgsql/types tree; the engine
+    // reads it generically through PgNode, so the shape is narrowed here once.
+    parse: (text) => lib.parseSync(text) as unknown as RawParseResult,
+    fingerprint: (text) => lib.fingerprintSync(text),
+    normalize: (text) => lib.normalizeSync(text),
+    scan: (text) => lib.scanSync(text).tokens,
+  };
+}
 
-let ready = false;
+let parser: SqlParser | undefined;
 let loading: Promise<void> | undefined;
+const whenReady: (() => void)[] = [];
 
-/** Loads the WASM module; concurrent and repeated calls share one load. */
+async function load(): Promise<void> {
+  // Synchronous: the compile it starts runs on V8's threads while the caller carries on.
+  const lib = require('libpg-query') as typeof LibPgQuery;
+  await lib.loadModule();
+  parser = bind(lib);
+  for (const callback of whenReady.splice(0)) callback();
+}
+
+/**
+ * Loads the WASM module; concurrent and repeated calls share one load.
+ * Required here rather than imported: libpg-query starts reading and
+ * compiling its WebAssembly as soon as it is required, so the caller decides
+ * when (and with which V8 flags) that happens.
+ */
 export function loadSqlParser(): Promise<void> {
-  loading ??= loadModule().then(() => {
-    ready = true;
-  });
+  loading ??= load();
   return loading;
 }
 
 export function isSqlParserReady(): boolean {
-  return ready;
+  return parser !== undefined;
+}
+
+/** Calls `callback` once the parser is ready: at once if it is, else when a load completes. */
+export function onSqlParserReady(callback: () => void): void {
+  if (parser === undefined) whenReady.push(callback);
+  else callback();
 }
 
 /** The parser when loaded, else undefined (never waits). */
 export function sqlParser(): SqlParser | undefined {
-  return ready ? parser : undefined;
+  return parser;
 }
 
 /** The 0-based character position libpg_query reports for a syntax error, when it gives one. */

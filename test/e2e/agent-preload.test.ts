@@ -48,6 +48,8 @@ function count(samples: Sample[], name: string, labels: Record<string, string>):
 describe.each([
   ['CommonJS', 'workload-cjs.cjs', ['--require', REGISTER_CJS]],
   ['ESM', 'workload-esm.mjs', ['--import', REGISTER_ESM]],
+  // The common way to add an agent to a container: one --require for every kind of app.
+  ['ESM, preloaded with --require', 'workload-esm.mjs', ['--require', REGISTER_CJS]],
 ])('%s app with the agent preloaded', (_kind, entry, nodeArgs) => {
   it('serves correct pg, pool and Redis metrics', async () => {
     const { result, samples, stderr } = await runWorkload(entry, nodeArgs);
@@ -174,6 +176,19 @@ describe('configuration and lifecycle', () => {
       env: { OTEL_EXPORTER_PROMETHEUS_PORT: String(port), QL_SCRAPE_PORT: String(port) },
     });
     expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toBe('');
+    const samples = parseSamples(lastJsonLine<WorkloadResult>(run.stdout).metrics ?? '');
+    expect(count(samples, `${METRICS.dbOperationDuration.scraped}_count`, { error_type: '42P01' })).toBe(1);
+  });
+
+  it('loading the agent twice into an ESM app installs one loader hook and instruments once', async () => {
+    const port = await freePort();
+    const run = await runNode(join(APPS, 'workload-esm.mjs'), {
+      nodeArgs: ['--require', REGISTER_CJS, '--import', REGISTER_ESM],
+      env: { OTEL_EXPORTER_PROMETHEUS_PORT: String(port), QL_SCRAPE_PORT: String(port) },
+    });
+    expect(run.code, run.stderr).toBe(0);
+    // A second import-in-the-middle hook says so on stderr.
     expect(run.stderr).toBe('');
     const samples = parseSamples(lastJsonLine<WorkloadResult>(run.stdout).metrics ?? '');
     expect(count(samples, `${METRICS.dbOperationDuration.scraped}_count`, { error_type: '42P01' })).toBe(1);

@@ -49,6 +49,17 @@ describe('querylens report', () => {
     expect(printed.findings.map((finding) => finding.rule)).toContain('select-star');
   });
 
+  it('reads the agent from host:port without a scheme, and from a pasted status page or report URL', async () => {
+    const { host, port } = new URL(fixture.agentUrl);
+    const urls = [`localhost:${port}`, host, `${fixture.agentUrl}/querylens`, `${fixture.agentUrl}/querylens/?sort=calls`, `${fixture.agentUrl}/querylens/api/report`];
+    for (const url of urls) {
+      const result = await runNode(CLI, { args: ['report', '--url', url, '--format', 'json'] });
+      expect(result.stderr, url).toBe('');
+      expect(result.code, url).toBe(0);
+      expect((JSON.parse(result.stdout) as QuerylensReport).schemaVersion, url).toBe(1);
+    }
+  });
+
   it('says the agent is unreachable and exits 2 when nothing listens', async () => {
     const closedPort = await freePort();
     const result = await runNode(CLI, { args: ['report', '--url', `http://127.0.0.1:${closedPort}`] });
@@ -65,5 +76,8 @@ describe('querylens report', () => {
     const url = await runNode(CLI, { args: ['report', '--url', 'not a url'] });
     expect(url.code).toBe(2);
     expect(url.stderr).toContain('is not a URL');
+    const scheme = await runNode(CLI, { args: ['report', '--url', 'ftp://127.0.0.1:9464'] });
+    expect(scheme.code).toBe(2);
+    expect(scheme.stderr).toContain('--url must be http:// or https://, not ftp:');
   });
 });

@@ -11,6 +11,7 @@ import { SpanStatusCode } from '@opentelemetry/api';
 import type { Redis as RedisClient } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ATTR } from '../../core/metrics/registry';
+import { freePort } from '../helpers/agentProcess';
 import { cleanUpRedis, IoredisHarness, REDIS_HOST, REDIS_PORT } from '../helpers/ioredisHarness';
 
 const harness = new IoredisHarness();
@@ -86,6 +87,19 @@ describe('ioredis 5.4 (no channels)', () => {
     expect(await harness.durationCount({ [ATTR.dbOperationName]: 'MULTI', [ATTR.errorType]: undefined })).toBe(1);
     expect(await harness.durationCount({ [ATTR.dbOperationName]: 'MULTI', [ATTR.errorType]: 'EXECABORT' })).toBe(1);
     expect(await harness.durationCount({ [ATTR.dbOperationName]: 'EXEC' })).toBe(0);
+  });
+
+  it('reports connection health as for ioredis 6: a ready client is healthy, one that cannot connect is not', async () => {
+    const redis = client();
+    await redis.ping();
+    expect(harness.instrumentation.connectionHealth().find((entry) => entry.server === `${HOST}:${PORT}`)).toMatchObject({ healthy: true, status: 'ready' });
+    const closedPort = await freePort();
+    const unreachable = new ioredis5({ host: '127.0.0.1', port: closedPort, maxRetriesPerRequest: 1, retryStrategy: () => 50 });
+    unreachable.on('error', () => { /* counted by the instrumentation */ });
+    clients.push(unreachable);
+    await expect(unreachable.ping()).rejects.toThrow();
+    expect(harness.instrumentation.connectionHealth().find((entry) => entry.server === `127.0.0.1:${closedPort}`))
+      .toMatchObject({ healthy: false, clients: 1, connectionErrors: { last: { type: 'ECONNREFUSED' } } });
   });
 
   it('stops recording when unpatched', async () => {

@@ -243,6 +243,32 @@ describe('tiered cache', () => {
     expect(reload).toHaveBeenCalledTimes(1);
   });
 
+  it('keeps an entry in memory no longer than memory.ttlMs, then serves it from Redis', async () => {
+    const name = uniqueName('memory-ttl');
+    const cache = tiered<string>({ name, redis: client(), memory: { max: 100, ttlMs: 100 } });
+    const loader = vi.fn(() => 'loaded once');
+    expect(await cache.get('k', loader)).toBe('loaded once');
+    expect(await cache.get('k', loader)).toBe('loaded once');
+    expect(await requests(name, 'memory', 'hit')).toBe(1);
+    await sleep(150);
+    // Gone from memory, still in Redis for the full TTL: no second load.
+    expect(await cache.get('k', loader)).toBe('loaded once');
+    expect(loader).toHaveBeenCalledTimes(1);
+    expect(await requests(name, 'redis', 'hit')).toBe(1);
+    // Read back from Redis, it is kept in memory again, for memory.ttlMs.
+    expect(await cache.get('k', loader)).toBe('loaded once');
+    expect(await requests(name, 'memory', 'hit')).toBe(2);
+    await sleep(150);
+    expect(await cache.get('k', loader)).toBe('loaded once');
+    expect(await requests(name, 'redis', 'hit')).toBe(2);
+    expect(loader).toHaveBeenCalledTimes(1);
+  });
+
+  it('refuses a memory.ttlMs that is not a positive integer', () => {
+    expect(() => createTieredCache({ name: uniqueName('bad-ttl'), memory: { max: 10, ttlMs: 0 }, ttlMs: 1000 })).toThrow('memory.ttlMs must be a positive integer');
+    expect(() => createTieredCache({ name: uniqueName('bad-ttl'), memory: { max: 10, ttlMs: 1.5 }, ttlMs: 1000 })).toThrow('memory.ttlMs must be a positive integer');
+  });
+
   it('traces a load as a span that parents the loader\'s own spans', async () => {
     const name = uniqueName('span');
     const cache = tiered<number>({ name });

@@ -94,7 +94,27 @@ describe('querylens lint', () => {
     expect(run(['lint', '--fail-on', 'warning', 'warnings.sql']).code).toBe(1);
     expect(run(['lint', '--fail-on', 'info', 'warnings.sql']).code).toBe(1);
     expect(run(['lint', '--fail-on', 'none', 'migration.sql']).code).toBe(0);
-    expect(run(['lint', '--fail-on', 'info', 'clean.sql'])).toMatchObject({ code: 0, stdout: '' });
+    expect(run(['lint', '--fail-on', 'info', 'clean.sql']).code).toBe(0);
+  });
+
+  it('prints one summary line for a clean run, and the same line after findings', () => {
+    expect(run(['lint', 'clean.sql'])).toMatchObject({ code: 0, stdout: 'querylens lint: 1 file, 1 statement, no findings\n', stderr: '' });
+    expect(run(['lint', 'clean.sql', 'clean.sql', 'warnings.sql', '--disable', 'select-star']).stdout).toBe('querylens lint: 3 files, 3 statements, no findings\n');
+    const withFindings = run(['lint', 'migration.sql', 'clean.sql']).stdout.trimEnd().split('\n');
+    expect(withFindings.at(-2)).toBe('');
+    expect(withFindings.at(-1)).toMatch(/^querylens lint: 2 files, 4 statements, 1 error, \d+ warnings?$/);
+    // A file the parser rejects is counted as a file; none of its statements was checked.
+    expect(run(['lint', 'broken.sql']).stdout.trimEnd().split('\n').at(-1)).toBe('querylens lint: 1 file, 0 statements, 1 error');
+    // A folder without SQL files checks nothing, and says so.
+    mkdirSync(join(dir, 'empty'), { recursive: true });
+    expect(run(['lint', 'empty']).stdout).toBe('querylens lint: 0 files, 0 statements, no findings\n');
+  });
+
+  it('keeps json and sarif output free of the summary', () => {
+    expect(run(['lint', 'clean.sql', '--format', 'json']).stdout).toBe('[]\n');
+    const sarif = JSON.parse(run(['lint', 'clean.sql', '--format', 'sarif']).stdout) as { runs: Array<{ results: unknown[] }> };
+    expect(sarif.runs[0].results).toEqual([]);
+    expect(run(['lint', 'migration.sql', '--format', 'json']).stdout).not.toContain('querylens lint:');
   });
 
   it('reads stdin for -', () => {

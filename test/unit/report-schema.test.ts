@@ -39,7 +39,7 @@ const sources: ReportSources = {
   now: AT + 60_000,
   config: { slowQueryMs: 500, nPlusOneThreshold: 5, maxQueries: 200, unboundedRows: 1000, explain: true },
   recorder,
-  parse: { hits: 1, misses: 2, unparseable: 0, overlong: 0, notReady: 0, deferred: 0, evictions: 0, entries: 2, textChars: 40 },
+  parse: { hits: 1, misses: 2, unparseable: 0, overlong: 0, notReady: 0, pending: 0, pendingDropped: 0, deferred: 0, evictions: 0, entries: 2, textChars: 40 },
   slowQueryLog: { destination: 'stderr', stats: () => ({ written: 1, dropped: 0 }) },
   pools: [{ name: 'pg-pool', total: 2, idle: 1, used: 1, pending: 0, max: 10, min: 0, checkouts: 5, waitP95Ms: 0.5 }],
   redisCommands: [{ server: '127.0.0.1:6379', database: 0, command: 'GET', calls: 3, errors: 0, p95Ms: 0.2 }],
@@ -90,7 +90,7 @@ const SCHEMA = {
   }],
   explain: { ok: 'number', skipped: 'number', error: 'number', timeout: 'number' },
   parse: {
-    hits: 'number', misses: 'number', unparseable: 'number', overlong: 'number', notReady: 'number', deferred: 'number',
+    hits: 'number', misses: 'number', unparseable: 'number', overlong: 'number', notReady: 'number', pending: 'number', pendingDropped: 'number', deferred: 'number',
     evictions: 'number', entries: 'number', textChars: 'number',
   },
   slowQueryLog: { destination: 'string', written: 'number', dropped: 'number' },

@@ -230,7 +230,7 @@ describe('statement analysis', () => {
     const seen: string[] = [];
     const spy: Rule = { ...starRule, id: 'test-spy', check: (ctx) => (seen.push(ctx.text), starRule.check(ctx)) };
     const sql = "SELECT 'héllo wörld'; SELECT * FROM t";
-    const findings = lintSql(sql, { rules: [spy], disabledRules: new Set() });
+    const { findings } = lintSql(sql, { rules: [spy], disabledRules: new Set() });
     expect(seen).toEqual(["SELECT 'héllo wörld'", 'SELECT * FROM t']);
     expect(findings).toHaveLength(1);
     expect(sql[findings[0].column - 1]).toBe('*');
@@ -242,12 +242,19 @@ describe('lintSql', () => {
     await loadSqlParser();
   });
 
-  const lint = (sql: string) => lintSql(sql, { rules, disabledRules: new Set() });
+  const lint = (sql: string) => lintSql(sql, { rules, disabledRules: new Set() }).findings;
 
   it('places each hit at its line and column, across statements', () => {
     const sql = '-- header\nSELECT id FROM a;\n\n  SELECT *\n  FROM b;\n';
     const [hit] = lint(sql);
     expect(hit).toMatchObject({ rule: 'test-star', line: 4, column: 10, severity: 'warning', category: 'performance' });
+  });
+
+  it('counts the statements it checked: none in a file the parser rejects or an empty one', () => {
+    const count = (sql: string) => lintSql(sql, { rules, disabledRules: new Set() }).statements;
+    expect(count('-- header\nSELECT id FROM a;\n\n  SELECT *\n  FROM b;\n')).toBe(2);
+    expect(count('SELECT 1;\n\nSELECT * FROM t WHERE;\n')).toBe(0);
+    expect(count('  -- nothing here\n')).toBe(0);
   });
 
   it('reports a file the parser rejects once, at the parser position', () => {
