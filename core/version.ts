@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 function readVersion(): string {
-  // dist/agent/version.js when built, agent/version.ts under the test runner.
+  // dist/core/version.js when built, core/version.ts under the test runner.
   for (const candidate of [join(__dirname, '..', '..', 'package.json'), join(__dirname, '..', 'package.json')]) {
     try {
       const parsed = JSON.parse(readFileSync(candidate, 'utf8')) as { name?: unknown; version?: unknown };

@@ -1,7 +1,7 @@
 /**
  * The contract between the runtime recorder, which decides which statements
  * deserve an EXPLAIN, and the pg instrumentation, which runs it
- * (`instrumentations/pg/explainRunner.ts`).
+ * (`agentQueries/explainRunner.ts`).
  */
 import type { QueryEvent } from '../core/queryEvents';
 

@@ -1,6 +1,6 @@
 /**
  * Scale-out: every process of a multi-process app serves its own metrics on
- * its own port (agent/serverPort.ts), so Prometheus scrapes each one. A real
+ * its own port (http/serverPort.ts), so Prometheus scrapes each one. A real
  * Node `cluster` app of two workers, and PM2-style processes (NODE_APP_INSTANCE,
  * the agent in NODE_OPTIONS).
  */

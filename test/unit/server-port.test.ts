@@ -1,4 +1,4 @@
-/** Where each process of a multi-process app listens (agent/serverPort.ts). */
+/** Where each process of a multi-process app listens (http/serverPort.ts). */
 import { describe, expect, it } from 'vitest';
 import { MAX_WORKER_SLOTS, currentProcessRole, serverPlacement } from '../../http/serverPort';
 
