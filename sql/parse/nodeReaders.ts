@@ -2,7 +2,7 @@
  * Small readers of parse tree nodes: names, tables, columns, operators and
  * column types, so that each rule says only what it looks for.
  */
-import { asNode, child, isObject, type Fields } from './parseTree';
+import { SKIP_CHILDREN, asNode, child, isObject, visitTree, type Fields } from './parseTree';
 
 export function str(fields: Fields, name: string): string | undefined {
   const value = fields[name];
@@ -94,17 +94,12 @@ export function operatorName(aExpr: Fields): string {
 /** The ColumnRefs in an expression, not counting those inside its subqueries. */
 export function columnRefs(expression: unknown): readonly Fields[] {
   const out: Fields[] = [];
-  const visitValue = (value: unknown): void => {
-    if (Array.isArray(value)) {
-      for (const item of value) visitValue(item);
-      return;
-    }
-    if (!isObject(value) || asNode(value, 'SubLink') !== undefined) return;
-    const columnRef = asNode(value, 'ColumnRef');
-    if (columnRef !== undefined) out.push(columnRef);
-    else for (const child of Object.values(value)) visitValue(child);
-  };
-  visitValue(expression);
+  visitTree(expression, {
+    node: (type, fields) => {
+      if (type === 'ColumnRef') out.push(fields);
+      return type === 'ColumnRef' || type === 'SubLink' ? SKIP_CHILDREN : undefined;
+    },
+  }, undefined);
   return out;
 }
 

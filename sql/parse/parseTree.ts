@@ -1,6 +1,7 @@
 /**
  * libpg-query's JSON parse tree: its nodes (`{ Type: {…} }`, or inlined where
- * the field name gives the type) and the walk every rule shares.
+ * the field name gives the type), the one walk over it (`visitTree`, with a
+ * visitor), and the walk every rule shares, computed once per tree.
  */
 
 /** The fields of one node, without its `{ Type: … }` wrapper. */
@@ -69,26 +70,59 @@ export function walk(root: unknown): readonly Visit[] {
 
 function walkTree(root: object): readonly Visit[] {
   const out: Visit[] = [];
-  const visitValue = (value: unknown, field: string, parent: Visit | undefined): void => {
+  visitTree<Visit | undefined>(root, {
+    node: (type, fields, field, parent) => {
+      const visit: Visit = { type, fields, field, parent };
+      out.push(visit);
+      return visit;
+    },
+  }, undefined);
+  return out;
+}
+
+/** Answered by `TreeVisitor.node` to leave a node's fields unvisited. */
+export const SKIP_CHILDREN: unique symbol = Symbol('skip children');
+
+/**
+ * What `visitTree` calls on the way down. `C` is what a node hands to the
+ * nodes under it (its Visit, a nesting flag, nothing).
+ */
+export interface TreeVisitor<C> {
+  /** A node, wrapped (`{ Type: {…} }`) or inlined (`inlined`: its type is known from `field`). */
+  node(type: string, fields: Fields, field: string, context: C, inlined: boolean): C | typeof SKIP_CHILDREN;
+  /** A plain struct (`alias`, `withClause`, …), not a node; false leaves what it holds unvisited. */
+  struct?(value: Fields, field: string, context: C): boolean;
+  /** Fields visited before the others in every node and struct. */
+  readonly firstFields?: readonly string[];
+}
+
+const NO_FIELDS: readonly string[] = [];
+
+/** The one walk of a parse tree: every node and struct in document order (after `firstFields`), depth first. */
+export function visitTree<C>(root: unknown, visitor: TreeVisitor<C>, context: C): void {
+  const first = visitor.firstFields ?? NO_FIELDS;
+  const visitFields = (fields: Fields, inner: C): void => {
+    for (const key of first) if (key in fields) visitValue(fields[key], key, inner);
+    // for…in rather than Object.entries: walks run on the path of each new statement text.
+    for (const key in fields) if (first.length === 0 || !first.includes(key)) visitValue(fields[key], key, inner);
+  };
+  const visitValue = (value: unknown, field: string, outer: C): void => {
     if (Array.isArray(value)) {
-      for (const item of value) visitValue(item, field, parent);
+      for (const item of value) visitValue(item, field, outer);
       return;
     }
     if (!isObject(value)) return;
     const wrapped = unwrapNode(value);
     const inlineType = INLINE_NODE_TYPES[field];
     if (wrapped === undefined && inlineType === undefined) {
-      // A plain struct such as `withClause` or `alias`: not a node, but nodes may live inside.
-      for (const key in value) visitValue(value[key], key, parent);
+      if (visitor.struct === undefined || visitor.struct(value, field, outer)) visitFields(value, outer);
       return;
     }
     const [type, fields] = wrapped ?? [inlineType, value];
-    const visit: Visit = { type, fields, field, parent };
-    out.push(visit);
-    for (const key in fields) visitValue(fields[key], key, visit);
+    const inner = visitor.node(type, fields, field, outer, wrapped === undefined);
+    if (inner !== SKIP_CHILDREN) visitFields(fields, inner);
   };
-  visitValue(root, '', undefined);
-  return out;
+  visitValue(root, '', context);
 }
 
 export function nodesOfType(root: unknown, type: string): readonly Visit[] {

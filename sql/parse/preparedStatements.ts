@@ -6,6 +6,7 @@
  */
 import { byteToCharMapper } from './byteOffsets';
 import type { RawParseResult } from './parser';
+import { visitTree, type Fields } from './parseTree';
 import type { PgNode } from '../rule';
 
 export interface PreparedStatement {
@@ -16,20 +17,21 @@ export interface PreparedStatement {
   readonly start: number;
 }
 
-function shiftLocations(value: unknown, shift: (location: number) => number): void {
-  if (Array.isArray(value)) {
-    for (const item of value) shiftLocations(item, shift);
-    return;
-  }
-  if (typeof value !== 'object' || value === null) return;
-  const record = value as Record<string, unknown>;
-  for (const [key, child] of Object.entries(record)) {
-    if (key === 'location' && typeof child === 'number') {
-      if (child >= 0) record[key] = shift(child);
-    } else {
-      shiftLocations(child, shift);
-    }
-  }
+function shiftLocations(tree: unknown, shift: (location: number) => number): void {
+  const shiftIn = (fields: Fields): void => {
+    const location = fields['location'];
+    if (typeof location === 'number' && location >= 0) (fields as Record<string, unknown>)['location'] = shift(location);
+  };
+  visitTree(tree, {
+    struct: (value) => {
+      shiftIn(value);
+      return true;
+    },
+    node: (_type, fields) => {
+      shiftIn(fields);
+      return undefined;
+    },
+  }, undefined);
 }
 
 /** Takes ownership of `parsed` (its trees are rewritten in place). */

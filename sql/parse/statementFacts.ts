@@ -1,12 +1,11 @@
 /**
  * What the parse tree says about a text's statements: operation, tables,
- * `db.query.summary`, and whether it is read-only. One walk per statement,
- * done once per distinct text.
+ * `db.query.summary`, and whether it is read-only. One walk per statement
+ * (`visitTree`), done once per distinct text.
  */
 import { operationName } from './operationName';
-import type { Fields } from './parseTree';
 import { functionName, list, names, str, tableName } from './nodeReaders';
-import { isObject, unwrapNode } from './parseTree';
+import { SKIP_CHILDREN, unwrapNode, visitTree, type Fields, type TreeVisitor } from './parseTree';
 import type { PgNode } from '../rule';
 import { VOLATILE_FUNCTIONS } from './volatileFunctions';
 
@@ -73,12 +72,6 @@ export function statementFacts(statements: readonly PgNode[]): StatementFacts {
       tables.add(name);
     };
 
-    const visitFields = (fields: Fields): void => {
-      for (const key of FIRST_FIELDS) if (key in fields) visit(fields[key]);
-      // for…in rather than Object.entries: this walk runs once per distinct text, on the app's call path.
-      for (const key in fields) if (!FIRST_FIELDS.includes(key)) visit(fields[key]);
-    };
-
     const visitStatement = (type: string, fields: Fields, nested: boolean): void => {
       if (!READ_ONLY_TYPES.has(type)) readOnly = false;
       if (fields['intoClause'] !== undefined || list(fields, 'lockingClause').length > 0) readOnly = false;
@@ -94,39 +87,32 @@ export function statementFacts(statements: readonly PgNode[]): StatementFacts {
       }
     };
 
-    const visit = (value: unknown): void => {
-      if (typeof value !== 'object' || value === null) return;
-      if (Array.isArray(value)) {
-        for (const item of value) visit(item);
-        return;
-      }
-      if (!isObject(value)) return;
-      // Target tables are inlined RangeVars (`relation: { relname }`), FROM items are wrapped ones.
-      if (typeof value['relname'] === 'string') {
-        target(tableName(value), typeof value['schemaname'] === 'string', value['relname']);
-        return;
-      }
-      const node = unwrapNode(value);
-      if (node === undefined) {
-        visitFields(value);
-        return;
-      }
-      const [type, fields] = node;
-      if (type === 'RangeVar') {
-        visit(fields);
-        return;
-      }
-      if (type.endsWith('Stmt')) visitStatement(type, fields, true);
-      else if (type === 'FuncCall' && VOLATILE_FUNCTIONS.has(functionName(fields))) hasVolatileFunctions = true;
-      else if (type === 'ParamRef') hasParameters = true;
-      else if (type === 'CommonTableExpr') cteNames.add(str(fields, 'ctename') ?? '');
-      visitFields(fields);
+    // Target tables are inlined RangeVars (`relation: { relname }`, IntoClause's `rel`), FROM items wrapped ones.
+    const relationTarget = (fields: Fields): boolean => {
+      const relation = fields['relname'];
+      if (typeof relation !== 'string') return false;
+      target(tableName(fields), typeof fields['schemaname'] === 'string', relation);
+      return true;
     };
 
-    const top = unwrapNode(statement);
-    if (top === undefined) continue;
-    visitStatement(top[0], top[1], false);
-    visitFields(top[1]);
+    // The context is whether a statement met here is nested in another.
+    const visitor: TreeVisitor<boolean> = {
+      firstFields: FIRST_FIELDS,
+      struct: (value) => !relationTarget(value),
+      node: (type, fields, _field, nested, inlined) => {
+        if (type === 'RangeVar') return relationTarget(fields) ? SKIP_CHILDREN : true;
+        // The arms of a set operation are inlined SelectStmts: parts of one query, not statements of their own.
+        if (type.endsWith('Stmt')) {
+          if (!inlined) visitStatement(type, fields, nested);
+        } else if (type === 'FuncCall' && VOLATILE_FUNCTIONS.has(functionName(fields))) hasVolatileFunctions = true;
+        else if (type === 'ParamRef') hasParameters = true;
+        else if (type === 'CommonTableExpr') cteNames.add(str(fields, 'ctename') ?? '');
+        return true;
+      },
+    };
+
+    if (unwrapNode(statement) === undefined) continue;
+    visitTree(statement, visitor, false);
     summaries.push(tokens.join(' '));
   }
 
