@@ -30,7 +30,7 @@ export interface QuerylensConfig {
   readonly maxSqlLength: number;
   /** Milliseconds per second the hot path may spend analysing new statement texts. */
   readonly analysisBudgetMs: number;
-  /** Let V8 optimise WebAssembly (the SQL parser) with TurboFan; off by default, see sqlEngine.ts. */
+  /** Let V8 optimise WebAssembly (the SQL parser) with TurboFan; off by default, see startAnalysis.ts. */
   readonly wasmTierUp: boolean;
   /** Bearer token for the admin actions (`QUERYLENS_ADMIN_TOKEN`); undefined disables them. */
   readonly adminToken: string | undefined;

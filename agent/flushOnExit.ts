@@ -9,7 +9,7 @@
  * Not covered, by nature: `process.exit()` and fatal signals end the process
  * without `beforeExit`; the last interval is lost there.
  */
-import { reportAgentError } from './agentErrors';
+import { reportAgentError } from '../core/agentErrors';
 
 interface Flushable {
   forceFlush(): Promise<void>;

@@ -1,5 +1,5 @@
 /** Programmatic API: `require('querylens').startAgent()` is what the preload does. */
 export { startAgent, type AgentHandle } from './start';
 export { readConfig, type QuerylensConfig } from './config';
-export { METRICS, ATTR } from './metrics/registry';
+export { METRICS, ATTR } from '../core/metrics/registry';
 export { nameCache } from '../instrumentations/lru-cache/index';

@@ -11,7 +11,7 @@
  */
 import { context, trace, type TracerProvider } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { guarded } from './agentErrors';
+import { guarded } from '../core/agentErrors';
 
 /**
  * The API's own registry, shared by every copy of @opentelemetry/api 1.x.

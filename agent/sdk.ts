@@ -20,9 +20,9 @@ import { defaultResource, detectResources, envDetector, hostDetector, resourceFr
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import type { QuerylensConfig } from './config';
 import { processIdentityDetector } from './processResource';
-import { databaseHistograms } from './metrics/databaseHistograms';
-import { QUERYLENS_SCOPE } from './metrics/registry';
-import { AGENT_VERSION } from './version';
+import { databaseHistograms } from '../core/metrics/databaseHistograms';
+import { QUERYLENS_SCOPE } from '../core/metrics/registry';
+import { AGENT_VERSION } from '../core/version';
 import { offerTracingToTheProcess } from './processTracing';
 import { UPSTREAM_PG_SCOPE } from '../instrumentations/pg/upstreamSpans';
 import { PgSpanStatusScrubber } from '../instrumentations/pg/spanStatusScrubber';

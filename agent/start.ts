@@ -7,30 +7,28 @@ import type { Server } from 'node:http';
 import { isMainThread } from 'node:worker_threads';
 import type { Meter } from '@opentelemetry/api';
 import { readConfig, type QuerylensConfig } from './config';
-import { agentErrorSummaries, reportAgentError } from './agentErrors';
+import { agentErrorSummaries, reportAgentError } from '../core/agentErrors';
 import type * as Sdk from './sdk';
-import { startAgentServer, sendJson, type Route } from './server';
-import { buildHealth } from './health';
+import { startAgentServer } from '../http/server';
 import { resolveServiceName } from './serviceName';
-import { AGENT_VERSION } from './version';
-import { ATTR, METRICS, QUERYLENS_RUNTIME_METRICS } from './metrics/registry';
-import { createObservableCounter, createObservableGauge } from './metrics/instruments';
+import { AGENT_VERSION } from '../core/version';
+import { ATTR, METRICS, QUERYLENS_RUNTIME_METRICS } from '../core/metrics/registry';
+import { createObservableCounter, createObservableGauge } from '../core/metrics/instruments';
 import { PgInstrumentation } from '../instrumentations/pg/instrumentation';
 import { createPgSpansInstrumentation } from '../instrumentations/pg/upstreamSpans';
 import { IoredisInstrumentation } from '../instrumentations/ioredis/instrumentation';
 import { LruCacheInstrumentation } from '../instrumentations/lru-cache/instrumentation';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
-import { currentRequestKey, trackHttpRequests } from './requestContext';
-import { startSqlRuntime } from './sqlRuntime';
-import { isAgentQuery } from '../instrumentations/pg/agentQuery';
-import { observeSqlEngine, startSqlEngine, type RuntimeSqlEngine } from './sqlEngine';
-import { currentProcessRole, serverPlacement } from './serverPort';
+import { currentRequestKey, trackHttpRequests } from '../instrumentations/http/requestContext';
+import { startSqlRuntime } from './startRecording';
+import { isAgentQuery } from '../agentQueries/agentQuery';
+import { observeSqlEngine, startSqlEngine, type RuntimeSqlEngine } from './startAnalysis';
+import { currentProcessRole, serverPlacement } from '../http/serverPort';
 import { flushPushedTelemetryBeforeExit } from './flushOnExit';
-import { statusPageRoute } from './statusPage/statusPageRoute';
-import { adminActionRoutes } from './adminActions';
-import { clearLiveCaches } from '../instrumentations/cache/clearLiveCaches';
+import { agentRoutes } from '../http/agentRoutes';
+import { clearLiveCaches } from '../instrumentations/cacheTelemetry/clearLiveCaches';
 import { shouldPrintStartupLine, startupLine } from './startupLine';
-import { explainPortClashes } from './portHeldHint';
+import { explainPortClashes } from '../http/portHeldHint';
 
 export interface AgentHandle {
   readonly config: QuerylensConfig;
@@ -119,27 +117,20 @@ function activate(config: QuerylensConfig): AgentHandle {
     warn,
   });
 
-  const routes: Route[] = [
-    ...sqlRuntime.routes,
-    statusPageRoute(sqlRuntime.report),
-    ...adminActionRoutes({ token: config.adminToken, resetStats: sqlRuntime.resetStats, clearCaches: clearLiveCaches }),
-    {
-      method: 'GET',
-      path: '/healthz',
-      handler: (_req, res) => sendJson(res, 200, buildHealth({
-        serviceName,
-        startedAt,
-        pools: () => pg.pools.snapshots(),
-        redis: () => ioredis.connectionHealth(),
-        metricsServed: prometheus !== undefined,
-        tracesExporter: config.tracesExporter,
-        sqlParserReady: engine.parserReady,
-      }, Date.now())),
+  const routes = agentRoutes({
+    metrics: prometheus ? (req, res) => prometheus.getMetricsRequestHandler(req, res) : undefined,
+    report: sqlRuntime.report,
+    admin: { token: config.adminToken, resetStats: sqlRuntime.resetStats, clearCaches: clearLiveCaches },
+    health: {
+      serviceName,
+      startedAt,
+      pools: () => pg.pools.snapshots(),
+      redis: () => ioredis.connectionHealth(),
+      metricsServed: prometheus !== undefined,
+      tracesExporter: config.tracesExporter,
+      sqlParserReady: engine.parserReady,
     },
-  ];
-  if (prometheus) {
-    routes.unshift({ method: 'GET', path: '/metrics', handler: (req, res) => prometheus.getMetricsRequestHandler(req, res) });
-  }
+  });
   const placement = serverPlacement(config.prometheusPort, currentProcessRole(process.env));
   const server = startAgentServer({ host: config.prometheusHost, ...placement, routes, warn });
   server.then((listening) => announce(config, listening, placement.port)).catch((error: unknown) => reportAgentError('bootstrap', error));

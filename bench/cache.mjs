@@ -15,7 +15,7 @@ const build = process.env.QL_BUILD ?? join(import.meta.dirname, '..', 'dist');
 // The bare class is taken before the instrumentation patches the module export.
 const { LRUCache: BareLRUCache } = require('lru-cache');
 const { LruCacheInstrumentation } = require(join(build, 'instrumentations', 'lru-cache', 'index.js'));
-const { createTieredCache } = require(join(build, 'instrumentations', 'cache', 'index.js'));
+const { createTieredCache } = require(join(build, 'cache', 'index.js'));
 const { MeterProvider } = require('@opentelemetry/sdk-metrics');
 
 const instrumentation = new LruCacheInstrumentation();

@@ -8,9 +8,9 @@ import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 // As the running agent does (QUERYLENS_WASM_TIER_UP=on to measure V8's default).
-if (process.env.QUERYLENS_WASM_TIER_UP !== 'on') require('../dist/agent/sqlEngine.js').keepWasmOnBaselineCompiler();
-const { loadSqlParser } = require('../dist/agent/sql/parser.js');
-const { StatementCache, DEFAULT_STATEMENT_CACHE_LIMITS } = require('../dist/agent/sql/statementCache.js');
+if (process.env.QUERYLENS_WASM_TIER_UP !== 'on') require('../dist/agent/startAnalysis.js').keepWasmOnBaselineCompiler();
+const { loadSqlParser } = require('../dist/sql/parse/parser.js');
+const { StatementCache, DEFAULT_STATEMENT_CACHE_LIMITS } = require('../dist/recording/statementCache.js');
 
 const COLD_TEXTS = 10_000;
 const HOT_LOOKUPS = 2_000_000;

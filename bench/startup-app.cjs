@@ -4,7 +4,7 @@
 // line: how long the preloads held the main thread before the app began,
 // when the statement completed (ms since process start) and the longest
 // event-loop stall once the app runs.
-const { monitorEventLoopDelay, performance } = require('node:perf_hooks');
+const { monitorEventLoopDelay } = require('node:perf_hooks');
 
 const preloadMs = performance.now() - globalThis.startupProbeAt;
 const { Pool } = require('pg');

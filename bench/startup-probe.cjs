@@ -1,6 +1,5 @@
 'use strict';
 // Preloaded before any agent: notes when preloading began, so the app can
 // tell how long the preloads after it held the main thread.
-const { performance } = require('node:perf_hooks');
 
 globalThis.startupProbeAt = performance.now();

@@ -11,7 +11,7 @@
  */
 import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
-import { reportAgentError } from '../agent/agentErrors';
+import { reportAgentError } from '../core/agentErrors';
 
 export interface SlowQueryLogEntry {
   /** ISO 8601 end time. */

@@ -5,10 +5,11 @@
  * another agent route, with its query string) means the agent that serves
  * it. A path before those routes is kept: an agent behind a proxy prefix.
  */
+import { ROUTE_PATHS } from '../../http/routePaths';
 import { UsageError } from './command';
 
 /** The agent routes a pasted URL may end with; the longest first, so `/querylens/api/report` is not read as `/querylens`. */
-const AGENT_ROUTES = ['/querylens/api/report', '/querylens', '/metrics', '/healthz'];
+const AGENT_ROUTES = [ROUTE_PATHS.report, ROUTE_PATHS.statusPage, ROUTE_PATHS.metrics, ROUTE_PATHS.health];
 const HAS_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
 const EXAMPLE = 'like localhost:9464 or http://127.0.0.1:9464';
 
@@ -43,5 +44,5 @@ export function agentBaseUrl(input: string): URL {
 
 /** Where the report is read from, for the agent at `base` (from agentBaseUrl). */
 export function reportUrl(base: URL): string {
-  return new URL('querylens/api/report', base).href;
+  return new URL(ROUTE_PATHS.report.slice(1), base).href;
 }

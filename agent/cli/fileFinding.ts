@@ -1,6 +1,6 @@
 /** A lint finding with the file it was found in: what every output format renders. */
-import type { LintFinding } from '../sql/lintSql';
-import type { Severity } from '../sql/rule';
+import type { LintFinding } from '../../sql/lint/lintSql';
+import type { Severity } from '../../core/statementAnalysis';
 
 export interface FileFinding extends LintFinding {
   /** The path as given on the command line, or `<stdin>`. */

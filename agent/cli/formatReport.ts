@@ -4,9 +4,9 @@
  * Pure: report in, text out. Statement texts come from the service, so
  * control characters are shown as `\xNN` and cannot drive the terminal.
  */
-import type { QuerylensReport, ReportFinding } from '../report/reportModel';
-import { formatCount, formatDuration, formatMs } from '../statusPage/formatValues';
-import { sortStatements } from '../statusPage/statementSort';
+import type { QuerylensReport, ReportFinding } from '../../report/reportModel';
+import { formatCount, formatDuration, formatMs } from '../../http/statusPage/formatValues';
+import { sortStatements } from '../../http/statusPage/statementSort';
 
 /** Longest statement text printed on one line; the full text is in --format json. */
 const MAX_QUERY_CHARS = 160;

@@ -4,9 +4,9 @@
  * `parse-error`), so a result's `ruleIndex` points into it.
  */
 import { relative, sep } from 'node:path';
-import type { RuleDescriptor } from '../sql/lintSql';
-import type { Severity } from '../sql/rule';
-import { AGENT_VERSION } from '../version';
+import type { RuleDescriptor } from '../../sql/lint/lintSql';
+import type { Severity } from '../../core/statementAnalysis';
+import { AGENT_VERSION } from '../../core/version';
 import type { FileFinding } from './fileFinding';
 import { STDIN_NAME } from './fileFinding';
 

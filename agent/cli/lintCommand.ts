@@ -1,7 +1,7 @@
 /** `querylens lint [files... | -]`: the agent's SQL rules, offline, for CI and pre-commit hooks. */
-import { loadSqlParser } from '../sql/parser';
-import { lintCatalogue, lintSql } from '../sql/lintSql';
-import { unknownRuleIds } from '../sql/ruleEngine';
+import { loadSqlParser } from '../../sql/parse/parser';
+import { lintCatalogue, lintSql } from '../../sql/lint/lintSql';
+import { unknownRuleIds } from '../../sql/ruleEngine';
 import type { CliCommand, CliIo } from './command';
 import { EXIT_FINDINGS, EXIT_OK, UsageError } from './command';
 import type { FileFinding } from './fileFinding';

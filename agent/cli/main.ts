@@ -4,7 +4,7 @@
  * of dashboards/, never the agent: linting in CI must not open ports or patch
  * modules. A subcommand is a `CliCommand` module listed in COMMANDS.
  */
-import { AGENT_VERSION } from '../version';
+import { AGENT_VERSION } from '../../core/version';
 import type { CliCommand, CliIo } from './command';
 import { EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError } from './command';
 import { lintCommand } from './lintCommand';

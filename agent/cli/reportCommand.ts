@@ -5,7 +5,7 @@
  * HTTP and never starts one.
  */
 import { parseArgs } from 'node:util';
-import type { QuerylensReport } from '../report/reportModel';
+import type { QuerylensReport } from '../../report/reportModel';
 import { agentBaseUrl, reportUrl } from './agentUrl';
 import type { CliCommand, CliIo } from './command';
 import { EXIT_OK, EXIT_USAGE, UsageError } from './command';

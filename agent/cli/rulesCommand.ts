@@ -1,5 +1,5 @@
 /** `querylens rules`: the catalogue lint and the agent check, one rule per line (or JSON). */
-import { lintCatalogue } from '../sql/lintSql';
+import { lintCatalogue } from '../../sql/lint/lintSql';
 import type { CliCommand, CliIo } from './command';
 import { EXIT_OK, UsageError } from './command';
 

@@ -2,7 +2,7 @@
  * Prometheus label names and values the dashboards and rules filter on, derived from
  * the metric registry so a renamed attribute renames every selector with it.
  */
-import { ATTR, RUNTIME_ATTR, labelName } from '../../agent/metrics/registry';
+import { ATTR, RUNTIME_ATTR, labelName } from '../../core/metrics/registry';
 
 export const LABEL = {
   job: 'job',

@@ -3,7 +3,7 @@
  * carries the matchers every selector must have: `$job`/`$instance` template variables
  * on dashboards, the configured job on alert rules; so no selector can forget them.
  */
-import type { MetricDefinition } from '../../agent/metrics/registry';
+import type { MetricDefinition } from '../../core/metrics/registry';
 import { LABEL } from './labels';
 
 /** A rendered label matcher, e.g. `db_system_name="postgresql"`. */

@@ -4,9 +4,9 @@
  * been seen. Every cache here has a fixed cap; past it, attributes are built per
  * call (correct, just not cached) or folded into `OTHER`/`_OTHER`.
  */
-import { LatencyBuckets } from '../../agent/sql/latencyBuckets';
+import { LatencyBuckets } from '../../core/latencyBuckets';
 import type { Attributes } from '@opentelemetry/api';
-import { ATTR } from '../../agent/metrics/registry';
+import { ATTR } from '../../core/metrics/registry';
 import { queryText } from './statement';
 import type { RedisTarget } from './types';
 

@@ -13,11 +13,11 @@
  * without the agent.
  */
 import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
-import { createCounter } from '../../agent/metrics/instruments';
-import { DB_OPERATION_DURATION } from '../../agent/metrics/databaseHistograms';
-import { METRICS, QUERYLENS_SCOPE } from '../../agent/metrics/registry';
-import { AGENT_VERSION } from '../../agent/version';
-import { unwrapOwn, wrapOwn } from '../ownWrapper';
+import { createCounter } from '../../core/metrics/instruments';
+import { DB_OPERATION_DURATION } from '../../core/metrics/databaseHistograms';
+import { METRICS, QUERYLENS_SCOPE } from '../../core/metrics/registry';
+import { AGENT_VERSION } from '../../core/version';
+import { unwrapOwn, wrapOwn } from '../../core/ownWrapper';
 import { loadedIoredisModules } from './loadedModules';
 import { wrapPipelineExec, wrapSendCommand, wrapSetStatus, wrapSilentEmit } from './patches';
 import type { RedisServerHealth } from './connectionHealth';

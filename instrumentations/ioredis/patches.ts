@@ -11,8 +11,8 @@
  * Each wrapper calls through first-class, returns what the original returns,
  * and keeps its own work inside a guard.
  */
-import { guarded, reportAgentError } from '../../agent/agentErrors';
-import { cacheReadOf, recordRedisCacheReply } from '../cache/redisCacheHits';
+import { guarded, reportAgentError } from '../../core/agentErrors';
+import { cacheReadOf, recordRedisCacheReply } from '../cacheTelemetry/redisCacheHits';
 import { errorType } from './attributes';
 import type { BatchRecord, CommandRecord, RedisRecorder } from './recorder';
 import type { BatchKind, PipelineLike, RedisClientLike, RedisTarget, SentCommand } from './types';

@@ -21,7 +21,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { performance } from 'node:perf_hooks';
 import type { Attributes, Context, Counter, Histogram, Span, Tracer } from '@opentelemetry/api';
 import { context, SpanKind, SpanStatusCode } from '@opentelemetry/api';
-import { ATTR } from '../../agent/metrics/registry';
+import { ATTR } from '../../core/metrics/registry';
 import { AttributeCache, connectionAttributes, errorType, isReplyError, serverName, type OperationAttributes } from './attributes';
 import { RedisConnections, type RedisServerHealth } from './connectionHealth';
 import type { BatchKind, RedisClientLike, RedisTarget } from './types';

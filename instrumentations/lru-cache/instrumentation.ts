@@ -7,9 +7,9 @@
  */
 import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
-import { AGENT_VERSION } from '../../agent/version';
-import { reportAgentError } from '../../agent/agentErrors';
-import { bindCacheMetrics } from '../cache/cacheMetrics';
+import { AGENT_VERSION } from '../../core/version';
+import { reportAgentError } from '../../core/agentErrors';
+import { bindCacheMetrics } from '../cacheTelemetry/cacheMetrics';
 import { type LruCacheClass, instrumentLruCacheClass } from './instrumentedClass';
 
 const SUPPORTED_VERSIONS = ['>=10 <12'];

@@ -10,9 +10,9 @@
  *   user's `fetchMethod`.
  * `set`, `has`, `peek` and the rest are inherited untouched.
  */
-import { runLoader } from '../cache/loaderScope';
-import { type LruLookupStatus, fetchResult, getResult } from '../cache/lruLookupResult';
-import type { CacheResult, SizedCache } from '../cache/cacheStatistics';
+import { runLoader } from '../cacheTelemetry/loaderScope';
+import { type LruLookupStatus, fetchResult, getResult } from '../cacheTelemetry/lruLookupResult';
+import type { CacheResult, SizedCache } from '../cacheTelemetry/cacheStatistics';
 import { callSiteName } from './callSiteName';
 import { type TrackedCache, newTrackedCache, trackCache } from './trackedCaches';
 

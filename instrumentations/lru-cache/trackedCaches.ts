@@ -4,7 +4,7 @@
  */
 import {
   type CacheCounters, type LiveCacheSource, type SizedCache, cacheCounters, trackLiveCache,
-} from '../cache/cacheStatistics';
+} from '../cacheTelemetry/cacheStatistics';
 
 export interface TrackedCache {
   counters: CacheCounters;

@@ -8,16 +8,16 @@ import {
   InstrumentationBase, InstrumentationNodeModuleDefinition, InstrumentationNodeModuleFile,
 } from '@opentelemetry/instrumentation';
 import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
-import { METRICS, QUERYLENS_SCOPE } from '../../agent/metrics/registry';
-import { AGENT_VERSION } from '../../agent/version';
-import { createCounter } from '../../agent/metrics/instruments';
+import { METRICS, QUERYLENS_SCOPE } from '../../core/metrics/registry';
+import { AGENT_VERSION } from '../../core/version';
+import { createCounter } from '../../core/metrics/instruments';
 import {
   DB_CONNECTION_CREATE_TIME, DB_CONNECTION_USE_TIME, DB_CONNECTION_WAIT_TIME, DB_OPERATION_DURATION, DB_RETURNED_ROWS,
-} from '../../agent/metrics/databaseHistograms';
+} from '../../core/metrics/databaseHistograms';
 import { createPoolProxy, type PoolInstruments } from './poolProxy';
 import { PoolRegistry } from './poolRegistry';
 import { createQueryPatch, type QueryFunction, type QueryInstruments, type StatementAnalyzer } from './queryPatch';
-import { isOwnWrapper, unwrapOwn, wrapOwn } from '../ownWrapper';
+import { isOwnWrapper, unwrapOwn, wrapOwn } from '../../core/ownWrapper';
 import type { ConnectionParametersClass, PgClientLike, PoolClass } from './types';
 
 export interface PgInstrumentationConfig extends InstrumentationConfig {
@@ -28,7 +28,6 @@ export interface PgInstrumentationConfig extends InstrumentationConfig {
   /** querylens' own upstream span instrumentation wraps Client#query beneath ours (traces exported). */
   wrapsOwnSpans?: boolean;
 }
-
 
 type ClientClass = { prototype: PgClientLike };
 interface PgModule { Client?: ClientClass }

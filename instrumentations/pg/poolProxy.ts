@@ -6,7 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { Attributes, Counter, Histogram } from '@opentelemetry/api';
-import { reportAgentError } from '../../agent/agentErrors';
+import { reportAgentError } from '../../core/agentErrors';
 import { basePoolName, resolvePoolTarget } from './poolName';
 import type { PoolRegistry, TrackedPool } from './poolRegistry';
 import type { ConnectionParametersClass, NodeCallback, PgClientLike, PgPoolLike, PoolClass } from './types';

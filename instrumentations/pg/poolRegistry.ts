@@ -3,9 +3,9 @@
  * scrape time: one series per pool, never lagging behind pool events.
  */
 import type { Attributes, BatchObservableResult, Meter, Observable } from '@opentelemetry/api';
-import { ATTR, METRICS } from '../../agent/metrics/registry';
-import { createObservableGauge } from '../../agent/metrics/instruments';
-import { LatencyBuckets } from '../../agent/sql/latencyBuckets';
+import { ATTR, METRICS } from '../../core/metrics/registry';
+import { createObservableGauge } from '../../core/metrics/instruments';
+import { LatencyBuckets } from '../../core/latencyBuckets';
 import { PoolNameAllocator, type PoolTarget } from './poolName';
 import type { PgPoolLike, PgPoolOptions } from './types';
 

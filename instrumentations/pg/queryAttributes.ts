@@ -3,8 +3,8 @@
  * operation, table, error) and reused: the hot path looks up, not allocates.
  */
 import type { Attributes } from '@opentelemetry/api';
-import { ATTR } from '../../agent/metrics/registry';
-import type { StatementAnalysis } from '../../agent/sql/analysis';
+import { ATTR } from '../../core/metrics/registry';
+import type { StatementAnalysis } from '../../core/statementAnalysis';
 import type { PgClientLike } from './types';
 
 export interface ConnectionTarget {

@@ -8,11 +8,11 @@
 import { performance } from 'node:perf_hooks';
 import type { Attributes, Histogram, SpanContext } from '@opentelemetry/api';
 import { context, isSpanContextValid, trace } from '@opentelemetry/api';
-import { reportAgentError } from '../../agent/agentErrors';
-import { emitQueryEvent, hasQueryObservers, type QueryEvent } from '../../agent/queryEvents';
-import type { StatementAnalysis } from '../../agent/sql/analysis';
-import { currentLoaderScope, recordDatabaseTimeInLoader, type LoaderDatabaseTime } from '../cache/loaderScope';
-import { provisionalOperation } from './provisionalOperation';
+import { reportAgentError } from '../../core/agentErrors';
+import { emitQueryEvent, hasQueryObservers, type QueryEvent } from '../../core/queryEvents';
+import type { StatementAnalysis } from '../../core/statementAnalysis';
+import { currentLoaderScope, recordDatabaseTimeInLoader, type LoaderDatabaseTime } from '../cacheTelemetry/loaderScope';
+import { guessOperation } from '../../core/keywordGuess';
 import { analysisAttributes, connectionTargetOf, operationAttributes } from './queryAttributes';
 import { describeQueryCall, errorTypeOf, rowsOf, wrapCallbackIn, type QueryCall } from './queryCall';
 import type { NodeCallback, PgClientLike } from './types';
@@ -65,7 +65,7 @@ function record(client: PgClientLike, start: QueryStart, error: unknown, result:
     const errorType = failed ? errorTypeOf(error) : undefined;
     const attributes = analysis && !failed
       ? analysisAttributes(target, analysis)
-      : operationAttributes(target, analysis?.operation ?? provisionalOperation(call.text), analysis?.collection ?? '', errorType);
+      : operationAttributes(target, analysis?.operation ?? guessOperation(call.text), analysis?.collection ?? '', errorType);
     const instruments = deps.instruments();
     instruments.duration.record(durationSeconds, attributes);
     const rows = failed ? { returned: undefined, affected: undefined } : rowsOf(result);

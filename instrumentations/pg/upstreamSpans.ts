@@ -7,8 +7,8 @@
  */
 import type { Span } from '@opentelemetry/api';
 import { PgInstrumentation as UpstreamPgInstrumentation } from '@opentelemetry/instrumentation-pg';
-import { ATTR } from '../../agent/metrics/registry';
-import { provisionalOperation } from './provisionalOperation';
+import { ATTR } from '../../core/metrics/registry';
+import { guessOperation } from '../../core/keywordGuess';
 import type { StatementAnalyzer } from './queryPatch';
 
 export const UPSTREAM_PG_SCOPE = '@opentelemetry/instrumentation-pg';
@@ -24,8 +24,8 @@ export function annotatePgSpan(span: Span, text: string | undefined, analyzer: S
   if (!span.isRecording() || text === undefined) return;
   const analysis = analyzer.analyze(text);
   if (!analysis) {
-    // The parser is still loading: only the first keyword is known to be free of literals.
-    span.setAttribute(ATTR.dbQueryText, provisionalOperation(text));
+    // The parser is still loading: only a known command word is sure to be free of literals.
+    span.setAttribute(ATTR.dbQueryText, guessOperation(text));
     return;
   }
   span.updateName(analysis.summary);

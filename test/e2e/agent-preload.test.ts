@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { APPS, REGISTER_CJS, REGISTER_ESM, freePort, lastJsonLine, runNode } from '../helpers/agentProcess';
 import { find, parseSamples, type Sample } from '../helpers/promText';
-import { METRICS, labelName, ATTR } from '../../agent/metrics/registry';
+import { METRICS, labelName, ATTR } from '../../core/metrics/registry';
 
 interface WorkloadResult {
   contention: number[];

@@ -12,7 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { APPS, REGISTER_CJS, freePort, lastJsonLine, runNode } from '../helpers/agentProcess';
 import { OtlpReceiver, type ExportedSpan } from '../helpers/otlpReceiver';
 import { find, parseSamples } from '../helpers/promText';
-import { METRICS } from '../../agent/metrics/registry';
+import { METRICS } from '../../core/metrics/registry';
 
 interface OwnSdkResult {
   globals: { tracerProvider: boolean; meterProvider: boolean };

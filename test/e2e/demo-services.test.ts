@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { METRICS } from '../../agent/metrics/registry';
+import { METRICS } from '../../core/metrics/registry';
 import { startDemo, type DemoProcess } from '../helpers/demoProcess';
 import { PrivateRedis } from '../helpers/privateServers';
 import { waitFor } from '../helpers/waitFor';

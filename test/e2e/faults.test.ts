@@ -15,7 +15,7 @@ import { APPS, REGISTER_CJS, freePort } from '../helpers/agentProcess';
 import { ChildApp } from '../helpers/childApp';
 import { PrivatePostgres, PrivateRedis } from '../helpers/privateServers';
 import { find, parseSamples, type Sample } from '../helpers/promText';
-import { METRICS } from '../../agent/metrics/registry';
+import { METRICS } from '../../core/metrics/registry';
 
 interface Stats {
   readonly ok: number;
@@ -211,7 +211,7 @@ describe('faults, bare app and app with the agent side by side', () => {
     expect(failedOperations(after, 'redis')).toBeGreaterThan(failedOperations(before, 'redis'));
   }, 60_000);
 
-  it("PostgreSQL backends of the app terminated under load (pg_terminate_backend by application_name)", async () => {
+  it('PostgreSQL backends of the app terminated under load (pg_terminate_backend by application_name)', async () => {
     const before = await scrape();
     const admin = new pg.Client({ connectionString: postgres.url, application_name: 'ql-fault-admin' });
     await admin.connect();

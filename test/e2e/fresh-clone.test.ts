@@ -13,7 +13,7 @@ import { ROOT, freePort } from '../helpers/agentProcess';
 import { ChildApp } from '../helpers/childApp';
 import { find, parseSamples } from '../helpers/promText';
 import { waitFor } from '../helpers/waitFor';
-import { METRICS } from '../../agent/metrics/registry';
+import { METRICS } from '../../core/metrics/registry';
 
 const SYSTEM_PATH = '/usr/local/bin:/usr/bin:/bin';
 const SETUP_TIMEOUT_MS = 240_000;

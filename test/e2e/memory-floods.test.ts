@@ -11,8 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APPS, REGISTER_CJS, freePort } from '../helpers/agentProcess';
 import { ChildApp } from '../helpers/childApp';
 import { find, parseSamples, type Sample } from '../helpers/promText';
-import { METRICS } from '../../agent/metrics/registry';
-import { MAX_CACHE_NAMES, MAX_REDIS_KEY_PATTERNS } from '../../instrumentations/cache/cacheStatistics';
+import { METRICS } from '../../core/metrics/registry';
+import { MAX_CACHE_NAMES, MAX_REDIS_KEY_PATTERNS } from '../../instrumentations/cacheTelemetry/cacheStatistics';
 
 interface Memory {
   readonly heapUsed: number;

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { APPS, REGISTER_CJS, freePort, lastJsonLine, runNode, type RunResult } from '../helpers/agentProcess';
 import { OtlpReceiver, type DataPoint } from '../helpers/otlpReceiver';
-import { METRICS } from '../../agent/metrics/registry';
+import { METRICS } from '../../core/metrics/registry';
 
 interface SecretsResult {
   boundReceived: boolean;

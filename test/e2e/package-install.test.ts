@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ATTR, METRICS, labelName } from '../../agent/metrics/registry';
+import { ATTR, METRICS, labelName } from '../../core/metrics/registry';
 import { ROOT, freePort } from '../helpers/agentProcess';
 import { ChildApp, type ChildAppOptions } from '../helpers/childApp';
 import { find, parseSamples, type Sample } from '../helpers/promText';
@@ -96,7 +96,7 @@ describe('the packed package', () => {
   it('holds the compiled agent, CLI, cache library, dashboards, rules and docs, and nothing local', () => {
     for (const needed of [
       'dist/agent/register.js', 'dist/agent/register.mjs', 'dist/agent/index.js', 'dist/agent/index.d.ts',
-      'dist/agent/cli/main.js', 'dist/instrumentations/cache/index.js', 'dist/instrumentations/cache/index.d.ts',
+      'dist/agent/cli/main.js', 'dist/cache/index.js', 'dist/cache/index.d.ts',
       'dashboards/grafana/overview.json', 'dashboards/prometheus/querylens.rules.yml', 'dashboards/alertmanager/alertmanager.yml',
       'docs/rules.md', 'README.md', 'package.json',
     ]) expect(packedFiles).toContain(needed);

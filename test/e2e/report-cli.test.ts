@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { QuerylensReport } from '../../agent/report/reportModel';
+import type { QuerylensReport } from '../../report/reportModel';
 import { ROOT, freePort, runNode } from '../helpers/agentProcess';
 import { startStatusPageApp, type StatusPageApp } from '../helpers/statusPageApp';
 

@@ -1,6 +1,6 @@
 /**
  * Scale-out: every process of a multi-process app serves its own metrics on
- * its own port (agent/serverPort.ts), so Prometheus scrapes each one. A real
+ * its own port (http/serverPort.ts), so Prometheus scrapes each one. A real
  * Node `cluster` app of two workers, and PM2-style processes (NODE_APP_INSTANCE,
  * the agent in NODE_OPTIONS).
  */
@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { APPS, REGISTER_CJS, freePort } from '../helpers/agentProcess';
 import { ChildApp } from '../helpers/childApp';
 import { find, parseSamples, type Sample } from '../helpers/promText';
-import { METRICS } from '../../agent/metrics/registry';
+import { METRICS } from '../../core/metrics/registry';
 
 interface WorkerReady {
   readonly ready: boolean;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { APPS, REGISTER_CJS, freePort, runNode } from '../helpers/agentProcess';
 import { MIN_NODE_MAJOR, unsupportedNodeLine } from '../../agent/preloadGate';
-import { portHeldLine } from '../../agent/portHeldHint';
+import { portHeldLine } from '../../http/portHeldHint';
 
 const EXITS = join(APPS, 'exits-by-itself.cjs');
 

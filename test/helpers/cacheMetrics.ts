@@ -4,8 +4,8 @@
  */
 import type { Attributes } from '@opentelemetry/api';
 import { MeterProvider, MetricReader, type DataPoint, type Histogram } from '@opentelemetry/sdk-metrics';
-import { QUERYLENS_SCOPE } from '../../agent/metrics/registry';
-import { databaseHistograms } from '../../agent/metrics/databaseHistograms';
+import { QUERYLENS_SCOPE } from '../../core/metrics/registry';
+import { databaseHistograms } from '../../core/metrics/databaseHistograms';
 
 class CollectingReader extends MetricReader {
   constructor() {

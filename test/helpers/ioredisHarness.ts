@@ -4,7 +4,7 @@
  */
 import type { Attributes } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
-import { METRICS } from '../../agent/metrics/registry';
+import { METRICS } from '../../core/metrics/registry';
 import { IoredisInstrumentation } from '../../instrumentations/ioredis/instrumentation';
 import { CacheMetricsReader } from './cacheMetrics';
 

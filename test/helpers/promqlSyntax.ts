@@ -4,8 +4,8 @@
  * of each matrix selector and the function it feeds.
  */
 import { parser } from '@prometheus-io/lezer-promql';
-import { METRICS, QUERYLENS_RUNTIME_METRICS, RUNTIME_METRICS } from '../../agent/metrics/registry';
-import type { MetricDefinition } from '../../agent/metrics/registry';
+import { METRICS, QUERYLENS_RUNTIME_METRICS, RUNTIME_METRICS } from '../../core/metrics/registry';
+import type { MetricDefinition } from '../../core/metrics/registry';
 import { NON_INSTRUMENT_SERIES } from '../../dashboards/shared/labels';
 
 /** A node of the parser's tree (its own @lezer/common type, whichever copy the parser loaded). */

@@ -4,7 +4,7 @@
  * admin action and report CLI tests.
  */
 import { join } from 'node:path';
-import type { QuerylensReport } from '../../agent/report/reportModel';
+import type { QuerylensReport } from '../../report/reportModel';
 import { APPS, REGISTER_CJS, freePort } from './agentProcess';
 import { ChildApp } from './childApp';
 

@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ATTR, METRICS } from '../../agent/metrics/registry';
-import { TIERED_KEY_PREFIX } from '../../instrumentations/cache/tieredKeys';
+import { ATTR, METRICS } from '../../core/metrics/registry';
+import { TIERED_KEY_PREFIX } from '../../instrumentations/cacheTelemetry/tieredKeys';
 import { ROOT, lastJsonLine } from '../helpers/agentProcess';
 
 const run = promisify(execFile);
@@ -23,9 +23,9 @@ let build = '';
 beforeAll(async () => {
   build = mkdtempSync(join(ROOT, '.tmp-cache-build-'));
   // Other files of the shared tree may not compile at this moment: what matters is that ours were emitted.
-  await run(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.json'), '--outDir', build])
+  await run(process.execPath, [join(ROOT, 'node_modules', '.bin', 'tsc'), '-p', join(ROOT, 'tsconfig.json'), '--outDir', build])
     .catch(() => undefined);
-  expect(existsSync(join(build, 'instrumentations', 'cache', 'index.js'))).toBe(true);
+  expect(existsSync(join(build, 'cache', 'index.js'))).toBe(true);
 }, 120_000);
 
 afterAll(() => {

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Cluster } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ATTR } from '../../agent/metrics/registry';
+import { ATTR } from '../../core/metrics/registry';
 import { freePort } from '../helpers/agentProcess';
 import { IoredisHarness } from '../helpers/ioredisHarness';
 

@@ -12,7 +12,7 @@ import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import type { Cluster, Redis as RedisClient, RedisOptions } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ATTR, METRICS } from '../../agent/metrics/registry';
+import { ATTR, METRICS } from '../../core/metrics/registry';
 import { freePort } from '../helpers/agentProcess';
 import { cleanUpRedis, IoredisHarness, REDIS_HOST, REDIS_PORT } from '../helpers/ioredisHarness';
 

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { Redis as RedisClient } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ATTR } from '../../agent/metrics/registry';
+import { ATTR } from '../../core/metrics/registry';
 import { cleanUpRedis, IoredisHarness, REDIS_HOST, REDIS_PORT } from '../helpers/ioredisHarness';
 
 // Required first, on purpose.

@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { SpanStatusCode } from '@opentelemetry/api';
 import type { Redis as RedisClient } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ATTR } from '../../agent/metrics/registry';
+import { ATTR } from '../../core/metrics/registry';
 import { freePort } from '../helpers/agentProcess';
 import { cleanUpRedis, IoredisHarness, REDIS_HOST, REDIS_PORT } from '../helpers/ioredisHarness';
 

@@ -11,9 +11,9 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ATTR, METRICS } from '../../agent/metrics/registry';
+import { ATTR, METRICS } from '../../core/metrics/registry';
 import { LruCacheInstrumentation, nameCache } from '../../instrumentations/lru-cache/index';
-import { cacheSummaries } from '../../instrumentations/cache/cacheStatistics';
+import { cacheSummaries } from '../../instrumentations/cacheTelemetry/cacheStatistics';
 import { CacheMetricsReader } from '../helpers/cacheMetrics';
 
 const metrics = new CacheMetricsReader();

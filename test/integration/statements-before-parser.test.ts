@@ -7,11 +7,11 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readConfig } from '../../agent/config';
-import { DB_OPERATION_DURATION, DB_RETURNED_ROWS } from '../../agent/metrics/databaseHistograms';
-import { addQueryObserver } from '../../agent/queryEvents';
-import { createQueryRecorder } from '../../agent/recording/queryRecorder';
-import { isSqlParserReady, loadSqlParser } from '../../agent/sql/parser';
-import { StatementCache } from '../../agent/sql/statementCache';
+import { DB_OPERATION_DURATION, DB_RETURNED_ROWS } from '../../core/metrics/databaseHistograms';
+import { addQueryObserver } from '../../core/queryEvents';
+import { createQueryRecorder } from '../../recording/queryRecorder';
+import { isSqlParserReady, loadSqlParser } from '../../sql/parse/parser';
+import { StatementCache } from '../../recording/statementCache';
 import { createQueryPatch } from '../../instrumentations/pg/queryPatch';
 import { CacheMetricsReader } from '../helpers/cacheMetrics';
 import { waitFor } from '../helpers/waitFor';

@@ -18,12 +18,12 @@ import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@open
 import { Redis } from 'ioredis';
 import { Pool } from 'pg';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ATTR, METRICS } from '../../agent/metrics/registry';
-import { bindCacheMetrics } from '../../instrumentations/cache/cacheMetrics';
+import { ATTR, METRICS } from '../../core/metrics/registry';
+import { bindCacheMetrics } from '../../instrumentations/cacheTelemetry/cacheMetrics';
 import {
   createTieredCache, currentLoaderScope, recordDatabaseTimeInLoader, type TieredCache, type TieredCacheOptions,
-} from '../../instrumentations/cache/index';
-import { TIERED_KEY_PREFIX, tieredKeys } from '../../instrumentations/cache/tieredKeys';
+} from '../../cache/index';
+import { TIERED_KEY_PREFIX, tieredKeys } from '../../instrumentations/cacheTelemetry/tieredKeys';
 import { freePort } from '../helpers/agentProcess';
 import { CacheMetricsReader } from '../helpers/cacheMetrics';
 

@@ -1,6 +1,6 @@
 /** The admin actions' bearer token check and the report CLI's terminal-safe text. */
 import { describe, expect, it } from 'vitest';
-import { checkBearerToken } from '../../agent/adminToken';
+import { checkBearerToken } from '../../http/adminToken';
 import { terminalSafe } from '../../agent/cli/formatReport';
 
 describe('checkBearerToken', () => {

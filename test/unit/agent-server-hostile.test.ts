@@ -6,8 +6,8 @@
 import type { Server } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sendJson, startAgentServer } from '../../agent/server';
-import { MAX_BODY_BYTES, MAX_CONNECTIONS, MAX_URL_LENGTH, SERVER_OPTIONS } from '../../agent/requestLimits';
+import { sendJson, startAgentServer } from '../../http/server';
+import { MAX_BODY_BYTES, MAX_CONNECTIONS, MAX_URL_LENGTH, SERVER_OPTIONS } from '../../http/requestLimits';
 
 let server: Server;
 let port = 0;

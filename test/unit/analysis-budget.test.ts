@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AnalysisBudget } from '../../agent/sql/analysisBudget';
+import { AnalysisBudget } from '../../recording/analysisBudget';
 
 describe('AnalysisBudget', () => {
   it('grants analyses until the window’s time is spent, then refuses and counts until the next window', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CacheCandidates, FULLY_SAMPLED_CALLS, SAMPLE_EVERY, type CacheableExecution } from '../../agent/sql/cacheCandidates';
-import { hashValues } from '../../agent/sql/hashing';
+import { CacheCandidates, FULLY_SAMPLED_CALLS, SAMPLE_EVERY, type CacheableExecution } from '../../recording/detectors/cacheCandidates';
+import { hashValues } from '../../core/hashing';
 
 function execution(fingerprint: string, values: readonly unknown[], extra: Partial<CacheableExecution> = {}): CacheableExecution {
   return {

@@ -3,10 +3,10 @@
  * messages, bounded labels, and default cache names from call sites.
  */
 import { describe, expect, it } from 'vitest';
-import { BoundedLabels, OVERFLOW_LABEL } from '../../instrumentations/cache/boundedLabels';
-import { decodeEnvelope, encodeEnvelope, type Envelope } from '../../instrumentations/cache/envelope';
-import { decodeInvalidation, encodeInvalidation } from '../../instrumentations/cache/invalidationBus';
-import { jitteredTtl } from '../../instrumentations/cache/ttlJitter';
+import { BoundedLabels, OVERFLOW_LABEL } from '../../instrumentations/cacheTelemetry/boundedLabels';
+import { decodeEnvelope, encodeEnvelope, type Envelope } from '../../cache/envelope';
+import { decodeInvalidation, encodeInvalidation } from '../../cache/invalidationBus';
+import { jitteredTtl } from '../../cache/ttlJitter';
 import { UNKNOWN_CALL_SITE, nameFromStack } from '../../instrumentations/lru-cache/callSiteName';
 
 describe('envelope', () => {

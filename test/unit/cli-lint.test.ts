@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ALL_RULES } from '../../agent/sql/rules/index';
+import { ALL_RULES } from '../../sql/rules/index';
 
 const root = join(__dirname, '..', '..');
 const cli = join(root, 'dist', 'agent', 'cli', 'main.js');
@@ -47,7 +47,7 @@ const BROKEN = 'SELECT 1;\nSELEC id FROM users;\n';
 
 beforeAll(() => {
   // Emits even when someone else's file has a type error at this moment; our own files are checked by tsc --noEmit.
-  spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.json')], { cwd: root, timeout: 240_000 });
+  spawnSync(process.execPath, [join(root, 'node_modules', '.bin', 'tsc'), '-p', join(root, 'tsconfig.json')], { cwd: root, timeout: 240_000 });
   expect(existsSync(cli)).toBe(true);
   dir = mkdtempSync(join(tmpdir(), 'ql-cli-lint-'));
   writeFileSync(join(dir, 'migration.sql'), MIGRATION);

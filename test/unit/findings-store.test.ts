@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { StaticFinding } from '../../agent/sql/analysis';
-import { FindingsStore } from '../../agent/sql/findingsStore';
+import type { StaticFinding } from '../../core/statementAnalysis';
+import { FindingsStore } from '../../recording/findingsStore';
 
 const selectStar: StaticFinding = { rule: 'select-star', category: 'performance', severity: 'info', message: 'SELECT * on "users"', suggestion: 'Name the columns.' };
 const slow: StaticFinding = { rule: 'slow-query', category: 'performance', severity: 'warning', message: 'took 900 ms', suggestion: 'Read the plan.' };

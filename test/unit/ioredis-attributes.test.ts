@@ -4,8 +4,8 @@
  */
 import { trace } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
-import { agentErrorSummaries } from '../../agent/agentErrors';
-import { ATTR } from '../../agent/metrics/registry';
+import { agentErrorSummaries } from '../../core/agentErrors';
+import { ATTR } from '../../core/metrics/registry';
 import { AttributeCache, errorType, operationName } from '../../instrumentations/ioredis/attributes';
 import { wrapSendCommand } from '../../instrumentations/ioredis/patches';
 import { RedisRecorder } from '../../instrumentations/ioredis/recorder';

@@ -5,8 +5,8 @@
  */
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { describe, expect, it } from 'vitest';
-import { PreAggregatedHistogram } from '../../agent/metrics/preAggregatedHistogram';
-import { METRICS } from '../../agent/metrics/registry';
+import { PreAggregatedHistogram } from '../../core/metrics/preAggregatedHistogram';
+import { METRICS } from '../../core/metrics/registry';
 import { RedisRecorder, type RedisInstruments } from '../../instrumentations/ioredis/recorder';
 
 const target = { serverAddress: 'localhost', serverPort: 6379, database: 0 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LatencyBuckets } from '../../agent/sql/latencyBuckets';
+import { LatencyBuckets } from '../../core/latencyBuckets';
 
 describe('LatencyBuckets', () => {
   it('estimates percentiles inside the bucket, never above the maximum', () => {

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { hashString } from '../../agent/sql/hashing';
-import { DEFAULT_LITERAL_BUILT_THRESHOLD, LITERAL_BUILT_RULE, LiteralBuiltDetector, carriesLiterals } from '../../agent/sql/literalBuiltDetector';
-import { loadSqlParser, sqlParser } from '../../agent/sql/parser';
+import { hashString } from '../../core/hashing';
+import { DEFAULT_LITERAL_BUILT_THRESHOLD, LITERAL_BUILT_RULE, LiteralBuiltDetector, carriesLiterals } from '../../recording/detectors/literalBuiltDetector';
+import { loadSqlParser, sqlParser } from '../../sql/parse/parser';
 
 beforeAll(() => loadSqlParser());
 

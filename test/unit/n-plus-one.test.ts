@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { N_PLUS_ONE_MIN_TOTAL_MS, NPlusOneDetector, nPlusOneFinding } from '../../agent/sql/nPlusOneDetector';
+import { N_PLUS_ONE_MIN_TOTAL_MS, NPlusOneDetector, nPlusOneFinding } from '../../recording/detectors/nPlusOneDetector';
 
 const THRESHOLD = 5;
 

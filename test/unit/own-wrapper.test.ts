@@ -4,7 +4,7 @@
  */
 import { InstrumentationBase, isWrapped } from '@opentelemetry/instrumentation';
 import { describe, expect, it } from 'vitest';
-import { beneathOwn, isOwnWrapper, unwrapOwn, wrapOwn } from '../../instrumentations/ownWrapper';
+import { beneathOwn, isOwnWrapper, unwrapOwn, wrapOwn } from '../../core/ownWrapper';
 
 type Method = (this: unknown, ...args: unknown[]) => unknown;
 

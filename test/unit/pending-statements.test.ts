@@ -1,11 +1,11 @@
 /** The bounded queue of statements seen before the SQL parser was ready. */
 import { describe, expect, it } from 'vitest';
-import type { StatementAnalysis } from '../../agent/sql/analysis';
-import { AnalysisBudget } from '../../agent/sql/analysisBudget';
-import { isSqlParserReady, loadSqlParser } from '../../agent/sql/parser';
-import { PendingStatements } from '../../agent/sql/pendingStatements';
-import { StatementCache } from '../../agent/sql/statementCache';
-import { ALL_RULES } from '../../agent/sql/rules/index';
+import type { StatementAnalysis } from '../../core/statementAnalysis';
+import { AnalysisBudget } from '../../recording/analysisBudget';
+import { isSqlParserReady, loadSqlParser } from '../../sql/parse/parser';
+import { PendingStatements } from '../../recording/pendingStatements';
+import { StatementCache } from '../../recording/statementCache';
+import { ALL_RULES } from '../../sql/rules/index';
 
 const labelled = (text: string) => ({ fingerprint: `fp:${text}` }) as unknown as StatementAnalysis;
 

@@ -6,9 +6,9 @@
 import { SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { describe, expect, it } from 'vitest';
-import { ATTR } from '../../agent/metrics/registry';
-import { loadSqlParser } from '../../agent/sql/parser';
-import { StatementCache } from '../../agent/sql/statementCache';
+import { ATTR } from '../../core/metrics/registry';
+import { loadSqlParser } from '../../sql/parse/parser';
+import { StatementCache } from '../../recording/statementCache';
 import { annotatePgSpan } from '../../instrumentations/pg/upstreamSpans';
 
 const exporter = new InMemorySpanExporter();

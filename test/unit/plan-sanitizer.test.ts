@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadSqlParser, sqlParser, type SqlParser } from '../../agent/sql/parser';
-import { REDACTED, sanitizePlan, summarizePlan } from '../../agent/sql/planSanitizer';
+import { loadSqlParser, sqlParser, type SqlParser } from '../../sql/parse/parser';
+import { REDACTED, sanitizePlan, summarizePlan } from '../../sql/plan/planSanitizer';
 
 let parser: SqlParser;
 beforeAll(async () => {

@@ -1,7 +1,7 @@
 import { MeterProvider, MetricReader, type HistogramMetricData } from '@opentelemetry/sdk-metrics';
 import { describe, expect, it } from 'vitest';
-import { MAX_SERIES_PER_HISTOGRAM, PreAggregatedHistogram, PreAggregatedProducer } from '../../agent/metrics/preAggregatedHistogram';
-import { METRICS } from '../../agent/metrics/registry';
+import { MAX_SERIES_PER_HISTOGRAM, PreAggregatedHistogram, PreAggregatedProducer } from '../../core/metrics/preAggregatedHistogram';
+import { METRICS } from '../../core/metrics/registry';
 
 class Reader extends MetricReader {
   protected override onForceFlush(): Promise<void> { return Promise.resolve(); }

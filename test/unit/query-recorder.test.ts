@@ -4,13 +4,13 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readConfig } from '../../agent/config';
-import { METRICS } from '../../agent/metrics/registry';
-import type { QueryEvent } from '../../agent/queryEvents';
-import type { ExplainRequest, PlanRequester } from '../../agent/recording/explainRequests';
-import { createQueryRecorder } from '../../agent/recording/queryRecorder';
-import { buildReport } from '../../agent/report/buildReport';
-import { loadSqlParser } from '../../agent/sql/parser';
-import { StatementCache } from '../../agent/sql/statementCache';
+import { METRICS } from '../../core/metrics/registry';
+import type { QueryEvent } from '../../core/queryEvents';
+import type { ExplainRequest, PlanRequester } from '../../recording/explainRequests';
+import { createQueryRecorder } from '../../recording/queryRecorder';
+import { buildReport } from '../../report/buildReport';
+import { loadSqlParser } from '../../sql/parse/parser';
+import { StatementCache } from '../../recording/statementCache';
 import { CacheMetricsReader } from '../helpers/cacheMetrics';
 
 const config = readConfig({ QUERYLENS_MAX_QUERIES: '3', QUERYLENS_SLOW_QUERY_MS: '100' }, (line) => { throw new Error(line); });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { QuerySeries } from '../../agent/recording/querySeries';
-import { OTHER, QueryStatistics, type QueryExecution } from '../../agent/sql/queryStatistics';
+import { QuerySeries } from '../../recording/querySeries';
+import { OTHER, QueryStatistics, type QueryExecution } from '../../recording/queryStatistics';
 
 function execution(fingerprint: string): QueryExecution {
   return { fingerprint, normalized: `SELECT ${fingerprint}`, operation: 'SELECT', collection: 't', tables: ['t'], durationMs: 2, rows: 1, errorCode: undefined, at: 0 };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_ERROR_CODES_PER_QUERY, QueryStatistics, type QueryExecution } from '../../agent/sql/queryStatistics';
-import { LATENCY_BUCKET_BOUNDS_MS, quantileFromBuckets } from '../../agent/sql/latencyBuckets';
+import { MAX_ERROR_CODES_PER_QUERY, QueryStatistics, type QueryExecution } from '../../recording/queryStatistics';
+import { LATENCY_BUCKET_BOUNDS_MS, quantileFromBuckets } from '../../core/latencyBuckets';
 
 function execution(fingerprint: string, durationMs: number, extra: Partial<QueryExecution> = {}): QueryExecution {
   return {

@@ -2,8 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   ID_KEY_PATTERN, NO_KEY_PATTERN, type RedisLookupResult, cacheReadOf, keyPattern, looksLikeId,
-} from '../../instrumentations/cache/redisCacheHits';
-import { TIERED_KEY_PREFIX } from '../../instrumentations/cache/tieredKeys';
+} from '../../instrumentations/cacheTelemetry/redisCacheHits';
+import { TIERED_KEY_PREFIX } from '../../instrumentations/cacheTelemetry/tieredKeys';
 
 interface Lookup {
   readonly pattern: string;

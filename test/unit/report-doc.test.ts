@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readConfig } from '../../agent/config';
-import { createQueryRecorder } from '../../agent/recording/queryRecorder';
-import { buildReport } from '../../agent/report/buildReport';
+import { createQueryRecorder } from '../../recording/queryRecorder';
+import { buildReport } from '../../report/buildReport';
 import { ROOT } from '../helpers/agentProcess';
 import { CacheMetricsReader } from '../helpers/cacheMetrics';
 

@@ -1,6 +1,6 @@
 import { createServer, request } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { currentRequestKey, trackHttpRequests } from '../../agent/requestContext';
+import { currentRequestKey, trackHttpRequests } from '../../instrumentations/http/requestContext';
 
 function get(port: number, path: string): Promise<string> {
   return new Promise((resolve, reject) => {

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ALL_RULES } from '../../agent/sql/rules/index';
+import { ALL_RULES } from '../../sql/rules/index';
 
 const doc = readFileSync(join(__dirname, '../../docs/rules.md'), 'utf8');
 

@@ -6,8 +6,8 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadModule, parseSync, scanSync } from 'libpg-query';
-import type { PgNode, Rule, RuleContext, RuleHit, StatementSource } from '../../agent/sql/rule';
-import { ALL_RULES } from '../../agent/sql/rules/index';
+import type { PgNode, Rule, RuleContext, RuleHit, StatementSource } from '../../sql/rule';
+import { ALL_RULES } from '../../sql/rules/index';
 import { RULE_CASES, type RuleCase } from '../fixtures/rule-cases';
 
 beforeAll(async () => {

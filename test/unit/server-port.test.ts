@@ -1,6 +1,6 @@
-/** Where each process of a multi-process app listens (agent/serverPort.ts). */
+/** Where each process of a multi-process app listens (http/serverPort.ts). */
 import { describe, expect, it } from 'vitest';
-import { MAX_WORKER_SLOTS, currentProcessRole, serverPlacement } from '../../agent/serverPort';
+import { MAX_WORKER_SLOTS, currentProcessRole, serverPlacement } from '../../http/serverPort';
 
 const single = { isClusterWorker: false, appInstance: undefined };
 const worker = { isClusterWorker: true, appInstance: undefined };

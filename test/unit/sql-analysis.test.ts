@@ -1,14 +1,16 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { agentErrorSummaries } from '../../agent/agentErrors';
-import { analyzeStatement, type AnalyzerOptions, NORMALIZED_MAX_LENGTH } from '../../agent/sql/analyzeStatement';
-import { checkValues } from '../../agent/sql/checkValues';
-import { lintSql } from '../../agent/sql/lintSql';
-import { isSqlParserReady, loadSqlParser } from '../../agent/sql/parser';
-import { operandValue, stringValue, walk } from '../../agent/sql/parseTree';
-import type { Rule, RuleContext, RuleHit } from '../../agent/sql/rule';
-import { unknownRuleIds } from '../../agent/sql/ruleEngine';
-import { StatementCache } from '../../agent/sql/statementCache';
-import { SUMMARY_MAX_LENGTH } from '../../agent/sql/statementFacts';
+import { agentErrorSummaries } from '../../core/agentErrors';
+import { type AnalyzerOptions, NORMALIZED_MAX_LENGTH } from '../../sql/analyzeStatement';
+import { analyzeKeepingTree as analyzeStatement } from '../../recording/valueRuleTrees';
+import { checkValues } from '../../recording/checkValues';
+import { lintSql } from '../../sql/lint/lintSql';
+import { isSqlParserReady, loadSqlParser } from '../../sql/parse/parser';
+import { walk } from '../../sql/parse/parseTree';
+import { operandValue, stringValue } from '../../sql/parse/valueReaders';
+import type { Rule, RuleContext, RuleHit } from '../../sql/rule';
+import { unknownRuleIds } from '../../sql/ruleEngine';
+import { StatementCache } from '../../recording/statementCache';
+import { SUMMARY_MAX_LENGTH } from '../../sql/parse/statementFacts';
 
 // Two tiny rules stand in for the catalogue: the engine is tested, not the rules.
 const starRule: Rule = {

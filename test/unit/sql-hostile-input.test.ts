@@ -5,12 +5,12 @@
  * a cap, and what the parser rejects is counted as unparseable.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadSqlParser } from '../../agent/sql/parser';
-import { StatementCache } from '../../agent/sql/statementCache';
-import { lintSql } from '../../agent/sql/lintSql';
+import { loadSqlParser } from '../../sql/parse/parser';
+import { StatementCache } from '../../recording/statementCache';
+import { lintSql } from '../../sql/lint/lintSql';
 import { DEFAULTS } from '../../agent/config';
-import { MAX_COMMENT_NESTING } from '../../agent/sql/commentNesting';
-import { ALL_RULES } from '../../agent/sql/rules/index';
+import { MAX_COMMENT_NESTING } from '../../sql/parse/commentNesting';
+import { ALL_RULES } from '../../sql/rules/index';
 import { generateStatements, statementKinds } from '../fixtures/sql/statementKinds';
 
 // Caps that tell bounded from unbounded (the defects these tests guard against

@@ -5,17 +5,17 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readConfig } from '../../agent/config';
-import type { QueryEvent } from '../../agent/queryEvents';
-import { createQueryRecorder } from '../../agent/recording/queryRecorder';
-import { buildReport } from '../../agent/report/buildReport';
-import type { QuerylensReport } from '../../agent/report/reportModel';
-import { loadSqlParser } from '../../agent/sql/parser';
-import { StatementCache } from '../../agent/sql/statementCache';
-import { escapeHtml } from '../../agent/statusPage/escapeHtml';
-import { renderPlanTree } from '../../agent/statusPage/planTree';
-import { renderStatusPage } from '../../agent/statusPage/renderStatusPage';
-import { parseStatementSort, sortStatements } from '../../agent/statusPage/statementSort';
-import type { CacheSummary } from '../../instrumentations/cache/cacheStatistics';
+import type { QueryEvent } from '../../core/queryEvents';
+import { createQueryRecorder } from '../../recording/queryRecorder';
+import { buildReport } from '../../report/buildReport';
+import type { QuerylensReport } from '../../report/reportModel';
+import { loadSqlParser } from '../../sql/parse/parser';
+import { StatementCache } from '../../recording/statementCache';
+import { escapeHtml } from '../../http/statusPage/escapeHtml';
+import { renderPlanTree } from '../../http/statusPage/planTree';
+import { renderStatusPage } from '../../http/statusPage/renderStatusPage';
+import { parseStatementSort, sortStatements } from '../../http/statusPage/statementSort';
+import type { CacheSummary } from '../../instrumentations/cacheTelemetry/cacheStatistics';
 import { CacheMetricsReader } from '../helpers/cacheMetrics';
 
 const MARKUP = '<img src=x onerror=alert(1)>';

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadSqlParser } from '../../agent/sql/parser';
-import { UNBOUNDED_RESULT_RULE, UnboundedResultDetector, selectHasLimit } from '../../agent/sql/unboundedResultDetector';
+import { loadSqlParser } from '../../sql/parse/parser';
+import { UNBOUNDED_RESULT_RULE, UnboundedResultDetector, selectHasLimit } from '../../recording/detectors/unboundedResultDetector';
 
 beforeAll(() => loadSqlParser());
 

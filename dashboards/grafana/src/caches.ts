@@ -1,5 +1,5 @@
 /** Caches (lru-cache and the tiered Redis → memory cache): lookups, hit ratio, size, evictions, loads. */
-import { METRICS } from '../../../agent/metrics/registry';
+import { METRICS } from '../../../core/metrics/registry';
 import { CACHE_RESULT, LABEL } from '../../shared/labels';
 import { eq } from '../../shared/promql';
 import type { DashboardSpec } from './dashboardBase';

@@ -2,7 +2,7 @@
  * Panels over `db.client.operation.duration` that the PostgreSQL and Redis dashboards share,
  * told apart by their `db.system.name` matcher and their wording.
  */
-import { METRICS } from '../../../agent/metrics/registry';
+import { METRICS } from '../../../core/metrics/registry';
 import { LABEL } from '../../shared/labels';
 import type { Matcher } from '../../shared/promql';
 import { count, ne } from '../../shared/promql';

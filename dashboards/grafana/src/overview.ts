@@ -1,5 +1,5 @@
 /** Overview: is the agent scraped, how the databases, pools, caches and event loop are doing. */
-import { METRICS, QUERYLENS_RUNTIME_METRICS, RUNTIME_METRICS } from '../../../agent/metrics/registry';
+import { METRICS, QUERYLENS_RUNTIME_METRICS, RUNTIME_METRICS } from '../../../core/metrics/registry';
 import { CONNECTION_STATE, LABEL, NON_INSTRUMENT_SERIES } from '../../shared/labels';
 import { aggregate, count, eq, ne } from '../../shared/promql';
 import type { DashboardSpec } from './dashboardBase';

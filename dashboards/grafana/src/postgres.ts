@@ -1,7 +1,7 @@
 /** PostgreSQL client and pools: throughput, errors, latency, rows, and the nine pool metrics. */
-import { METRICS } from '../../../agent/metrics/registry';
+import { METRICS } from '../../../core/metrics/registry';
 import { CONNECTION_STATE, DB_SYSTEM, LABEL, SQLSTATE } from '../../shared/labels';
-import type { MetricDefinition } from '../../../agent/metrics/registry';
+import type { MetricDefinition } from '../../../core/metrics/registry';
 import { eq, re } from '../../shared/promql';
 import { errorRatio, errorsBy, latencyPercentiles, operationsBy, p99LatencyBy } from './dbClientPanels';
 import type { DashboardSpec } from './dashboardBase';

@@ -2,7 +2,7 @@
  * Queries and findings: the statements that cost the most database time (like
  * pg_stat_statements, per service), what the SQL rules flag, slow queries and N+1 loops.
  */
-import { METRICS } from '../../../agent/metrics/registry';
+import { METRICS } from '../../../core/metrics/registry';
 import { LABEL } from '../../shared/labels';
 import { aggregate } from '../../shared/promql';
 import type { DashboardSpec } from './dashboardBase';

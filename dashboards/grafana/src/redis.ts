@@ -1,5 +1,5 @@
 /** Redis client: commands, errors, latency and connection health of every ioredis client. */
-import { METRICS } from '../../../agent/metrics/registry';
+import { METRICS } from '../../../core/metrics/registry';
 import { DB_SYSTEM, LABEL } from '../../shared/labels';
 import { eq } from '../../shared/promql';
 import { errorRatio, errorsBy, latencyPercentiles, operationsBy, p99LatencyBy } from './dbClientPanels';

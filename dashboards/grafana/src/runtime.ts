@@ -1,6 +1,6 @@
 /** Node.js runtime, from @opentelemetry/instrumentation-runtime-node: event loop, heap, GC, resources. */
-import type { MetricDefinition } from '../../../agent/metrics/registry';
-import { QUERYLENS_RUNTIME_METRICS, RUNTIME_METRICS } from '../../../agent/metrics/registry';
+import type { MetricDefinition } from '../../../core/metrics/registry';
+import { QUERYLENS_RUNTIME_METRICS, RUNTIME_METRICS } from '../../../core/metrics/registry';
 import { LABEL } from '../../shared/labels';
 import { count, sumOf } from '../../shared/promql';
 import type { DashboardSpec } from './dashboardBase';

@@ -3,7 +3,7 @@
  * workbook, chapter 5): recording rules keep the error ratio over each window, the alert
  * needs the long and the short window both above the burn factor times the budget.
  */
-import { METRICS } from '../../../agent/metrics/registry';
+import { METRICS } from '../../../core/metrics/registry';
 import { DB_SYSTEM, LABEL } from '../../shared/labels';
 import { count, ne } from '../../shared/promql';
 import type { AlertSpec } from './alertSpec';

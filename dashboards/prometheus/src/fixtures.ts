@@ -3,8 +3,8 @@
  * the configured job, an instance, and the `otel_scope_*` labels every series carries,
  * so an expression that forgets to aggregate them away fails its test.
  */
-import type { MetricDefinition } from '../../../agent/metrics/registry';
-import { DURATION_BUCKETS_SECONDS, QUERYLENS_SCOPE } from '../../../agent/metrics/registry';
+import type { MetricDefinition } from '../../../core/metrics/registry';
+import { DURATION_BUCKETS_SECONDS, QUERYLENS_SCOPE } from '../../../core/metrics/registry';
 import { LABEL } from '../../shared/labels';
 import { bucket, count } from '../../shared/promql';
 import type { InputSeries } from './alertSpec';

@@ -1,7 +1,6 @@
 /** The agent as a scrape target, and its own caught failures. */
-import { METRICS } from '../../../../agent/metrics/registry';
+import { METRICS } from '../../../../core/metrics/registry';
 import { LABEL, NON_INSTRUMENT_SERIES } from '../../../shared/labels';
-import { eq } from '../../../shared/promql';
 import type { AlertSpec } from '../alertSpec';
 import { above } from '../alertSpec';
 import { EVAL_TIME } from '../fixtures';

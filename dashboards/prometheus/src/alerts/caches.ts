@@ -1,5 +1,5 @@
 /** In-process and Redis caches: hit ratio and capacity evictions. */
-import { METRICS } from '../../../../agent/metrics/registry';
+import { METRICS } from '../../../../core/metrics/registry';
 import { CACHE_RESULT, EVICTION_REASON_CAPACITY, LABEL } from '../../../shared/labels';
 import { eq } from '../../../shared/promql';
 import type { AlertSpec } from '../alertSpec';

@@ -1,5 +1,5 @@
 /** Share of failed operations, per database system: PostgreSQL and Redis share the shape. */
-import { METRICS } from '../../../../agent/metrics/registry';
+import { METRICS } from '../../../../core/metrics/registry';
 import { DB_SYSTEM, LABEL } from '../../../shared/labels';
 import { count, eq, ne } from '../../../shared/promql';
 import type { AlertSpec } from '../alertSpec';

@@ -1,5 +1,5 @@
 /** p99 latency of database operations, per database system. */
-import { DURATION_BUCKETS_SECONDS, METRICS } from '../../../../agent/metrics/registry';
+import { DURATION_BUCKETS_SECONDS, METRICS } from '../../../../core/metrics/registry';
 import { DB_SYSTEM, LABEL } from '../../../shared/labels';
 import { eq } from '../../../shared/promql';
 import type { AlertSpec } from '../alertSpec';

@@ -1,5 +1,5 @@
 /** What the SQL engine finds at run time: slow queries, N+1 loops, new error-severity findings. */
-import { METRICS } from '../../../../agent/metrics/registry';
+import { METRICS } from '../../../../core/metrics/registry';
 import { DB_SYSTEM, FINDING_SEVERITY, LABEL } from '../../../shared/labels';
 import { aggregate, count, eq } from '../../../shared/promql';
 import type { AlertSpec } from '../alertSpec';

@@ -1,5 +1,5 @@
 /** pg Pool health: saturation, exhaustion with queueing, waiting requests, checkout timeouts. */
-import { METRICS } from '../../../../agent/metrics/registry';
+import { METRICS } from '../../../../core/metrics/registry';
 import { CONNECTION_STATE, LABEL } from '../../../shared/labels';
 import { eq } from '../../../shared/promql';
 import type { AlertSpec } from '../alertSpec';
@@ -87,4 +87,3 @@ export function poolAlerts(ctx: RuleContext): AlertSpec[] {
     },
   ];
 }
-

@@ -1,5 +1,5 @@
 /** PostgreSQL operations: errors, latency, transaction conflicts, refused connections. */
-import { METRICS } from '../../../../agent/metrics/registry';
+import { METRICS } from '../../../../core/metrics/registry';
 import { DB_SYSTEM, LABEL, SQLSTATE } from '../../../shared/labels';
 import { count, eq, re } from '../../../shared/promql';
 import type { AlertSpec } from '../alertSpec';

@@ -1,5 +1,5 @@
 /** Redis operations through ioredis: errors, latency, connection errors. */
-import { METRICS } from '../../../../agent/metrics/registry';
+import { METRICS } from '../../../../core/metrics/registry';
 import { DB_SYSTEM, LABEL } from '../../../shared/labels';
 import type { AlertSpec } from '../alertSpec';
 import { above } from '../alertSpec';

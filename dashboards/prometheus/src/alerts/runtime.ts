@@ -1,5 +1,5 @@
 /** Node.js runtime: event-loop lag and heap use against the V8 heap limit. */
-import { QUERYLENS_RUNTIME_METRICS, RUNTIME_METRICS } from '../../../../agent/metrics/registry';
+import { QUERYLENS_RUNTIME_METRICS, RUNTIME_METRICS } from '../../../../core/metrics/registry';
 import { LABEL } from '../../../shared/labels';
 import type { AlertSpec } from '../alertSpec';
 import { twinLevels } from '../alertSpec';

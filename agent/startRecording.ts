@@ -1,0 +1,86 @@
+/**
+ * The SQL runtime as the agent runs it: the recorder that turns each pg
+ * statement into statistics, findings and metrics, the slow-query log, the
+ * automatic EXPLAIN on the agent's own connection, and the report.
+ */
+import type { Meter } from '@opentelemetry/api';
+import type { QuerylensConfig } from './config';
+import { addQueryObserver } from '../core/queryEvents';
+import { createQueryRecorder, type QueryRecorder } from '../recording/queryRecorder';
+import { buildReport } from '../report/buildReport';
+import type { QuerylensReport } from '../report/reportModel';
+import type { RuntimeSqlEngine } from './startAnalysis';
+import { AGENT_VERSION } from '../core/version';
+import { createSlowQueryLog, type SlowQueryLog } from '../exporters/slowQueryLog';
+import { createExplainRunner, type ExplainRunner } from '../agentQueries/explainRunner';
+import { defaultConnectionConfigFor } from '../agentQueries/explainConnection';
+import { poolConnectionConfig } from '../agentQueries/poolConnectionConfig';
+import type { PoolRegistry } from '../instrumentations/pg/poolRegistry';
+import type { RedisCommandSummary } from '../instrumentations/ioredis/recorder';
+import { cacheSummaries } from '../instrumentations/cacheTelemetry/cacheStatistics';
+
+export interface SqlRuntime {
+  readonly recorder: QueryRecorder;
+  /** The report as served on ROUTE_PATHS.report (the status page renders it). */
+  report(): QuerylensReport;
+  /** Forgets the statement statistics and findings (the admin `reset-stats` action). */
+  resetStats(): void;
+  close(): Promise<void>;
+}
+
+export interface SqlRuntimeDeps {
+  readonly meter: Meter;
+  readonly engine: RuntimeSqlEngine;
+  readonly pools: PoolRegistry;
+  readonly redisCommands: () => readonly RedisCommandSummary[];
+  readonly serviceName: string;
+  readonly startedAt: number;
+  readonly warn: (line: string) => void;
+}
+
+function openSlowQueryLog(config: QuerylensConfig, warn: (line: string) => void): SlowQueryLog {
+  try {
+    return createSlowQueryLog(config.slowQueryLog);
+  } catch (error) {
+    warn(`querylens: QUERYLENS_SLOW_QUERY_LOG=${JSON.stringify(config.slowQueryLog)} cannot be opened (${error instanceof Error ? error.message : String(error)}); using the default "off"`);
+    return createSlowQueryLog('off');
+  }
+}
+
+export function startSqlRuntime(config: QuerylensConfig, deps: SqlRuntimeDeps): SqlRuntime {
+  const slowQueryLog = openSlowQueryLog(config, deps.warn);
+  const explainRunner: ExplainRunner | undefined = config.explain
+    ? createExplainRunner({
+      intervalMs: config.explainIntervalMs,
+      connectionConfigFor: poolConnectionConfig(deps.pools, defaultConnectionConfigFor(process.env)),
+    })
+    : undefined;
+  const recorder = createQueryRecorder(config, deps.meter, { planRequester: explainRunner, slowQueryLog });
+  addQueryObserver(recorder);
+  let statsSince = deps.startedAt;
+  const report = (): QuerylensReport => buildReport({
+    serviceName: deps.serviceName,
+    agentVersion: AGENT_VERSION,
+    startedAt: deps.startedAt,
+    now: Date.now(),
+    config,
+    recorder,
+    parse: deps.engine.statements.counts(),
+    slowQueryLog,
+    statsSince,
+    pools: deps.pools.snapshots(),
+    redisCommands: deps.redisCommands(),
+    caches: cacheSummaries(),
+  });
+  return {
+    recorder,
+    report,
+    resetStats: () => {
+      recorder.reset();
+      statsSince = Date.now();
+    },
+    close: async () => {
+      await Promise.all([explainRunner?.close(), slowQueryLog.close()]);
+    },
+  };
+}

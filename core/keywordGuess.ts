@@ -1,0 +1,24 @@
+/**
+ * The operation of a text the parser could not read (overlong, invalid, or
+ * sent before the parser has loaded): its first keyword when it is an
+ * unambiguous command word, after comments and opening parentheses. `WITH …`
+ * could be anything, so it stays `UNKNOWN`; so does any other first word,
+ * which could be a literal and would make an unbounded label value.
+ */
+import { skipTrivia } from './textPosition';
+
+const COMMANDS = new Set([
+  'SELECT', 'INSERT', 'UPDATE', 'DELETE', 'MERGE', 'VALUES', 'TABLE',
+  'CREATE', 'ALTER', 'DROP', 'TRUNCATE', 'COPY', 'EXPLAIN', 'SHOW', 'SET', 'RESET',
+  'BEGIN', 'START', 'COMMIT', 'ROLLBACK', 'SAVEPOINT', 'RELEASE',
+  'CALL', 'DO', 'GRANT', 'REVOKE', 'VACUUM', 'ANALYZE', 'LOCK', 'LISTEN', 'NOTIFY',
+]);
+
+export const UNKNOWN_OPERATION = 'UNKNOWN';
+
+export function guessOperation(text: string): string {
+  let start = skipTrivia(text);
+  while (text[start] === '(') start = skipTrivia(text, start + 1);
+  const word = /^[A-Za-z]+/.exec(text.slice(start, start + 16))?.[0].toUpperCase();
+  return word !== undefined && COMMANDS.has(word) ? word : UNKNOWN_OPERATION;
+}

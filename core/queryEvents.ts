@@ -1,0 +1,43 @@
+/**
+ * The seam between capture and analysis: the pg instrumentation emits one
+ * QueryEvent per finished statement; the runtime recorder (statistics,
+ * detectors, EXPLAIN, report) consumes them. Values stay in memory.
+ */
+import type { StatementAnalysis } from './statementAnalysis';
+
+export interface QueryEvent {
+  readonly analysis: StatementAnalysis;
+  /** The text as sent (never exported: literal-built SQL carries values inline). */
+  readonly text: string;
+  /** Bound parameter values, `values[0]` is `$1`; memory only. */
+  readonly values: readonly unknown[] | undefined;
+  readonly durationSeconds: number;
+  /** Rows returned (SELECT) or affected (DML), when pg reports them. */
+  readonly rows: number | undefined;
+  /** SQLSTATE (`42P01`) or error class name; undefined on success. */
+  readonly errorCode: string | undefined;
+  /** Groups statements of one request for N+1: parent span id or request-context id. */
+  readonly contextKey: string | undefined;
+  readonly traceId: string | undefined;
+  /** Wall-clock end time, ms since epoch. */
+  readonly endedAt: number;
+  readonly server: { readonly address: string; readonly port: number; readonly database: string };
+}
+
+export interface QueryObserver {
+  onQuery(event: QueryEvent): void;
+}
+
+const observers: QueryObserver[] = [];
+
+export function addQueryObserver(observer: QueryObserver): void {
+  observers.push(observer);
+}
+
+export function hasQueryObservers(): boolean {
+  return observers.length > 0;
+}
+
+export function emitQueryEvent(event: QueryEvent): void {
+  for (const observer of observers) observer.onQuery(event);
+}

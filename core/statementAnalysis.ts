@@ -1,0 +1,40 @@
+/**
+ * What the SQL engine knows about one distinct statement text. Produced once
+ * per text (then cached); consumed by the pg instrumentation (metric labels,
+ * span attributes) and the runtime recorder (statistics, detectors).
+ */
+
+export type RuleCategory = 'performance' | 'security' | 'correctness' | 'migration';
+export type Severity = 'error' | 'warning' | 'info';
+
+export interface StaticFinding {
+  readonly rule: string;
+  readonly category: RuleCategory;
+  readonly severity: Severity;
+  readonly message: string;
+  readonly suggestion: string;
+}
+
+export interface StatementAnalysis {
+  /** Grouping key: libpg_query fingerprint (hex), or `h:<hash>` of the text when unparseable or overlong. */
+  readonly fingerprint: string;
+  /** Display text: constants replaced by `$n`, secrets masked; at most 2,000 characters. */
+  readonly normalized: string;
+  /** `db.query.summary`, e.g. `SELECT users orders` (≤ 255 chars). */
+  readonly summary: string;
+  /** `db.operation.name` of the first statement: `SELECT`, `INSERT`, … (`UNKNOWN` when unparseable). */
+  readonly operation: string;
+  /** `db.collection.name`: the first table the statement reads or writes, or '' when none. */
+  readonly collection: string;
+  /** All tables referenced, in order of appearance, without duplicates. */
+  readonly tables: readonly string[];
+  readonly statementCount: number;
+  /** No writes, no DDL, no locking clause, no volatile function: safe to EXPLAIN and to cache. */
+  readonly readOnly: boolean;
+  readonly hasVolatileFunctions: boolean;
+  readonly parsed: boolean;
+  /** Findings that do not depend on parameter values. */
+  readonly findings: readonly StaticFinding[];
+  /** True when the text has `$n` parameters and some enabled rule judges bound values: only then can `checkValues` find anything. */
+  readonly hasValueRules: boolean;
+}

@@ -1,0 +1,205 @@
+/**
+ * The status page (`GET /querylens`) as one HTML document, rendered from the
+ * report model. Pure: report and options in, HTML out. Every string from the
+ * report goes through `escapeHtml` (statement texts, identifiers and comments
+ * can carry markup); the page holds no script and one hashed style sheet.
+ */
+import type { QuerylensReport, ReportCache, ReportFinding } from '../../report/reportModel';
+import { escapeHtml } from './escapeHtml';
+import { formatCount, formatDuration, formatMs, formatRate, formatRatio } from './formatValues';
+import { PAGE_STYLE } from './pageStyle';
+import { renderPlanTree } from './planTree';
+import { STATEMENT_SORTS, type StatementSort, sortStatements } from './statementSort';
+
+export interface StatusPageOptions {
+  readonly sort: StatementSort;
+  /** Seconds between automatic reloads (`<meta http-equiv="refresh">`); 0: none. */
+  readonly refreshSeconds: number;
+  /** Where the page is served, for its own links. */
+  readonly path: string;
+}
+
+/** Choices offered as links; any other `?refresh=` value within bounds works too. */
+const REFRESH_CHOICES = [0, 5, 30] as const;
+
+const SECTIONS = [
+  ['overview', 'Overview'],
+  ['statements', 'Top statements'],
+  ['findings', 'Findings'],
+  ['slow', 'Slow statements'],
+  ['n-plus-one', 'N+1 loops'],
+  ['pools', 'Pools'],
+  ['redis', 'Redis'],
+  ['caches', 'Caches'],
+  ['cache-candidates', 'Cache candidates'],
+] as const;
+
+type SectionId = (typeof SECTIONS)[number][0];
+
+type Cell = { readonly html: string; readonly numeric: boolean };
+
+const num = (value: string): Cell => ({ html: escapeHtml(value), numeric: true });
+const txt = (value: string): Cell => ({ html: escapeHtml(value), numeric: false });
+const sql = (value: string): Cell => ({ html: `<code>${escapeHtml(value)}</code>`, numeric: false });
+
+/** `headers` are HTML (they may hold sort links); cells are escaped by the helpers above. */
+function table(headers: readonly string[], rows: readonly (readonly Cell[])[]): string {
+  const head = `<tr>${headers.map((header) => `<th>${header}</th>`).join('')}</tr>`;
+  const body = rows.map((row) => `<tr>${row.map((cell) => `<td${cell.numeric ? ' class="n"' : ''}>${cell.html}</td>`).join('')}</tr>`).join('');
+  return `<table>${head}${body}</table>`;
+}
+
+function none(what: string): string {
+  return `<p class="muted">${escapeHtml(what)}</p>`;
+}
+
+function section(id: SectionId, body: string, note = ''): string {
+  const title = SECTIONS.find(([sectionId]) => sectionId === id)?.[1] ?? id;
+  return `<section id="${id}"><h2>${escapeHtml(title)}</h2>${note === '' ? '' : `<p class="muted">${escapeHtml(note)}</p>`}${body}</section>`;
+}
+
+function pageLink(options: StatusPageOptions, change: Partial<Pick<StatusPageOptions, 'sort' | 'refreshSeconds'>>): string {
+  const params = new URLSearchParams();
+  params.set('sort', change.sort ?? options.sort);
+  const refresh = change.refreshSeconds ?? options.refreshSeconds;
+  if (refresh > 0) params.set('refresh', String(refresh));
+  return `${options.path}?${params.toString()}`;
+}
+
+function allExecutions(report: QuerylensReport): { calls: number; errors: number } {
+  const calls = report.queries.top.reduce((sum, query) => sum + query.calls, report.queries.other.calls);
+  const errors = report.queries.top.reduce((sum, query) => sum + query.errors, report.queries.other.errors);
+  return { calls, errors };
+}
+
+function overview(report: QuerylensReport): string {
+  const { calls, errors } = allExecutions(report);
+  const statsSeconds = Math.max(1, (Date.parse(report.generatedAt) - Date.parse(report.statsSince)) / 1000);
+  const tiles: readonly [string, string][] = [
+    ['service', report.service.name],
+    ['uptime', formatDuration(report.uptimeSeconds)],
+    ['queries/s', formatRate(calls / statsSeconds)],
+    ['p95', calls === 0 ? '–' : formatMs(report.queries.p95Ms)],
+    ['errors', formatCount(errors)],
+    ['statements', formatCount(report.queries.top.length)],
+    ['findings', formatCount(report.findings.length)],
+  ];
+  const list = `<ul class="overview">${tiles.map(([label, value]) => `<li>${escapeHtml(label)}<b>${escapeHtml(value)}</b></li>`).join('')}</ul>`;
+  return section('overview', list,
+    `querylens ${report.service.agentVersion}; statistics since ${report.statsSince} (${formatCount(calls)} executions); queries/s is the average over that time; slow threshold ${report.thresholds.slowQueryMs} ms.`);
+}
+
+function statements(report: QuerylensReport, options: StatusPageOptions): string {
+  const sortHeader = (sort: StatementSort, label: string): string => (sort === options.sort
+    ? `<a class="sorted" href="${escapeHtml(pageLink(options, { sort }))}">${escapeHtml(label)} ▼</a>`
+    : `<a href="${escapeHtml(pageLink(options, { sort }))}">${escapeHtml(label)}</a>`);
+  const rows = sortStatements(report.queries.top, options.sort).map((query) => [
+    sql(query.query), txt(query.operation), num(formatCount(query.calls)), num(formatMs(query.totalMs)), num(formatMs(query.meanMs)),
+    num(formatMs(query.p95Ms)), num(formatMs(query.maxMs)), num(formatCount(query.rows)), num(formatCount(query.errors)),
+  ]);
+  const body = rows.length === 0 ? none('no statement recorded yet') : table(
+    ['statement', 'operation', sortHeader('calls', 'calls'), sortHeader('total', 'total time'), sortHeader('mean', 'mean'), 'p95', 'max', 'rows', 'errors'], rows);
+  return section('statements', body, `sorted by ${STATEMENT_SORTS[options.sort].label}, largest first`);
+}
+
+function findings(report: QuerylensReport): string {
+  const byRule = new Map<string, ReportFinding[]>();
+  for (const finding of report.findings) byRule.set(finding.rule, [...byRule.get(finding.rule) ?? [], finding]);
+  const groups = [...byRule.entries()].map(([rule, list]) => {
+    const first = list[0];
+    const examples = list.map((finding) => `<li><code>${escapeHtml(finding.example)}</code> <span class="muted">${escapeHtml(finding.message)} (${escapeHtml(formatCount(finding.count))}×)</span></li>`).join('');
+    return `<div class="finding"><span class="sev-${escapeHtml(first.severity)}">${escapeHtml(first.severity)}</span> <strong>${escapeHtml(rule)}</strong> <span class="muted">${escapeHtml(first.category)}, ${escapeHtml(formatCount(list.length))} statement(s)</span>`
+      + `<p>${escapeHtml(first.suggestion)}</p><ul>${examples}</ul></div>`;
+  });
+  return section('findings', groups.length === 0 ? none('no finding yet') : groups.join(''));
+}
+
+function slowStatements(report: QuerylensReport): string {
+  const items = report.slowQueries.map((slow) => {
+    const explain = slow.explain === undefined ? 'not explained' : `EXPLAIN ${slow.explain.outcome}${slow.explain.reason === undefined ? '' : ` (${slow.explain.reason})`}`;
+    const figures = `${formatCount(slow.slowExecutions)} slow execution(s), max ${formatMs(slow.maxMs)}, last ${formatMs(slow.lastMs)} at ${slow.lastSeen}; ${explain}`;
+    const plan = slow.plan === undefined ? '' : `<p class="muted">plan: ${escapeHtml(slow.plan.summary)} (explained ${escapeHtml(slow.plan.explainedAt)})</p>${renderPlanTree(slow.plan.plan)}`;
+    return `<div class="finding"><pre>${escapeHtml(slow.query)}</pre><p class="muted">${escapeHtml(figures)}</p>${plan}</div>`;
+  });
+  return section('slow', items.length === 0 ? none('no statement over the slow threshold yet') : items.join(''),
+    `statements slower than ${report.thresholds.slowQueryMs} ms; read-only ones are EXPLAINed (never ANALYZE) on the agent's own connection`);
+}
+
+function nPlusOne(report: QuerylensReport): string {
+  const rows = report.nPlusOne.map((loop) => [sql(loop.query), num(formatCount(loop.loops)), num(formatCount(loop.maxRepetitions)), num(formatMs(loop.maxTotalMs)), txt(loop.lastSeen)]);
+  return section('n-plus-one', rows.length === 0 ? none('no N+1 loop detected yet') : table(['statement', 'requests with a loop', 'most repetitions', 'most time in one request', 'last seen'], rows),
+    `the same statement ≥ ${report.thresholds.nPlusOne} times in one request, ≥ 50 ms in total`);
+}
+
+function pools(report: QuerylensReport): string {
+  const rows = report.pools.map((pool) => [
+    txt(pool.name), num(formatCount(pool.used)), num(formatCount(pool.idle)), num(formatCount(pool.max)), num(formatCount(pool.pending)),
+    num(formatCount(pool.checkouts)), num(pool.checkouts === 0 ? '–' : formatMs(pool.waitP95Ms)),
+  ]);
+  return section('pools', rows.length === 0 ? none('no pg.Pool in use') : table(['pool', 'used', 'idle', 'max', 'waiting callers', 'checkouts', 'wait p95'], rows),
+    'connections read from the live pools now; checkout waits since the agent started (the db_client_connection_wait_time histogram on /metrics has them over time)');
+}
+
+function cacheRows(caches: readonly ReportCache[]): Cell[][] {
+  return caches.map((cache) => [
+    txt(cache.name), num(formatCount(cache.hits)), num(formatCount(cache.misses)), num(formatCount(cache.stale)), num(formatRatio(cache.hitRatio)),
+    num(cache.entries === undefined ? '–' : `${formatCount(cache.entries)} / ${cache.maxEntries ? formatCount(cache.maxEntries) : '∞'}`),
+    num(formatCount(cache.evictions)), num(formatCount(cache.errors)),
+  ]);
+}
+
+const CACHE_HEADERS = ['name', 'hits', 'misses', 'stale', 'hit ratio', 'entries / max', 'evictions', 'errors'];
+
+/**
+ * Counters outlive their cache, and a cache renamed by `nameCache` leaves its
+ * creation-site name behind with nothing counted: such rows say nothing.
+ */
+function shownCaches(report: QuerylensReport, layer: ReportCache['layer']): ReportCache[] {
+  return report.caches.filter((cache) => cache.layer === layer
+    && (cache.entries !== undefined || cache.hits + cache.misses + cache.stale + cache.errors + cache.evictions > 0));
+}
+
+function redis(report: QuerylensReport): string {
+  const commands = report.redisCommands.map((command) => [
+    txt(command.server), num(String(command.database)), txt(command.command), num(formatCount(command.calls)), num(formatCount(command.errors)), num(formatMs(command.p95Ms)),
+  ]);
+  const cacheReads = cacheRows(shownCaches(report, 'redis'));
+  const body = (commands.length === 0 ? none('no Redis command yet') : table(['server', 'db', 'command', 'calls', 'errors', 'p95'], commands))
+    + (cacheReads.length === 0 ? none('no Redis read used as a cache yet') : table(CACHE_HEADERS, cacheReads));
+  return section('redis', body,
+    'commands since the agent started; then Redis used as a cache: tiered caches\u2019 Redis layer and GET-style reads by key pattern');
+}
+
+function caches(report: QuerylensReport): string {
+  const rows = cacheRows(shownCaches(report, 'memory'));
+  return section('caches', rows.length === 0 ? none('no instrumented in-process cache yet') : table(CACHE_HEADERS, rows),
+    'lru-caches and tiered caches\u2019 memory layers, by name (names with nothing counted and no live cache are left out)');
+}
+
+function cacheCandidates(report: QuerylensReport): string {
+  const rows = report.cacheCandidates.map((candidate) => [
+    sql(candidate.query), num(formatCount(candidate.calls)), num(formatRatio(candidate.estimatedHitRate)), num(formatMs(candidate.meanMs)), num(formatMs(candidate.estimatedTimeSavedMs)),
+  ]);
+  return section('cache-candidates', rows.length === 0 ? none('no cache candidate yet') : table(['statement', 'calls', 'estimated hit rate', 'mean', 'estimated time saved'], rows),
+    'read-only statements called often with repeating parameters');
+}
+
+function header(report: QuerylensReport, options: StatusPageOptions): string {
+  const refreshLinks = REFRESH_CHOICES.map((seconds) => (seconds === options.refreshSeconds
+    ? `<strong>${seconds === 0 ? 'off' : `${seconds} s`}</strong>`
+    : `<a href="${escapeHtml(pageLink(options, { refreshSeconds: seconds }))}">${seconds === 0 ? 'off' : `${seconds} s`}</a>`)).join(' ');
+  const nav = SECTIONS.map(([id, title]) => `<a href="#${id}">${escapeHtml(title)}</a>`).join('');
+  return `<header><h1>querylens · ${escapeHtml(report.service.name)}</h1><span>auto-refresh: ${refreshLinks}</span>`
+    + `<span><a href="${escapeHtml(`${options.path}/api/report`)}">JSON report</a><a href="/metrics">/metrics</a><a href="/healthz">/healthz</a></span></header><nav>${nav}</nav>`;
+}
+
+export function renderStatusPage(report: QuerylensReport, options: StatusPageOptions): string {
+  const refresh = options.refreshSeconds > 0 ? `<meta http-equiv="refresh" content="${escapeHtml(options.refreshSeconds)}">` : '';
+  return '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+    + '<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">'
+    + `${refresh}<title>querylens · ${escapeHtml(report.service.name)}</title><style>${PAGE_STYLE}</style></head><body>`
+    + header(report, options)
+    + overview(report) + statements(report, options) + findings(report) + slowStatements(report) + nPlusOne(report)
+    + pools(report) + redis(report) + caches(report) + cacheCandidates(report)
+    + `<footer class="muted"><p>generated ${escapeHtml(report.generatedAt)}; statement texts are normalized (constants as $n).</p></footer></body></html>`;
+}

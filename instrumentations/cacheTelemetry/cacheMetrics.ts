@@ -1,0 +1,81 @@
+/**
+ * Turns the numbers of cacheStatistics.ts into OpenTelemetry instruments.
+ * Requests, evictions and errors are observable counters and entries/max are
+ * observable gauges, all read at collection time, so a cache lookup costs an
+ * integer increment and nothing else. Load times are histograms, recorded when
+ * a load ends (loads are rare next to lookups).
+ *
+ * One meter at a time is bound: binding another (a new MeterProvider) moves
+ * the observation there, so series are never reported twice.
+ */
+import type { BatchObservableResult, Histogram, Meter, Observable } from '@opentelemetry/api';
+import { ATTR, METRICS } from '../../core/metrics/registry';
+import { createHistogram, createObservableCounter, createObservableGauge } from '../../core/metrics/instruments';
+import { reportAgentError } from '../../core/agentErrors';
+import {
+  type CacheCounters, type CacheResult, EVICTION_REASONS, allCacheCounters, liveCacheSizes,
+} from './cacheStatistics';
+
+interface Binding {
+  readonly meter: Meter;
+  readonly observables: Observable[];
+  readonly observe: (result: BatchObservableResult) => void;
+  readonly loadDuration: Histogram;
+  readonly loadDatabaseDuration: Histogram;
+}
+
+let binding: Binding | undefined;
+
+const RESULTS: readonly CacheResult[] = ['hit', 'miss', 'stale'];
+
+export function bindCacheMetrics(meter: Meter): void {
+  if (binding?.meter === meter) return;
+  unbindCacheMetrics();
+  const requests = createObservableCounter(meter, METRICS.cacheRequests);
+  const evictions = createObservableCounter(meter, METRICS.cacheEvictions);
+  const errors = createObservableCounter(meter, METRICS.cacheErrors);
+  const entries = createObservableGauge(meter, METRICS.cacheEntries);
+  const maxEntries = createObservableGauge(meter, METRICS.cacheMaxEntries);
+  const observe = (result: BatchObservableResult): void => {
+    try {
+      for (const counters of allCacheCounters()) {
+        for (const outcome of RESULTS) {
+          if (counters[outcome] > 0) result.observe(requests, counters[outcome], { ...counters.layerAttributes, [ATTR.cacheResult]: outcome });
+        }
+        if (counters.errors > 0) result.observe(errors, counters.errors, counters.layerAttributes);
+        for (const reason of EVICTION_REASONS) {
+          const count = counters.evictions[reason];
+          if (count > 0) result.observe(evictions, count, { ...counters.nameAttributes, [ATTR.reason]: reason });
+        }
+      }
+      for (const sizes of liveCacheSizes()) {
+        result.observe(entries, sizes.entries, sizes.counters.nameAttributes);
+        if (sizes.max > 0) result.observe(maxEntries, sizes.max, sizes.counters.nameAttributes);
+      }
+    } catch (error) {
+      reportAgentError('cache-metrics', error);
+    }
+  };
+  const observables = [requests, evictions, errors, entries, maxEntries];
+  meter.addBatchObservableCallback(observe, observables);
+  binding = {
+    meter,
+    observables,
+    observe,
+    loadDuration: createHistogram(meter, METRICS.cacheLoadDuration),
+    loadDatabaseDuration: createHistogram(meter, METRICS.cacheLoadDatabaseDuration),
+  };
+}
+
+export function unbindCacheMetrics(): void {
+  if (binding === undefined) return;
+  binding.meter.removeBatchObservableCallback(binding.observe, binding.observables);
+  binding = undefined;
+}
+
+/** One finished load: loader time and the database time spent inside it. */
+export function recordCacheLoad(counters: CacheCounters, seconds: number, databaseSeconds: number): void {
+  if (binding === undefined) return;
+  binding.loadDuration.record(seconds, counters.nameAttributes);
+  binding.loadDatabaseDuration.record(databaseSeconds, counters.nameAttributes);
+}

@@ -1,0 +1,160 @@
+/**
+ * N+1 loops, after Sentry's rule: the same fingerprint executed at least
+ * `threshold` times within one request context (parent span or async request
+ * context), together taking at least `minTotalMs`. Each loop is reported once
+ * per context and fingerprint. Unlike Sentry we do not require the repeats to
+ * be consecutive siblings: the pg hook sees statements, not the span tree, and
+ * a loop interleaved with another statement is still a loop.
+ *
+ * Bounded: contexts live in an LRU (a context that ended simply ages out),
+ * fingerprints per context are capped, and the per-fingerprint loop summary
+ * is an LRU too.
+ */
+import type { StaticFinding } from '../../core/statementAnalysis';
+import { LruMap } from '../../core/lruMap';
+
+export const N_PLUS_ONE_MIN_TOTAL_MS = 50;
+export const N_PLUS_ONE_RULE = 'n-plus-one';
+
+export interface NPlusOneOptions {
+  readonly threshold: number;
+  readonly minTotalMs?: number;
+  /** Request contexts remembered at once (default 1,000). */
+  readonly maxContexts?: number;
+  /** Distinct fingerprints tracked inside one context (default 64). */
+  readonly maxFingerprintsPerContext?: number;
+  /** Fingerprints with a loop summary (default 200). */
+  readonly maxLoopSummaries?: number;
+}
+
+export interface NPlusOneObservation {
+  readonly contextKey: string | undefined;
+  readonly fingerprint: string;
+  readonly normalized: string;
+  readonly durationMs: number;
+  readonly at: number;
+}
+
+export function nPlusOneFinding(loop: NPlusOneLoop): StaticFinding {
+  return {
+    rule: N_PLUS_ONE_RULE,
+    category: 'performance',
+    severity: 'warning',
+    message: `Same statement executed ${loop.repetitions} times in one request, ${Math.round(loop.totalMs)} ms in total (N+1 loop)`,
+    suggestion: 'Load the rows in one statement (a JOIN, or WHERE id = ANY($1) with the collected ids) instead of one query per item.',
+  };
+}
+
+/** A loop, the moment it crossed both thresholds. */
+export interface NPlusOneLoop {
+  readonly fingerprint: string;
+  readonly repetitions: number;
+  readonly totalMs: number;
+}
+
+export interface NPlusOneSummary {
+  readonly fingerprint: string;
+  readonly normalized: string;
+  /** Contexts (requests) in which the loop was detected. */
+  readonly loops: number;
+  /** Most executions of the fingerprint seen in one context. */
+  readonly maxRepetitions: number;
+  /** Most time the repetitions took in one context. */
+  readonly maxTotalMs: number;
+  readonly firstSeen: number;
+  readonly lastSeen: number;
+}
+
+interface Repetition {
+  count: number;
+  totalMs: number;
+  reported: boolean;
+}
+
+interface MutableSummary {
+  readonly fingerprint: string;
+  readonly normalized: string;
+  loops: number;
+  maxRepetitions: number;
+  maxTotalMs: number;
+  readonly firstSeen: number;
+  lastSeen: number;
+}
+
+export class NPlusOneDetector {
+  private readonly threshold: number;
+  private readonly minTotalMs: number;
+  private readonly maxFingerprintsPerContext: number;
+  private readonly contexts: LruMap<string, LruMap<string, Repetition>>;
+  private readonly summaries: LruMap<string, MutableSummary>;
+
+  constructor(options: NPlusOneOptions) {
+    this.threshold = options.threshold;
+    this.minTotalMs = options.minTotalMs ?? N_PLUS_ONE_MIN_TOTAL_MS;
+    this.maxFingerprintsPerContext = options.maxFingerprintsPerContext ?? 64;
+    this.contexts = new LruMap(options.maxContexts ?? 1000);
+    this.summaries = new LruMap(options.maxLoopSummaries ?? 200);
+  }
+
+  /** Returns the loop when this execution completes one, once per context and fingerprint. */
+  observe(observation: NPlusOneObservation): NPlusOneLoop | undefined {
+    if (observation.contextKey === undefined) return undefined;
+    let repetitions = this.contexts.get(observation.contextKey);
+    if (repetitions === undefined) {
+      repetitions = new LruMap(this.maxFingerprintsPerContext);
+      this.contexts.set(observation.contextKey, repetitions);
+    }
+    let repetition = repetitions.get(observation.fingerprint);
+    if (repetition === undefined) {
+      repetition = { count: 0, totalMs: 0, reported: false };
+      repetitions.set(observation.fingerprint, repetition);
+    }
+    repetition.count += 1;
+    repetition.totalMs += observation.durationMs;
+    if (repetition.reported) {
+      this.extendSummary(observation.fingerprint, repetition, observation.at);
+      return undefined;
+    }
+    if (repetition.count < this.threshold || repetition.totalMs < this.minTotalMs) return undefined;
+    repetition.reported = true;
+    this.startSummary(observation, repetition);
+    return { fingerprint: observation.fingerprint, repetitions: repetition.count, totalMs: repetition.totalMs };
+  }
+
+  private startSummary(observation: NPlusOneObservation, repetition: Repetition): void {
+    const summary = this.summaries.get(observation.fingerprint);
+    if (summary === undefined) {
+      this.summaries.set(observation.fingerprint, {
+        fingerprint: observation.fingerprint,
+        normalized: observation.normalized,
+        loops: 1,
+        maxRepetitions: repetition.count,
+        maxTotalMs: repetition.totalMs,
+        firstSeen: observation.at,
+        lastSeen: observation.at,
+      });
+      return;
+    }
+    summary.loops += 1;
+    this.extendSummary(observation.fingerprint, repetition, observation.at);
+  }
+
+  /** A reported loop that keeps going raises the maxima, not the loop count. */
+  private extendSummary(fingerprint: string, repetition: Repetition, at: number): void {
+    const summary = this.summaries.peek(fingerprint);
+    if (summary === undefined) return;
+    summary.maxRepetitions = Math.max(summary.maxRepetitions, repetition.count);
+    summary.maxTotalMs = Math.max(summary.maxTotalMs, repetition.totalMs);
+    summary.lastSeen = at;
+  }
+
+  /** Loops by fingerprint, most frequent first. */
+  loops(): NPlusOneSummary[] {
+    return [...this.summaries.values()].map((summary) => ({ ...summary })).sort((a, b) => b.loops - a.loops || b.lastSeen - a.lastSeen);
+  }
+
+  reset(): void {
+    this.contexts.clear();
+    this.summaries.clear();
+  }
+}

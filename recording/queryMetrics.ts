@@ -1,0 +1,71 @@
+/**
+ * The querylens_query_* and detector metrics of DESIGN. Per-fingerprint
+ * statistics are observable counters read at scrape time from the labelled
+ * series (see `querySeries.ts`: at most 2 × QUERYLENS_MAX_QUERIES
+ * fingerprints, the rest under `fingerprint="other"`), so cardinality stays
+ * bounded and every counter only goes up.
+ */
+import type { Attributes, Meter } from '@opentelemetry/api';
+import { ATTR, METRICS } from '../core/metrics/registry';
+import { createCounter, createObservableCounter, createObservableGauge } from '../core/metrics/instruments';
+import type { FindingsStore } from './findingsStore';
+import { OTHER, type QueryStatistics } from './queryStatistics';
+import type { ExplainOutcome } from './explainRequests';
+import type { QuerySeries } from './querySeries';
+
+/** `querylens_query_info` carries at most this much of the normalized text. */
+export const QUERY_INFO_MAX_CHARS = 200;
+
+export interface QueryMetrics {
+  flaggedExecution(rule: string, severity: string): void;
+  slowQuery(operation: string): void;
+  nPlusOne(fingerprint: string): void;
+  explain(outcome: ExplainOutcome): void;
+}
+
+export function createQueryMetrics(meter: Meter, statistics: QueryStatistics, series: QuerySeries, findings: FindingsStore): QueryMetrics {
+  const calls = createObservableCounter(meter, METRICS.queryCalls);
+  const time = createObservableCounter(meter, METRICS.queryTime);
+  const rows = createObservableCounter(meter, METRICS.queryRows);
+  const errors = createObservableCounter(meter, METRICS.queryErrors);
+  const info = createObservableGauge(meter, METRICS.queryInfo);
+  meter.addBatchObservableCallback((result) => {
+    const points = series.points(statistics.top());
+    for (const point of points.series) {
+      const attributes: Attributes = {
+        [ATTR.fingerprint]: point.fingerprint,
+        [ATTR.dbOperationName]: point.operation,
+        [ATTR.dbCollectionName]: point.collection,
+      };
+      result.observe(calls, point.calls, attributes);
+      result.observe(time, point.totalMs / 1000, attributes);
+      result.observe(rows, point.rows, attributes);
+      result.observe(errors, point.errors, attributes);
+      result.observe(info, 1, { [ATTR.fingerprint]: point.fingerprint, [ATTR.query]: point.query });
+    }
+    const otherAttributes: Attributes = { [ATTR.fingerprint]: OTHER, [ATTR.dbOperationName]: '', [ATTR.dbCollectionName]: '' };
+    result.observe(calls, points.other.calls, otherAttributes);
+    result.observe(time, points.other.totalMs / 1000, otherAttributes);
+    result.observe(rows, points.other.rows, otherAttributes);
+    result.observe(errors, points.other.errors, otherAttributes);
+  }, [calls, time, rows, errors, info]);
+
+  const flagged = createObservableGauge(meter, METRICS.findings);
+  flagged.addCallback((result) => {
+    for (const count of findings.countsByRule()) {
+      result.observe(count.fingerprints, { [ATTR.rule]: count.rule, [ATTR.severity]: count.severity, [ATTR.category]: count.category });
+    }
+  });
+
+  const flaggedExecutions = createCounter(meter, METRICS.flaggedExecutions);
+  const slowQueries = createCounter(meter, METRICS.slowQueries);
+  const nPlusOne = createCounter(meter, METRICS.nPlusOne);
+  const explainRuns = createCounter(meter, METRICS.explainRuns);
+  return {
+    flaggedExecution: (rule, severity) => flaggedExecutions.add(1, { [ATTR.rule]: rule, [ATTR.severity]: severity }),
+    slowQuery: (operation) => slowQueries.add(1, { [ATTR.dbSystemName]: 'postgresql', [ATTR.dbOperationName]: operation }),
+    // Bounded like the statistics: only labelled fingerprints have their own series.
+    nPlusOne: (fingerprint) => nPlusOne.add(1, { [ATTR.fingerprint]: series.labelFor(statistics.get(fingerprint)) }),
+    explain: (outcome) => explainRuns.add(1, { [ATTR.outcome]: outcome }),
+  };
+}

@@ -1,0 +1,279 @@
+/**
+ * The runtime recorder: a QueryObserver fed by the pg instrumentation with
+ * one QueryEvent per finished statement. It updates the per-query
+ * statistics, the findings (static, value-dependent, runtime detectors),
+ * the cache-candidate sample and the metrics; for slow statements it writes
+ * the slow-query log and asks for an EXPLAIN plan.
+ *
+ * Runs inside the app's query callback: everything is O(1) or O(findings of
+ * the statement) per call, except the bounded, rare paths (value rules on
+ * the first executions of a fingerprint, an EXPLAIN, a slow-log line). It
+ * never throws into the app (agent errors are reported) and keeps no literal values: texts
+ * and parameter sets are reduced to hashes before they are stored.
+ */
+import { LatencyBuckets } from '../core/latencyBuckets';
+import type { Meter } from '@opentelemetry/api';
+import { reportAgentError } from '../core/agentErrors';
+import type { RecordingSettings } from './recordingSettings';
+import type { QueryEvent, QueryObserver } from '../core/queryEvents';
+import type { StatementAnalysis, StaticFinding } from '../core/statementAnalysis';
+import { CacheCandidates, isCacheable, type CacheCandidate } from './detectors/cacheCandidates';
+import { checkValues } from './checkValues';
+import { FindingsStore, type FindingPersistence, type FindingRecord } from './findingsStore';
+import { hashString, hashValues } from '../core/hashing';
+import { LiteralBuiltDetector, carriesLiterals } from './detectors/literalBuiltDetector';
+import { LruMap } from '../core/lruMap';
+import { NPlusOneDetector, nPlusOneFinding, type NPlusOneSummary } from './detectors/nPlusOneDetector';
+import { sqlParser } from '../sql/parse/parser';
+import { analyzePlan } from '../sql/plan/analyzePlan';
+import { DEFAULT_PLAN_RULE_OPTIONS, type PlanRuleOptions } from '../sql/plan/planRule';
+import { sanitizePlan, summarizePlan } from '../sql/plan/planSanitizer';
+import { QueryStatistics, type OverflowStats, type QueryStats } from './queryStatistics';
+import { slowQueryFinding } from './slowQueryFinding';
+import { UnboundedResultDetector } from './detectors/unboundedResultDetector';
+import type { SlowQueryLogEntry } from '../exporters/slowQueryLog';
+import { EXPLAIN_OUTCOMES, type ExplainOutcome, type ExplainResult, type PlanRequester } from './explainRequests';
+import { QUERY_INFO_MAX_CHARS, createQueryMetrics, type QueryMetrics } from './queryMetrics';
+import { QuerySeries } from './querySeries';
+
+/** Executions of one fingerprint checked by value rules before we stop looking (unless one fires first). */
+export const VALUE_CHECK_BUDGET = 50;
+
+export interface QueryRecorderDeps {
+  /** Runs EXPLAIN for slow read-only statements; omit to never explain. */
+  readonly planRequester?: PlanRequester;
+  readonly slowQueryLog?: { write(entry: SlowQueryLogEntry): void };
+}
+
+export interface SlowQueryDetail {
+  readonly fingerprint: string;
+  readonly lastDurationMs: number;
+  readonly maxDurationMs: number;
+  readonly lastTraceId: string | undefined;
+  readonly lastSeen: number;
+  /** Outcome of the last EXPLAIN attempt, and its reason when not `ok`. */
+  readonly explain: { readonly outcome: ExplainOutcome; readonly reason?: string } | undefined;
+}
+
+export interface QueryRecorder extends QueryObserver {
+  topQueries(): QueryStats[];
+  /** 95th percentile of every statement's duration since the start or the last reset, in ms. */
+  overallP95Ms(): number;
+  otherQueries(): OverflowStats;
+  findings(): FindingRecord[];
+  slowQueries(): SlowQueryDetail[];
+  nPlusOneLoops(): NPlusOneSummary[];
+  cacheCandidates(): CacheCandidate[];
+  explainOutcomes(): Readonly<Record<ExplainOutcome, number>>;
+  /** Resolves when every EXPLAIN requested so far has been recorded (tests, shutdown). */
+  settled(): Promise<void>;
+  /** Forgets everything recorded (the admin `reset-stats` action). */
+  reset(): void;
+}
+
+interface TextTraits {
+  readonly hash: string;
+  readonly hasLiterals: boolean;
+}
+
+interface MutableSlowDetail {
+  readonly fingerprint: string;
+  lastDurationMs: number;
+  maxDurationMs: number;
+  lastTraceId: string | undefined;
+  lastSeen: number;
+  explain: { outcome: ExplainOutcome; reason?: string } | undefined;
+}
+
+export function createQueryRecorder(config: RecordingSettings, meter: Meter, deps: QueryRecorderDeps = {}): QueryRecorder {
+  const series = new QuerySeries(config.maxQueries * 2, QUERY_INFO_MAX_CHARS);
+  let overall = new LatencyBuckets();
+  const statistics = new QueryStatistics(config.maxQueries, (evicted) => series.retire(evicted));
+  const findingsStore = new FindingsStore();
+  const nPlusOne = new NPlusOneDetector({ threshold: config.nPlusOneThreshold, maxLoopSummaries: config.maxQueries });
+  const literalBuilt = new LiteralBuiltDetector();
+  const unbounded = new UnboundedResultDetector(config.unboundedRows);
+  const candidates = new CacheCandidates();
+  const valueChecksLeft = new LruMap<string, number>(1000);
+  const slowDetails = new LruMap<string, MutableSlowDetail>(config.maxQueries);
+  const explainCounts: Record<ExplainOutcome, number> = { ok: 0, skipped: 0, error: 0, timeout: 0 };
+  const pendingPlans = new Set<Promise<void>>();
+  const metrics: QueryMetrics = createQueryMetrics(meter, statistics, series, findingsStore);
+  // Once per distinct text: the statement cache hands out one analysis object per text.
+  const textTraits = new WeakMap<StatementAnalysis, TextTraits>();
+
+  function textTraitsOf(analysis: StatementAnalysis, text: string): TextTraits {
+    let traits = textTraits.get(analysis);
+    if (traits === undefined) {
+      const parser = sqlParser();
+      traits = { hash: hashString(text), hasLiterals: parser !== undefined && carriesLiterals(text, parser) };
+      textTraits.set(analysis, traits);
+    }
+    return traits;
+  }
+
+  function raise(event: QueryEvent, finding: StaticFinding, persistence: FindingPersistence, withPlan = false): void {
+    const { analysis } = event;
+    findingsStore.raise(analysis.fingerprint, analysis.normalized, finding, event.endedAt, persistence, withPlan);
+    metrics.flaggedExecution(finding.rule, finding.severity);
+  }
+
+  /** Value rules cost a rule run: only on the first executions, and only until one fires. */
+  function checkValueRules(event: QueryEvent): void {
+    const { analysis } = event;
+    if (!analysis.hasValueRules || event.values === undefined) return;
+    const left = valueChecksLeft.get(analysis.fingerprint) ?? VALUE_CHECK_BUDGET;
+    if (left <= 0) return;
+    const found = checkValues(analysis, event.values);
+    valueChecksLeft.set(analysis.fingerprint, found.length > 0 ? 0 : left - 1);
+    for (const finding of found) if (!findingsStore.has(analysis.fingerprint, finding.rule)) raise(event, finding, 'sticky');
+  }
+
+  function recordPlan(analysis: StatementAnalysis, result: ExplainResult, detail: MutableSlowDetail): void {
+    metrics.explain(result.outcome);
+    explainCounts[result.outcome] += 1;
+    detail.explain = result.reason === undefined ? { outcome: result.outcome } : { outcome: result.outcome, reason: result.reason };
+    const parser = sqlParser();
+    if (result.outcome !== 'ok' || parser === undefined) return;
+    const plan = sanitizePlan(result.plan, parser);
+    const at = Date.now();
+    findingsStore.attachPlan(analysis.fingerprint, { plan, summary: summarizePlan(plan), explainedAt: at });
+    const relationRows = result.relationRows ?? {};
+    const options: PlanRuleOptions = {
+      ...DEFAULT_PLAN_RULE_OPTIONS,
+      relationRows: (relation) => (Object.hasOwn(relationRows, relation) ? relationRows[relation] : undefined),
+      ...(result.workMemBytes === undefined ? {} : { workMemBytes: result.workMemBytes }),
+    };
+    findingsStore.replacePlanFindings(analysis.fingerprint, analysis.normalized, analyzePlan(plan, options), at);
+  }
+
+  function requestPlan(event: QueryEvent, detail: MutableSlowDetail): void {
+    if (!config.explain || deps.planRequester === undefined) return;
+    const { analysis } = event;
+    const pending = deps.planRequester.request({
+      fingerprint: analysis.fingerprint,
+      text: event.text,
+      values: event.values,
+      readOnly: analysis.readOnly,
+      statementCount: analysis.statementCount,
+      server: event.server,
+    });
+    if (pending === undefined) return;
+    const recorded = pending
+      .then((result) => recordPlan(analysis, result, detail))
+      .catch((error: unknown) => reportAgentError('explain', error))
+      .finally(() => pendingPlans.delete(recorded));
+    pendingPlans.add(recorded);
+  }
+
+  function recordSlow(event: QueryEvent, durationMs: number): void {
+    const { analysis } = event;
+    metrics.slowQuery(analysis.operation);
+    raise(event, slowQueryFinding(durationMs, config.slowQueryMs), 'event', true);
+    let detail = slowDetails.get(analysis.fingerprint);
+    if (detail === undefined) {
+      detail = { fingerprint: analysis.fingerprint, lastDurationMs: 0, maxDurationMs: 0, lastTraceId: undefined, lastSeen: 0, explain: undefined };
+      slowDetails.set(analysis.fingerprint, detail);
+    }
+    detail.lastDurationMs = durationMs;
+    detail.maxDurationMs = Math.max(detail.maxDurationMs, durationMs);
+    detail.lastTraceId = event.traceId;
+    detail.lastSeen = event.endedAt;
+    deps.slowQueryLog?.write({
+      time: new Date(event.endedAt).toISOString(),
+      fingerprint: analysis.fingerprint,
+      query: analysis.normalized,
+      durationMs: Math.round(durationMs * 1000) / 1000,
+      rows: event.rows,
+      traceId: event.traceId,
+      findings: findingsStore.rulesFor(analysis.fingerprint),
+      plan: findingsStore.planFor(analysis.fingerprint)?.summary,
+    });
+    requestPlan(event, detail);
+  }
+
+  function record(event: QueryEvent): void {
+    const { analysis } = event;
+    const durationMs = event.durationSeconds * 1000;
+    const at = event.endedAt;
+    overall.record(durationMs);
+    statistics.record({
+      fingerprint: analysis.fingerprint,
+      normalized: analysis.normalized,
+      operation: analysis.operation,
+      collection: analysis.collection,
+      tables: analysis.tables,
+      durationMs,
+      rows: event.rows,
+      errorCode: event.errorCode,
+      at,
+    });
+    for (const flagged of findingsStore.observe(analysis.fingerprint, analysis.normalized, analysis.findings, at)) {
+      metrics.flaggedExecution(flagged.rule, flagged.severity);
+    }
+    checkValueRules(event);
+    // Unparsed statements (overlong, invalid) are neither literal-built candidates nor cacheable: no hashing.
+    const traits = analysis.parsed ? textTraitsOf(analysis, event.text) : undefined;
+    if (traits?.hasLiterals === true) {
+      const literalFinding = literalBuilt.observe(analysis.fingerprint, traits.hash);
+      if (literalFinding !== undefined) raise(event, literalFinding, 'sticky');
+    }
+    const unboundedFinding = unbounded.check(analysis, event.rows);
+    if (unboundedFinding !== undefined) raise(event, unboundedFinding, 'event');
+    const loop = nPlusOne.observe({ contextKey: event.contextKey, fingerprint: analysis.fingerprint, normalized: analysis.normalized, durationMs, at });
+    if (loop !== undefined) {
+      metrics.nPlusOne(analysis.fingerprint);
+      raise(event, nPlusOneFinding(loop), 'event');
+    }
+    const errored = event.errorCode !== undefined;
+    if (traits !== undefined && isCacheable({ readOnly: analysis.readOnly, hasVolatileFunctions: analysis.hasVolatileFunctions, errored })) {
+      candidates.observe({
+        fingerprint: analysis.fingerprint,
+        normalized: analysis.normalized,
+        readOnly: analysis.readOnly,
+        hasVolatileFunctions: analysis.hasVolatileFunctions,
+        parameterHash: candidates.wantsSample(analysis.fingerprint) ? hashValues(traits.hash, event.values) : undefined,
+        durationMs,
+        errored,
+      });
+    }
+    // Errors count too: a statement cancelled by statement_timeout is the slowest kind.
+    if (durationMs >= config.slowQueryMs) recordSlow(event, durationMs);
+  }
+
+  return {
+    onQuery: (event) => {
+      // try/catch rather than `guarded`: a closure per statement shows in the benchmark.
+      try {
+        record(event);
+      } catch (error) {
+        reportAgentError('query-recorder', error);
+      }
+    },
+    topQueries: () => statistics.top(),
+    overallP95Ms: () => overall.quantile(0.95),
+    otherQueries: () => statistics.other(),
+    findings: () => findingsStore.list(),
+    slowQueries: () => [...slowDetails.values()].map((detail) => ({ ...detail })).sort((a, b) => b.lastSeen - a.lastSeen),
+    nPlusOneLoops: () => nPlusOne.loops(),
+    cacheCandidates: () => candidates.top(),
+    explainOutcomes: () => ({ ...explainCounts }),
+    settled: async () => {
+      while (pendingPlans.size > 0) await Promise.all([...pendingPlans]);
+    },
+    reset: () => {
+      // Exported counters never go back: what the report forgets stays in the series.
+      for (const stats of statistics.top()) series.retire(stats);
+      statistics.reset();
+      overall = new LatencyBuckets();
+      findingsStore.reset();
+      nPlusOne.reset();
+      literalBuilt.reset();
+      unbounded.reset();
+      candidates.reset();
+      valueChecksLeft.clear();
+      slowDetails.clear();
+      for (const outcome of EXPLAIN_OUTCOMES) explainCounts[outcome] = 0;
+    },
+  };
+}

@@ -1,0 +1,99 @@
+/**
+ * Builds the report from the recorder's current state. Pure: everything it
+ * reads comes in `sources`, so it can be tested without a server or a clock.
+ */
+import type { QueryRecorder } from '../recording/queryRecorder';
+import type { RecordingSettings } from '../recording/recordingSettings';
+import { SLOW_QUERY_RULE } from '../recording/slowQueryFinding';
+import type { StatementCacheCounts } from '../recording/statementCache';
+import type { CacheSummary } from '../instrumentations/cacheTelemetry/cacheStatistics';
+import type { PoolSnapshot } from '../instrumentations/pg/poolRegistry';
+import type { RedisCommandSummary } from '../instrumentations/ioredis/recorder';
+import { REPORT_SCHEMA_VERSION, type QuerylensReport } from './reportModel';
+import {
+  iso, ms, reportCache, reportCacheCandidate, reportExplainOutcomes, reportFinding, reportNPlusOne, reportParse, reportPlan, reportPool, reportQuery, reportRedisCommand,
+} from './reportRows';
+
+export interface ReportSources {
+  readonly serviceName: string;
+  readonly agentVersion: string;
+  /** ms since epoch */
+  readonly startedAt: number;
+  readonly now: number;
+  readonly config: RecordingSettings;
+  readonly recorder: Omit<QueryRecorder, 'onQuery' | 'reset' | 'settled'>;
+  readonly parse?: StatementCacheCounts;
+  readonly slowQueryLog?: { readonly destination: string; stats(): { readonly written: number; readonly dropped: number } };
+  /** ms since epoch of the last statistics reset; default `startedAt`. */
+  readonly statsSince?: number;
+  readonly pools?: readonly PoolSnapshot[];
+  readonly redisCommands?: readonly RedisCommandSummary[];
+  /** `cacheSummaries()` of the cache instrumentation. */
+  readonly caches?: readonly CacheSummary[];
+}
+
+export function buildReport(sources: ReportSources): QuerylensReport {
+  const { recorder } = sources;
+  const top = recorder.topQueries();
+  const statsByFingerprint = new Map(top.map((query) => [query.fingerprint, query]));
+  const findings = recorder.findings();
+  const rulesByFingerprint = new Map<string, string[]>();
+  const slowFindings = new Map<string, (typeof findings)[number]>();
+  for (const finding of findings) {
+    const rules = rulesByFingerprint.get(finding.fingerprint) ?? [];
+    rules.push(finding.rule);
+    rulesByFingerprint.set(finding.fingerprint, rules);
+    if (finding.rule === SLOW_QUERY_RULE) slowFindings.set(finding.fingerprint, finding);
+  }
+  const other = recorder.otherQueries();
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    generatedAt: iso(sources.now),
+    service: { name: sources.serviceName, agentVersion: sources.agentVersion },
+    startedAt: iso(sources.startedAt),
+    uptimeSeconds: Math.max(0, Math.round((sources.now - sources.startedAt) / 1000)),
+    statsSince: iso(sources.statsSince ?? sources.startedAt),
+    thresholds: {
+      slowQueryMs: sources.config.slowQueryMs,
+      nPlusOne: sources.config.nPlusOneThreshold,
+      maxQueries: sources.config.maxQueries,
+      unboundedRows: sources.config.unboundedRows,
+      explain: sources.config.explain,
+    },
+    queries: {
+      p95Ms: ms(recorder.overallP95Ms()),
+      top: top.map(reportQuery),
+      other: { calls: other.calls, totalMs: ms(other.totalMs), rows: other.rows, errors: other.errors, evictions: other.evictions },
+    },
+    findings: findings.map(reportFinding),
+    slowQueries: recorder.slowQueries().map((slow) => {
+      const stats = statsByFingerprint.get(slow.fingerprint);
+      const finding = slowFindings.get(slow.fingerprint);
+      return {
+        fingerprint: slow.fingerprint,
+        query: finding?.example ?? stats?.normalized ?? '',
+        slowExecutions: finding?.count ?? 0,
+        calls: stats?.calls,
+        meanMs: stats === undefined ? undefined : ms(stats.meanMs),
+        p95Ms: stats === undefined ? undefined : ms(stats.p95Ms),
+        maxMs: ms(slow.maxDurationMs),
+        lastMs: ms(slow.lastDurationMs),
+        lastSeen: iso(slow.lastSeen),
+        lastTraceId: slow.lastTraceId,
+        findings: rulesByFingerprint.get(slow.fingerprint) ?? [],
+        explain: slow.explain,
+        plan: reportPlan(finding?.plan),
+      };
+    }),
+    nPlusOne: recorder.nPlusOneLoops().map(reportNPlusOne),
+    cacheCandidates: recorder.cacheCandidates().map(reportCacheCandidate),
+    explain: reportExplainOutcomes(recorder.explainOutcomes()),
+    parse: sources.parse === undefined ? null : reportParse(sources.parse),
+    slowQueryLog: sources.slowQueryLog === undefined
+      ? { destination: 'off', written: 0, dropped: 0 }
+      : { destination: sources.slowQueryLog.destination, ...sources.slowQueryLog.stats() },
+    pools: (sources.pools ?? []).map(reportPool),
+    redisCommands: (sources.redisCommands ?? []).map(reportRedisCommand),
+    caches: (sources.caches ?? []).map(reportCache),
+  };
+}

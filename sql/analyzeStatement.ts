@@ -1,0 +1,143 @@
+/**
+ * One distinct statement text → its StatementAnalysis: grouping key, display
+ * text, semconv attributes, read-only flag and static findings. Pure given a
+ * loaded parser, and total: whatever the text, it returns an analysis.
+ */
+import { reportAgentError } from '../core/agentErrors';
+import type { StatementAnalysis, StaticFinding } from '../core/statementAnalysis';
+import { guessOperation } from '../core/keywordGuess';
+import type { RawParseResult, SqlParser } from './parse/parser';
+import { sqlParser } from './parse/parser';
+import { prepareStatements } from './parse/preparedStatements';
+import type { PreparedStatement } from './parse/preparedStatements';
+import type { Rule, StatementSource } from './rule';
+import type { EngineHit } from './ruleEngine';
+import { enabledRules, runRules } from './ruleEngine';
+import { sanitizeSqlText } from './parse/sanitizeSqlText';
+import { statementFacts } from './parse/statementFacts';
+import { commentNestingTooDeep } from './parse/commentNesting';
+import { textFingerprint } from '../core/textHash';
+
+export interface AnalyzerOptions {
+  /** Longer texts are not parsed (bounded cost per call); they are grouped by a hash of the text. The agent passes QUERYLENS_MAX_SQL_LENGTH (default 100,000). */
+  readonly maxSqlLength: number;
+  readonly disabledRules: ReadonlySet<string>;
+  readonly source: StatementSource;
+  /** Default: the whole catalogue (`ALL_RULES`); tests inject their own. */
+  readonly rules?: readonly Rule[];
+}
+
+export const NORMALIZED_MAX_LENGTH = 2_000;
+
+/** What value-dependent rules need to judge one execution's bound parameters later, without parsing again. */
+export interface ValueRuleTree {
+  readonly statements: readonly PreparedStatement[];
+  readonly rules: readonly Rule[];
+  readonly source: StatementSource;
+}
+
+/** Receives the tree of a text that has value rules; the caller decides whether and how long to keep it. */
+export type KeepValueRuleTree = (analysis: StatementAnalysis, tree: ValueRuleTree) => void;
+
+function capText(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/** Constants → `$n` (libpg_query), then comments dropped; the scanner alone when normalize fails. */
+function displayText(text: string, parser: SqlParser): string {
+  let normalized: string | undefined;
+  try {
+    normalized = parser.normalize(text);
+  } catch {
+    normalized = undefined;
+  }
+  const hasComment = normalized !== undefined && (normalized.includes('--') || normalized.includes('/*'));
+  const shown = normalized === undefined || hasComment ? sanitizeSqlText(normalized ?? text, parser) : normalized.trim();
+  return capText(shown ?? guessOperation(text), NORMALIZED_MAX_LENGTH);
+}
+
+/** Same rule, same message in several statements of one text: one finding. */
+export function toFindings(hits: readonly EngineHit[], exclude: readonly StaticFinding[] = []): StaticFinding[] {
+  const seen = new Set(exclude.map((finding) => `${finding.rule}\n${finding.message}`));
+  const findings: StaticFinding[] = [];
+  for (const { rule, message } of hits) {
+    const key = `${rule.id}\n${message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    findings.push({ rule: rule.id, category: rule.category, severity: rule.severity, message, suggestion: rule.suggestion });
+  }
+  return findings;
+}
+
+/**
+ * The analysis of a text that was not parsed: grouped by text hash, shown
+ * with constants masked when a scanner is given (not for overlong texts,
+ * whose scan would cost without bound).
+ */
+export function unparsedAnalysis(text: string, scanner: SqlParser | undefined): StatementAnalysis {
+  const operation = guessOperation(text);
+  const shown = scanner === undefined ? undefined : sanitizeSqlText(text, scanner);
+  return {
+    fingerprint: textFingerprint(text),
+    normalized: shown === undefined ? `${operation} …` : capText(shown, NORMALIZED_MAX_LENGTH),
+    summary: operation,
+    operation,
+    collection: '',
+    tables: [],
+    statementCount: 0,
+    readOnly: false,
+    hasVolatileFunctions: false,
+    parsed: false,
+    findings: [],
+    hasValueRules: false,
+  };
+}
+
+function parsedAnalysis(text: string, parser: SqlParser, options: AnalyzerOptions, keepTree: KeepValueRuleTree | undefined): StatementAnalysis {
+  let parsed: RawParseResult;
+  try {
+    parsed = parser.parse(text);
+  } catch {
+    return unparsedAnalysis(text, parser);
+  }
+  const statements = prepareStatements(text, parsed);
+  const facts = statementFacts(statements.map((statement) => statement.stmt));
+  const rules = enabledRules(options);
+  const valueRules = rules.filter((rule) => rule.usesValues === true);
+  const hasValueRules = facts.hasParameters && valueRules.length > 0;
+  // Every rule runs without values here: value rules still judge literals written in the text.
+  const findings = toFindings(runRules(statements, rules, undefined, options.source));
+  const analysis: StatementAnalysis = {
+    fingerprint: parser.fingerprint(text),
+    normalized: displayText(text, parser),
+    summary: facts.summary,
+    operation: facts.operation,
+    collection: facts.tables[0] ?? '',
+    tables: facts.tables,
+    statementCount: statements.length,
+    readOnly: facts.readOnly,
+    hasVolatileFunctions: facts.hasVolatileFunctions,
+    parsed: true,
+    findings,
+    hasValueRules,
+  };
+  if (hasValueRules) keepTree?.(analysis, { statements, rules: valueRules, source: options.source });
+  return analysis;
+}
+
+/**
+ * Never throws. Not parsed (fingerprint `h:<hash>`, `parsed: false`) when the
+ * parser is not loaded yet, the text is longer than `maxSqlLength`, nests
+ * comments deeper than the parser handles in bounded time, or is not valid SQL.
+ */
+export function analyzeStatement(text: string, options: AnalyzerOptions, keepTree?: KeepValueRuleTree): StatementAnalysis {
+  const parser = sqlParser();
+  try {
+    if (parser === undefined || text.length > options.maxSqlLength || commentNestingTooDeep(text)) return unparsedAnalysis(text, undefined);
+    return parsedAnalysis(text, parser, options, keepTree);
+  } catch (error) {
+    // Only the error's class: a parser message quotes the text near the failure, literals included.
+    reportAgentError('sql-analysis', new Error(`statement analysis threw ${error instanceof Error ? error.name : typeof error}`));
+    return unparsedAnalysis(text, undefined);
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * Lints a whole SQL file (a migration, a script: many statements) with the
+ * same rules the agent runs, as `source: 'file'` so migration rules apply.
+ * Every finding has a 1-based line and column: where the rule pointed, else
+ * where its statement starts.
+ */
+import type { RuleCategory, Severity } from '../../core/statementAnalysis';
+import type { Rule } from '../rule';
+import { parseErrorPosition, sqlParser } from '../parse/parser';
+import type { PreparedStatement } from '../parse/preparedStatements';
+import { prepareStatements } from '../parse/preparedStatements';
+import { enabledRules, runRules } from '../ruleEngine';
+import { ALL_RULES } from '../rules/index';
+import { lineColumn, skipTrivia } from '../../core/textPosition';
+
+export interface LintOptions {
+  readonly disabledRules: ReadonlySet<string>;
+  /** Default: the whole catalogue (`ALL_RULES`). */
+  readonly rules?: readonly Rule[];
+}
+
+export interface LintFinding {
+  readonly line: number;
+  readonly column: number;
+  readonly rule: string;
+  readonly severity: Severity;
+  readonly category: RuleCategory;
+  readonly message: string;
+  readonly suggestion: string;
+}
+
+/** A file's findings, and how many statements were checked (none when the parser rejected the file). */
+export interface LintResult {
+  readonly statements: number;
+  readonly findings: LintFinding[];
+}
+
+/** What a catalogue listing (`querylens rules`, SARIF's rule table) shows of a rule. */
+export type RuleDescriptor = Pick<Rule, 'id' | 'category' | 'severity' | 'description' | 'suggestion'>;
+
+/** Not a rule module: lint reports it when the PostgreSQL parser rejects a file. */
+export const PARSE_ERROR: RuleDescriptor = {
+  id: 'parse-error',
+  category: 'correctness',
+  severity: 'error',
+  description: 'The file is not valid PostgreSQL SQL; the parser stopped at the reported position.',
+  suggestion: 'Fix the syntax error; no other rule was checked in this file.',
+};
+
+/** Every id lint can report: the rules, then `parse-error`. */
+export function lintCatalogue(rules: readonly Rule[] = ALL_RULES): RuleDescriptor[] {
+  return [...rules, PARSE_ERROR];
+}
+
+function parseErrorFinding(sql: string, error: unknown): LintFinding {
+  const position = parseErrorPosition(error) ?? skipTrivia(sql);
+  const reason = error instanceof Error ? error.message : String(error);
+  return {
+    ...lineColumn(sql, position),
+    rule: PARSE_ERROR.id,
+    severity: PARSE_ERROR.severity,
+    category: PARSE_ERROR.category,
+    message: `PostgreSQL cannot parse this file: ${reason}`,
+    suggestion: PARSE_ERROR.suggestion,
+  };
+}
+
+function byPosition(a: LintFinding, b: LintFinding): number {
+  return a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule);
+}
+
+/** Needs the parser loaded (`await loadSqlParser()`); throws otherwise, as that is a caller bug. */
+export function lintSql(sql: string, options: LintOptions): LintResult {
+  const parser = sqlParser();
+  if (parser === undefined) throw new Error('lintSql: the SQL parser is not loaded; await loadSqlParser() first');
+  // libpg_query rejects empty input; an empty or comment-only file has nothing to lint.
+  if (skipTrivia(sql) === sql.length) return { statements: 0, findings: [] };
+  let statements: PreparedStatement[];
+  try {
+    statements = prepareStatements(sql, parser.parse(sql));
+  } catch (error) {
+    return { statements: 0, findings: [parseErrorFinding(sql, error)] };
+  }
+  const rules = enabledRules({ rules: options.rules, disabledRules: options.disabledRules, source: 'file' });
+  const findings = runRules(statements, rules, undefined, 'file')
+    .map((hit): LintFinding => {
+      const statement = statements[hit.statementIndex];
+      const offset = statement.start + (hit.location ?? skipTrivia(statement.text));
+      const { rule } = hit;
+      return {
+        ...lineColumn(sql, offset),
+        rule: rule.id,
+        severity: rule.severity,
+        category: rule.category,
+        message: hit.message,
+        suggestion: rule.suggestion,
+      };
+    })
+    .sort(byPosition);
+  return { statements: statements.length, findings };
+}

@@ -1,0 +1,60 @@
+/** The contract of plan rules: pure functions of one plan node, with thresholds from options. */
+import type { RuleCategory, Severity } from '../../core/statementAnalysis';
+import type { PlanNode } from './planNode';
+
+export interface PlanRuleOptions {
+  /** `work_mem` the statement runs with, in bytes (PostgreSQL's default is 4 MB). */
+  readonly workMemBytes: number;
+  /** `hash_mem_multiplier` (default 2 since PostgreSQL 15): hashes may use work_mem × this. */
+  readonly hashMemMultiplier: number;
+  /**
+   * Estimated rows of a relation (for example `pg_class.reltuples`), used when
+   * the plan has no ANALYZE figures to tell how many rows a scan read.
+   */
+  readonly relationRows: (relation: string) => number | undefined;
+  /** Relations with fewer rows are not worth an index (PgHero: 10,000). */
+  readonly bigRelationRows: number;
+  /** Fraction of scanned rows a filter removes: above `removedWarn` warns, above `removedSevere` is an error. */
+  readonly removedWarn: number;
+  readonly removedSevere: number;
+  /** Estimated vs actual rows differing by this factor or more is a mis-estimate (10×). */
+  readonly misestimateFactor: number;
+  /** Mis-estimates below this many rows on both sides are noise. */
+  readonly misestimateMinRows: number;
+  /** Outer rows × inner rows per loop of a nested loop at or above this is huge. */
+  readonly nestedLoopRows: number;
+}
+
+export const DEFAULT_PLAN_RULE_OPTIONS: PlanRuleOptions = {
+  workMemBytes: 4 * 1024 * 1024,
+  hashMemMultiplier: 2,
+  relationRows: () => undefined,
+  bigRelationRows: 10_000,
+  removedWarn: 0.5,
+  removedSevere: 0.9,
+  misestimateFactor: 10,
+  misestimateMinRows: 100,
+  nestedLoopRows: 1_000_000,
+};
+
+export interface PlanFinding {
+  readonly rule: string;
+  readonly category: RuleCategory;
+  readonly severity: Severity;
+  /** Names the node and the figures, never condition text. */
+  readonly message: string;
+  readonly suggestion: string;
+  /** `PlanNode.id` of the node the finding is about. */
+  readonly nodeId: number;
+}
+
+export interface PlanRule {
+  readonly id: string;
+  readonly suggestion: string;
+  check(node: PlanNode, options: PlanRuleOptions): readonly PlanRuleHit[];
+}
+
+export interface PlanRuleHit {
+  readonly severity: Severity;
+  readonly message: string;
+}

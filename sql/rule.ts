@@ -1,0 +1,57 @@
+/**
+ * The contract between the rule engine and the rules. A rule is a pure
+ * function of one parsed statement (and, where it matters, its bound
+ * parameter values, held in memory only); it returns what it saw.
+ */
+import type { RuleCategory, Severity } from '../core/statementAnalysis';
+
+/**
+ * Where the statement comes from. `runtime`: sent by the app through pg.
+ * `file`: read by `querylens lint` (migration files, scripts). Migration rules
+ * judge schema changes, so they apply to files; runtime-only rules (for
+ * example a DDL statement sent by app code) apply to runtime statements.
+ */
+export type StatementSource = 'runtime' | 'file';
+
+/** A node of libpg-query's JSON parse tree: `{ SelectStmt: {...} }`, `{ ColumnRef: {...} }`, … */
+export type PgNode = { readonly [nodeType: string]: unknown };
+
+export interface RuleContext {
+  /** One statement of the parse result (`stmts[i].stmt`). */
+  readonly stmt: PgNode;
+  /** The text of this statement alone (locations in the tree are offsets into it). */
+  readonly text: string;
+  /** Bound parameter values, `values[0]` is `$1`; never stored or exported. */
+  readonly values: readonly unknown[] | undefined;
+  readonly source: StatementSource;
+  /** How many statements the same text (one pg call or one file chunk) held. */
+  readonly statementCount: number;
+}
+
+export interface RuleHit {
+  /** Names what was seen, without literal values: `LIKE pattern starts with a wildcard on column "name"`. */
+  readonly message: string;
+  /** Character offset into `RuleContext.text`, when the tree gives one. */
+  readonly location?: number;
+}
+
+export interface Rule {
+  /** kebab-case, stable: used in QUERYLENS_RULES, metrics and lint output. */
+  readonly id: string;
+  readonly category: RuleCategory;
+  readonly severity: Severity;
+  /** One line: what the rule looks for. */
+  readonly description: string;
+  /** What to do about it. */
+  readonly suggestion: string;
+  /** Which statements it judges; default both. */
+  readonly sources?: readonly StatementSource[];
+  /**
+   * True when the verdict can change with the bound values (`LIKE $1` bound
+   * to a pattern starting with `%`): the engine must run `check` again with
+   * the values of an execution. Without values such a rule still judges
+   * literals written in the text.
+   */
+  readonly usesValues?: boolean;
+  check(ctx: RuleContext): readonly RuleHit[];
+}

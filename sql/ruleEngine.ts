@@ -1,0 +1,62 @@
+/**
+ * Runs rules over prepared statements. A rule that throws is reported as an
+ * agent error and skipped for that statement; the others still run, and
+ * nothing reaches the caller.
+ */
+import { reportAgentError } from '../core/agentErrors';
+import type { PreparedStatement } from './parse/preparedStatements';
+import type { Rule, StatementSource } from './rule';
+import { ALL_RULES } from './rules/index';
+
+export interface RuleSelection {
+  /** Default: the whole catalogue (`ALL_RULES`). */
+  readonly rules?: readonly Rule[];
+  readonly disabledRules: ReadonlySet<string>;
+  readonly source: StatementSource;
+}
+
+export interface EngineHit {
+  readonly rule: Rule;
+  readonly message: string;
+  /** Index into the statements the hit belongs to. */
+  readonly statementIndex: number;
+  /** String index into that statement's text, when the rule gave a valid one. */
+  readonly location: number | undefined;
+}
+
+/** The rules that judge statements from `source` and are not disabled. */
+export function enabledRules(selection: RuleSelection): readonly Rule[] {
+  return (selection.rules ?? ALL_RULES).filter(
+    (rule) => !selection.disabledRules.has(rule.id) && (rule.sources === undefined || rule.sources.includes(selection.source)),
+  );
+}
+
+/** Ids in `disabledRules` that name no rule: the bootstrap and the CLI warn about them once. */
+export function unknownRuleIds(disabledRules: Iterable<string>, rules: readonly Rule[] = ALL_RULES): string[] {
+  const known = new Set(rules.map((rule) => rule.id));
+  return [...new Set(disabledRules)].filter((id) => !known.has(id));
+}
+
+export function runRules(
+  statements: readonly PreparedStatement[],
+  rules: readonly Rule[],
+  values: readonly unknown[] | undefined,
+  source: StatementSource,
+): EngineHit[] {
+  const hits: EngineHit[] = [];
+  statements.forEach((statement, statementIndex) => {
+    const context = { stmt: statement.stmt, text: statement.text, values, source, statementCount: statements.length };
+    for (const rule of rules) {
+      try {
+        for (const hit of rule.check(context)) {
+          const location = typeof hit.location === 'number' && hit.location >= 0 && hit.location <= statement.text.length ? hit.location : undefined;
+          hits.push({ rule, message: hit.message, statementIndex, location });
+        }
+      } catch (error) {
+        // Only the error's class: its message could quote the statement's literals or bound values.
+        reportAgentError('sql-rule', new Error(`rule ${rule.id} threw ${error instanceof Error ? error.name : typeof error}`));
+      }
+    }
+  });
+  return hits;
+}

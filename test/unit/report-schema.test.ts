@@ -1,0 +1,122 @@
+/**
+ * Pins the published report schema (docs/report.md): every field of every
+ * section, its JSON type and its order, for a report with every section
+ * filled. A change here is a change to what `GET /querylens/api/report`
+ * serves, so it needs docs/report.md and, when incompatible, a new
+ * schemaVersion.
+ */
+import { describe, expect, it } from 'vitest';
+import { buildReport, type ReportSources } from '../../report/buildReport';
+
+const AT = Date.UTC(2026, 10, 27, 11, 20);
+
+const recorder: ReportSources['recorder'] = {
+  topQueries: () => [{
+    fingerprint: 'f1', normalized: 'SELECT id FROM orders WHERE note = $1', operation: 'SELECT', collection: 'orders', tables: ['orders'],
+    calls: 4, totalMs: 2424.2431, meanMs: 606.0611, maxMs: 906.7241, p50Ms: 550, p95Ms: 906.7241, p99Ms: 906.7241,
+    rows: 0, errors: 1, errorsByCode: { '57014': 1 }, firstSeen: AT, lastSeen: AT + 1000,
+  }],
+  overallP95Ms: () => 3.4121,
+  otherQueries: () => ({ calls: 1, totalMs: 2, rows: 3, errors: 0, evictions: 1 }),
+  findings: () => [{
+    rule: 'slow-query', severity: 'warning', category: 'performance', fingerprint: 'f1', example: 'SELECT id FROM orders WHERE note = $1',
+    message: 'took 906 ms', suggestion: 'add an index', firstSeen: AT, lastSeen: AT + 1000, count: 2, persistence: 'event',
+    plan: { plan: [{ Plan: { 'Node Type': 'Seq Scan' } }], summary: 'Seq Scan on "orders"', explainedAt: AT + 500 },
+  }],
+  slowQueries: () => [{ fingerprint: 'f1', lastDurationMs: 906.7, maxDurationMs: 906.7, lastTraceId: 'abc', lastSeen: AT + 1000, explain: { outcome: 'ok' } }],
+  nPlusOneLoops: () => [{ fingerprint: 'f1', normalized: 'SELECT 1', loops: 2, maxRepetitions: 12, maxTotalMs: 60.5, firstSeen: AT, lastSeen: AT + 1000 }],
+  cacheCandidates: () => [{
+    fingerprint: 'f1', normalized: 'SELECT 1', calls: 40, repeats: 30, distinctParameterSets: 10, sampleFull: false,
+    estimatedHitRate: 0.75, meanMs: 2.5, estimatedTimeSavedMs: 75,
+  }],
+  explainOutcomes: () => ({ ok: 1, skipped: 0, error: 0, timeout: 0 }),
+};
+
+const sources: ReportSources = {
+  serviceName: 'orders-api',
+  agentVersion: '0.1.0',
+  startedAt: AT,
+  now: AT + 60_000,
+  config: { slowQueryMs: 500, nPlusOneThreshold: 5, maxQueries: 200, unboundedRows: 1000, explain: true },
+  recorder,
+  parse: { hits: 1, misses: 2, unparseable: 0, overlong: 0, notReady: 0, pending: 0, pendingDropped: 0, deferred: 0, evictions: 0, entries: 2, textChars: 40 },
+  slowQueryLog: { destination: 'stderr', stats: () => ({ written: 1, dropped: 0 }) },
+  pools: [{ name: 'pg-pool', total: 2, idle: 1, used: 1, pending: 0, max: 10, min: 0, checkouts: 5, waitP95Ms: 0.5 }],
+  redisCommands: [{ server: '127.0.0.1:6379', database: 0, command: 'GET', calls: 3, errors: 0, p95Ms: 0.2 }],
+  caches: [{ name: 'users', layer: 'memory', hits: 3, misses: 1, stale: 0, errors: 0, evictions: { evict: 1, set: 0, delete: 0, expire: 0, fetch: 0, other: 0 }, entries: 2, maxEntries: 100 }],
+};
+
+type Shape = string | Shape[] | { [field: string]: Shape };
+
+/** The JSON type of every field, in the order the report serves them; arrays by their first element. */
+function shape(value: unknown): Shape {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return value.length === 0 ? [] : [shape(value[0])];
+  if (typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([field, inner]) => [field, shape(inner)]));
+  return typeof value;
+}
+
+const PLAN = { summary: 'string', explainedAt: 'string', plan: [{ Plan: { 'Node Type': 'string' } }] };
+
+const SCHEMA = {
+  schemaVersion: 'number',
+  generatedAt: 'string',
+  service: { name: 'string', agentVersion: 'string' },
+  startedAt: 'string',
+  uptimeSeconds: 'number',
+  statsSince: 'string',
+  thresholds: { slowQueryMs: 'number', nPlusOne: 'number', maxQueries: 'number', unboundedRows: 'number', explain: 'boolean' },
+  queries: {
+    p95Ms: 'number',
+    top: [{
+      fingerprint: 'string', operation: 'string', collection: 'string', tables: ['string'],
+      calls: 'number', totalMs: 'number', meanMs: 'number', maxMs: 'number', p50Ms: 'number', p95Ms: 'number', p99Ms: 'number',
+      rows: 'number', errors: 'number', errorsByCode: { '57014': 'number' }, query: 'string', firstSeen: 'string', lastSeen: 'string',
+    }],
+    other: { calls: 'number', totalMs: 'number', rows: 'number', errors: 'number', evictions: 'number' },
+  },
+  findings: [{
+    rule: 'string', severity: 'string', category: 'string', fingerprint: 'string', example: 'string', message: 'string', suggestion: 'string',
+    count: 'number', persistence: 'string', firstSeen: 'string', lastSeen: 'string', plan: PLAN,
+  }],
+  slowQueries: [{
+    fingerprint: 'string', query: 'string', slowExecutions: 'number', calls: 'number', meanMs: 'number', p95Ms: 'number',
+    maxMs: 'number', lastMs: 'number', lastSeen: 'string', lastTraceId: 'string', findings: ['string'], explain: { outcome: 'string' }, plan: PLAN,
+  }],
+  nPlusOne: [{ fingerprint: 'string', loops: 'number', maxRepetitions: 'number', maxTotalMs: 'number', query: 'string', firstSeen: 'string', lastSeen: 'string' }],
+  cacheCandidates: [{
+    fingerprint: 'string', calls: 'number', repeats: 'number', distinctParameterSets: 'number', sampleFull: 'boolean',
+    estimatedHitRate: 'number', meanMs: 'number', estimatedTimeSavedMs: 'number', query: 'string',
+  }],
+  explain: { ok: 'number', skipped: 'number', error: 'number', timeout: 'number' },
+  parse: {
+    hits: 'number', misses: 'number', unparseable: 'number', overlong: 'number', notReady: 'number', pending: 'number', pendingDropped: 'number', deferred: 'number',
+    evictions: 'number', entries: 'number', textChars: 'number',
+  },
+  slowQueryLog: { destination: 'string', written: 'number', dropped: 'number' },
+  pools: [{ name: 'string', total: 'number', idle: 'number', used: 'number', pending: 'number', max: 'number', min: 'number', checkouts: 'number', waitP95Ms: 'number' }],
+  redisCommands: [{ server: 'string', database: 'number', command: 'string', calls: 'number', errors: 'number', p95Ms: 'number' }],
+  caches: [{
+    name: 'string', layer: 'string', hits: 'number', misses: 'number', stale: 'number', errors: 'number',
+    hitRatio: 'number', evictions: 'number', entries: 'number', maxEntries: 'number',
+  }],
+};
+
+describe('the published report schema', () => {
+  const served: unknown = JSON.parse(JSON.stringify(buildReport(sources)));
+
+  it('serves exactly the documented fields, with their JSON types', () => {
+    expect(shape(served)).toEqual(SCHEMA);
+  });
+
+  it('serves them in the documented order', () => {
+    expect(JSON.stringify(shape(served))).toBe(JSON.stringify(SCHEMA));
+  });
+
+  it('rounds durations to microseconds and ratios to three decimals', () => {
+    const report = buildReport(sources);
+    expect(report.queries.top[0].totalMs).toBe(2424.243);
+    expect(report.queries.p95Ms).toBe(3.412);
+    expect(report.caches[0].hitRatio).toBe(0.75);
+  });
+});
