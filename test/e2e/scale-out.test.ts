@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { APPS, REGISTER_CJS, freePort } from '../helpers/agentProcess';
 import { ChildApp } from '../helpers/childApp';
+import { waitFor } from '../helpers/waitFor';
 import { find, parseSamples, type Sample } from '../helpers/promText';
 import { METRICS } from '../../core/metrics/registry';
 
@@ -25,8 +26,9 @@ afterEach(async () => {
   await Promise.all(started.splice(0).map((app) => app.stop()));
 });
 
+/** The agent's server listens asynchronously: a worker can report ready a moment before its port answers. */
 async function scrape(port: number): Promise<Sample[]> {
-  const response = await fetch(`http://127.0.0.1:${port}/metrics`);
+  const response = await waitFor(`the agent on port ${port}`, () => fetch(`http://127.0.0.1:${port}/metrics`), 5_000, 100);
   expect(response.status).toBe(200);
   return parseSamples(await response.text());
 }
