@@ -7,7 +7,7 @@ if [ "$_ql_major" -lt 22 ]; then
   _ql_bin="$_ql_root/.tools/node24/node_modules/.bin"
   if [ ! -x "$_ql_bin/node" ]; then
     echo "querylens: system Node.js is ${_ql_major:-missing}; installing Node.js 24 from the npm registry into .tools/node24" >&2
-    npm install --no-audit --no-fund --no-save --loglevel=error --prefix "$_ql_root/.tools/node24" node@24 >&2 || return 1
+    npm install --no-audit --no-fund --no-save --prefer-offline --loglevel=error --prefix "$_ql_root/.tools/node24" node@24 >&2 || return 1
   fi
   export PATH="$_ql_bin:$PATH"
 fi
