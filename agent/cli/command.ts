@@ -24,6 +24,15 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
+/** Runs an argument parser (node:util's parseArgs) and turns what it throws into a UsageError. */
+export function parsedAsUsage<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
 export const EXIT_OK = 0;
 export const EXIT_FINDINGS = 1;
 export const EXIT_USAGE = 2;

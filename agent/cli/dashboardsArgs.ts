@@ -1,7 +1,7 @@
 /** The arguments of `querylens dashboards`, checked: anything wrong is a UsageError (exit 2). */
 import { parseArgs } from 'node:util';
 import { DEFAULT_RUNBOOK_URL } from '../../dashboards/prometheus/src/ruleFile';
-import { UsageError } from './command';
+import { UsageError, parsedAsUsage } from './command';
 
 /** Also the name the provisioned data source gets, so the dashboards' default finds it. */
 export const DEFAULT_DATASOURCE = 'Prometheus';
@@ -28,22 +28,17 @@ function given(option: string, value: string | undefined, what: string): string 
 }
 
 export function parseDashboardsArgs(args: readonly string[]): DashboardsArgs {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...args],
-      strict: true,
-      options: {
-        job: { type: 'string' },
-        datasource: { type: 'string', default: DEFAULT_DATASOURCE },
-        'runbook-url': { type: 'string', default: DEFAULT_RUNBOOK_URL },
-        out: { type: 'string', short: 'o' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
+  const { values } = parsedAsUsage(() => parseArgs({
+    args: [...args],
+    strict: true,
+    options: {
+      job: { type: 'string' },
+      datasource: { type: 'string', default: DEFAULT_DATASOURCE },
+      'runbook-url': { type: 'string', default: DEFAULT_RUNBOOK_URL },
+      out: { type: 'string', short: 'o' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  }));
   if (values.help) return { help: true };
   return {
     help: false,

@@ -1,6 +1,6 @@
 /** The arguments of `querylens lint`, checked: anything wrong is a UsageError (exit 2). */
 import { parseArgs } from 'node:util';
-import { UsageError } from './command';
+import { UsageError, parsedAsUsage } from './command';
 import type { FailOn } from './fileFinding';
 
 export const OUTPUT_FORMATS = ['text', 'json', 'sarif'] as const;
@@ -23,23 +23,17 @@ function oneOf<T extends string>(option: string, value: string, accepted: readon
 }
 
 export function parseLintArgs(args: readonly string[]): LintArgs {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        format: { type: 'string', short: 'f', default: 'text' },
-        'fail-on': { type: 'string', default: 'error' },
-        disable: { type: 'string', multiple: true, default: [] },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parsedAsUsage(() => parseArgs({
+    args: [...args],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      format: { type: 'string', short: 'f', default: 'text' },
+      'fail-on': { type: 'string', default: 'error' },
+      disable: { type: 'string', multiple: true, default: [] },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  }));
   return {
     inputs: positionals,
     format: oneOf('format', values.format, OUTPUT_FORMATS),

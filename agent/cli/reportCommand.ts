@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import type { QuerylensReport } from '../../report/reportModel';
 import { agentBaseUrl, reportUrl } from './agentUrl';
 import type { CliCommand, CliIo } from './command';
-import { EXIT_OK, EXIT_USAGE, UsageError } from './command';
+import { EXIT_OK, EXIT_USAGE, UsageError, parsedAsUsage } from './command';
 import { formatReportText } from './formatReport';
 
 export const REPORT_HELP = `Usage: querylens report [--url http://host:9464] [options]
@@ -46,22 +46,17 @@ function positiveInteger(option: string, value: string): number {
 }
 
 function parseReportArgs(args: readonly string[]): ReportArgs {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...args],
-      strict: true,
-      options: {
-        url: { type: 'string', short: 'u', default: 'http://127.0.0.1:9464' },
-        format: { type: 'string', short: 'f', default: 'text' },
-        limit: { type: 'string', short: 'n', default: '10' },
-        timeout: { type: 'string', default: '5000' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
+  const { values } = parsedAsUsage(() => parseArgs({
+    args: [...args],
+    strict: true,
+    options: {
+      url: { type: 'string', short: 'u', default: 'http://127.0.0.1:9464' },
+      format: { type: 'string', short: 'f', default: 'text' },
+      limit: { type: 'string', short: 'n', default: '10' },
+      timeout: { type: 'string', default: '5000' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  }));
   const format = FORMATS.find((candidate) => candidate === values.format);
   if (format === undefined) throw new UsageError(`--format ${JSON.stringify(values.format)} is not valid (accepted: ${FORMATS.join(', ')})`);
   return { url: agentBaseUrl(values.url), format, limit: positiveInteger('limit', values.limit), timeoutMs: positiveInteger('timeout', values.timeout), help: values.help };
