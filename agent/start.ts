@@ -17,6 +17,7 @@ import { createObservableCounter, createObservableGauge } from '../core/metrics/
 import { PgInstrumentation } from '../instrumentations/pg/instrumentation';
 import { createPgSpansInstrumentation } from '../instrumentations/pg/upstreamSpans';
 import { IoredisInstrumentation } from '../instrumentations/ioredis/instrumentation';
+import { RedisStatistics } from '../recording/redisStatistics';
 import { LruCacheInstrumentation } from '../instrumentations/lru-cache/instrumentation';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { currentRequestKey, trackHttpRequests } from '../instrumentations/http/requestContext';
@@ -100,7 +101,8 @@ function activate(config: QuerylensConfig): AgentHandle {
     analyzer: engine.statements, requestContextKey: currentRequestKey, isAgentQuery, wrapsOwnSpans: config.tracesExporter !== 'none',
   });
   // Like pg's spans above: none made for nobody.
-  const ioredis = new IoredisInstrumentation({ spans: config.tracesExporter !== 'none' });
+  const redisStatistics = new RedisStatistics();
+  const ioredis = new IoredisInstrumentation({ spans: config.tracesExporter !== 'none', operations: redisStatistics });
   instrumentations.push(pg, ioredis, new LruCacheInstrumentation());
   const telemetry = buildTelemetry(config, serviceName, instrumentations);
   const { prometheus } = telemetry;
@@ -111,7 +113,7 @@ function activate(config: QuerylensConfig): AgentHandle {
     meter: telemetry.meter,
     engine,
     pools: pg.pools,
-    redisCommands: () => ioredis.commandSummaries(),
+    redisCommands: () => redisStatistics.summaries(),
     serviceName,
     startedAt,
     warn,

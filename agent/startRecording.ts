@@ -16,7 +16,7 @@ import { createExplainRunner, type ExplainRunner } from '../agentQueries/explain
 import { defaultConnectionConfigFor } from '../agentQueries/explainConnection';
 import { poolConnectionConfig } from '../agentQueries/poolConnectionConfig';
 import type { PoolRegistry } from '../instrumentations/pg/poolRegistry';
-import type { RedisCommandSummary } from '../instrumentations/ioredis/recorder';
+import type { RedisCommandSummary } from '../recording/redisStatistics';
 import { cacheSummaries } from '../instrumentations/cacheTelemetry/cacheStatistics';
 
 export interface SqlRuntime {

@@ -8,7 +8,7 @@ import { SLOW_QUERY_RULE } from '../recording/slowQueryFinding';
 import type { StatementCacheCounts } from '../recording/statementCache';
 import type { CacheSummary } from '../instrumentations/cacheTelemetry/cacheStatistics';
 import type { PoolSnapshot } from '../instrumentations/pg/poolRegistry';
-import type { RedisCommandSummary } from '../instrumentations/ioredis/recorder';
+import type { RedisCommandSummary } from '../recording/redisStatistics';
 import { REPORT_SCHEMA_VERSION, type QuerylensReport } from './reportModel';
 import {
   iso, ms, reportCache, reportCacheCandidate, reportExplainOutcomes, reportFinding, reportNPlusOne, reportParse, reportPlan, reportPool, reportQuery, reportRedisCommand,

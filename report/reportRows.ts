@@ -13,7 +13,7 @@ import type { StatementCacheCounts } from '../recording/statementCache';
 import type { ExplainOutcome } from '../recording/explainRequests';
 import type { CacheSummary } from '../instrumentations/cacheTelemetry/cacheStatistics';
 import type { PoolSnapshot } from '../instrumentations/pg/poolRegistry';
-import type { RedisCommandSummary } from '../instrumentations/ioredis/recorder';
+import type { RedisCommandSummary } from '../recording/redisStatistics';
 import type {
   ReportCache, ReportCacheCandidate, ReportExplainOutcome, ReportFinding, ReportNPlusOne, ReportParse, ReportPlan, ReportPool, ReportQuery, ReportRedisCommand,
 } from './reportModel';

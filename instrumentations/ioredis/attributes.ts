@@ -4,9 +4,9 @@
  * been seen. Every cache here has a fixed cap; past it, attributes are built per
  * call (correct, just not cached) or folded into `OTHER`/`_OTHER`.
  */
-import { LatencyBuckets } from '../../core/latencyBuckets';
 import type { Attributes } from '@opentelemetry/api';
 import { ATTR } from '../../core/metrics/registry';
+import type { RedisOperationSink, RedisOperationTally } from '../../core/redisOperations';
 import { queryText } from './statement';
 import type { RedisTarget } from './types';
 
@@ -61,24 +61,19 @@ function targetAttributes(target: RedisTarget, operation: string): Attributes {
   return attributes;
 }
 
-/** Calls, failures and latency of one operation against one target, for the report. */
-export interface OperationStatistics {
-  calls: number;
-  errors: number;
-  readonly latency: LatencyBuckets;
-  /** performance.now() when a call last got an answer from Redis (a value or an error reply), for /healthz. */
-  lastAnsweredAt: number | undefined;
-}
-
 /** Attributes of one operation name against one target, shared by all its calls. */
 export class OperationAttributes {
   readonly attributes: Attributes;
-  readonly statistics: OperationStatistics = { calls: 0, errors: 0, latency: new LatencyBuckets(), lastAnsweredAt: undefined };
+  /** Where recording counts this operation's calls (the report's statistics). */
+  readonly tally: RedisOperationTally;
+  /** performance.now() when a call last got an answer from Redis (a value or an error reply), for /healthz. */
+  lastAnsweredAt: number | undefined = undefined;
   private readonly failures = new Map<string, Attributes>();
   private readonly texts: string[] = [];
 
-  constructor(readonly operation: string, readonly target: RedisTarget) {
+  constructor(readonly operation: string, readonly target: RedisTarget, sink: RedisOperationSink) {
     this.attributes = targetAttributes(target, operation);
+    this.tally = sink.tally({ server: serverName(target), database: target.database, operation });
   }
 
   failed(type: string): Attributes {
@@ -107,6 +102,8 @@ export class AttributeCache {
   private lastTarget: RedisTarget | undefined;
   private lastCommands: Map<string, OperationAttributes> | undefined;
 
+  constructor(private readonly sink: RedisOperationSink) {}
+
   /** Every cached operation (bounded by the caps above). */
   *operations(): IterableIterator<OperationAttributes> {
     for (const ports of this.targets.values()) {
@@ -118,12 +115,12 @@ export class AttributeCache {
 
   forCommand(target: RedisTarget, command: string): OperationAttributes {
     const commands = target === this.lastTarget ? this.lastCommands : this.commandsOf(target);
-    if (!commands) return new OperationAttributes(operationName(command), target);
+    if (!commands) return new OperationAttributes(operationName(command), target, this.sink);
     const cached = commands.get(command);
     if (cached) return cached;
     // Past the cap the names are unlikely to be real commands: fold them into one entry.
     const key = commands.size < MAX_COMMANDS_PER_TARGET ? command : OTHER_OPERATION;
-    const entry = commands.get(key) ?? new OperationAttributes(operationName(key), target);
+    const entry = commands.get(key) ?? new OperationAttributes(operationName(key), target, this.sink);
     commands.set(key, entry);
     return entry;
   }

@@ -21,7 +21,8 @@ import { unwrapOwn, wrapOwn } from '../../core/ownWrapper';
 import { loadedIoredisModules } from './loadedModules';
 import { wrapPipelineExec, wrapSendCommand, wrapSetStatus, wrapSilentEmit } from './patches';
 import type { RedisServerHealth } from './connectionHealth';
-import { RedisRecorder, type RedisCommandSummary, type RedisInstruments } from './recorder';
+import { RedisRecorder, type RedisInstruments } from './recorder';
+import { DISCARDING_REDIS_SINK } from '../../core/redisOperations';
 import type { IoredisInstrumentationConfig, IoredisModule, PatchableClass, PatchablePrototype } from './types';
 
 const SUPPORTED_MAJORS = [5, 6];
@@ -86,18 +87,14 @@ export class IoredisInstrumentation extends InstrumentationBase<IoredisInstrumen
     this.preloaded = undefined;
   }
 
-  /** Per-command calls, errors and p95 since start, for the report. */
-  commandSummaries(): RedisCommandSummary[] {
-    return this.recorder().commandSummaries();
-  }
-
   /** Connection state per Redis server, worst first, for /healthz. */
   connectionHealth(): RedisServerHealth[] {
     return this.recorder().connectionHealth();
   }
 
   private recorder(): RedisRecorder {
-    return (this.recorderState ??= new RedisRecorder(() => this.tracer, () => this.instruments, this.getConfig().spans !== false));
+    const { operations = DISCARDING_REDIS_SINK, spans } = this.getConfig();
+    return (this.recorderState ??= new RedisRecorder(() => this.tracer, () => this.instruments, operations, spans !== false));
   }
 
   /** Loaded copies the hook has not captured (the base class patches and unpatches those itself). */

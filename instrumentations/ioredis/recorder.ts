@@ -1,7 +1,7 @@
 /**
- * Turns observed Redis operations into spans and metrics. Fed by the
- * diagnostics_channel subscribers and the prototype patches alike, so both
- * sources record exactly the same thing.
+ * Turns observed Redis operations into spans and metrics, and hands each
+ * settled operation to recording's tally (core/redisOperations.ts). Fed by the
+ * prototype patches (patches.ts).
  *
  * Batches: a pipeline is only a way of sending commands, Redis still runs and
  * answers each one, so every pipelined command records its own duration and
@@ -22,6 +22,7 @@ import { performance } from 'node:perf_hooks';
 import type { Attributes, Context, Counter, Histogram, Span, Tracer } from '@opentelemetry/api';
 import { context, SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { ATTR } from '../../core/metrics/registry';
+import type { RedisOperationSink } from '../../core/redisOperations';
 import { AttributeCache, connectionAttributes, errorType, isReplyError, serverName, type OperationAttributes } from './attributes';
 import { RedisConnections, type RedisServerHealth } from './connectionHealth';
 import type { BatchKind, RedisClientLike, RedisTarget } from './types';
@@ -82,22 +83,12 @@ function endSpan(span: Span, type: string | undefined, endedAt: number): void {
   span.end(epochMillis(endedAt));
 }
 
-export interface RedisCommandSummary {
-  /** `host:port`, a socket path, or `cluster`. */
-  readonly server: string;
-  readonly database: number;
-  readonly command: string;
-  readonly calls: number;
-  readonly errors: number;
-  readonly p95Ms: number;
-}
-
 export class RedisRecorder {
   /** The batch whose commands are being sent, for commands observed inside it. */
   readonly batches = new AsyncLocalStorage<BatchRecord>();
   /** The connection whose set-up commands are being sent. */
   private readonly connecting = new AsyncLocalStorage<ConnectPhase>();
-  private readonly cache = new AttributeCache();
+  private readonly cache: AttributeCache;
   /** Connection state per server, for /healthz. */
   readonly connections = new RedisConnections();
   /**
@@ -109,12 +100,18 @@ export class RedisRecorder {
   private openBatches = 0;
   private openPhases = 0;
 
-  /** `spans`: false records metrics and statistics only (no context lookup, no span). */
+  /**
+   * `operations`: where each operation's calls are counted for the report.
+   * `spans`: false records metrics and statistics only (no context lookup, no span).
+   */
   constructor(
     private readonly tracer: () => Tracer,
     private readonly instruments: () => RedisInstruments,
+    operations: RedisOperationSink,
     private readonly spans = true,
-  ) {}
+  ) {
+    this.cache = new AttributeCache(operations);
+  }
 
   /** Undefined when the command belongs to a transaction (recorded by the transaction). */
   commandStarted(target: RedisTarget, command: string, argCount: number): CommandRecord | undefined {
@@ -195,34 +192,20 @@ export class RedisRecorder {
     const attributes = type === undefined ? record.attributes.attributes : record.attributes.failed(type);
     const durationMs = endedAt - record.startedAt;
     this.instruments().duration.record(durationMs / 1000, attributes);
-    const { statistics } = record.attributes;
-    statistics.calls += 1;
-    if (type !== undefined) statistics.errors += 1;
-    if (answered) statistics.lastAnsweredAt = endedAt;
-    statistics.latency.record(durationMs);
+    record.attributes.tally.settled(durationMs, type !== undefined);
+    if (answered) record.attributes.lastAnsweredAt = endedAt;
   }
 
   /** Connection state per server, worst first (the /healthz `redis` list). */
   connectionHealth(): RedisServerHealth[] {
     const lastAnswered = new Map<string, number>();
     for (const operation of this.cache.operations()) {
-      const at = operation.statistics.lastAnsweredAt;
+      const at = operation.lastAnsweredAt;
       if (at === undefined) continue;
       const server = serverName(operation.target);
       lastAnswered.set(server, Math.max(at, lastAnswered.get(server) ?? at));
     }
     return this.connections.snapshot(lastAnswered);
-  }
-
-  /** Per operation and server since start, busiest first (the report's Redis section). */
-  commandSummaries(): RedisCommandSummary[] {
-    const summaries: RedisCommandSummary[] = [];
-    for (const operation of this.cache.operations()) {
-      const { calls, errors, latency } = operation.statistics;
-      if (calls === 0) continue;
-      summaries.push({ server: serverName(operation.target), database: operation.target.database, command: operation.operation, calls, errors, p95Ms: Math.round(latency.quantile(0.95) * 1000) / 1000 });
-    }
-    return summaries.sort((a, b) => b.calls - a.calls);
   }
 
   /** The context an operation's span will be a child of; undefined when no span is made. */

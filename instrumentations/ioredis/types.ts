@@ -4,6 +4,7 @@
  * describe the prototypes we patch in ioredis 5 and 6.
  */
 import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
+import type { RedisOperationSink } from '../../core/redisOperations';
 
 export interface IoredisInstrumentationConfig extends InstrumentationConfig {
   /**
@@ -12,6 +13,8 @@ export interface IoredisInstrumentationConfig extends InstrumentationConfig {
    * every command, as the upstream pg instrumentation is then not loaded at all.
    */
   spans?: boolean;
+  /** Where each operation's calls are counted for the report (recording's RedisStatistics); by default nowhere. */
+  operations?: RedisOperationSink;
 }
 
 /** Where a command went: the client's configured endpoint and selected db. */

@@ -6,13 +6,16 @@ import type { Attributes } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { METRICS } from '../../core/metrics/registry';
 import { IoredisInstrumentation } from '../../instrumentations/ioredis/instrumentation';
+import { RedisStatistics } from '../../recording/redisStatistics';
 import { CacheMetricsReader } from './cacheMetrics';
 
 export class IoredisHarness {
   readonly metrics = new CacheMetricsReader();
   readonly spans = new InMemorySpanExporter();
   readonly tracerProvider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: this.spans })] });
-  readonly instrumentation = new IoredisInstrumentation();
+  /** What recording counts per command for the report, as the agent wires it. */
+  readonly statistics = new RedisStatistics();
+  readonly instrumentation = new IoredisInstrumentation({ operations: this.statistics });
 
   constructor() {
     this.instrumentation.setTracerProvider(this.tracerProvider);

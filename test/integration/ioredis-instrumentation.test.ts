@@ -85,7 +85,7 @@ describe('commands', () => {
     expect(await durationCount({ [ATTR.dbOperationName]: 'INCR', [ATTR.errorType]: 'ERR' })).toBe(errBefore + 1);
     expect(await durationCount({ [ATTR.dbOperationName]: 'HGET', [ATTR.errorType]: 'WRONGTYPE' })).toBe(wrongBefore + 1);
     // The same counts reach the report's per-command summary, in step with the histogram.
-    const summary = (command: string) => harness.instrumentation.commandSummaries().find((entry) => entry.command === command && entry.database === 0);
+    const summary = (command: string) => harness.statistics.summaries().find((entry) => entry.command === command && entry.database === 0);
     expect(summary('INCR')).toMatchObject({ errors: await durationCount({ [ATTR.dbOperationName]: 'INCR', [ATTR.errorType]: 'ERR' }) });
     expect(summary('HGET')?.calls).toBeGreaterThanOrEqual(1);
     expect(summary('HGET')?.p95Ms).toBeGreaterThan(0);

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { agentErrorSummaries } from '../../core/agentErrors';
 import { ATTR } from '../../core/metrics/registry';
 import { AttributeCache, errorType, operationName } from '../../instrumentations/ioredis/attributes';
+import { DISCARDING_REDIS_SINK } from '../../core/redisOperations';
 import { wrapSendCommand } from '../../instrumentations/ioredis/patches';
 import { RedisRecorder } from '../../instrumentations/ioredis/recorder';
 import { queryText } from '../../instrumentations/ioredis/statement';
@@ -67,7 +68,7 @@ describe('AttributeCache', () => {
   const target = { serverAddress: '127.0.0.1', serverPort: 6379, database: 0 };
 
   it('hands out one attribute object per target and command', () => {
-    const cache = new AttributeCache();
+    const cache = new AttributeCache(DISCARDING_REDIS_SINK);
     const get = cache.forCommand(target, 'get');
     expect(cache.forCommand({ ...target }, 'get')).toBe(get);
     expect(get.attributes).toEqual({
@@ -83,7 +84,7 @@ describe('AttributeCache', () => {
   });
 
   it('folds command names past its cap into one OTHER entry', () => {
-    const cache = new AttributeCache();
+    const cache = new AttributeCache(DISCARDING_REDIS_SINK);
     for (let i = 0; i < 256; i += 1) cache.forCommand(target, `CMD${String.fromCharCode(65 + (i % 26))}${i}`);
     const overflow = cache.forCommand(target, 'LATECOMER');
     expect(overflow.operation).toBe('OTHER');
@@ -95,7 +96,7 @@ describe('the sendCommand patch', () => {
   it('reports its own failures and leaves the command result alone', async () => {
     const broken = new RedisRecorder(() => trace.getTracer('test'), () => {
       throw new Error('instruments unavailable');
-    });
+    }, DISCARDING_REDIS_SINK);
     let settle: (value: unknown) => void = () => undefined;
     const promise = new Promise<unknown>((resolve) => { settle = resolve; });
     const command: SentCommand = { name: 'get', args: ['k'], resolve: (value) => settle(value), reject: () => undefined };

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { PreAggregatedHistogram } from '../../core/metrics/preAggregatedHistogram';
 import { METRICS } from '../../core/metrics/registry';
 import { RedisRecorder, type RedisInstruments } from '../../instrumentations/ioredis/recorder';
+import { RedisStatistics } from '../../recording/redisStatistics';
 
 const target = { serverAddress: 'localhost', serverPort: 6379, database: 0 };
 
@@ -24,8 +25,9 @@ function recorderWith(spans: boolean) {
     throw new Error('not used by commands');
   };
   const instruments: RedisInstruments = { duration, connectionErrors: { add: unused }, reconnects: { add: unused } };
-  const recorder = new RedisRecorder(tracer, () => instruments, spans);
-  return { recorder, exporter, duration, provider, tracerCalls: () => tracerCalls };
+  const statistics = new RedisStatistics();
+  const recorder = new RedisRecorder(tracer, () => instruments, statistics, spans);
+  return { recorder, statistics, exporter, duration, provider, tracerCalls: () => tracerCalls };
 }
 
 function runCommands(recorder: RedisRecorder): void {
@@ -38,14 +40,14 @@ function runCommands(recorder: RedisRecorder): void {
 
 describe('RedisRecorder spans switch', () => {
   it('with spans off records the duration and statistics but never asks the tracer', async () => {
-    const { recorder, exporter, duration, provider, tracerCalls } = recorderWith(false);
+    const { recorder, statistics, exporter, duration, provider, tracerCalls } = recorderWith(false);
     runCommands(recorder);
     await provider.forceFlush();
     expect(tracerCalls()).toBe(0);
     expect(exporter.getFinishedSpans()).toEqual([]);
     const points = duration.metricData([0, 0], [0, 0]).dataPoints;
     expect(points.map((point) => point.value.count)).toEqual([1]);
-    expect(recorder.commandSummaries()).toMatchObject([{ command: 'GET', calls: 1, errors: 0 }]);
+    expect(statistics.summaries()).toMatchObject([{ command: 'GET', calls: 1, errors: 0 }]);
   });
 
   it('with spans on makes a span per command and per batch', async () => {
