@@ -1,6 +1,6 @@
 /**
  * Redis used as a cache: hits and misses of read commands per key pattern
- * (the first segment before `:`, bounded), from the command and its reply.
+ * (the leading name segments before `:`, bounded), from the command and its reply.
  * Key values never leave the process: only the pattern is kept, and
  * id-looking segments are folded.
  */
@@ -16,6 +16,10 @@ export const NO_KEY_PATTERN = '(none)';
 export const ID_KEY_PATTERN = '(id)';
 
 const MAX_PATTERN_LENGTH = 64;
+/** Segments a pattern keeps at most (`app:user:orders`). */
+const MAX_SEGMENTS = 3;
+const MAX_NAME_LENGTH = 32;
+const MAX_NAME_DIGITS = 2;
 /** Hex ids, uuids and hashes are at least this long; shorter hex-looking words (`cafe`, `feed`) are names. */
 const MIN_HEX_ID_LENGTH = 8;
 
@@ -50,15 +54,46 @@ export function looksLikeId(segment: string): boolean {
   return segment.length > 0 && (digits || segment.length >= MIN_HEX_ID_LENGTH);
 }
 
-/** The bounded pattern of a key, or undefined for keys that are not counted (the tiered cache's own). */
+/**
+ * True for an inner segment kept in a pattern: a name such as `user`,
+ * `orders_v2` or `by-day`, starting with a letter, of letters, digits, `_`
+ * and `-`, at most two digits. Anything else (ids, tokens, emails, hashes)
+ * ends the pattern before it.
+ */
+function looksLikeName(segment: string): boolean {
+  if (segment.length === 0 || segment.length > MAX_NAME_LENGTH) return false;
+  let digits = 0;
+  for (let index = 0; index < segment.length; index += 1) {
+    const code = segment.charCodeAt(index);
+    const letter = (code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a);
+    if (index === 0 && !letter) return false;
+    if (isDigit(code)) digits += 1;
+    else if (!letter && code !== 0x5f && code !== 0x2d) return false;
+  }
+  return digits <= MAX_NAME_DIGITS && !looksLikeId(segment);
+}
+
+/**
+ * The bounded pattern of a key, or undefined for keys that are not counted
+ * (the tiered cache's own): its leading segments up to the first that is not
+ * a name (`app:user:42` → `app:user`, `app:session:9f…` → `app:session`),
+ * never the last segment (the key's own part, `user:alice` → `user`), at most
+ * MAX_SEGMENTS of them.
+ */
 export function keyPattern(key: unknown): string | undefined {
   const text = keyText(key);
   if (text === undefined) return NO_KEY_PATTERN;
-  const colon = text.indexOf(':');
-  if (colon <= 0 || colon > MAX_PATTERN_LENGTH) return NO_KEY_PATTERN;
-  const segment = text.slice(0, colon);
-  if (segment === TIERED_KEY_PREFIX) return undefined;
-  return looksLikeId(segment) ? ID_KEY_PATTERN : segment;
+  let end = text.indexOf(':');
+  if (end <= 0 || end > MAX_PATTERN_LENGTH) return NO_KEY_PATTERN;
+  const first = text.slice(0, end);
+  if (first === TIERED_KEY_PREFIX) return undefined;
+  if (looksLikeId(first)) return ID_KEY_PATTERN;
+  for (let segments = 1; segments < MAX_SEGMENTS; segments += 1) {
+    const next = text.indexOf(':', end + 1);
+    if (next < 0 || next > MAX_PATTERN_LENGTH || !looksLikeName(text.slice(end + 1, next))) break;
+    end = next;
+  }
+  return text.slice(0, end);
 }
 
 function isMissing(reply: unknown): boolean {
