@@ -13,10 +13,12 @@ import { emptyResource } from '@opentelemetry/resources';
 import {
   AggregationTemporality, DataPointType, type CollectionResult, type HistogramMetricData, type MetricProducer,
 } from '@opentelemetry/sdk-metrics';
-import type { MetricDefinition } from './registry';
+import { ATTR, bucketsOf, type MetricDefinition } from './registry';
 
 interface Point {
   readonly attributes: Attributes;
+  /** The series' bucket boundaries: the definition's, or its database system's (bucketsByDbSystem). */
+  readonly bounds: readonly number[];
   readonly counts: number[];
   sum: number;
   count: number;
@@ -35,11 +37,7 @@ function seriesKey(attributes: Attributes): string {
 export class PreAggregatedHistogram {
   private readonly byObject = new WeakMap<Attributes, Point>();
   private readonly byKey = new Map<string, Point>();
-  private readonly bounds: readonly number[];
-
-  constructor(readonly definition: MetricDefinition) {
-    this.bounds = definition.buckets ?? [];
-  }
+  constructor(readonly definition: MetricDefinition) {}
 
   /** The last series recorded: a pool's checkouts, a hot statement, repeat it call after call. */
   private lastAttributes: Attributes | undefined;
@@ -53,8 +51,9 @@ export class PreAggregatedHistogram {
     }
     this.lastAttributes = attributes;
     this.lastPoint = point;
+    const { bounds } = point;
     let bucket = 0;
-    while (bucket < this.bounds.length && value > this.bounds[bucket]!) bucket += 1;
+    while (bucket < bounds.length && value > bounds[bucket]!) bucket += 1;
     point.counts[bucket]! += 1;
     point.sum += value;
     point.count += 1;
@@ -73,7 +72,7 @@ export class PreAggregatedHistogram {
         startTime,
         endTime,
         value: {
-          buckets: { boundaries: [...this.bounds], counts: [...point.counts] },
+          buckets: { boundaries: [...point.bounds], counts: [...point.counts] },
           sum: point.sum,
           count: point.count,
           min: point.min,
@@ -92,10 +91,16 @@ export class PreAggregatedHistogram {
     }
     let point = this.byKey.get(key);
     if (point === undefined) {
-      point = { attributes: { ...shown }, counts: new Array<number>(this.bounds.length + 1).fill(0), sum: 0, count: 0, min: Infinity, max: -Infinity };
+      const bounds = this.boundsFor(shown);
+      point = { attributes: { ...shown }, bounds, counts: new Array<number>(bounds.length + 1).fill(0), sum: 0, count: 0, min: Infinity, max: -Infinity };
       this.byKey.set(key, point);
     }
     return point;
+  }
+
+  private boundsFor(attributes: Attributes): readonly number[] {
+    const system = attributes[ATTR.dbSystemName];
+    return bucketsOf(this.definition, typeof system === 'string' ? system : undefined);
   }
 }
 

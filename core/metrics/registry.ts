@@ -19,11 +19,24 @@ export interface MetricDefinition {
   readonly description: string;
   /** Explicit histogram bucket boundaries (seconds histograms need them). */
   readonly buckets?: readonly number[];
+  /** Boundaries for the series of one `db.system.name` that differ from `buckets` (Redis resolves below a millisecond). */
+  readonly bucketsByDbSystem?: Readonly<Record<string, readonly number[]>>;
 }
 
 /** Semantic-convention buckets for `db.client.operation.duration` and other second histograms. */
 export const DURATION_BUCKETS_SECONDS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10] as const;
+/**
+ * Redis commands: most answer in well under a millisecond, where the
+ * semantic-convention buckets put every one in the first bucket. Those
+ * buckets are the floor; the ones below 1 ms and 2.5 ms are added.
+ */
+export const REDIS_DURATION_BUCKETS_SECONDS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10] as const;
 export const ROW_BUCKETS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000] as const;
+
+/** The bucket boundaries of a histogram's series for one database system (or none). */
+export function bucketsOf(definition: MetricDefinition, dbSystem: string | undefined): readonly number[] {
+  return (dbSystem === undefined ? undefined : definition.bucketsByDbSystem?.[dbSystem]) ?? definition.buckets ?? [];
+}
 
 function scrapedName(name: string, kind: InstrumentKind): string {
   const base = name.replace(/[^a-zA-Z0-9_]/g, '_');
@@ -42,8 +55,10 @@ function define(
 
 export const METRICS = {
   // Semantic-convention database client metrics (pg and redis alike).
-  dbOperationDuration: define('db.client.operation.duration', 'histogram', 's',
-    'Duration of database client operations.', DURATION_BUCKETS_SECONDS),
+  dbOperationDuration: {
+    ...define('db.client.operation.duration', 'histogram', 's', 'Duration of database client operations.', DURATION_BUCKETS_SECONDS),
+    bucketsByDbSystem: { redis: REDIS_DURATION_BUCKETS_SECONDS },
+  },
   dbReturnedRows: define('db.client.response.returned_rows', 'histogram', '{row}',
     'Number of rows returned by the operation.', ROW_BUCKETS),
   dbConnectionCount: define('db.client.connection.count', 'gauge', '{connection}',

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { APPS, REGISTER_CJS, REGISTER_ESM, freePort, lastJsonLine, runNode } from '../helpers/agentProcess';
 import { find, parseSamples, type Sample } from '../helpers/promText';
-import { METRICS, labelName, ATTR } from '../../core/metrics/registry';
+import { DURATION_BUCKETS_SECONDS, METRICS, REDIS_DURATION_BUCKETS_SECONDS, labelName, ATTR } from '../../core/metrics/registry';
 
 interface WorkloadResult {
   contention: number[];
@@ -86,6 +86,10 @@ describe.each([
     // Redis: success and the failing INCR.
     expect(count(samples, duration, { db_system_name: 'redis', db_operation_name: 'GET' })).toBe(1);
     expect(count(samples, duration, { db_system_name: 'redis', db_operation_name: 'INCR', error_type: 'ERR' })).toBe(1);
+    // Redis series resolve below a millisecond; PostgreSQL's keep the semantic-convention buckets.
+    const bounds = (system: string) => new Set(find(samples, `${METRICS.dbOperationDuration.scraped}_bucket`, { db_system_name: system }).map((s) => s.labels.le));
+    expect([...bounds('redis')]).toEqual([...REDIS_DURATION_BUCKETS_SECONDS.map(String), '+Inf']);
+    expect([...bounds('postgresql')]).toEqual([...DURATION_BUCKETS_SECONDS.map(String), '+Inf']);
 
     // What the app saw is what pg and ioredis give (checked against a bare run below).
     expect(result.missingTable.error?.code).toBe('42P01');

@@ -1,7 +1,7 @@
 import { MeterProvider, MetricReader, type HistogramMetricData } from '@opentelemetry/sdk-metrics';
 import { describe, expect, it } from 'vitest';
 import { MAX_SERIES_PER_HISTOGRAM, PreAggregatedHistogram, PreAggregatedProducer } from '../../core/metrics/preAggregatedHistogram';
-import { METRICS } from '../../core/metrics/registry';
+import { DURATION_BUCKETS_SECONDS, METRICS, REDIS_DURATION_BUCKETS_SECONDS } from '../../core/metrics/registry';
 
 class Reader extends MetricReader {
   protected override onForceFlush(): Promise<void> { return Promise.resolve(); }
@@ -35,6 +35,21 @@ describe('PreAggregatedHistogram', () => {
     expect(point.value.buckets.counts).toEqual([1, 2, 0, 0, 0, 0, 0, 0, 0, 1]);
     expect(point.value).toMatchObject({ count: 4, min: 0.001, max: 20 });
     expect(point.value.sum).toBeCloseTo(20.006, 9);
+  });
+
+  it('gives Redis series the sub-millisecond buckets and other systems the semantic-convention ones', async () => {
+    const histogram = new PreAggregatedHistogram(METRICS.dbOperationDuration);
+    histogram.record(0.0002, { 'db.system.name': 'redis', 'db.operation.name': 'GET' });
+    histogram.record(0.0002, { 'db.system.name': 'postgresql', 'db.operation.name': 'SELECT' });
+    const data = await collect(histogram);
+    const bySystem = (system: string) => data!.dataPoints.find((p) => p.attributes['db.system.name'] === system)!.value.buckets;
+    expect(bySystem('redis').boundaries).toEqual([...REDIS_DURATION_BUCKETS_SECONDS]);
+    // 0.2 ms: (0.0001, 0.00025] for Redis; the first bucket, (…, 0.001], for PostgreSQL.
+    expect(bySystem('redis').counts.indexOf(1)).toBe(1);
+    expect(bySystem('postgresql').boundaries).toEqual([...DURATION_BUCKETS_SECONDS]);
+    expect(bySystem('postgresql').counts.indexOf(1)).toBe(0);
+    // The semantic-convention boundaries stay a subset, so Redis quantiles above 1 ms read the same.
+    expect(DURATION_BUCKETS_SECONDS.every((bound) => (REDIS_DURATION_BUCKETS_SECONDS as readonly number[]).includes(bound))).toBe(true);
   });
 
   it('sends attribute sets past the cap to one overflow series, as the SDK does', async () => {

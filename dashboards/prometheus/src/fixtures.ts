@@ -4,7 +4,7 @@
  * so an expression that forgets to aggregate them away fails its test.
  */
 import type { MetricDefinition } from '../../../core/metrics/registry';
-import { DURATION_BUCKETS_SECONDS, QUERYLENS_SCOPE } from '../../../core/metrics/registry';
+import { bucketsOf, QUERYLENS_SCOPE } from '../../../core/metrics/registry';
 import { LABEL } from '../../shared/labels';
 import { bucket, count } from '../../shared/promql';
 import type { InputSeries } from './alertSpec';
@@ -55,7 +55,7 @@ export class Fixtures {
    * `upperBound`, plus its `_count`: a quantile then interpolates inside that one bucket.
    */
   histogram(def: MetricDefinition, labels: Labels, upperBound: number, perMinute: number): InputSeries[] {
-    const bounds = [...DURATION_BUCKETS_SECONDS.map(String), '+Inf'];
+    const bounds = [...bucketsOf(def, labels[LABEL.dbSystem]).map(String), '+Inf'];
     const growing = `0+${perMinute}x${SAMPLES}`;
     const flat = `0x${SAMPLES}`;
     return [

@@ -1,5 +1,5 @@
 /** p99 latency of database operations, per database system. */
-import { DURATION_BUCKETS_SECONDS, METRICS } from '../../../../core/metrics/registry';
+import { bucketsOf, METRICS } from '../../../../core/metrics/registry';
 import { DB_SYSTEM, LABEL } from '../../../shared/labels';
 import { eq } from '../../../shared/promql';
 import type { AlertSpec } from '../alertSpec';
@@ -18,7 +18,7 @@ type DbSystem = (typeof DB_SYSTEM)[keyof typeof DB_SYSTEM];
 export function p99LatencyAlert({ q, fx }: RuleContext, name: string, system: DbSystem, label: string,
   thresholdSeconds: number, slowValue: string): AlertSpec {
   const signal = q.quantile(0.99, TARGET, METRICS.dbOperationDuration, RATE_WINDOW, eq(LABEL.dbSystem, system));
-  const bounds = DURATION_BUCKETS_SECONDS as readonly number[];
+  const bounds = bucketsOf(METRICS.dbOperationDuration, system);
   const slowBucket = bounds[bounds.indexOf(thresholdSeconds) + 1];
   const fastBucket = bounds[bounds.indexOf(thresholdSeconds) - 2];
   if (slowBucket === undefined || fastBucket === undefined) {
