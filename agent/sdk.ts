@@ -11,8 +11,8 @@ import type { Meter, TracerProvider as ApiTracerProvider } from '@opentelemetry/
 import { ProxyTracerProvider } from '@opentelemetry/api';
 import { registerInstrumentations, type Instrumentation } from '@opentelemetry/instrumentation';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
-import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import type * as OtlpMetrics from '@opentelemetry/exporter-metrics-otlp-http';
+import type * as OtlpTraces from '@opentelemetry/exporter-trace-otlp-http';
 import { AggregationType, MeterProvider, PeriodicExportingMetricReader, type IMetricReader, type ViewOptions } from '@opentelemetry/sdk-metrics';
 import { BatchSpanProcessor, ConsoleSpanExporter, SimpleSpanProcessor, TracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runtime-node';
@@ -39,9 +39,12 @@ export interface AgentTelemetry {
   shutdown(): Promise<void>;
 }
 
+// The OTLP exporters (and the protobuf code they bring) are required only when
+// chosen: loading them costs the app's start-up more than the rest of the SDK.
 function metricReaders(config: QuerylensConfig, prometheus: PrometheusExporter | undefined): IMetricReader[] {
   if (prometheus) return [prometheus];
   if (config.metricsExporter === 'otlp') {
+    const { OTLPMetricExporter } = require('@opentelemetry/exporter-metrics-otlp-http') as typeof OtlpMetrics;
     return [new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter(), metricProducers: [databaseHistograms] })];
   }
   return [];
@@ -49,7 +52,10 @@ function metricReaders(config: QuerylensConfig, prometheus: PrometheusExporter |
 
 function spanProcessors(config: QuerylensConfig): SpanProcessor[] {
   const scrubber = new PgSpanStatusScrubber(UPSTREAM_PG_SCOPE);
-  if (config.tracesExporter === 'otlp') return [scrubber, new BatchSpanProcessor({ exporter: new OTLPTraceExporter() })];
+  if (config.tracesExporter === 'otlp') {
+    const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http') as typeof OtlpTraces;
+    return [scrubber, new BatchSpanProcessor({ exporter: new OTLPTraceExporter() })];
+  }
   if (config.tracesExporter === 'console') return [scrubber, new SimpleSpanProcessor({ exporter: new ConsoleSpanExporter() })];
   return [];
 }
