@@ -18,6 +18,7 @@ import { AnalysisBudget } from '../recording/analysisBudget';
 import { isSqlParserReady, loadSqlParser, sqlParser, type SqlParser } from '../sql/parse/parser';
 import { unknownRuleIds } from '../sql/ruleEngine';
 import { ALL_RULES } from '../sql/rules/index';
+import { keepWasmOnBaselineCompiler } from './wasmTiering';
 
 export interface RuntimeSqlEngine {
   readonly statements: StatementCache;
@@ -27,20 +28,6 @@ export interface RuntimeSqlEngine {
    * the last export of a process that ends while the parser still loads.
    */
   readonly catchUp: () => Promise<void>;
-}
-
-/**
- * libpg_query's parser is one huge WebAssembly function. When V8 tiers it up
- * to TurboFan, the optimising compile takes 200–500 MB of RSS that the process
- * keeps, and the first statements wait for it; on V8's baseline compiler
- * (Liftoff) the agent stays near 70 MB and parses faster at our call rates.
- * The flags are process-wide and must be set before the module compiles, so
- * other WebAssembly in the app also stays on Liftoff: QUERYLENS_WASM_TIER_UP=on
- * restores V8's default.
- */
-export function keepWasmOnBaselineCompiler(): void {
-  setFlagsFromString('--no-wasm-tier-up');
-  setFlagsFromString('--no-wasm-dynamic-tiering');
 }
 
 /**
