@@ -12,20 +12,17 @@ import { ProxyTracerProvider } from '@opentelemetry/api';
 import { registerInstrumentations, type Instrumentation } from '@opentelemetry/instrumentation';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import type * as OtlpMetrics from '@opentelemetry/exporter-metrics-otlp-http';
-import type * as OtlpTraces from '@opentelemetry/exporter-trace-otlp-http';
 import { AggregationType, MeterProvider, PeriodicExportingMetricReader, type IMetricReader, type ViewOptions } from '@opentelemetry/sdk-metrics';
-import { BatchSpanProcessor, ConsoleSpanExporter, SimpleSpanProcessor, TracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace';
+import type { TracerProvider } from '@opentelemetry/sdk-trace';
 import { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runtime-node';
 import { defaultResource, detectResources, envDetector, hostDetector, resourceFromAttributes, serviceInstanceIdDetector, type Resource } from '@opentelemetry/resources';
-import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import type { QuerylensConfig } from './config';
 import { processIdentityDetector } from './processResource';
 import { databaseHistograms } from '../core/metrics/databaseHistograms';
-import { QUERYLENS_SCOPE } from '../core/metrics/registry';
+import { ATTR, QUERYLENS_SCOPE } from '../core/metrics/registry';
 import { AGENT_VERSION } from '../core/version';
-import { offerTracingToTheProcess } from './processTracing';
-import { UPSTREAM_PG_SCOPE } from '../instrumentations/pg/upstreamSpans';
-import { PgSpanStatusScrubber } from '../instrumentations/pg/spanStatusScrubber';
+import type * as SdkTracing from './sdkTracing';
+import { UPSTREAM_PG_SCOPE } from '../instrumentations/pg/upstreamScope';
 
 export interface AgentTelemetry {
   /** Set when metrics are pulled: the agent server mounts its handler on /metrics. */
@@ -39,24 +36,14 @@ export interface AgentTelemetry {
   shutdown(): Promise<void>;
 }
 
-// The OTLP exporters (and the protobuf code they bring) are required only when
-// chosen: loading them costs the app's start-up more than the rest of the SDK.
+// The OTLP exporter (and the protobuf code it brings) is required only when
+// chosen: loading it costs the app's start-up more than the rest of the SDK.
 function metricReaders(config: QuerylensConfig, prometheus: PrometheusExporter | undefined): IMetricReader[] {
   if (prometheus) return [prometheus];
   if (config.metricsExporter === 'otlp') {
     const { OTLPMetricExporter } = require('@opentelemetry/exporter-metrics-otlp-http') as typeof OtlpMetrics;
     return [new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter(), metricProducers: [databaseHistograms] })];
   }
-  return [];
-}
-
-function spanProcessors(config: QuerylensConfig): SpanProcessor[] {
-  const scrubber = new PgSpanStatusScrubber(UPSTREAM_PG_SCOPE);
-  if (config.tracesExporter === 'otlp') {
-    const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http') as typeof OtlpTraces;
-    return [scrubber, new BatchSpanProcessor({ exporter: new OTLPTraceExporter() })];
-  }
-  if (config.tracesExporter === 'console') return [scrubber, new SimpleSpanProcessor({ exporter: new ConsoleSpanExporter() })];
   return [];
 }
 
@@ -70,12 +57,12 @@ function agentResource(serviceName: string): Resource {
   const detectors = [envDetector, hostDetector, processIdentityDetector, serviceInstanceIdDetector];
   return defaultResource()
     .merge(detectResources({ detectors }))
-    .merge(resourceFromAttributes({ [ATTR_SERVICE_NAME]: serviceName }));
+    .merge(resourceFromAttributes({ [ATTR.serviceName]: serviceName }));
 }
 
-function tracerProviderFor(config: QuerylensConfig, resource: Resource): TracerProvider | undefined {
-  const processors = spanProcessors(config);
-  return processors.length > 0 ? new TracerProvider({ resource, spanProcessors: processors }) : undefined;
+/** The trace SDK is loaded only when spans are exported (sdkTracing.ts). */
+function tracingFor(config: QuerylensConfig): typeof SdkTracing | undefined {
+  return config.tracesExporter === 'none' ? undefined : (require('./sdkTracing') as typeof SdkTracing);
 }
 
 export function buildTelemetry(config: QuerylensConfig, serviceName: string, instrumentations: Instrumentation[]): AgentTelemetry {
@@ -84,7 +71,8 @@ export function buildTelemetry(config: QuerylensConfig, serviceName: string, ins
     : undefined;
   const resource = agentResource(serviceName);
   const meterProvider = new MeterProvider({ resource, views: VIEWS, readers: metricReaders(config, prometheus) });
-  const tracerProvider = tracerProviderFor(config, resource);
+  const tracing = tracingFor(config);
+  const tracerProvider: TracerProvider | undefined = tracing?.buildTracerProvider(config, resource);
   // Without an exporter no span is made: a provider with no delegate hands out no-op tracers.
   const spans: ApiTracerProvider = tracerProvider ?? new ProxyTracerProvider();
   return {
@@ -92,7 +80,7 @@ export function buildTelemetry(config: QuerylensConfig, serviceName: string, ins
     meter: meterProvider.getMeter(QUERYLENS_SCOPE, AGENT_VERSION),
     start: () => {
       registerInstrumentations({ instrumentations: [...instrumentations, new RuntimeNodeInstrumentation()], tracerProvider: spans, meterProvider });
-      if (tracerProvider) offerTracingToTheProcess(tracerProvider);
+      if (tracing && tracerProvider) tracing.offerTracingToTheProcess(tracerProvider);
     },
     forceFlush: async () => {
       await Promise.all([meterProvider.forceFlush(), tracerProvider?.forceFlush()]);

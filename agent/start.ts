@@ -15,7 +15,7 @@ import { AGENT_VERSION } from '../core/version';
 import { ATTR, METRICS, QUERYLENS_RUNTIME_METRICS } from '../core/metrics/registry';
 import { createObservableCounter, createObservableGauge } from '../core/metrics/instruments';
 import { PgInstrumentation } from '../instrumentations/pg/instrumentation';
-import { createPgSpansInstrumentation } from '../instrumentations/pg/upstreamSpans';
+import type * as UpstreamSpans from '../instrumentations/pg/upstreamSpans';
 import { IoredisInstrumentation } from '../instrumentations/ioredis/instrumentation';
 import { RedisStatistics } from '../recording/redisStatistics';
 import { LruCacheInstrumentation } from '../instrumentations/lru-cache/instrumentation';
@@ -94,7 +94,9 @@ function activate(config: QuerylensConfig): AgentHandle {
   // Upstream spans first: an instrumentation hooks pg as it is constructed, and
   // upstream unwraps whatever wrapped Client.prototype.query before it. Ours,
   // constructed after, wraps around it and sees the app's own text.
+  // Required only then: the upstream instrumentation is a load the default (no traces) never needs.
   if (config.tracesExporter !== 'none') {
+    const { createPgSpansInstrumentation } = require('../instrumentations/pg/upstreamSpans') as typeof UpstreamSpans;
     instrumentations.push(createPgSpansInstrumentation(engine.statements, config.sqlcommenter));
   }
   const pg = new PgInstrumentation({

@@ -28,9 +28,14 @@ export function hitAt(message: string, fields: Fields): RuleHit {
   return typeof location === 'number' && location >= 0 ? { message, location } : { message };
 }
 
-/** A message number, with thousands separators and no locale surprises. */
+/**
+ * A whole count with `,` between thousands, as `toLocaleString('en-US')`
+ * writes it but without loading ICU's locale data (tens of ms at the agent's
+ * start, where a rule's description calls this). Fractions are rounded.
+ */
 export function formatCount(count: number): string {
-  return count.toLocaleString('en-US');
+  const digits = String(Math.round(Math.abs(count))).replace(/\B(?=(\d{3})+$)/g, ',');
+  return count <= -0.5 ? `-${digits}` : digits;
 }
 
 /** How a message names an operand: `column "email"` for a column (casts looked through), else `an expression`. */

@@ -139,6 +139,7 @@ export type MetricKey = keyof typeof METRICS;
 
 /** Attribute names as the semantic conventions spell them, and as Prometheus labels. */
 export const ATTR = {
+  serviceName: 'service.name',
   dbSystemName: 'db.system.name',
   dbOperationName: 'db.operation.name',
   dbCollectionName: 'db.collection.name',

@@ -11,8 +11,6 @@ import { ATTR } from '../../core/metrics/registry';
 import { guessOperation } from '../../core/keywordGuess';
 import type { StatementAnalyzer } from './queryPatch';
 
-export const UPSTREAM_PG_SCOPE = '@opentelemetry/instrumentation-pg';
-
 class PgSpansInstrumentation extends UpstreamPgInstrumentation {
   protected override init() {
     return super.init().filter((definition) => definition.name !== 'pg-pool');
