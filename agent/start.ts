@@ -7,7 +7,7 @@ import type { Server } from 'node:http';
 import { isMainThread } from 'node:worker_threads';
 import type { Meter } from '@opentelemetry/api';
 import { readConfig, type QuerylensConfig } from './config';
-import { agentErrorSummaries, reportAgentError } from '../core/agentErrors';
+import { AGENT_COMPONENTS, agentErrorCount, reportAgentError } from '../core/agentErrors';
 import type * as Sdk from './sdk';
 import { startAgentServer } from '../http/server';
 import { resolveServiceName } from './serviceName';
@@ -58,9 +58,15 @@ function registerAgentMetrics(meter: Meter, engine: RuntimeSqlEngine): void {
   // The ceiling the heap-near-limit alert compares v8js_memory_heap_used to; the runtime instrumentation has none.
   const heapLimit = createObservableGauge(meter, QUERYLENS_RUNTIME_METRICS.heapSizeLimit);
   heapLimit.addCallback((result) => result.observe(getHeapStatistics().heap_size_limit));
+  observeAgentErrors(meter);
+}
+
+/** Every component at 0 from the start, so its first failure is an increase an alert sees. */
+function observeAgentErrors(meter: Meter): void {
+  const components = AGENT_COMPONENTS.map((component) => ({ component, attributes: { [ATTR.component]: component } }));
   const errors = createObservableCounter(meter, METRICS.agentErrors);
   errors.addCallback((result) => {
-    for (const summary of agentErrorSummaries()) result.observe(summary.count, { [ATTR.component]: summary.component });
+    for (const { component, attributes } of components) result.observe(agentErrorCount(component), attributes);
   });
 }
 

@@ -11,10 +11,24 @@ export interface AgentErrorSummary {
   readonly lastAt: string;
 }
 
-/** Components are a fixed vocabulary in code, so this map stays small. */
-const errors = new Map<string, { count: number; lastMessage: string; lastAt: string }>();
+/**
+ * Every component that reports its own failures. A fixed list, so the counter can
+ * export each at 0 before its first failure: a series born at 1 hides that failure
+ * from rate() and increase(), and the alert written for it would never fire.
+ */
+export const AGENT_COMPONENTS = [
+  'bootstrap', 'otlp-flush', 'server',
+  'sql-parser', 'sql-analysis', 'sql-rule', 'sql-value-rules',
+  'pg-pool', 'pg-query', 'ioredis-patches', 'lru-cache-instrumentation',
+  'query-recorder', 'explain', 'slow-query-log',
+  'cache-metrics', 'cache-load', 'redis-cache-hits', 'tiered-cache', 'tiered-cache-serializer',
+] as const;
 
-export function reportAgentError(component: string, error: unknown): void {
+export type AgentComponent = (typeof AGENT_COMPONENTS)[number];
+
+const errors = new Map<AgentComponent, { count: number; lastMessage: string; lastAt: string }>();
+
+export function reportAgentError(component: AgentComponent, error: unknown): void {
   try {
     const message = error instanceof Error ? error.message : String(error);
     const entry = errors.get(component);
@@ -36,8 +50,13 @@ export function agentErrorSummaries(): AgentErrorSummary[] {
   return [...errors].map(([component, entry]) => ({ component, ...entry }));
 }
 
+/** Failures caught so far by `component`; 0 before its first. */
+export function agentErrorCount(component: AgentComponent): number {
+  return errors.get(component)?.count ?? 0;
+}
+
 /** Runs `fn`, reporting and swallowing what it throws; for agent work inside app calls. */
-export function guarded<T>(component: string, fn: () => T, fallback: T): T {
+export function guarded<T>(component: AgentComponent, fn: () => T, fallback: T): T {
   try {
     return fn();
   } catch (error) {

@@ -10,7 +10,7 @@ import { ATTR, METRICS } from '../core/metrics/registry';
 import { createCounter, createObservableCounter, createObservableGauge } from '../core/metrics/instruments';
 import type { FindingsStore } from './findingsStore';
 import { OTHER, type QueryStatistics } from './queryStatistics';
-import type { ExplainOutcome } from './explainRequests';
+import { EXPLAIN_OUTCOMES, type ExplainOutcome } from './explainRequests';
 import type { QuerySeries } from './querySeries';
 
 /** `querylens_query_info` carries at most this much of the normalized text. */
@@ -61,6 +61,8 @@ export function createQueryMetrics(meter: Meter, statistics: QueryStatistics, se
   const slowQueries = createCounter(meter, METRICS.slowQueries);
   const nPlusOne = createCounter(meter, METRICS.nPlusOne);
   const explainRuns = createCounter(meter, METRICS.explainRuns);
+  // Outcomes are a fixed list: each exists at 0, so its first run is an increase.
+  for (const outcome of EXPLAIN_OUTCOMES) explainRuns.add(0, { [ATTR.outcome]: outcome });
   return {
     flaggedExecution: (rule, severity) => flaggedExecutions.add(1, { [ATTR.rule]: rule, [ATTR.severity]: severity }),
     slowQuery: (operation) => slowQueries.add(1, { [ATTR.dbSystemName]: 'postgresql', [ATTR.dbOperationName]: operation }),

@@ -12,6 +12,8 @@ export const LABEL = {
   dbOperation: labelName(ATTR.dbOperationName),
   dbCollection: labelName(ATTR.dbCollectionName),
   errorType: labelName(ATTR.errorType),
+  serverAddress: labelName(ATTR.serverAddress),
+  serverPort: labelName(ATTR.serverPort),
   pool: labelName(ATTR.poolName),
   connectionState: labelName(ATTR.connectionState),
   fingerprint: labelName(ATTR.fingerprint),

@@ -49,6 +49,22 @@ export class PromqlScope {
     return aggregate('sum', labels, this.increase(metric, window, ...matchers));
   }
 
+  /**
+   * Increase over the window, summed by `labels`, of a counter split by `lateLabel` whose
+   * values are only known when they first happen (an error type): such a series is born at
+   * its first increment, which increase() cannot see. The agent exports the series without
+   * `lateLabel` at 0 from the start; a split series with fewer samples in the window than
+   * that one was born inside it, and counts its whole value. A Prometheus restart or a
+   * scrape gap thins both alike, so old totals never count as new.
+   */
+  sumIncreaseWithLateLabel(labels: readonly string[], metric: string, window: string, lateLabel: string,
+    ...matchers: Matcher[]): string {
+    const split = this.select(metric, ...matchers, ne(lateLabel, ''));
+    const unsplit = this.select(metric, ...matchers, eq(lateLabel, ''));
+    const born = `(count_over_time(${split}[${window}]) < ignoring (${lateLabel}) group_left count_over_time(${unsplit}[${window}]))`;
+    return aggregate('sum', labels, `(${this.increase(metric, window, ...matchers)} unless ${born}) or (${split} and ${born})`);
+  }
+
   sumGauge(labels: readonly string[], metric: string, ...matchers: Matcher[]): string {
     return aggregate('sum', labels, this.select(metric, ...matchers));
   }

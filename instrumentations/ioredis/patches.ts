@@ -125,10 +125,12 @@ export function wrapSilentEmit(recorder: RedisRecorder): (original: Method<Redis
 
 export function wrapSetStatus(recorder: RedisRecorder): (original: Method<RedisClientLike>) => Method<RedisClientLike> {
   const observe = (client: RedisClientLike, status: unknown): void => {
+    const target = targetOfClient(client);
     recorder.statusChanged(status);
-    recorder.connections.statusChanged(client, targetOfClient(client), status);
+    recorder.serverSeen(target);
+    recorder.connections.statusChanged(client, target, status);
     if (status !== 'reconnecting') return;
-    recorder.reconnecting(targetOfClient(client));
+    recorder.reconnecting(target);
   };
   return (original) => function setStatusObserved(this: RedisClientLike, ...args: unknown[]): unknown {
     guarded(COMPONENT, () => observe(this, args[0]), undefined);

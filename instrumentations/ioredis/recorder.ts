@@ -66,6 +66,9 @@ interface ConnectPhase {
   open: boolean;
 }
 
+/** Servers whose connection counters are exported at 0 before their first event; past it, a server's first event starts its series. */
+const MAX_ZEROED_SERVERS = 64;
+
 /** Read once: `performance.timeOrigin` is a getter into the runtime, and fixed for the process. */
 const TIME_ORIGIN = performance.timeOrigin;
 
@@ -99,6 +102,8 @@ export class RedisRecorder {
    */
   private openBatches = 0;
   private openPhases = 0;
+  /** Servers already exported at 0, on the instruments they were exported on (a new meter starts again). */
+  private zeroed = { on: undefined as RedisInstruments | undefined, servers: new Set<string>() };
 
   /**
    * `operations`: where each operation's calls are counted for the report.
@@ -175,6 +180,23 @@ export class RedisRecorder {
     if (!phase?.open) return;
     phase.open = false;
     this.openPhases -= 1;
+  }
+
+  /**
+   * A client's status changed: its server's connection errors (the series without
+   * error.type) and reconnects exist at 0 from then on, so the first of either is an
+   * increase rate() and increase() see. Error types are not known before they happen.
+   */
+  serverSeen(target: RedisTarget): void {
+    const instruments = this.instruments();
+    if (this.zeroed.on !== instruments) this.zeroed = { on: instruments, servers: new Set() };
+    const name = serverName(target);
+    const { servers } = this.zeroed;
+    if (servers.has(name) || servers.size >= MAX_ZEROED_SERVERS) return;
+    servers.add(name);
+    const attributes = connectionAttributes(target);
+    instruments.connectionErrors.add(0, attributes);
+    instruments.reconnects.add(0, attributes);
   }
 
   connectionError(client: RedisClientLike, target: RedisTarget, error: unknown): void {

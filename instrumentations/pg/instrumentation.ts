@@ -49,17 +49,20 @@ export class PgInstrumentation extends InstrumentationBase<PgInstrumentationConf
   }
 
   protected override _updateMetricInstruments(): void {
+    const timeouts = createCounter(this.meter, METRICS.dbConnectionTimeouts);
     this.poolInstruments = {
       waitTime: DB_CONNECTION_WAIT_TIME,
       createTime: DB_CONNECTION_CREATE_TIME,
       useTime: DB_CONNECTION_USE_TIME,
-      timeouts: createCounter(this.meter, METRICS.dbConnectionTimeouts),
+      timeouts,
     };
     this.queryInstruments = {
       duration: DB_OPERATION_DURATION,
       returnedRows: DB_RETURNED_ROWS,
     };
     (this as { pools?: PoolRegistry }).pools ??= new PoolRegistry();
+    // Pools made before this meter (the app's, when the agent starts late) start at 0 on it too.
+    for (const attributes of this.pools.liveAttributes()) timeouts.add(0, attributes);
     this.pools.observe(this.meter);
   }
 

@@ -49,6 +49,8 @@ function trackPool(pool: PgPoolLike, deps: PoolProxyDeps): void {
   try {
     const target = resolvePoolTarget(pool.options, deps.connectionParameters());
     const tracked = deps.registry.track(pool, basePoolName(pool.options, target), target);
+    // At 0 from the pool's start: a first timeout on a series born at 1 is no increase to rate().
+    deps.instruments().timeouts.add(0, tracked.attributes);
     pool.on('connect', (client: TimedClient) => recordCreate(client, tracked, deps));
     pool.on('release', (_error: unknown, client: TimedClient) => recordUse(client, tracked, deps));
   } catch (error) {

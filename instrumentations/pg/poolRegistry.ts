@@ -100,6 +100,11 @@ export class PoolRegistry {
     }));
   }
 
+  /** The metric attributes of every live pool. */
+  liveAttributes(): Attributes[] {
+    return [...this.livePools()].map(([tracked]) => tracked.attributes);
+  }
+
   /** Registers the pool gauges on `meter`; values are read from live pools when collected. */
   observe(meter: Meter): void {
     const count = createObservableGauge(meter, METRICS.dbConnectionCount);

@@ -16,6 +16,9 @@ import { DEFAULT_OPTIONS, RULE_FILE } from '../../dashboards/ruleArtifacts';
 import { ruleContext } from '../../dashboards/prometheus/src/ruleContext';
 import { ruleGroups } from '../../dashboards/prometheus/src/ruleGroups';
 import { LABEL } from '../../dashboards/shared/labels';
+import { AGENT_COMPONENTS } from '../../core/agentErrors';
+import { METRICS } from '../../core/metrics/registry';
+import { find, parseSamples } from '../helpers/promText';
 import { chromium } from 'playwright-core';
 import { APPS, freePort, REGISTER_CJS, ROOT } from '../helpers/agentProcess';
 import { renderDashboardHtml, type DashboardJson, type RangeSeries } from '../helpers/dashboardSnapshot';
@@ -27,6 +30,10 @@ import { startWebhookSink, type WebhookSink } from '../helpers/webhookSink';
 const JOB = DEFAULT_OPTIONS.job;
 const EXHAUSTED_POOL = 'ql-e2e-exhaustion';
 const POOL_EXHAUSTED = 'QuerylensPgPoolExhausted';
+/** The fixture's pool with one checkout timeout on command, and its Redis client of a port nobody listens on. */
+const SINGLE_TIMEOUT_POOL = 'ql-e2e-single-timeout';
+const CHECKOUT_TIMEOUTS = 'QuerylensPgPoolCheckoutTimeouts';
+const REDIS_CONNECTION_ERRORS = 'QuerylensRedisConnectionErrors';
 const STARTUP_MS = 30_000;
 const DELIVERY_MS = 45_000;
 /** What Grafana's variables become in the queries sent to Prometheus. */
@@ -42,15 +49,11 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const NOT_EXERCISED: Readonly<Record<string, string>> = {
   'QuerylensTargetAbsent': 'absent() returns data only when the target is missing; the test keeps it up.',
   'QuerylensPgConnectionsRefused': 'SQLSTATE 53300/57P03 need the shared PostgreSQL server out of connections or restarting.',
-  'QuerylensRedisConnectionErrors': 'needs the shared Redis server down; tests must never stop it.',
-  'redis.json / Connection errors and reconnects / A': 'needs the shared Redis server down; tests must never stop it.',
-  'redis.json / Connection errors and reconnects / B': 'needs the shared Redis server down; tests must never stop it.',
-  'QuerylensAgentErrors': 'the agent exports failures only once it caught one; a healthy agent has no series.',
-  'overview.json / Agent errors / A': 'the agent exports failures only once it caught one; a healthy agent has no series.',
 };
 
 interface Stack {
   dir: string;
+  deadRedisPort: number;
   sink: WebhookSink;
   app: Daemon;
   prometheus: Daemon;
@@ -91,7 +94,7 @@ beforeAll(async () => {
   const [prometheusBin, alertmanagerBin] = [toolPath(TOOLS.prometheus), toolPath(TOOLS.alertmanager)];
   const dir = mkdtempSync(join(tmpdir(), 'querylens-alerting-'));
   const sink = await startWebhookSink();
-  const [appPort, prometheusPort, alertmanagerPort] = [await freePort(), await freePort(), await freePort()];
+  const [appPort, prometheusPort, alertmanagerPort, deadRedisPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const instance = `127.0.0.1:${appPort}`;
 
   // Short `for:` through the generator option: an exhausted pool must page within seconds here.
@@ -113,7 +116,7 @@ beforeAll(async () => {
     cwd: ROOT,
     env: {
       ...process.env, OTEL_SERVICE_NAME: 'querylens-alerting-e2e', OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1',
-      OTEL_EXPORTER_PROMETHEUS_PORT: String(appPort), QUERYLENS_SLOW_QUERY_MS: '100',
+      OTEL_EXPORTER_PROMETHEUS_PORT: String(appPort), QUERYLENS_SLOW_QUERY_MS: '100', FIXTURE_DEAD_REDIS_PORT: String(deadRedisPort),
     },
   });
   daemons.push(app);
@@ -131,7 +134,7 @@ beforeAll(async () => {
   await startup('the fixture app', () => (app.output().includes('"event":"ready"') ? true : undefined));
   await startup('Alertmanager', () => httpOk(`${alertmanagerUrl}/-/ready`));
   await startup('Prometheus', () => httpOk(`${prometheusUrl}/-/ready`));
-  stack = { dir, sink, app, prometheus, alertmanager, prometheusUrl, alertmanagerUrl, instance };
+  stack = { dir, deadRedisPort, sink, app, prometheus, alertmanager, prometheusUrl, alertmanagerUrl, instance };
   await startup('Prometheus scraping the agent', async () => {
     const result = await query(`up{job="${JOB}"} == 1`);
     return result.length > 0 ? true : undefined;
@@ -169,7 +172,42 @@ const firingExhaustion = (status: 'firing' | 'resolved') => running().sink.deliv
   d.payload.alerts.some((a) => a.status === status && a.labels.alertname === POOL_EXHAUSTED
     && a.labels[LABEL.pool] === EXHAUSTED_POOL));
 
+const firingAlert = (alertname: string, labels: Readonly<Record<string, string>> = {}) => running().sink.deliveries.find((d) =>
+  d.payload.alerts.some((a) => a.status === 'firing' && a.labels.alertname === alertname
+    && Object.entries(labels).every(([name, value]) => a.labels[name] === value)));
+
 describe('alerting end to end', () => {
+  // First, before the fixture causes any of these events.
+  it('exports each pool\'s, Redis server\'s and agent component\'s counters at 0 before their first event', async () => {
+    const { instance, deadRedisPort } = running();
+    const samples = parseSamples(await (await fetch(`http://${instance}/metrics`)).text());
+    const values = (name: string, labels: Readonly<Record<string, string>>) => find(samples, name, labels).map((s) => s.value);
+    expect(values(METRICS.dbConnectionTimeouts.scraped, { [LABEL.pool]: SINGLE_TIMEOUT_POOL })).toEqual([0]);
+    const deadServer = { [LABEL.serverAddress]: '127.0.0.1', [LABEL.serverPort]: String(deadRedisPort) };
+    const deadServerErrors = find(samples, METRICS.redisConnectionErrors.scraped, deadServer);
+    expect(deadServerErrors.map((s) => [s.labels[LABEL.errorType], s.value])).toEqual([[undefined, 0]]);
+    expect(values(METRICS.redisReconnects.scraped, deadServer)).toEqual([0]);
+    const components = find(samples, METRICS.agentErrors.scraped).map((s) => s.labels[LABEL.component]);
+    expect(components.sort()).toEqual([...AGENT_COMPONENTS].sort());
+    expect(values(METRICS.agentErrors.scraped, { [LABEL.component]: 'explain' })).toEqual([0]);
+  });
+
+  it('delivers a single checkout timeout and a single Redis connection error to the webhook as firing', async () => {
+    const { app, deadRedisPort } = running();
+    app.send('timeout-once');
+    app.send('redis-error-once');
+    const timeout = await waitFor('the checkout-timeout alert of the single-timeout pool at the webhook',
+      () => firingAlert(CHECKOUT_TIMEOUTS, { [LABEL.pool]: SINGLE_TIMEOUT_POOL }), DELIVERY_MS);
+    expect(timeout.path).toBe('/querylens/warning');
+    const redisError = await waitFor('the Redis connection-error alert at the webhook', () => firingAlert(REDIS_CONNECTION_ERRORS), DELIVERY_MS);
+    expect(redisError.payload.alerts.find((a) => a.labels.alertname === REDIS_CONNECTION_ERRORS)?.annotations.description)
+      .toContain('had 1 connection errors');
+    // One event each, as Prometheus stored it: what fired was a single increment.
+    const total = async (expr: string) => ((await query(`sum(${expr})`))[0] as { value: [number, string] } | undefined)?.value[1];
+    expect(await total(`${METRICS.dbConnectionTimeouts.scraped}{${LABEL.pool}="${SINGLE_TIMEOUT_POOL}"}`)).toBe('1');
+    expect(await total(`${METRICS.redisConnectionErrors.scraped}{${LABEL.serverPort}="${deadRedisPort}"}`)).toBe('1');
+  }, 120_000);
+
   it('delivers an exhausted pg pool to the webhook as firing, inhibits its warnings, then resolves it', async () => {
     const { app, alertmanagerUrl } = running();
     app.send('exhaust');

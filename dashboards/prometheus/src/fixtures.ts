@@ -18,6 +18,13 @@ const RUNTIME_SCOPE_VERSION = '0.37.0';
 export const SAMPLES = 30;
 export const EVAL_TIME = '25m';
 
+/**
+ * One event, at minute 11, evaluated two minutes later: on a series exported at 0 before
+ * it (`fromZero`), and on one that only appears with it (`bornAtIt`), which rate() and
+ * increase() cannot see. `settled`: long enough after it for a 5-minute window to forget it.
+ */
+export const SINGLE_EVENT = { fromZero: '0x10 1x20', bornAtIt: '_x10 1x20', evalTime: '13m', settled: '20m' } as const;
+
 type Labels = Readonly<Record<string, string>>;
 
 export class Fixtures {

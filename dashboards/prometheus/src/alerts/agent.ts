@@ -3,14 +3,17 @@ import { METRICS } from '../../../../core/metrics/registry';
 import { LABEL, NON_INSTRUMENT_SERIES } from '../../../shared/labels';
 import type { AlertSpec } from '../alertSpec';
 import { above } from '../alertSpec';
-import { EVAL_TIME } from '../fixtures';
+import { EVAL_TIME, SINGLE_EVENT } from '../fixtures';
 import type { RuleContext } from '../ruleContext';
 import { TARGET } from '../ruleContext';
-import { RATE_WINDOW } from '../thresholds';
+import { THRESHOLDS } from '../thresholds';
 
 export function agentAlerts({ job, q, fx }: RuleContext): AlertSpec[] {
   const up = q.select(NON_INSTRUMENT_SERIES.up);
-  const agentErrors = `${q.sumRate([...TARGET, LABEL.component], METRICS.agentErrors.scraped, RATE_WINDOW)} * 60`;
+  // An increase, not a sustained rate: one failure is worth a look. Each component is exported
+  // at 0 from the start, so its first failure is an increase.
+  const agentErrors = q.sumIncrease([...TARGET, LABEL.component], METRICS.agentErrors.scraped, THRESHOLDS.agentErrorWindow);
+  const component = { [LABEL.component]: 'explain' };
   return [
     {
       name: 'QuerylensTargetDown',
@@ -41,14 +44,18 @@ export function agentAlerts({ job, q, fx }: RuleContext): AlertSpec[] {
     {
       name: 'QuerylensAgentErrors',
       signal: agentErrors,
-      levels: [{ severity: 'warning', expr: above(agentErrors, 0), for: '15m' }],
-      summary: 'The querylens agent keeps catching failures of its own.',
-      description: (t) => `The ${t.label(LABEL.component)} component of the agent on ${t.label(LABEL.instance)} caught ${t.value} failures per minute; the app is unaffected but its metrics may be incomplete.`,
+      levels: [{ severity: 'warning', expr: above(agentErrors, 0), for: '0m' }],
+      summary: 'The querylens agent caught failures of its own.',
+      description: (t) => `The ${t.label(LABEL.component)} component of the agent on ${t.label(LABEL.instance)} caught ${t.value} failures in the last ${THRESHOLDS.agentErrorWindow}; the app is unaffected but its metrics may be incomplete.`,
       valueFormat: 'humanize',
       cases: [
-        { name: 'a component fails', series: [fx.counter(METRICS.agentErrors.scraped, { [LABEL.component]: 'explain' }, 2)],
-          evalTime: EVAL_TIME, firing: [{ severity: 'warning', labels: fx.target({ [LABEL.component]: 'explain' }), value: '2' }] },
-        { name: 'no failures', series: [fx.counter(METRICS.agentErrors.scraped, { [LABEL.component]: 'explain' }, 0)],
+        { name: 'a component fails', series: [fx.counter(METRICS.agentErrors.scraped, component, 2)],
+          evalTime: EVAL_TIME, firing: [{ severity: 'warning', labels: fx.target(component), value: '30' }] },
+        { name: 'one failure of a component exported at 0', series: [fx.series(METRICS.agentErrors.scraped, component, SINGLE_EVENT.fromZero)],
+          evalTime: SINGLE_EVENT.evalTime, firing: [{ severity: 'warning', labels: fx.target(component), value: '1' }] },
+        { name: 'one failure on a series born at it (not exported at 0)', series: [fx.series(METRICS.agentErrors.scraped, component, SINGLE_EVENT.bornAtIt)],
+          evalTime: SINGLE_EVENT.evalTime, firing: [] },
+        { name: 'no failures', series: [fx.counter(METRICS.agentErrors.scraped, component, 0)],
           evalTime: EVAL_TIME, firing: [] },
       ],
     },

@@ -4,7 +4,7 @@ import { CONNECTION_STATE, LABEL } from '../../../shared/labels';
 import { eq } from '../../../shared/promql';
 import type { AlertSpec } from '../alertSpec';
 import { above } from '../alertSpec';
-import { EVAL_TIME } from '../fixtures';
+import { EVAL_TIME, SINGLE_EVENT } from '../fixtures';
 import type { RuleContext } from '../ruleContext';
 import { TARGET } from '../ruleContext';
 import { RATE_WINDOW, THRESHOLDS } from '../thresholds';
@@ -18,7 +18,8 @@ export function poolAlerts(ctx: RuleContext): AlertSpec[] {
   const used = q.sumGauge(POOL, METRICS.dbConnectionCount.scraped, eq(LABEL.connectionState, CONNECTION_STATE.used));
   const max = q.sumGauge(POOL, METRICS.dbConnectionMax.scraped);
   const pending = q.sumGauge(POOL, METRICS.dbConnectionPendingRequests.scraped);
-  const timeouts = `${q.sumRate(POOL, METRICS.dbConnectionTimeouts.scraped, RATE_WINDOW)} * 60`;
+  // A count, not a per-minute rate: one timeout reads "1", not "200m". Pools start at 0.
+  const timeouts = q.sumIncrease(POOL, METRICS.dbConnectionTimeouts.scraped, RATE_WINDOW);
   const poolLabel = { [LABEL.pool]: FIXTURE_POOL };
   const poolState = (usedConnections: number, waiting: number) => [
     fx.gauge(METRICS.dbConnectionCount.scraped, { ...poolLabel, [LABEL.connectionState]: CONNECTION_STATE.used }, usedConnections),
@@ -76,11 +77,15 @@ export function poolAlerts(ctx: RuleContext): AlertSpec[] {
       signal: timeouts,
       levels: [{ severity: 'warning', expr: above(timeouts, 0), for: '2m' }],
       summary: 'Requests give up waiting for a pg pool connection.',
-      description: (t) => `${t.value} checkouts per minute from pool ${t.label(LABEL.pool)} on ${t.label(LABEL.instance)} hit connectionTimeoutMillis and failed.`,
+      description: (t) => `${t.value} checkouts from pool ${t.label(LABEL.pool)} on ${t.label(LABEL.instance)} hit connectionTimeoutMillis and failed in the last ${RATE_WINDOW}.`,
       valueFormat: 'humanize',
       cases: [
         { name: 'checkouts time out', series: [fx.counter(METRICS.dbConnectionTimeouts.scraped, poolLabel, 3)],
-          evalTime: EVAL_TIME, firing: [{ severity: 'warning', labels: fx.target(poolLabel), value: '3' }] },
+          evalTime: EVAL_TIME, firing: [{ severity: 'warning', labels: fx.target(poolLabel), value: '15' }] },
+        { name: 'one timeout on a pool exported at 0', series: [fx.series(METRICS.dbConnectionTimeouts.scraped, poolLabel, SINGLE_EVENT.fromZero)],
+          evalTime: SINGLE_EVENT.evalTime, firing: [{ severity: 'warning', labels: fx.target(poolLabel), value: '1' }] },
+        { name: 'one timeout on a series born at it (not exported at 0)', series: [fx.series(METRICS.dbConnectionTimeouts.scraped, poolLabel, SINGLE_EVENT.bornAtIt)],
+          evalTime: SINGLE_EVENT.evalTime, firing: [] },
         { name: 'no timeouts', series: [fx.counter(METRICS.dbConnectionTimeouts.scraped, poolLabel, 0)],
           evalTime: EVAL_TIME, firing: [] },
       ],
