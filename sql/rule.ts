@@ -1,9 +1,11 @@
 /**
  * The contract between the rule engine and the rules. A rule is a pure
  * function of one parsed statement (and, where it matters, its bound
- * parameter values, held in memory only); it returns what it saw.
+ * parameter values, held in memory only, and what the statements before it
+ * in the same file established); it returns what it saw.
  */
 import type { RuleCategory, Severity } from '../core/statementAnalysis';
+import type { Fields } from './parse/parseTree';
 
 /**
  * Where the statement comes from. `runtime`: sent by the app through pg.
@@ -16,6 +18,23 @@ export type StatementSource = 'runtime' | 'file';
 /** A node of libpg-query's JSON parse tree: `{ SelectStmt: {...} }`, `{ ColumnRef: {...} }`, … */
 export type PgNode = { readonly [nodeType: string]: unknown };
 
+/**
+ * What the statements before this one in the same file established, as
+ * psql runs a file in one session. Relations are RangeVar fields: a name
+ * written without a schema matches the same name with any schema. Runtime
+ * statements are judged alone (`NO_SESSION`: nothing established).
+ */
+export interface SessionState {
+  /** Between BEGIN (or START TRANSACTION) and COMMIT or ROLLBACK. */
+  readonly inTransaction: boolean;
+  /** A table or materialized view created earlier (not IF NOT EXISTS) and not dropped since: nobody else holds it yet. */
+  isNewRelation(relation: Fields): boolean;
+  /** The constraint was added NOT VALID earlier in the open transaction block. */
+  addedNotValidInTransaction(relation: Fields, constraint: string): boolean;
+  /** A valid `CHECK (column IS NOT NULL)` was added or validated earlier (and not dropped): SET NOT NULL then skips its scan (PostgreSQL 12+). */
+  hasValidNotNullCheck(relation: Fields, column: string): boolean;
+}
+
 export interface RuleContext {
   /** One statement of the parse result (`stmts[i].stmt`). */
   readonly stmt: PgNode;
@@ -26,6 +45,7 @@ export interface RuleContext {
   readonly source: StatementSource;
   /** How many statements the same text (one pg call or one file chunk) held. */
   readonly statementCount: number;
+  readonly session: SessionState;
 }
 
 export interface RuleHit {

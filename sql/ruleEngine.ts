@@ -7,6 +7,7 @@ import { reportAgentError } from '../core/agentErrors';
 import type { PreparedStatement } from './parse/preparedStatements';
 import type { Rule, StatementSource } from './rule';
 import { ALL_RULES } from './rules/index';
+import { NO_SESSION, type SessionTracker } from './sessionTracker';
 
 export interface RuleSelection {
   /** Default: the whole catalogue (`ALL_RULES`). */
@@ -37,15 +38,20 @@ export function unknownRuleIds(disabledRules: Iterable<string>, rules: readonly 
   return [...new Set(disabledRules)].filter((id) => !known.has(id));
 }
 
+/**
+ * With a `session`, each statement is judged with what the ones before it
+ * established (`querylens lint`: one file); without, each is judged alone.
+ */
 export function runRules(
   statements: readonly PreparedStatement[],
   rules: readonly Rule[],
   values: readonly unknown[] | undefined,
   source: StatementSource,
+  session?: SessionTracker,
 ): EngineHit[] {
   const hits: EngineHit[] = [];
   statements.forEach((statement, statementIndex) => {
-    const context = { stmt: statement.stmt, text: statement.text, values, source, statementCount: statements.length };
+    const context = { stmt: statement.stmt, text: statement.text, values, source, statementCount: statements.length, session: session ?? NO_SESSION };
     for (const rule of rules) {
       try {
         for (const hit of rule.check(context)) {
@@ -57,6 +63,7 @@ export function runRules(
         reportAgentError('sql-rule', new Error(`rule ${rule.id} threw ${error instanceof Error ? error.name : typeof error}`));
       }
     }
+    session?.advance(statement.stmt);
   });
   return hits;
 }

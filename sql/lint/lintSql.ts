@@ -11,6 +11,7 @@ import type { PreparedStatement } from '../parse/preparedStatements';
 import { prepareStatements } from '../parse/preparedStatements';
 import { enabledRules, runRules } from '../ruleEngine';
 import { ALL_RULES } from '../rules/index';
+import { SessionTracker } from '../sessionTracker';
 import { lineColumn, skipTrivia } from '../../core/textPosition';
 
 export interface LintOptions {
@@ -82,7 +83,8 @@ export function lintSql(sql: string, options: LintOptions): LintResult {
     return { statements: 0, findings: [parseErrorFinding(sql, error)] };
   }
   const rules = enabledRules({ rules: options.rules, disabledRules: options.disabledRules, source: 'file' });
-  const findings = runRules(statements, rules, undefined, 'file')
+  // One tracker per file: a statement is judged with what the file did before it.
+  const findings = runRules(statements, rules, undefined, 'file', new SessionTracker())
     .map((hit): LintFinding => {
       const statement = statements[hit.statementIndex];
       const offset = statement.start + (hit.location ?? skipTrivia(statement.text));

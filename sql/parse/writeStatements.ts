@@ -4,7 +4,7 @@
  */
 import type { PgNode, RuleHit } from '../rule';
 import { hitAt } from '../ruleWording';
-import { list, names, str, tableName } from './nodeReaders';
+import { isSerialColumn, list, names, str, tableName } from './nodeReaders';
 import { asNode, child, nodesOfType, type Fields } from './parseTree';
 
 export interface AlterTableCommand {
@@ -53,4 +53,28 @@ export function droppedObjects(dropStmt: Fields): readonly string[] {
   return list(dropStmt, 'objects')
     .map((object) => names(list(asNode(object, 'List') ?? {}, 'items')).join('.'))
     .filter((name) => name !== '');
+}
+
+/** `REINDEX (CONCURRENTLY) …` or `REINDEX … CONCURRENTLY`: both are a `concurrently` option. */
+export function isConcurrentReindex(reindexStmt: Fields): boolean {
+  return list(reindexStmt, 'params').some((param) => str(asNode(param, 'DefElem') ?? {}, 'defname') === 'concurrently');
+}
+
+/** What a REINDEX names: the index or table, else the schema or database. */
+export function reindexedObject(reindexStmt: Fields): string {
+  const relation = child(reindexStmt, 'relation');
+  return relation === undefined ? (str(reindexStmt, 'name') ?? '') : tableName(relation);
+}
+
+// Constraint kinds that give a new column a value in every existing row.
+const FILLS_EXISTING_ROWS = new Set(['CONSTR_DEFAULT', 'CONSTR_IDENTITY', 'CONSTR_GENERATED']);
+
+/** True when a column added by ALTER TABLE gets a value in every existing row: a default other than NULL, identity, generated, serial. */
+export function fillsExistingRows(columnDef: Fields): boolean {
+  if (isSerialColumn(columnDef)) return true;
+  return list(columnDef, 'constraints').some((item) => {
+    const constraint = asNode(item, 'Constraint') ?? {};
+    const nullDefault = str(constraint, 'contype') === 'CONSTR_DEFAULT' && asNode(constraint['raw_expr'], 'A_Const')?.['isnull'] === true;
+    return FILLS_EXISTING_ROWS.has(str(constraint, 'contype') ?? '') && !nullDefault;
+  });
 }

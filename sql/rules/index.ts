@@ -28,6 +28,8 @@ import { rule as timeDelayCall } from './time-delay-call';
 import { rule as dangerousRuntimeDdl } from './dangerous-runtime-ddl';
 import { rule as plaintextPassword } from './plaintext-password';
 import { rule as requireConcurrentIndex } from './require-concurrent-index';
+import { rule as concurrentlyInTransaction } from './concurrently-in-transaction';
+import { rule as requireConcurrentRefresh } from './require-concurrent-refresh';
 import { rule as constraintMissingNotValid } from './constraint-missing-not-valid';
 import { rule as volatileDefaultColumn } from './volatile-default-column';
 import { rule as changingColumnType } from './changing-column-type';
@@ -60,6 +62,8 @@ export const ALL_RULES: readonly Rule[] = [
   dangerousRuntimeDdl,
   plaintextPassword,
   requireConcurrentIndex,
+  concurrentlyInTransaction,
+  requireConcurrentRefresh,
   constraintMissingNotValid,
   volatileDefaultColumn,
   changingColumnType,

@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadModule, parseSync, scanSync } from 'libpg-query';
 import type { PgNode, Rule, RuleContext, RuleHit, StatementSource } from '../../sql/rule';
 import { ALL_RULES } from '../../sql/rules/index';
+import { NO_SESSION, SessionTracker } from '../../sql/sessionTracker';
 import { RULE_CASES, type RuleCase } from '../fixtures/rule-cases';
 
 beforeAll(async () => {
@@ -34,14 +35,22 @@ function sourceOf(rule: Rule, testCase: RuleCase): StatementSource {
   return testCase.source ?? rule.sources?.[0] ?? 'runtime';
 }
 
-/** What the engine does with one rule (`values` explicit, so a test can withhold them): skip statements from a source the rule does not judge, else check each statement. */
+/**
+ * What the engine does with one rule (`values` explicit, so a test can
+ * withhold them): skip statements from a source the rule does not judge,
+ * else check each statement; a file's statements with what the ones before
+ * them established (as `lintSql`), a runtime text's each alone.
+ */
 function runRule(rule: Rule, testCase: RuleCase, values: readonly unknown[] | undefined): readonly RuleHit[] {
   const source = sourceOf(rule, testCase);
   if (rule.sources !== undefined && !rule.sources.includes(source)) return [];
   const statements = splitStatements(testCase.sql);
+  const tracker = source === 'file' ? new SessionTracker() : undefined;
   return statements.flatMap(({ stmt, text }) => {
-    const ctx: RuleContext = { stmt, text, values, source, statementCount: statements.length };
-    return rule.check(ctx);
+    const ctx: RuleContext = { stmt, text, values, source, statementCount: statements.length, session: tracker ?? NO_SESSION };
+    const hits = rule.check(ctx);
+    tracker?.advance(stmt);
+    return hits;
   });
 }
 
@@ -73,7 +82,7 @@ describe('the rule catalogue', () => {
   });
 
   it('covers the catalogue DESIGN.md names', () => {
-    expect(ALL_RULES).toHaveLength(30);
+    expect(ALL_RULES).toHaveLength(32);
   });
 
   it.each(ALL_RULES.map((rule) => [rule.id, rule] as const))('%s has at least three fail and three pass cases, a description and a suggestion', (_, rule) => {

@@ -268,6 +268,21 @@ describe('lintSql', () => {
     expect(lint('')).toEqual([]);
     expect(lint('  -- nothing here\n/* still nothing */\n')).toEqual([]);
   });
+
+  it('judges each statement with what the file did before it, and only that file', () => {
+    const catalogue = (sql: string) => lintSql(sql, { disabledRules: new Set() }).findings.map(({ line, rule }) => `${line} ${rule}`);
+    const migration = [
+      'CREATE TABLE orders (id bigint, user_id bigint);',
+      'CREATE INDEX orders_user_id_idx ON orders (user_id);',
+      'BEGIN;',
+      'CREATE INDEX CONCURRENTLY users_email_idx ON users (email);',
+      'COMMIT;',
+      'CREATE INDEX CONCURRENTLY users_name_idx ON users (name);',
+    ].join('\n');
+    expect(catalogue(migration)).toEqual(['4 concurrently-in-transaction']);
+    // The next file starts afresh: orders is an existing table there.
+    expect(catalogue('CREATE INDEX orders_user_id_idx ON orders (user_id);')).toEqual(['1 require-concurrent-index']);
+  });
 });
 
 describe('StatementCache', () => {
