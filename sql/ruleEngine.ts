@@ -7,6 +7,7 @@ import { reportAgentError } from '../core/agentErrors';
 import type { PreparedStatement } from './parse/preparedStatements';
 import type { Rule, StatementSource } from './rule';
 import { ALL_RULES } from './rules/index';
+import { RULE_CATALOGUE } from './catalogue/ruleCatalogue';
 
 export interface RuleSelection {
   /** Default: the whole catalogue (`ALL_RULES`). */
@@ -31,8 +32,8 @@ export function enabledRules(selection: RuleSelection): readonly Rule[] {
   );
 }
 
-/** Ids in `disabledRules` that name no rule: the bootstrap and the CLI warn about them once. */
-export function unknownRuleIds(disabledRules: Iterable<string>, rules: readonly Rule[] = ALL_RULES): string[] {
+/** Ids in `disabledRules` that name no rule of the catalogue (any kind): the bootstrap and the CLI warn about them once. */
+export function unknownRuleIds(disabledRules: Iterable<string>, rules: readonly Pick<Rule, 'id'>[] = RULE_CATALOGUE): string[] {
   const known = new Set(rules.map((rule) => rule.id));
   return [...new Set(disabledRules)].filter((id) => !known.has(id));
 }

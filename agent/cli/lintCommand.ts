@@ -1,6 +1,7 @@
 /** `querylens lint [files... | -]`: the agent's SQL rules, offline, for CI and pre-commit hooks. */
 import { loadSqlParser } from '../../sql/parse/parser';
-import { lintCatalogue, lintSql } from '../../sql/lint/lintSql';
+import { lintSql } from '../../sql/lint/lintSql';
+import { RULE_CATALOGUE } from '../../sql/catalogue/ruleCatalogue';
 import { unknownRuleIds } from '../../sql/ruleEngine';
 import type { CliCommand, CliIo } from './command';
 import { EXIT_FINDINGS, EXIT_OK, UsageError } from './command';
@@ -34,7 +35,7 @@ function render(format: OutputFormat, findings: readonly FileFinding[], tally: L
     case 'json':
       return formatJson(findings);
     case 'sarif':
-      return formatSarif(findings, lintCatalogue(), cwd);
+      return formatSarif(findings, RULE_CATALOGUE, cwd);
     case 'text':
       return formatText(findings, tally);
   }

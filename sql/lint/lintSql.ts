@@ -10,7 +10,7 @@ import { parseErrorPosition, sqlParser } from '../parse/parser';
 import type { PreparedStatement } from '../parse/preparedStatements';
 import { prepareStatements } from '../parse/preparedStatements';
 import { enabledRules, runRules } from '../ruleEngine';
-import { ALL_RULES } from '../rules/index';
+import { PARSE_ERROR } from '../catalogue/lintRules';
 import { lineColumn, skipTrivia } from '../../core/textPosition';
 
 export interface LintOptions {
@@ -33,23 +33,6 @@ export interface LintFinding {
 export interface LintResult {
   readonly statements: number;
   readonly findings: LintFinding[];
-}
-
-/** What a catalogue listing (`querylens rules`, SARIF's rule table) shows of a rule. */
-export type RuleDescriptor = Pick<Rule, 'id' | 'category' | 'severity' | 'description' | 'suggestion'>;
-
-/** Not a rule module: lint reports it when the PostgreSQL parser rejects a file. */
-export const PARSE_ERROR: RuleDescriptor = {
-  id: 'parse-error',
-  category: 'correctness',
-  severity: 'error',
-  description: 'The file is not valid PostgreSQL SQL; the parser stopped at the reported position.',
-  suggestion: 'Fix the syntax error; no other rule was checked in this file.',
-};
-
-/** Every id lint can report: the rules, then `parse-error`. */
-export function lintCatalogue(rules: readonly Rule[] = ALL_RULES): RuleDescriptor[] {
-  return [...rules, PARSE_ERROR];
 }
 
 function parseErrorFinding(sql: string, error: unknown): LintFinding {

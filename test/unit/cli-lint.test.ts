@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALL_RULES } from '../../sql/rules/index';
+import { RULE_CATALOGUE } from '../../sql/catalogue/ruleCatalogue';
 
 const root = join(__dirname, '..', '..');
 const cli = join(root, 'dist', 'agent', 'cli', 'main.js');
@@ -172,7 +173,7 @@ describe('querylens lint', () => {
       $schema: string;
       version: string;
       runs: Array<{
-        tool: { driver: { name: string; rules: Array<{ id: string; defaultConfiguration: { level: string } }> } };
+        tool: { driver: { name: string; rules: Array<{ id: string; defaultConfiguration: { level: string }; properties: { kind: string } }> } };
         results: Array<{
           ruleId: string;
           ruleIndex: number;
@@ -186,7 +187,11 @@ describe('querylens lint', () => {
     expect(sarif.$schema).toMatch(/sarif-2\.1\.0/);
     const [sarifRun] = sarif.runs;
     expect(sarifRun.tool.driver.name).toBe('querylens');
-    expect(sarifRun.tool.driver.rules.map((rule) => rule.id)).toEqual([...ALL_RULES.map((rule) => rule.id), 'parse-error']);
+    expect(sarifRun.tool.driver.rules.map((rule) => rule.id)).toEqual(RULE_CATALOGUE.map((rule) => rule.id));
+    // Every kind of finding querylens raises has its metadata there, runtime detectors and plan rules included.
+    const kinds = new Map(sarifRun.tool.driver.rules.map((rule) => [rule.id, rule.properties.kind]));
+    expect([kinds.get('select-star'), kinds.get('plan-seq-scan-filter'), kinds.get('n-plus-one'), kinds.get('parse-error')]).toEqual(['statement', 'plan', 'runtime', 'lint']);
+    expect(sarifRun.tool.driver.rules.find((rule) => rule.id === 'cache-candidate')?.defaultConfiguration.level).toBe('note');
     const plain = json(['lint', 'migration.sql']);
     expect(sarifRun.results).toHaveLength(plain.length);
     sarifRun.results.forEach((sarifResult, index) => {
@@ -202,14 +207,20 @@ describe('querylens lint', () => {
 });
 
 describe('querylens rules', () => {
-  it('lists every rule with its severity and category', () => {
+  it('lists every rule of every kind with its severity, category and kind', () => {
     const result = run(['rules']);
     expect(result.code).toBe(0);
     const lines = result.stdout.trim().split('\n');
-    expect(lines).toHaveLength(ALL_RULES.length + 1);
-    for (const rule of ALL_RULES) expect(lines.some((line) => line.startsWith(`${rule.id} `) && line.includes(rule.severity) && line.includes(rule.category))).toBe(true);
-    const listed = JSON.parse(run(['rules', '--json']).stdout) as Array<{ id: string }>;
-    expect(listed.map((rule) => rule.id)).toContain('parse-error');
+    expect(lines).toHaveLength(RULE_CATALOGUE.length);
+    for (const rule of RULE_CATALOGUE) {
+      expect(lines.some((line) => new RegExp(`^${rule.id} +${rule.severity} +${rule.category} +${rule.kind} +\\S`).test(line)), rule.id).toBe(true);
+    }
+    const listed = JSON.parse(run(['rules', '--json']).stdout) as Array<{ id: string; kind: string }>;
+    expect(listed.map((rule) => rule.id)).toEqual(RULE_CATALOGUE.map((rule) => rule.id));
+    const detectors = ['n-plus-one', 'slow-query', 'unbounded-result', 'literal-built-sql', 'cache-candidate'];
+    expect(listed.filter((rule) => rule.kind === 'runtime').map((rule) => rule.id)).toEqual(detectors);
+    expect(listed.filter((rule) => rule.kind === 'plan')).toHaveLength(6);
+    expect(listed.filter((rule) => rule.kind === 'statement')).toHaveLength(ALL_RULES.length);
   });
 
   it('loads the SQL engine only: no OpenTelemetry, no agent start', () => {
