@@ -11,6 +11,8 @@ import type { PreparedStatement } from '../parse/preparedStatements';
 import { prepareStatements } from '../parse/preparedStatements';
 import { enabledRules, runRules } from '../ruleEngine';
 import { PARSE_ERROR } from '../catalogue/lintRules';
+import { readSuppressions, unsuppressed } from '../suppression/suppressions';
+import { uselessSuppressionFindings } from './uselessSuppressions';
 import { lineColumn, skipTrivia } from '../../core/textPosition';
 
 export interface LintOptions {
@@ -65,7 +67,8 @@ export function lintSql(sql: string, options: LintOptions): LintResult {
     return { statements: 0, findings: [parseErrorFinding(sql, error)] };
   }
   const rules = enabledRules({ rules: options.rules, disabledRules: options.disabledRules, source: 'file' });
-  const findings = runRules(statements, rules, undefined, 'file')
+  const suppressions = readSuppressions(sql, statements, parser);
+  const findings = unsuppressed(runRules(statements, rules, undefined, 'file'), suppressions)
     .map((hit): LintFinding => {
       const statement = statements[hit.statementIndex];
       const offset = statement.start + (hit.location ?? skipTrivia(statement.text));
@@ -79,6 +82,7 @@ export function lintSql(sql: string, options: LintOptions): LintResult {
         suggestion: rule.suggestion,
       };
     })
+    .concat(uselessSuppressionFindings(sql, suppressions))
     .sort(byPosition);
   return { statements: statements.length, findings };
 }
