@@ -26,6 +26,8 @@ export interface RuleContext {
   readonly source: StatementSource;
   /** How many statements the same text (one pg call or one file chunk) held. */
   readonly statementCount: number;
+  /** The PostgreSQL major version lint targets (its config file); undefined at runtime and by default: a current one. */
+  readonly postgresVersion?: number;
 }
 
 export interface RuleHit {

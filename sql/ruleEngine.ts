@@ -43,10 +43,11 @@ export function runRules(
   rules: readonly Rule[],
   values: readonly unknown[] | undefined,
   source: StatementSource,
+  postgresVersion?: number,
 ): EngineHit[] {
   const hits: EngineHit[] = [];
   statements.forEach((statement, statementIndex) => {
-    const context = { stmt: statement.stmt, text: statement.text, values, source, statementCount: statements.length };
+    const context = { stmt: statement.stmt, text: statement.text, values, source, statementCount: statements.length, postgresVersion };
     for (const rule of rules) {
       try {
         for (const hit of rule.check(context)) {

@@ -19,6 +19,8 @@ export interface LintOptions {
   readonly disabledRules: ReadonlySet<string>;
   /** Default: the whole catalogue (`ALL_RULES`). */
   readonly rules?: readonly Rule[];
+  /** The PostgreSQL major version the file targets (the config file's `postgresVersion`); undefined: a current one. */
+  readonly postgresVersion?: number;
 }
 
 export interface LintFinding {
@@ -68,7 +70,7 @@ export function lintSql(sql: string, options: LintOptions): LintResult {
   }
   const rules = enabledRules({ rules: options.rules, disabledRules: options.disabledRules, source: 'file' });
   const suppressions = readSuppressions(sql, statements, parser);
-  const findings = unsuppressed(runRules(statements, rules, undefined, 'file'), suppressions)
+  const findings = unsuppressed(runRules(statements, rules, undefined, 'file', options.postgresVersion), suppressions)
     .map((hit): LintFinding => {
       const statement = statements[hit.statementIndex];
       const offset = statement.start + (hit.location ?? skipTrivia(statement.text));

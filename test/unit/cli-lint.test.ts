@@ -206,6 +206,62 @@ describe('querylens lint', () => {
   });
 });
 
+describe('querylens lint with suppression comments and a config file', () => {
+  const SUPPRESSED = `-- querylens-disable-next-line delete-without-where -- sessions are rebuilt nightly
+DELETE FROM sessions;
+DELETE FROM tokens;
+-- querylens-disable-next-line selet-star
+SELECT * FROM users WHERE id = $1;
+`;
+  let project = '';
+
+  beforeAll(() => {
+    project = join(dir, 'project');
+    mkdirSync(join(project, 'db', 'migrations'), { recursive: true });
+    writeFileSync(join(project, 'db', 'migrations', 'suppressed.sql'), SUPPRESSED);
+    writeFileSync(join(project, 'db', 'migrations', 'warnings.sql'), WARNINGS_ONLY);
+    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'project', querylens: { rules: { 'select-star': 'error' } } }));
+    writeFileSync(join(project, 'off.json'), JSON.stringify({ rules: { 'select-star': 'off' } }));
+    writeFileSync(join(project, 'bad.json'), JSON.stringify({ rules: { 'select-star': 'loud' } }));
+  });
+
+  const inProject = (args: readonly string[]) => {
+    const result = spawnSync(process.execPath, [cli, ...args], { cwd: join(project, 'db'), encoding: 'utf8', timeout: 20_000 });
+    return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+  };
+
+  it('honours a suppression comment for the next statement and warns at a comment naming an unknown rule', () => {
+    const findings = JSON.parse(inProject(['lint', 'migrations/suppressed.sql', '--format', 'json']).stdout) as JsonFinding[];
+    expect(findings.map((finding) => `${finding.line}:${finding.rule}:${finding.severity}`)).toEqual([
+      '3:delete-without-where:error',
+      '4:unknown-suppression:warning',
+      '5:select-star:error',
+    ]);
+  });
+
+  it('reads the package.json "querylens" key found walking up: severities override the catalogue, and decide the exit code', () => {
+    const result = inProject(['lint', 'migrations/warnings.sql']);
+    expect(result.stdout).toMatch(/^migrations\/warnings\.sql:1:\d+ error select-star /m);
+    expect(result.code).toBe(1);
+    const sarif = JSON.parse(inProject(['lint', 'migrations/warnings.sql', '--format', 'sarif']).stdout) as { runs: Array<{ tool: { driver: { rules: Array<{ id: string; defaultConfiguration: { level: string } }> } } }> };
+    expect(sarif.runs[0].tool.driver.rules.find((rule) => rule.id === 'select-star')?.defaultConfiguration.level).toBe('error');
+    expect(run(['lint', 'warnings.sql']).code).toBe(0);
+  });
+
+  it('takes --config instead, and switches rules off from it', () => {
+    const result = inProject(['lint', '--config', '../off.json', 'migrations/warnings.sql']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe('querylens lint: 1 file, 1 statement, no findings\n');
+  });
+
+  it('exits 2 with one line naming the file, key, value and accepted values for an invalid config', () => {
+    const result = inProject(['lint', '--config', '../bad.json', 'migrations/warnings.sql']);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.split('\n')[0]).toBe(`querylens: ${join(project, 'bad.json')}: rules.select-star = "loud" is not valid (accepted: off, on, error, warning, info)`);
+  });
+});
+
 describe('querylens rules', () => {
   it('lists every rule of every kind with its severity, category and kind', () => {
     const result = run(['rules']);
