@@ -5,7 +5,7 @@
  * (`StatementAnalysis.suppressedRules`) then turn rules off for it alone.
  */
 import type { StatementAnalysis } from '../core/statementAnalysis';
-import type { RuntimeRuleId } from '../sql/catalogue/runtimeRules';
+import { RUNTIME_RULES, type RuntimeRuleId } from '../sql/catalogue/runtimeRules';
 import { PLAN_RULES } from '../sql/plan/analyzePlan';
 import type { PlanRule } from '../sql/plan/planRule';
 
@@ -14,18 +14,15 @@ export interface RuleSwitches {
   readonly planRules: readonly PlanRule[];
 }
 
+/** Every detector of the catalogue, so a new entry in RUNTIME_RULES needs nothing here. */
+function detectorSwitches(disabled: ReadonlySet<string>): Record<RuntimeRuleId, boolean> {
+  const switches = {} as Record<RuntimeRuleId, boolean>;
+  for (const id of Object.keys(RUNTIME_RULES) as RuntimeRuleId[]) switches[id] = !disabled.has(id);
+  return switches;
+}
+
 export function ruleSwitches(disabled: ReadonlySet<string>): RuleSwitches {
-  const on = (id: RuntimeRuleId): boolean => !disabled.has(id);
-  return {
-    detectors: {
-      'n-plus-one': on('n-plus-one'),
-      'slow-query': on('slow-query'),
-      'unbounded-result': on('unbounded-result'),
-      'literal-built-sql': on('literal-built-sql'),
-      'cache-candidate': on('cache-candidate'),
-    },
-    planRules: PLAN_RULES.filter((rule) => !disabled.has(rule.id)),
-  };
+  return { detectors: detectorSwitches(disabled), planRules: PLAN_RULES.filter((rule) => !disabled.has(rule.id)) };
 }
 
 /** Whether a detector judges this execution: on in the configuration and not suppressed by a comment in its text. */
