@@ -19,6 +19,7 @@ import { isSqlParserReady, loadSqlParser, sqlParser, type SqlParser } from '../s
 import { unknownRuleIds } from '../sql/ruleEngine';
 import { ALL_RULES } from '../sql/rules/index';
 import { keepWasmOnBaselineCompiler } from './wasmTiering';
+import { RULE_CATALOGUE } from '../sql/catalogue/ruleCatalogue';
 
 export interface RuntimeSqlEngine {
   readonly statements: StatementCache;
@@ -116,11 +117,15 @@ async function holdingTheLoop(work: () => Promise<void>): Promise<void> {
   }
 }
 
+/** One line for the ids in QUERYLENS_RULES that name no rule of any kind (statement, plan, runtime). */
+export function warnUnknownRules(disabledRules: ReadonlySet<string>, warn: (line: string) => void): void {
+  const unknown = unknownRuleIds(disabledRules);
+  if (unknown.length === 0) return;
+  warn(`querylens: QUERYLENS_RULES names unknown rules ${unknown.map((id) => `"${id}"`).join(', ')} (accepted: ${RULE_CATALOGUE.map((rule) => rule.id).join(', ')}); they are ignored`);
+}
+
 export function startSqlEngine(config: QuerylensConfig, warn: (line: string) => void): RuntimeSqlEngine {
-  const unknown = unknownRuleIds(config.disabledRules, ALL_RULES);
-  if (unknown.length > 0) {
-    warn(`querylens: QUERYLENS_RULES names unknown rules ${unknown.map((id) => `"${id}"`).join(', ')} (accepted: ${ALL_RULES.map((rule) => rule.id).join(', ')}); they are ignored`);
-  }
+  warnUnknownRules(config.disabledRules, warn);
   if (!config.wasmTierUp) keepWasmOnBaselineCompiler();
   const options = { maxSqlLength: config.maxSqlLength, disabledRules: config.disabledRules, source: 'runtime' as const, rules: ALL_RULES };
   const warm = loadParser(options);

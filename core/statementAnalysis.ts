@@ -37,4 +37,10 @@ export interface StatementAnalysis {
   readonly findings: readonly StaticFinding[];
   /** True when the text has `$n` parameters and some enabled rule judges bound values: only then can `checkValues` find anything. */
   readonly hasValueRules: boolean;
+  /**
+   * Rule ids the text's own suppression comments turn off (`-- querylens-disable-next-line n-plus-one`),
+   * read once per distinct text: the runtime detectors and plan rules skip them for its executions.
+   * Absent when the text has none.
+   */
+  readonly suppressedRules?: ReadonlySet<string>;
 }

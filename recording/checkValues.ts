@@ -7,6 +7,7 @@ import { guarded } from '../core/agentErrors';
 import type { StatementAnalysis, StaticFinding } from '../core/statementAnalysis';
 import { toFindings } from '../sql/analyzeStatement';
 import { runRules } from '../sql/ruleEngine';
+import { unsuppressed } from '../sql/suppression/suppressions';
 import { valueRuleTrees } from './valueRuleTrees';
 
 /**
@@ -21,7 +22,7 @@ export function checkValues(analysis: StatementAnalysis, values: readonly unknow
     () => {
       const tree = valueRuleTrees.get(analysis);
       if (tree === undefined) return [];
-      return toFindings(runRules(tree.statements, tree.rules, values, tree.source), analysis.findings);
+      return toFindings(unsuppressed(runRules(tree.statements, tree.rules, values, tree.source), tree.suppressions), analysis.findings);
     },
     [],
   );

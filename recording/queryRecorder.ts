@@ -17,20 +17,21 @@ import { reportAgentError } from '../core/agentErrors';
 import type { RecordingSettings } from './recordingSettings';
 import type { QueryEvent, QueryObserver } from '../core/queryEvents';
 import type { StatementAnalysis, StaticFinding } from '../core/statementAnalysis';
-import { CacheCandidates, isCacheable, type CacheCandidate } from './detectors/cacheCandidates';
+import { CACHE_CANDIDATE_RULE, CacheCandidates, isCacheable, type CacheCandidate } from './detectors/cacheCandidates';
 import { checkValues } from './checkValues';
 import { FindingsStore, type FindingPersistence, type FindingRecord } from './findingsStore';
 import { hashString, hashValues } from '../core/hashing';
-import { LiteralBuiltDetector, carriesLiterals } from './detectors/literalBuiltDetector';
+import { LITERAL_BUILT_RULE, LiteralBuiltDetector, carriesLiterals } from './detectors/literalBuiltDetector';
 import { LruMap } from '../core/lruMap';
-import { NPlusOneDetector, nPlusOneFinding, type NPlusOneSummary } from './detectors/nPlusOneDetector';
+import { N_PLUS_ONE_RULE, NPlusOneDetector, nPlusOneFinding, type NPlusOneSummary } from './detectors/nPlusOneDetector';
 import { sqlParser } from '../sql/parse/parser';
 import { analyzePlan } from '../sql/plan/analyzePlan';
 import { DEFAULT_PLAN_RULE_OPTIONS, type PlanRuleOptions } from '../sql/plan/planRule';
 import { sanitizePlan, summarizePlan } from '../sql/plan/planSanitizer';
 import { QueryStatistics, type OverflowStats, type QueryStats } from './queryStatistics';
-import { slowQueryFinding } from './slowQueryFinding';
-import { UnboundedResultDetector } from './detectors/unboundedResultDetector';
+import { SLOW_QUERY_RULE, slowQueryFinding } from './slowQueryFinding';
+import { UNBOUNDED_RESULT_RULE, UnboundedResultDetector } from './detectors/unboundedResultDetector';
+import { detectorOn, planRulesFor, ruleSwitches } from './ruleSwitches';
 import type { SlowQueryLogEntry } from '../exporters/slowQueryLog';
 import { EXPLAIN_OUTCOMES, type ExplainOutcome, type ExplainResult, type PlanRequester } from './explainRequests';
 import { QUERY_INFO_MAX_CHARS, createQueryMetrics, type QueryMetrics } from './queryMetrics';
@@ -94,6 +95,7 @@ export function createQueryRecorder(config: RecordingSettings, meter: Meter, dep
   const literalBuilt = new LiteralBuiltDetector();
   const unbounded = new UnboundedResultDetector(config.unboundedRows);
   const candidates = new CacheCandidates();
+  const switches = ruleSwitches(config.disabledRules);
   const valueChecksLeft = new LruMap<string, number>(1000);
   const slowDetails = new LruMap<string, MutableSlowDetail>(config.maxQueries);
   const explainCounts: Record<ExplainOutcome, number> = { ok: 0, skipped: 0, error: 0, timeout: 0 };
@@ -144,7 +146,7 @@ export function createQueryRecorder(config: RecordingSettings, meter: Meter, dep
       relationRows: (relation) => (Object.hasOwn(relationRows, relation) ? relationRows[relation] : undefined),
       ...(result.workMemBytes === undefined ? {} : { workMemBytes: result.workMemBytes }),
     };
-    findingsStore.replacePlanFindings(analysis.fingerprint, analysis.normalized, analyzePlan(plan, options), at);
+    findingsStore.replacePlanFindings(analysis.fingerprint, analysis.normalized, analyzePlan(plan, options, planRulesFor(switches, analysis)), at);
   }
 
   function requestPlan(event: QueryEvent, detail: MutableSlowDetail): void {
@@ -169,7 +171,7 @@ export function createQueryRecorder(config: RecordingSettings, meter: Meter, dep
   function recordSlow(event: QueryEvent, durationMs: number): void {
     const { analysis } = event;
     metrics.slowQuery(analysis.operation);
-    raise(event, slowQueryFinding(durationMs, config.slowQueryMs), 'event', true);
+    if (detectorOn(switches, SLOW_QUERY_RULE, analysis)) raise(event, slowQueryFinding(durationMs, config.slowQueryMs), 'event', true);
     let detail = slowDetails.get(analysis.fingerprint);
     if (detail === undefined) {
       detail = { fingerprint: analysis.fingerprint, lastDurationMs: 0, maxDurationMs: 0, lastTraceId: undefined, lastSeen: 0, explain: undefined };
@@ -214,19 +216,21 @@ export function createQueryRecorder(config: RecordingSettings, meter: Meter, dep
     checkValueRules(event);
     // Unparsed statements (overlong, invalid) are neither literal-built candidates nor cacheable: no hashing.
     const traits = analysis.parsed ? textTraitsOf(analysis, event.text) : undefined;
-    if (traits?.hasLiterals === true) {
+    if (traits?.hasLiterals === true && detectorOn(switches, LITERAL_BUILT_RULE, analysis)) {
       const literalFinding = literalBuilt.observe(analysis.fingerprint, traits.hash);
       if (literalFinding !== undefined) raise(event, literalFinding, 'sticky');
     }
-    const unboundedFinding = unbounded.check(analysis, event.rows);
+    const unboundedFinding = detectorOn(switches, UNBOUNDED_RESULT_RULE, analysis) ? unbounded.check(analysis, event.rows) : undefined;
     if (unboundedFinding !== undefined) raise(event, unboundedFinding, 'event');
-    const loop = nPlusOne.observe({ contextKey: event.contextKey, fingerprint: analysis.fingerprint, normalized: analysis.normalized, durationMs, at });
+    const loop = detectorOn(switches, N_PLUS_ONE_RULE, analysis)
+      ? nPlusOne.observe({ contextKey: event.contextKey, fingerprint: analysis.fingerprint, normalized: analysis.normalized, durationMs, at })
+      : undefined;
     if (loop !== undefined) {
       metrics.nPlusOne(analysis.fingerprint);
       raise(event, nPlusOneFinding(loop), 'event');
     }
     const errored = event.errorCode !== undefined;
-    if (traits !== undefined && isCacheable({ readOnly: analysis.readOnly, hasVolatileFunctions: analysis.hasVolatileFunctions, errored })) {
+    if (traits !== undefined && detectorOn(switches, CACHE_CANDIDATE_RULE, analysis) && isCacheable({ readOnly: analysis.readOnly, hasVolatileFunctions: analysis.hasVolatileFunctions, errored })) {
       candidates.observe({
         fingerprint: analysis.fingerprint,
         normalized: analysis.normalized,

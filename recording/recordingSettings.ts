@@ -14,4 +14,6 @@ export interface RecordingSettings {
   readonly unboundedRows: number;
   /** Slow read-only statements are EXPLAINed (QUERYLENS_EXPLAIN). */
   readonly explain: boolean;
+  /** Catalogue ids switched off (QUERYLENS_RULES): detectors and plan rules here, statement rules in the analysis. */
+  readonly disabledRules: ReadonlySet<string>;
 }

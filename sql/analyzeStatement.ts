@@ -17,6 +17,7 @@ import { sanitizeSqlText } from './parse/sanitizeSqlText';
 import { statementFacts } from './parse/statementFacts';
 import { commentNestingTooDeep } from './parse/commentNesting';
 import { textFingerprint } from '../core/textHash';
+import { readSuppressions, unsuppressed, type Suppressions } from './suppression/suppressions';
 
 export interface AnalyzerOptions {
   /** Longer texts are not parsed (bounded cost per call); they are grouped by a hash of the text. The agent passes QUERYLENS_MAX_SQL_LENGTH (default 100,000). */
@@ -34,6 +35,8 @@ export interface ValueRuleTree {
   readonly statements: readonly PreparedStatement[];
   readonly rules: readonly Rule[];
   readonly source: StatementSource;
+  /** The text's suppression comments, when it has any: value rules honour them too. */
+  readonly suppressions?: Suppressions;
 }
 
 /** Receives the tree of a text that has value rules; the caller decides whether and how long to keep it. */
@@ -105,8 +108,10 @@ function parsedAnalysis(text: string, parser: SqlParser, options: AnalyzerOption
   const rules = enabledRules(options);
   const valueRules = rules.filter((rule) => rule.usesValues === true);
   const hasValueRules = facts.hasParameters && valueRules.length > 0;
+  // Read here, once per distinct text: fingerprint and normalized text drop comments.
+  const suppressions = readSuppressions(text, statements, parser);
   // Every rule runs without values here: value rules still judge literals written in the text.
-  const findings = toFindings(runRules(statements, rules, undefined, options.source));
+  const findings = toFindings(unsuppressed(runRules(statements, rules, undefined, options.source), suppressions));
   const analysis: StatementAnalysis = {
     fingerprint: parser.fingerprint(text),
     normalized: displayText(text, parser),
@@ -120,8 +125,9 @@ function parsedAnalysis(text: string, parser: SqlParser, options: AnalyzerOption
     parsed: true,
     findings,
     hasValueRules,
+    ...(suppressions === undefined ? {} : { suppressedRules: suppressions.all }),
   };
-  if (hasValueRules) keepTree?.(analysis, { statements, rules: valueRules, source: options.source });
+  if (hasValueRules) keepTree?.(analysis, { statements, rules: valueRules, source: options.source, suppressions });
   return analysis;
 }
 

@@ -46,6 +46,8 @@ export interface RuleContext {
   /** How many statements the same text (one pg call or one file chunk) held. */
   readonly statementCount: number;
   readonly session: SessionState;
+  /** The PostgreSQL major version lint targets (its config file); undefined at runtime and by default: a current one. */
+  readonly postgresVersion?: number;
 }
 
 export interface RuleHit {

@@ -8,6 +8,7 @@ import type { PreparedStatement } from './parse/preparedStatements';
 import type { Rule, StatementSource } from './rule';
 import { ALL_RULES } from './rules/index';
 import { NO_SESSION, type SessionTracker } from './sessionTracker';
+import { RULE_CATALOGUE } from './catalogue/ruleCatalogue';
 
 export interface RuleSelection {
   /** Default: the whole catalogue (`ALL_RULES`). */
@@ -32,14 +33,22 @@ export function enabledRules(selection: RuleSelection): readonly Rule[] {
   );
 }
 
-/** Ids in `disabledRules` that name no rule: the bootstrap and the CLI warn about them once. */
-export function unknownRuleIds(disabledRules: Iterable<string>, rules: readonly Rule[] = ALL_RULES): string[] {
+/** Ids in `disabledRules` that name no rule of the catalogue (any kind): the bootstrap and the CLI warn about them once. */
+export function unknownRuleIds(disabledRules: Iterable<string>, rules: readonly Pick<Rule, 'id'>[] = RULE_CATALOGUE): string[] {
   const known = new Set(rules.map((rule) => rule.id));
   return [...new Set(disabledRules)].filter((id) => !known.has(id));
 }
 
+/** What `querylens lint` knows of the file a statement is in. */
+export interface FileContext {
+  /** What the statements before this one established; without it, each is judged alone. */
+  readonly session?: SessionTracker;
+  /** The PostgreSQL major version the file targets (the lint config file). */
+  readonly postgresVersion?: number;
+}
+
 /**
- * With a `session`, each statement is judged with what the ones before it
+ * With a file context, each statement is judged with what the ones before it
  * established (`querylens lint`: one file); without, each is judged alone.
  */
 export function runRules(
@@ -47,11 +56,14 @@ export function runRules(
   rules: readonly Rule[],
   values: readonly unknown[] | undefined,
   source: StatementSource,
-  session?: SessionTracker,
+  file: FileContext = {},
 ): EngineHit[] {
   const hits: EngineHit[] = [];
   statements.forEach((statement, statementIndex) => {
-    const context = { stmt: statement.stmt, text: statement.text, values, source, statementCount: statements.length, session: session ?? NO_SESSION };
+    const context = {
+      stmt: statement.stmt, text: statement.text, values, source, statementCount: statements.length,
+      session: file.session ?? NO_SESSION, postgresVersion: file.postgresVersion,
+    };
     for (const rule of rules) {
       try {
         for (const hit of rule.check(context)) {
@@ -63,7 +75,7 @@ export function runRules(
         reportAgentError('sql-rule', new Error(`rule ${rule.id} threw ${error instanceof Error ? error.name : typeof error}`));
       }
     }
-    session?.advance(statement.stmt);
+    file.session?.advance(statement.stmt);
   });
   return hits;
 }

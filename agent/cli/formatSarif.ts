@@ -1,10 +1,11 @@
 /**
  * `--format sarif`: SARIF 2.1.0 for code scanning (GitHub, GitLab, IDEs).
- * The driver lists every rule lint can report (the catalogue plus
- * `parse-error`), so a result's `ruleIndex` points into it.
+ * The driver lists the whole catalogue (statement, plan and runtime rules,
+ * and lint's own), so a result's `ruleIndex` points into it and one rule
+ * table serves every querylens finding.
  */
 import { relative, sep } from 'node:path';
-import type { RuleDescriptor } from '../../sql/lint/lintSql';
+import type { CatalogueEntry } from '../../sql/catalogue/ruleCatalogue';
 import type { Severity } from '../../core/statementAnalysis';
 import { AGENT_VERSION } from '../../core/version';
 import type { FileFinding } from './fileFinding';
@@ -21,14 +22,14 @@ function ruleName(id: string): string {
   return id.replace(/(^|-)([a-z0-9])/g, (_match, _dash: string, letter: string) => letter.toUpperCase());
 }
 
-function sarifRule(rule: RuleDescriptor) {
+function sarifRule(rule: CatalogueEntry) {
   return {
     id: rule.id,
     name: ruleName(rule.id),
     shortDescription: { text: rule.description },
     help: { text: rule.suggestion },
     defaultConfiguration: { level: LEVEL[rule.severity] },
-    properties: { category: rule.category, tags: [rule.category] },
+    properties: { category: rule.category, kind: rule.kind, tags: [rule.category, rule.kind] },
   };
 }
 
@@ -38,7 +39,7 @@ function artifactUri(file: string, cwd: string): string {
   return encodeURI(relative(cwd, file).split(sep).join('/'));
 }
 
-export function formatSarif(findings: readonly FileFinding[], catalogue: readonly RuleDescriptor[], cwd: string): string {
+export function formatSarif(findings: readonly FileFinding[], catalogue: readonly CatalogueEntry[], cwd: string): string {
   const index = new Map(catalogue.map((rule, position) => [rule.id, position]));
   const log = {
     $schema: SARIF_SCHEMA,

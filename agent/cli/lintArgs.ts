@@ -13,6 +13,8 @@ export interface LintArgs {
   readonly format: OutputFormat;
   readonly failOn: FailOn;
   readonly disabledRules: ReadonlySet<string>;
+  /** `--config <file>`: instead of the discovered config file. */
+  readonly config: string | undefined;
   readonly help: boolean;
 }
 
@@ -31,6 +33,7 @@ export function parseLintArgs(args: readonly string[]): LintArgs {
       format: { type: 'string', short: 'f', default: 'text' },
       'fail-on': { type: 'string', default: 'error' },
       disable: { type: 'string', multiple: true, default: [] },
+      config: { type: 'string', short: 'c' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   }));
@@ -39,6 +42,7 @@ export function parseLintArgs(args: readonly string[]): LintArgs {
     format: oneOf('format', values.format, OUTPUT_FORMATS),
     failOn: oneOf('fail-on', values['fail-on'], FAIL_ON),
     disabledRules: new Set(values.disable.flatMap((list) => list.split(',')).map((id) => id.trim()).filter((id) => id !== '')),
+    config: values.config,
     help: values.help,
   };
 }

@@ -15,6 +15,9 @@
  * (bench/README.md); a hot statement still gets thousands of samples.
  */
 import { LruMap } from '../../core/lruMap';
+import type { RuntimeRuleId } from '../../sql/catalogue/runtimeRules';
+
+export const CACHE_CANDIDATE_RULE: RuntimeRuleId = 'cache-candidate';
 
 export const FULLY_SAMPLED_CALLS = 256;
 export const SAMPLE_EVERY = 32;

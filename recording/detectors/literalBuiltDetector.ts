@@ -9,8 +9,9 @@
 import type { StaticFinding } from '../../core/statementAnalysis';
 import { LruMap } from '../../core/lruMap';
 import type { SqlParser } from '../../sql/parse/parser';
+import { runtimeFinding, type RuntimeRuleId } from '../../sql/catalogue/runtimeRules';
 
-export const LITERAL_BUILT_RULE = 'literal-built-sql';
+export const LITERAL_BUILT_RULE: RuntimeRuleId = 'literal-built-sql';
 export const DEFAULT_LITERAL_BUILT_THRESHOLD = 20;
 
 export interface LiteralBuiltOptions {
@@ -38,13 +39,7 @@ export function carriesLiterals(text: string, parser: SqlParser): boolean {
 }
 
 export function literalBuiltFinding(distinctTexts: number): StaticFinding {
-  return {
-    rule: LITERAL_BUILT_RULE,
-    category: 'security',
-    severity: 'warning',
-    message: `Statement arrived as at least ${distinctTexts} distinct texts with inline literal values (SQL built by string concatenation)`,
-    suggestion: 'Pass values as bound parameters ($1, $2, …) instead of concatenating them into the SQL text: it closes the injection path and lets PostgreSQL reuse plans.',
-  };
+  return runtimeFinding(LITERAL_BUILT_RULE, `Statement arrived as at least ${distinctTexts} distinct texts with inline literal values (SQL built by string concatenation)`);
 }
 
 export class LiteralBuiltDetector {

@@ -12,9 +12,10 @@
  */
 import type { StaticFinding } from '../../core/statementAnalysis';
 import { LruMap } from '../../core/lruMap';
+import { runtimeFinding, type RuntimeRuleId } from '../../sql/catalogue/runtimeRules';
 
 export const N_PLUS_ONE_MIN_TOTAL_MS = 50;
-export const N_PLUS_ONE_RULE = 'n-plus-one';
+export const N_PLUS_ONE_RULE: RuntimeRuleId = 'n-plus-one';
 
 export interface NPlusOneOptions {
   readonly threshold: number;
@@ -36,13 +37,7 @@ export interface NPlusOneObservation {
 }
 
 export function nPlusOneFinding(loop: NPlusOneLoop): StaticFinding {
-  return {
-    rule: N_PLUS_ONE_RULE,
-    category: 'performance',
-    severity: 'warning',
-    message: `Same statement executed ${loop.repetitions} times in one request, ${Math.round(loop.totalMs)} ms in total (N+1 loop)`,
-    suggestion: 'Load the rows in one statement (a JOIN, or WHERE id = ANY($1) with the collected ids) instead of one query per item.',
-  };
+  return runtimeFinding(N_PLUS_ONE_RULE, `Same statement executed ${loop.repetitions} times in one request, ${Math.round(loop.totalMs)} ms in total (N+1 loop)`);
 }
 
 /** A loop, the moment it crossed both thresholds. */

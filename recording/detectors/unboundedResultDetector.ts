@@ -7,8 +7,9 @@
 import type { StaticFinding } from '../../core/statementAnalysis';
 import { LruMap } from '../../core/lruMap';
 import { sqlParser } from '../../sql/parse/parser';
+import { runtimeFinding, type RuntimeRuleId } from '../../sql/catalogue/runtimeRules';
 
-export const UNBOUNDED_RESULT_RULE = 'unbounded-result';
+export const UNBOUNDED_RESULT_RULE: RuntimeRuleId = 'unbounded-result';
 
 export interface UnboundedCandidate {
   readonly fingerprint: string;
@@ -18,13 +19,7 @@ export interface UnboundedCandidate {
 }
 
 export function unboundedResultFinding(rows: number, threshold: number): StaticFinding {
-  return {
-    rule: UNBOUNDED_RESULT_RULE,
-    category: 'performance',
-    severity: 'warning',
-    message: `SELECT without LIMIT returned ${rows} rows (threshold ${threshold})`,
-    suggestion: 'Paginate (keyset pagination: WHERE id > $1 ORDER BY id LIMIT $2) or aggregate in SQL instead of loading every row into the app.',
-  };
+  return runtimeFinding(UNBOUNDED_RESULT_RULE, `SELECT without LIMIT returned ${rows} rows (threshold ${threshold})`);
 }
 
 /**

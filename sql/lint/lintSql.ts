@@ -10,14 +10,18 @@ import { parseErrorPosition, sqlParser } from '../parse/parser';
 import type { PreparedStatement } from '../parse/preparedStatements';
 import { prepareStatements } from '../parse/preparedStatements';
 import { enabledRules, runRules } from '../ruleEngine';
-import { ALL_RULES } from '../rules/index';
 import { SessionTracker } from '../sessionTracker';
+import { PARSE_ERROR } from '../catalogue/lintRules';
+import { readSuppressions, unsuppressed } from '../suppression/suppressions';
+import { uselessSuppressionFindings } from './uselessSuppressions';
 import { lineColumn, skipTrivia } from '../../core/textPosition';
 
 export interface LintOptions {
   readonly disabledRules: ReadonlySet<string>;
   /** Default: the whole catalogue (`ALL_RULES`). */
   readonly rules?: readonly Rule[];
+  /** The PostgreSQL major version the file targets (the config file's `postgresVersion`); undefined: a current one. */
+  readonly postgresVersion?: number;
 }
 
 export interface LintFinding {
@@ -34,23 +38,6 @@ export interface LintFinding {
 export interface LintResult {
   readonly statements: number;
   readonly findings: LintFinding[];
-}
-
-/** What a catalogue listing (`querylens rules`, SARIF's rule table) shows of a rule. */
-export type RuleDescriptor = Pick<Rule, 'id' | 'category' | 'severity' | 'description' | 'suggestion'>;
-
-/** Not a rule module: lint reports it when the PostgreSQL parser rejects a file. */
-export const PARSE_ERROR: RuleDescriptor = {
-  id: 'parse-error',
-  category: 'correctness',
-  severity: 'error',
-  description: 'The file is not valid PostgreSQL SQL; the parser stopped at the reported position.',
-  suggestion: 'Fix the syntax error; no other rule was checked in this file.',
-};
-
-/** Every id lint can report: the rules, then `parse-error`. */
-export function lintCatalogue(rules: readonly Rule[] = ALL_RULES): RuleDescriptor[] {
-  return [...rules, PARSE_ERROR];
 }
 
 function parseErrorFinding(sql: string, error: unknown): LintFinding {
@@ -83,8 +70,10 @@ export function lintSql(sql: string, options: LintOptions): LintResult {
     return { statements: 0, findings: [parseErrorFinding(sql, error)] };
   }
   const rules = enabledRules({ rules: options.rules, disabledRules: options.disabledRules, source: 'file' });
+  const suppressions = readSuppressions(sql, statements, parser);
   // One tracker per file: a statement is judged with what the file did before it.
-  const findings = runRules(statements, rules, undefined, 'file', new SessionTracker())
+  const file = { session: new SessionTracker(), postgresVersion: options.postgresVersion };
+  const findings = unsuppressed(runRules(statements, rules, undefined, 'file', file), suppressions)
     .map((hit): LintFinding => {
       const statement = statements[hit.statementIndex];
       const offset = statement.start + (hit.location ?? skipTrivia(statement.text));
@@ -98,6 +87,7 @@ export function lintSql(sql: string, options: LintOptions): LintResult {
         suggestion: rule.suggestion,
       };
     })
+    .concat(uselessSuppressionFindings(sql, suppressions))
     .sort(byPosition);
   return { statements: statements.length, findings };
 }

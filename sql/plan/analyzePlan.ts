@@ -30,14 +30,15 @@ function withPlanRelationRows(nodes: readonly PlanNode[], options: PlanRuleOptio
   return { ...options, relationRows: (relation) => sizes.get(relation) ?? options.relationRows(relation) };
 }
 
-export function analyzePlanTree(root: PlanNode, options: PlanRuleOptions = DEFAULT_PLAN_RULE_OPTIONS): PlanFinding[] {
+/** `rules`: default every plan rule; the agent passes those QUERYLENS_RULES leaves on. */
+export function analyzePlanTree(root: PlanNode, options: PlanRuleOptions = DEFAULT_PLAN_RULE_OPTIONS, rules: readonly PlanRule[] = PLAN_RULES): PlanFinding[] {
   const nodes = planNodes(root);
   const effective = withPlanRelationRows(nodes, options);
   return nodes.flatMap((node) =>
-    PLAN_RULES.flatMap((rule) =>
+    rules.flatMap((rule) =>
       rule.check(node, effective).map((hit) => ({
         rule: rule.id,
-        category: 'performance' as const,
+        category: rule.category,
         severity: hit.severity,
         message: hit.message,
         suggestion: rule.suggestion,
@@ -48,7 +49,7 @@ export function analyzePlanTree(root: PlanNode, options: PlanRuleOptions = DEFAU
 }
 
 /** Findings for an EXPLAIN output; empty when it is not a plan. */
-export function analyzePlan(plan: unknown, options: PlanRuleOptions = DEFAULT_PLAN_RULE_OPTIONS): PlanFinding[] {
+export function analyzePlan(plan: unknown, options: PlanRuleOptions = DEFAULT_PLAN_RULE_OPTIONS, rules: readonly PlanRule[] = PLAN_RULES): PlanFinding[] {
   const tree = readPlan(plan);
-  return tree === undefined ? [] : analyzePlanTree(tree.root, options);
+  return tree === undefined ? [] : analyzePlanTree(tree.root, options, rules);
 }

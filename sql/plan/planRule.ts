@@ -1,6 +1,7 @@
 /** The contract of plan rules: pure functions of one plan node, with thresholds from options. */
 import type { RuleCategory, Severity } from '../../core/statementAnalysis';
 import type { PlanNode } from './planNode';
+import type { RuleMetadata } from '../catalogue/ruleMetadata';
 
 export interface PlanRuleOptions {
   /** `work_mem` the statement runs with, in bytes (PostgreSQL's default is 4 MB). */
@@ -48,9 +49,9 @@ export interface PlanFinding {
   readonly nodeId: number;
 }
 
-export interface PlanRule {
+/** Its catalogue entry (`severity` is the usual one; each hit carries its own) and its check. */
+export interface PlanRule extends RuleMetadata {
   readonly id: string;
-  readonly suggestion: string;
   check(node: PlanNode, options: PlanRuleOptions): readonly PlanRuleHit[];
 }
 

@@ -11,6 +11,9 @@ const HASH_ENTRY_OVERHEAD_BYTES = 32;
 
 export const hashSpill: PlanRule = {
   id: 'plan-hash-spill',
+  category: 'performance',
+  severity: 'warning',
+  description: 'A hash table (hash join, hash aggregate) that does not fit in work_mem × hash_mem_multiplier: it spills to disk in batches (measured with ANALYZE; info when only estimated).',
   suggestion:
     'Hash the smaller input (filter it first, or refresh statistics so the planner picks the right side), or raise work_mem for this query so the hash fits in one batch.',
   check(node, options): PlanRuleHit[] {

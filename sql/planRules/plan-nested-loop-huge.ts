@@ -18,6 +18,9 @@ function rowsPerLoop(node: PlanNode): number {
 
 export const nestedLoopHuge: PlanRule = {
   id: 'plan-nested-loop-huge',
+  category: 'performance',
+  severity: 'warning',
+  description: 'A nested loop whose outer rows × inner rows per loop reach 1,000,000 or more (measured with ANALYZE, else estimated).',
   suggestion:
     'Give the join an equality condition PostgreSQL can hash or merge on, index the inner side\'s join column, or filter the outer side first; check for a missing join condition.',
   check(node, options): PlanRuleHit[] {

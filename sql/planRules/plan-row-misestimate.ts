@@ -23,6 +23,9 @@ function isMisestimated(node: PlanNode, options: PlanRuleOptions): boolean {
 
 export const rowMisestimate: PlanRule = {
   id: 'plan-row-misestimate',
+  category: 'performance',
+  severity: 'warning',
+  description: 'The planner\'s row estimate is off by 10× or more where the error starts (EXPLAIN ANALYZE only): plans built on it can be far from the best.',
   suggestion:
     'Run ANALYZE on the tables involved; for correlated columns add extended statistics (CREATE STATISTICS … (dependencies, mcv) ON a, b FROM t) so join and scan choices fit the real row counts.',
   check(node, options): PlanRuleHit[] {

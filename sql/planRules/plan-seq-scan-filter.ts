@@ -26,6 +26,9 @@ function scanFigures(node: PlanNode, options: PlanRuleOptions): ScanFigures | un
 
 export const seqScanFilter: PlanRule = {
   id: 'plan-seq-scan-filter',
+  category: 'performance',
+  severity: 'warning',
+  description: 'A sequential scan of a relation of 10,000 rows or more whose filter removes more than half the rows it reads (error above 90%): the classic missing index.',
   suggestion:
     'Add an index that matches the filter (or rewrite a non-sargable predicate so an existing index applies), so PostgreSQL reads only the matching rows.',
   check(node, options): PlanRuleHit[] {

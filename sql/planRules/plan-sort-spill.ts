@@ -8,6 +8,9 @@ import type { PlanRule, PlanRuleHit } from '../plan/planRule';
 
 export const sortSpill: PlanRule = {
   id: 'plan-sort-spill',
+  category: 'performance',
+  severity: 'warning',
+  description: 'A sort that does not fit in work_mem and spills to disk (measured with ANALYZE; info when only estimated from rows × width).',
   suggestion:
     'Sort fewer rows (filter first, or LIMIT with an index that provides the order), or raise work_mem for this query (SET LOCAL work_mem) so the sort stays in memory.',
   check(node, options): PlanRuleHit[] {

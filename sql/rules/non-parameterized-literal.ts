@@ -46,7 +46,7 @@ export const rule: Rule = {
   category: 'security',
   severity: 'info',
   description: 'A string or number literal compared with a column in WHERE, JOIN … ON or HAVING of a statement sent by the app: the mark of SQL built by string concatenation (injection risk, one statement text per value). NULL, booleans, LIMIT/OFFSET and interval constants are not counted. Runtime only: literals in migration files are normal.',
-  suggestion: 'Pass the value as a parameter (`WHERE email = $1` with `[email]`); constants that never change can stay, or be disabled for this statement with QUERYLENS_RULES.',
+  suggestion: 'Pass the value as a parameter (`WHERE email = $1` with `[email]`); a constant that never changes can stay: mark its statement with `-- querylens-disable-next-line non-parameterized-literal`, or switch the rule off with QUERYLENS_RULES=-non-parameterized-literal.',
   sources: ['runtime'],
   check: ({ stmt }) => {
     const columnOf = memoizedColumnOf();

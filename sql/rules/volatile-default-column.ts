@@ -22,14 +22,22 @@ function filledByRewrite(constraint: Fields): string | undefined {
 // STABLE, so (as squawk does) it is not flagged.
 const NON_VOLATILE_FUNCTIONS = new Set(['now', 'transaction_timestamp', 'statement_timestamp', 'lower', 'upper', 'btrim', 'concat', 'coalesce', 'to_jsonb', 'to_json', 'jsonb_build_object', 'json_build_object', 'jsonb_build_array', 'json_build_array', 'make_interval', 'make_date', 'make_timestamp', 'make_timestamptz', 'to_timestamp', 'date_trunc', 'array_fill']);
 
+/** The first PostgreSQL that stores a non-volatile default once instead of rewriting the table. */
+const FAST_DEFAULT_VERSION = 11;
+
+/** `DEFAULT NULL` adds nothing to store, in any version. */
+function isNullDefault(constraint: Fields): boolean {
+  return asNode(constraint['raw_expr'], 'A_Const')?.['isnull'] === true;
+}
+
 export const rule: Rule = {
   id: 'volatile-default-column',
   category: 'migration',
   severity: 'warning',
-  description: 'ALTER TABLE … ADD COLUMN with a volatile default (random(), gen_random_uuid(), clock_timestamp(), nextval(), a serial type, an identity or stored generated column) or a function of unknown volatility: the table is rewritten under an ACCESS EXCLUSIVE lock. Constant and stable defaults such as 0 or now() are cheap since PostgreSQL 11.',
+  description: 'ALTER TABLE … ADD COLUMN with a volatile default (random(), gen_random_uuid(), clock_timestamp(), nextval(), a serial type, an identity or stored generated column) or a function of unknown volatility: the table is rewritten under an ACCESS EXCLUSIVE lock. Constant and stable defaults such as 0 or now() are cheap since PostgreSQL 11; when lint targets an older version (postgresVersion in its config file), every default but NULL is flagged.',
   suggestion: 'Add the column without a default (or with a constant one), set the default in a second ALTER (it then applies to new rows only), and backfill existing rows in batches.',
   sources: ['file'],
-  check: ({ stmt }) =>
+  check: ({ stmt, postgresVersion }) =>
     alterTableCommands(stmt).flatMap(({ table, subtype, command }): RuleHit[] => {
       const column = asNode(command['def'], 'ColumnDef');
       if (subtype !== 'AT_AddColumn' || column === undefined) return [];
@@ -42,6 +50,9 @@ export const rule: Rule = {
       const filled = constraints.map(filledByRewrite).find((what) => what !== undefined);
       if (filled !== undefined) return [hitAt(`column "${name}" added to "${table}" as ${filled}: every existing row gets a value, rewriting the table`, column)];
       const defaults = constraints.filter((constraint) => str(constraint, 'contype') === 'CONSTR_DEFAULT');
+      if (postgresVersion !== undefined && postgresVersion < FAST_DEFAULT_VERSION && defaults.some((constraint) => !isNullDefault(constraint))) {
+        return [hitAt(`column "${name}" added to "${table}" with a default: before PostgreSQL ${FAST_DEFAULT_VERSION} (the target is ${postgresVersion}) any default rewrites the table`, column)];
+      }
       const call = defaults
         .flatMap((constraint) => nodesOfType(constraint, 'FuncCall'))
         .map(({ fields }) => functionName(fields))

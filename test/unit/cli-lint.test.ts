@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALL_RULES } from '../../sql/rules/index';
+import { RULE_CATALOGUE } from '../../sql/catalogue/ruleCatalogue';
 
 const root = join(__dirname, '..', '..');
 const cli = join(root, 'dist', 'agent', 'cli', 'main.js');
@@ -172,7 +173,7 @@ describe('querylens lint', () => {
       $schema: string;
       version: string;
       runs: Array<{
-        tool: { driver: { name: string; rules: Array<{ id: string; defaultConfiguration: { level: string } }> } };
+        tool: { driver: { name: string; rules: Array<{ id: string; defaultConfiguration: { level: string }; properties: { kind: string } }> } };
         results: Array<{
           ruleId: string;
           ruleIndex: number;
@@ -186,7 +187,11 @@ describe('querylens lint', () => {
     expect(sarif.$schema).toMatch(/sarif-2\.1\.0/);
     const [sarifRun] = sarif.runs;
     expect(sarifRun.tool.driver.name).toBe('querylens');
-    expect(sarifRun.tool.driver.rules.map((rule) => rule.id)).toEqual([...ALL_RULES.map((rule) => rule.id), 'parse-error']);
+    expect(sarifRun.tool.driver.rules.map((rule) => rule.id)).toEqual(RULE_CATALOGUE.map((rule) => rule.id));
+    // Every kind of finding querylens raises has its metadata there, runtime detectors and plan rules included.
+    const kinds = new Map(sarifRun.tool.driver.rules.map((rule) => [rule.id, rule.properties.kind]));
+    expect([kinds.get('select-star'), kinds.get('plan-seq-scan-filter'), kinds.get('n-plus-one'), kinds.get('parse-error')]).toEqual(['statement', 'plan', 'runtime', 'lint']);
+    expect(sarifRun.tool.driver.rules.find((rule) => rule.id === 'cache-candidate')?.defaultConfiguration.level).toBe('note');
     const plain = json(['lint', 'migration.sql']);
     expect(sarifRun.results).toHaveLength(plain.length);
     sarifRun.results.forEach((sarifResult, index) => {
@@ -201,15 +206,77 @@ describe('querylens lint', () => {
   });
 });
 
+describe('querylens lint with suppression comments and a config file', () => {
+  const SUPPRESSED = `-- querylens-disable-next-line delete-without-where -- sessions are rebuilt nightly
+DELETE FROM sessions;
+DELETE FROM tokens;
+-- querylens-disable-next-line selet-star
+SELECT * FROM users WHERE id = $1;
+`;
+  let project = '';
+
+  beforeAll(() => {
+    project = join(dir, 'project');
+    mkdirSync(join(project, 'db', 'migrations'), { recursive: true });
+    writeFileSync(join(project, 'db', 'migrations', 'suppressed.sql'), SUPPRESSED);
+    writeFileSync(join(project, 'db', 'migrations', 'warnings.sql'), WARNINGS_ONLY);
+    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'project', querylens: { rules: { 'select-star': 'error' } } }));
+    writeFileSync(join(project, 'off.json'), JSON.stringify({ rules: { 'select-star': 'off' } }));
+    writeFileSync(join(project, 'bad.json'), JSON.stringify({ rules: { 'select-star': 'loud' } }));
+  });
+
+  const inProject = (args: readonly string[]) => {
+    const result = spawnSync(process.execPath, [cli, ...args], { cwd: join(project, 'db'), encoding: 'utf8', timeout: 20_000 });
+    return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+  };
+
+  it('honours a suppression comment for the next statement and warns at a comment naming an unknown rule', () => {
+    const findings = JSON.parse(inProject(['lint', 'migrations/suppressed.sql', '--format', 'json']).stdout) as JsonFinding[];
+    expect(findings.map((finding) => `${finding.line}:${finding.rule}:${finding.severity}`)).toEqual([
+      '3:delete-without-where:error',
+      '4:unknown-suppression:warning',
+      '5:select-star:error',
+    ]);
+  });
+
+  it('reads the package.json "querylens" key found walking up: severities override the catalogue, and decide the exit code', () => {
+    const result = inProject(['lint', 'migrations/warnings.sql']);
+    expect(result.stdout).toMatch(/^migrations\/warnings\.sql:1:\d+ error select-star /m);
+    expect(result.code).toBe(1);
+    const sarif = JSON.parse(inProject(['lint', 'migrations/warnings.sql', '--format', 'sarif']).stdout) as { runs: Array<{ tool: { driver: { rules: Array<{ id: string; defaultConfiguration: { level: string } }> } } }> };
+    expect(sarif.runs[0].tool.driver.rules.find((rule) => rule.id === 'select-star')?.defaultConfiguration.level).toBe('error');
+    expect(run(['lint', 'warnings.sql']).code).toBe(0);
+  });
+
+  it('takes --config instead, and switches rules off from it', () => {
+    const result = inProject(['lint', '--config', '../off.json', 'migrations/warnings.sql']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe('querylens lint: 1 file, 1 statement, no findings\n');
+  });
+
+  it('exits 2 with one line naming the file, key, value and accepted values for an invalid config', () => {
+    const result = inProject(['lint', '--config', '../bad.json', 'migrations/warnings.sql']);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.split('\n')[0]).toBe(`querylens: ${join(project, 'bad.json')}: rules.select-star = "loud" is not valid (accepted: off, on, error, warning, info)`);
+  });
+});
+
 describe('querylens rules', () => {
-  it('lists every rule with its severity and category', () => {
+  it('lists every rule of every kind with its severity, category and kind', () => {
     const result = run(['rules']);
     expect(result.code).toBe(0);
     const lines = result.stdout.trim().split('\n');
-    expect(lines).toHaveLength(ALL_RULES.length + 1);
-    for (const rule of ALL_RULES) expect(lines.some((line) => line.startsWith(`${rule.id} `) && line.includes(rule.severity) && line.includes(rule.category))).toBe(true);
-    const listed = JSON.parse(run(['rules', '--json']).stdout) as Array<{ id: string }>;
-    expect(listed.map((rule) => rule.id)).toContain('parse-error');
+    expect(lines).toHaveLength(RULE_CATALOGUE.length);
+    for (const rule of RULE_CATALOGUE) {
+      expect(lines.some((line) => new RegExp(`^${rule.id} +${rule.severity} +${rule.category} +${rule.kind} +\\S`).test(line)), rule.id).toBe(true);
+    }
+    const listed = JSON.parse(run(['rules', '--json']).stdout) as Array<{ id: string; kind: string }>;
+    expect(listed.map((rule) => rule.id)).toEqual(RULE_CATALOGUE.map((rule) => rule.id));
+    const detectors = ['n-plus-one', 'slow-query', 'unbounded-result', 'literal-built-sql', 'cache-candidate'];
+    expect(listed.filter((rule) => rule.kind === 'runtime').map((rule) => rule.id)).toEqual(detectors);
+    expect(listed.filter((rule) => rule.kind === 'plan')).toHaveLength(6);
+    expect(listed.filter((rule) => rule.kind === 'statement')).toHaveLength(ALL_RULES.length);
   });
 
   it('loads the SQL engine only: no OpenTelemetry, no agent start', () => {
