@@ -23,7 +23,15 @@ export interface QueryMetrics {
   explain(outcome: ExplainOutcome): void;
 }
 
-export function createQueryMetrics(meter: Meter, statistics: QueryStatistics, series: QuerySeries, findings: FindingsStore): QueryMetrics {
+/** A rule whose flagged executions are counted: the (rule, severity) series exists at 0 from the start. */
+export interface CountedRule {
+  readonly id: string;
+  readonly severity: string;
+}
+
+export function createQueryMetrics(
+  meter: Meter, statistics: QueryStatistics, series: QuerySeries, findings: FindingsStore, countedRules: readonly CountedRule[],
+): QueryMetrics {
   const calls = createObservableCounter(meter, METRICS.queryCalls);
   const time = createObservableCounter(meter, METRICS.queryTime);
   const rows = createObservableCounter(meter, METRICS.queryRows);
@@ -58,6 +66,9 @@ export function createQueryMetrics(meter: Meter, statistics: QueryStatistics, se
   });
 
   const flaggedExecutions = createCounter(meter, METRICS.flaggedExecutions);
+  // The rules that are on are a known list: a rule's first flagged execution is then an increase.
+  // A plan rule can give a hit another severity than its catalogue one; that series starts at its first.
+  for (const rule of countedRules) flaggedExecutions.add(0, { [ATTR.rule]: rule.id, [ATTR.severity]: rule.severity });
   const slowQueries = createCounter(meter, METRICS.slowQueries);
   const nPlusOne = createCounter(meter, METRICS.nPlusOne);
   const explainRuns = createCounter(meter, METRICS.explainRuns);

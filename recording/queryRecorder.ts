@@ -11,6 +11,7 @@
  * never throws into the app (agent errors are reported) and keeps no literal values: texts
  * and parameter sets are reduced to hashes before they are stored.
  */
+import { RULE_CATALOGUE } from '../sql/catalogue/ruleCatalogue';
 import { LatencyBuckets } from '../core/latencyBuckets';
 import type { Meter } from '@opentelemetry/api';
 import { reportAgentError } from '../core/agentErrors';
@@ -100,7 +101,8 @@ export function createQueryRecorder(config: RecordingSettings, meter: Meter, dep
   const slowDetails = new LruMap<string, MutableSlowDetail>(config.maxQueries);
   const explainCounts: Record<ExplainOutcome, number> = { ok: 0, skipped: 0, error: 0, timeout: 0 };
   const pendingPlans = new Set<Promise<void>>();
-  const metrics: QueryMetrics = createQueryMetrics(meter, statistics, series, findingsStore);
+  const countedRules = RULE_CATALOGUE.filter((rule) => rule.sources.includes('runtime') && !config.disabledRules.has(rule.id));
+  const metrics: QueryMetrics = createQueryMetrics(meter, statistics, series, findingsStore, countedRules);
   // Once per distinct text: the statement cache hands out one analysis object per text.
   const textTraits = new WeakMap<StatementAnalysis, TextTraits>();
 

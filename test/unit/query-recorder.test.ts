@@ -85,6 +85,21 @@ describe('query recorder', () => {
     await metrics.shutdown();
   });
 
+  it('exports each runtime rule that is on at 0 flagged executions before any statement', async () => {
+    const metrics = new CacheMetricsReader();
+    const quiet = readConfig({ QUERYLENS_RULES: '-select-star' }, (line) => { throw new Error(line); });
+    createQueryRecorder(quiet, metrics.meter);
+    const points = await metrics.points(METRICS.flaggedExecutions.name);
+    const zeros = new Map(points.map((point) => [point.attributes.rule, [point.attributes.severity, point.value]]));
+    expect(zeros.get('limit-without-order')).toEqual(['info', 0]);
+    expect(zeros.get('n-plus-one')).toEqual(['warning', 0]);
+    expect(zeros.get('plan-seq-scan-filter')?.[1]).toBe(0);
+    // Off by QUERYLENS_RULES, or judging files only: never counted, so no series.
+    expect(zeros.has('select-star')).toBe(false);
+    expect(zeros.has('require-concurrent-index')).toBe(false);
+    await metrics.shutdown();
+  });
+
   it('flags a slow statement, asks for its plan once per request the runner accepts, and counts the outcome', async () => {
     const requests: ExplainRequest[] = [];
     const requester: PlanRequester = {
