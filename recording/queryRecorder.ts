@@ -23,7 +23,7 @@ import { FindingsStore, type FindingPersistence, type FindingRecord } from './fi
 import { hashString, hashValues } from '../core/hashing';
 import { LiteralBuiltDetector, carriesLiterals } from './detectors/literalBuiltDetector';
 import { LruMap } from '../core/lruMap';
-import { NPlusOneDetector, nPlusOneFinding, type NPlusOneSummary } from './detectors/nPlusOneDetector';
+import { N_PLUS_ONE_RULE, NPlusOneDetector, nPlusOneFinding, type NPlusOneSummary } from './detectors/nPlusOneDetector';
 import { sqlParser } from '../sql/parse/parser';
 import { analyzePlan } from '../sql/plan/analyzePlan';
 import { DEFAULT_PLAN_RULE_OPTIONS, type PlanRuleOptions } from '../sql/plan/planRule';
@@ -90,7 +90,7 @@ export function createQueryRecorder(config: RecordingSettings, meter: Meter, dep
   let overall = new LatencyBuckets();
   const statistics = new QueryStatistics(config.maxQueries, (evicted) => series.retire(evicted));
   const findingsStore = new FindingsStore();
-  const nPlusOne = new NPlusOneDetector({ threshold: config.nPlusOneThreshold, maxLoopSummaries: config.maxQueries });
+  const nPlusOne = new NPlusOneDetector({ threshold: config.nPlusOneThreshold, minTotalMs: config.nPlusOneMinMs, maxLoopSummaries: config.maxQueries });
   const literalBuilt = new LiteralBuiltDetector();
   const unbounded = new UnboundedResultDetector(config.unboundedRows);
   const candidates = new CacheCandidates();
@@ -110,6 +110,15 @@ export function createQueryRecorder(config: RecordingSettings, meter: Meter, dep
       textTraits.set(analysis, traits);
     }
     return traits;
+  }
+
+  /** An N+1 finding names its latest loop's size so far, read here rather than rewritten on every repetition. */
+  function withLoopSizesSoFar(records: FindingRecord[]): FindingRecord[] {
+    return records.map((record) => {
+      if (record.rule !== N_PLUS_ONE_RULE) return record;
+      const loop = nPlusOne.latestLoop(record.fingerprint);
+      return loop === undefined ? record : { ...record, message: nPlusOneFinding(loop).message };
+    });
   }
 
   function raise(event: QueryEvent, finding: StaticFinding, persistence: FindingPersistence, withPlan = false): void {
@@ -253,7 +262,7 @@ export function createQueryRecorder(config: RecordingSettings, meter: Meter, dep
     topQueries: () => statistics.top(),
     overallP95Ms: () => overall.quantile(0.95),
     otherQueries: () => statistics.other(),
-    findings: () => findingsStore.list(),
+    findings: () => withLoopSizesSoFar(findingsStore.list()),
     slowQueries: () => [...slowDetails.values()].map((detail) => ({ ...detail })).sort((a, b) => b.lastSeen - a.lastSeen),
     nPlusOneLoops: () => nPlusOne.loops(),
     cacheCandidates: () => candidates.top(),
