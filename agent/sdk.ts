@@ -86,7 +86,7 @@ export function buildTelemetry(config: QuerylensConfig, serviceName: string, ins
     meter: meterProvider.getMeter(QUERYLENS_SCOPE, AGENT_VERSION),
     start: () => {
       registerInstrumentations({ instrumentations: [...instrumentations, new RuntimeNodeInstrumentation()], tracerProvider: spans, meterProvider });
-      offerTracingToTheProcess(tracerProvider);
+      if (tracerProvider) offerTracingToTheProcess(tracerProvider);
     },
     forceFlush: async () => {
       await Promise.all([meterProvider.forceFlush(), tracerProvider?.forceFlush()]);

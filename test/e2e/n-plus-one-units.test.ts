@@ -1,6 +1,7 @@
 /**
  * N+1 in every unit of work the app opens outside an HTTP request, with
- * querylens exporting no spans and the app running no SDK of its own: a span,
+ * querylens exporting no spans and the app registering a context manager but
+ * no tracer provider (its spans are no-op ones, all with the zero id): a span,
  * a job handler's ticks, concurrent spans that must stay apart, ticks with no
  * unit at all, and the configurable time floor (QUERYLENS_N_PLUS_ONE_MIN_MS).
  */
