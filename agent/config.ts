@@ -3,6 +3,7 @@
  * QUERYLENS_* for what is ours. Reading never throws: an invalid value yields
  * one warning line (variable, value, what is accepted, the default used).
  */
+import { N_PLUS_ONE_MIN_TOTAL_MS } from '../recording/detectors/nPlusOneDetector';
 
 export type TracesExporter = 'none' | 'otlp' | 'console';
 export type MetricsExporter = 'prometheus' | 'otlp' | 'none';
@@ -19,6 +20,7 @@ export interface QuerylensConfig {
   readonly metricsExporter: MetricsExporter;
   readonly slowQueryMs: number;
   readonly nPlusOneThreshold: number;
+  readonly nPlusOneMinMs: number;
   readonly maxQueries: number;
   readonly explain: boolean;
   readonly explainIntervalMs: number;
@@ -103,6 +105,7 @@ export const DEFAULTS = {
   prometheusPort: 9464,
   slowQueryMs: 500,
   nPlusOneThreshold: 5,
+  nPlusOneMinMs: N_PLUS_ONE_MIN_TOTAL_MS,
   maxQueries: 200,
   explainIntervalMs: 300_000,
   unboundedRows: 1000,
@@ -122,6 +125,7 @@ export function readConfig(env: Env, warn: Warn): QuerylensConfig {
     metricsExporter: readChoice(r, 'OTEL_METRICS_EXPORTER', ['prometheus', 'otlp', 'none'] as const, 'prometheus'),
     slowQueryMs: readInteger(r, 'QUERYLENS_SLOW_QUERY_MS', DEFAULTS.slowQueryMs, 1, 3_600_000),
     nPlusOneThreshold: readInteger(r, 'QUERYLENS_N_PLUS_ONE', DEFAULTS.nPlusOneThreshold, 2, 10_000),
+    nPlusOneMinMs: readInteger(r, 'QUERYLENS_N_PLUS_ONE_MIN_MS', DEFAULTS.nPlusOneMinMs, 0, 3_600_000),
     maxQueries: readInteger(r, 'QUERYLENS_MAX_QUERIES', DEFAULTS.maxQueries, 1, 10_000),
     explain: readBoolean(r, 'QUERYLENS_EXPLAIN', true),
     explainIntervalMs: readInteger(r, 'QUERYLENS_EXPLAIN_INTERVAL_MS', DEFAULTS.explainIntervalMs, 1000, 86_400_000),

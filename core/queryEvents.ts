@@ -16,7 +16,7 @@ export interface QueryEvent {
   readonly rows: number | undefined;
   /** SQLSTATE (`42P01`) or error class name; undefined on success. */
   readonly errorCode: string | undefined;
-  /** Groups statements of one request for N+1: parent span id or request-context id. */
+  /** Groups the statements of one unit of work for N+1: the HTTP request, or else the active span (keyed by object, not id). */
   readonly contextKey: string | undefined;
   readonly traceId: string | undefined;
   /** Wall-clock end time, ms since epoch. */

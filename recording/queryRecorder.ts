@@ -92,7 +92,7 @@ export function createQueryRecorder(config: RecordingSettings, meter: Meter, dep
   let overall = new LatencyBuckets();
   const statistics = new QueryStatistics(config.maxQueries, (evicted) => series.retire(evicted));
   const findingsStore = new FindingsStore();
-  const nPlusOne = new NPlusOneDetector({ threshold: config.nPlusOneThreshold, maxLoopSummaries: config.maxQueries });
+  const nPlusOne = new NPlusOneDetector({ threshold: config.nPlusOneThreshold, minTotalMs: config.nPlusOneMinMs, maxLoopSummaries: config.maxQueries });
   const literalBuilt = new LiteralBuiltDetector();
   const unbounded = new UnboundedResultDetector(config.unboundedRows);
   const candidates = new CacheCandidates();
@@ -114,6 +114,15 @@ export function createQueryRecorder(config: RecordingSettings, meter: Meter, dep
       textTraits.set(analysis, traits);
     }
     return traits;
+  }
+
+  /** An N+1 finding names its latest loop's size so far, read here rather than rewritten on every repetition. */
+  function withLoopSizesSoFar(records: FindingRecord[]): FindingRecord[] {
+    return records.map((record) => {
+      if (record.rule !== N_PLUS_ONE_RULE) return record;
+      const loop = nPlusOne.latestLoop(record.fingerprint);
+      return loop === undefined ? record : { ...record, message: nPlusOneFinding(loop).message };
+    });
   }
 
   function raise(event: QueryEvent, finding: StaticFinding, persistence: FindingPersistence, withPlan = false): void {
@@ -259,7 +268,7 @@ export function createQueryRecorder(config: RecordingSettings, meter: Meter, dep
     topQueries: () => statistics.top(),
     overallP95Ms: () => overall.quantile(0.95),
     otherQueries: () => statistics.other(),
-    findings: () => findingsStore.list(),
+    findings: () => withLoopSizesSoFar(findingsStore.list()),
     slowQueries: () => [...slowDetails.values()].map((detail) => ({ ...detail })).sort((a, b) => b.lastSeen - a.lastSeen),
     nPlusOneLoops: () => nPlusOne.loops(),
     cacheCandidates: () => candidates.top(),

@@ -6,8 +6,10 @@
 export interface RecordingSettings {
   /** A statement slower than this, in ms (QUERYLENS_SLOW_QUERY_MS), is a `slow-query` finding. */
   readonly slowQueryMs: number;
-  /** Executions of one statement in one request (QUERYLENS_N_PLUS_ONE) that make an N+1 loop. */
+  /** Executions of one statement in one unit of work (QUERYLENS_N_PLUS_ONE) that make an N+1 loop. */
   readonly nPlusOneThreshold: number;
+  /** Time those executions take together (QUERYLENS_N_PLUS_ONE_MIN_MS) before they are a loop worth reporting. */
+  readonly nPlusOneMinMs: number;
   /** Distinct statements tracked individually (QUERYLENS_MAX_QUERIES). */
   readonly maxQueries: number;
   /** A SELECT without LIMIT returning more rows (QUERYLENS_UNBOUNDED_ROWS) is flagged. */

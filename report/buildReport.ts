@@ -56,6 +56,7 @@ export function buildReport(sources: ReportSources): QuerylensReport {
     thresholds: {
       slowQueryMs: sources.config.slowQueryMs,
       nPlusOne: sources.config.nPlusOneThreshold,
+      nPlusOneMinMs: sources.config.nPlusOneMinMs,
       maxQueries: sources.config.maxQueries,
       unboundedRows: sources.config.unboundedRows,
       explain: sources.config.explain,

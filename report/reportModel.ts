@@ -79,11 +79,11 @@ export interface ReportSlowQuery {
 
 export interface ReportNPlusOne {
   readonly fingerprint: string;
-  /** Requests in which the loop was detected. */
+  /** Units of work (requests, spans) in which the loop was detected. */
   readonly loops: number;
-  /** Most executions of the statement in one request. */
+  /** Most executions of the statement in one unit of work. */
   readonly maxRepetitions: number;
-  /** Most time the repetitions took in one request. */
+  /** Most time the repetitions took in one unit of work. */
   readonly maxTotalMs: number;
   readonly query: string;
   readonly firstSeen: string;
@@ -170,6 +170,7 @@ export interface QuerylensReport {
   readonly thresholds: {
     readonly slowQueryMs: number;
     readonly nPlusOne: number;
+    readonly nPlusOneMinMs: number;
     readonly maxQueries: number;
     readonly unboundedRows: number;
     readonly explain: boolean;

@@ -127,8 +127,8 @@ function slowStatements(report: QuerylensReport): string {
 
 function nPlusOne(report: QuerylensReport): string {
   const rows = report.nPlusOne.map((loop) => [sql(loop.query), num(formatCount(loop.loops)), num(formatCount(loop.maxRepetitions)), num(formatMs(loop.maxTotalMs)), txt(loop.lastSeen)]);
-  return section('n-plus-one', rows.length === 0 ? none('no N+1 loop detected yet') : table(['statement', 'requests with a loop', 'most repetitions', 'most time in one request', 'last seen'], rows),
-    `the same statement ≥ ${report.thresholds.nPlusOne} times in one request, ≥ 50 ms in total`);
+  return section('n-plus-one', rows.length === 0 ? none('no N+1 loop detected yet') : table(['statement', 'units of work with a loop', 'most repetitions', 'most time in one unit', 'last seen'], rows),
+    `the same statement ≥ ${report.thresholds.nPlusOne} times in one unit of work (a request, or else the app's span), ≥ ${report.thresholds.nPlusOneMinMs} ms in total`);
 }
 
 function pools(report: QuerylensReport): string {

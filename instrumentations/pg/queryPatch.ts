@@ -6,7 +6,7 @@
  * callback; agent work that fails is reported, never thrown.
  */
 import { performance } from 'node:perf_hooks';
-import type { Attributes, Histogram, SpanContext } from '@opentelemetry/api';
+import type { Attributes, Histogram, Span, SpanContext } from '@opentelemetry/api';
 import { context, isSpanContextValid, trace } from '@opentelemetry/api';
 import { reportAgentError } from '../../core/agentErrors';
 import { emitQueryEvent, hasQueryObservers, type QueryEvent } from '../../core/queryEvents';
@@ -14,6 +14,7 @@ import type { StatementAnalysis } from '../../core/statementAnalysis';
 import { currentLoaderScope, recordDatabaseTimeInLoader, type LoaderDatabaseTime } from '../cacheTelemetry/loaderScope';
 import { guessOperation } from '../../core/keywordGuess';
 import { analysisAttributes, connectionTargetOf, operationAttributes } from './queryAttributes';
+import { unitOfWorkKey } from './unitOfWorkKey';
 import { describeQueryCall, errorTypeOf, rowsOf, wrapCallbackIn, type QueryCall } from './queryCall';
 import type { NodeCallback, PgClientLike } from './types';
 
@@ -34,7 +35,7 @@ export interface QueryPatchDeps {
   readonly instruments: () => QueryInstruments;
   /** True for the agent's own statements (EXPLAIN), which are never recorded. */
   readonly isAgentQuery: (firstArg: unknown) => boolean;
-  /** Groups the statements of one request for N+1 detection. */
+  /** Groups the statements of one HTTP request for N+1 detection (before the active span). */
   readonly requestContextKey: () => string | undefined;
 }
 
@@ -49,7 +50,8 @@ interface QueryStart {
   // context, which belongs to whoever opened the connection, not this caller.
   /** The cache load this statement runs inside, if any. */
   readonly loaderScope: LoaderDatabaseTime | undefined;
-  readonly requestKey: string | undefined;
+  /** The request, or else the active span, whose statements are counted together for N+1. */
+  readonly unitKey: string | undefined;
   readonly spanContext: SpanContext | undefined;
 }
 
@@ -79,7 +81,7 @@ function record(client: PgClientLike, start: QueryStart, error: unknown, result:
       durationSeconds,
       rows: rows.affected,
       errorCode: errorType,
-      contextKey: start.requestKey ?? spanContext?.spanId,
+      contextKey: start.unitKey,
       traceId: spanContext?.traceId,
       endedAt: Date.now(),
       server: target,
@@ -118,10 +120,16 @@ function analyzeSafely(text: string, deps: QueryPatchDeps): StatementAnalysis | 
   }
 }
 
-/** The active span's context when it is real: without a tracer provider every span is the invalid all-zero one. */
-function recordedParent(): SpanContext | undefined {
-  const spanContext = trace.getSpanContext(context.active());
+/** The span's context when it is real: without a tracer provider every span is the invalid all-zero one. */
+function recordedContextOf(span: Span | undefined): SpanContext | undefined {
+  const spanContext = span?.spanContext();
   return spanContext !== undefined && isSpanContextValid(spanContext) ? spanContext : undefined;
+}
+
+/** An HTTP request groups its statements across the spans inside it (a resolver span per item is still one loop). */
+function unitKeyOf(requestKey: string | undefined, span: Span | undefined): string | undefined {
+  if (requestKey !== undefined) return requestKey;
+  return span === undefined ? undefined : unitOfWorkKey(span);
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -132,13 +140,14 @@ export function createQueryPatch(original: QueryFunction, deps: QueryPatchDeps):
   const hook = function query(this: PgClientLike, ...args: unknown[]): unknown {
     const call = describeQueryCall(args);
     if (call === undefined || deps.isAgentQuery(args[0])) return original.apply(this, args);
+    const span = trace.getSpan(context.active());
     const start: QueryStart = {
       call,
       started: performance.now(),
       analysis: analyzeSafely(call.text, deps),
       loaderScope: currentLoaderScope(),
-      requestKey: deps.requestContextKey(),
-      spanContext: recordedParent(),
+      unitKey: unitKeyOf(deps.requestContextKey(), span),
+      spanContext: recordedContextOf(span),
     };
     if (call.callbackIndex >= 0 || call.configCallback) {
       const client = this;

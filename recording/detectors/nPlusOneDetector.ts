@@ -1,10 +1,13 @@
 /**
  * N+1 loops, after Sentry's rule: the same fingerprint executed at least
- * `threshold` times within one request context (parent span or async request
- * context), together taking at least `minTotalMs`. Each loop is reported once
- * per context and fingerprint. Unlike Sentry we do not require the repeats to
- * be consecutive siblings: the pg hook sees statements, not the span tree, and
- * a loop interleaved with another statement is still a loop.
+ * `threshold` times within one unit of work (an HTTP request, or else the
+ * app's active span: capture decides, see instrumentations/pg/unitOfWorkKey.ts),
+ * together taking at least `minTotalMs`. Each loop is reported once per
+ * context and fingerprint, and keeps growing after that: the finding names
+ * the latest loop's size so far, not the count at which it crossed the
+ * threshold. Unlike Sentry we do not require the repeats to be consecutive
+ * siblings: the pg hook sees statements, not the span tree, and a loop
+ * interleaved with another statement is still a loop.
  *
  * Bounded: contexts live in an LRU (a context that ended simply ages out),
  * fingerprints per context are capped, and the per-fingerprint loop summary
@@ -19,8 +22,9 @@ export const N_PLUS_ONE_RULE: RuntimeRuleId = 'n-plus-one';
 
 export interface NPlusOneOptions {
   readonly threshold: number;
+  /** Default N_PLUS_ONE_MIN_TOTAL_MS (QUERYLENS_N_PLUS_ONE_MIN_MS). */
   readonly minTotalMs?: number;
-  /** Request contexts remembered at once (default 1,000). */
+  /** Units of work remembered at once (default 1,000). */
   readonly maxContexts?: number;
   /** Distinct fingerprints tracked inside one context (default 64). */
   readonly maxFingerprintsPerContext?: number;
@@ -37,10 +41,10 @@ export interface NPlusOneObservation {
 }
 
 export function nPlusOneFinding(loop: NPlusOneLoop): StaticFinding {
-  return runtimeFinding(N_PLUS_ONE_RULE, `Same statement executed ${loop.repetitions} times in one request, ${Math.round(loop.totalMs)} ms in total (N+1 loop)`);
+  return runtimeFinding(N_PLUS_ONE_RULE, `Same statement executed ${loop.repetitions} times in one unit of work (request or span), ${Math.round(loop.totalMs)} ms in total (N+1 loop)`);
 }
 
-/** A loop, the moment it crossed both thresholds. */
+/** A loop's size: when it crossed both thresholds, or so far (`latestLoop`). */
 export interface NPlusOneLoop {
   readonly fingerprint: string;
   readonly repetitions: number;
@@ -50,11 +54,11 @@ export interface NPlusOneLoop {
 export interface NPlusOneSummary {
   readonly fingerprint: string;
   readonly normalized: string;
-  /** Contexts (requests) in which the loop was detected. */
+  /** Units of work in which the loop was detected. */
   readonly loops: number;
-  /** Most executions of the fingerprint seen in one context. */
+  /** Most executions of the fingerprint seen in one unit of work. */
   readonly maxRepetitions: number;
-  /** Most time the repetitions took in one context. */
+  /** Most time the repetitions took in one unit of work. */
   readonly maxTotalMs: number;
   readonly firstSeen: number;
   readonly lastSeen: number;
@@ -69,6 +73,8 @@ interface Repetition {
 interface MutableSummary {
   readonly fingerprint: string;
   readonly normalized: string;
+  /** The loop detected last, still counted by its unit of work while it runs (one small object, not the unit). */
+  latest: Repetition;
   loops: number;
   maxRepetitions: number;
   maxTotalMs: number;
@@ -122,6 +128,7 @@ export class NPlusOneDetector {
       this.summaries.set(observation.fingerprint, {
         fingerprint: observation.fingerprint,
         normalized: observation.normalized,
+        latest: repetition,
         loops: 1,
         maxRepetitions: repetition.count,
         maxTotalMs: repetition.totalMs,
@@ -131,6 +138,7 @@ export class NPlusOneDetector {
       return;
     }
     summary.loops += 1;
+    summary.latest = repetition;
     this.extendSummary(observation.fingerprint, repetition, observation.at);
   }
 
@@ -143,9 +151,18 @@ export class NPlusOneDetector {
     summary.lastSeen = at;
   }
 
+  /** The size so far of the fingerprint's latest loop. */
+  latestLoop(fingerprint: string): NPlusOneLoop | undefined {
+    const summary = this.summaries.peek(fingerprint);
+    if (summary === undefined) return undefined;
+    return { fingerprint, repetitions: summary.latest.count, totalMs: summary.latest.totalMs };
+  }
+
   /** Loops by fingerprint, most frequent first. */
   loops(): NPlusOneSummary[] {
-    return [...this.summaries.values()].map((summary) => ({ ...summary })).sort((a, b) => b.loops - a.loops || b.lastSeen - a.lastSeen);
+    return [...this.summaries.values()]
+      .map(({ latest: _latest, ...summary }) => summary)
+      .sort((a, b) => b.loops - a.loops || b.lastSeen - a.lastSeen);
   }
 
   reset(): void {

@@ -12,7 +12,7 @@ export const RUNTIME_RULES = {
   'n-plus-one': {
     category: 'performance',
     severity: 'warning',
-    description: 'The same statement executed QUERYLENS_N_PLUS_ONE times or more in one unit of the app\'s work (a request, a parent span), 50 ms or more in total: one query per item of a list (N+1 loop).',
+    description: 'The same statement executed QUERYLENS_N_PLUS_ONE times or more in one unit of the app\'s work (a request, or the app\'s active span), QUERYLENS_N_PLUS_ONE_MIN_MS (50 ms) or more in total: one query per item of a list (N+1 loop).',
     suggestion: 'Load the rows in one statement (a JOIN, or WHERE id = ANY($1) with the collected ids) instead of one query per item.',
   },
   'slow-query': {

@@ -20,6 +20,7 @@ describe('readConfig', () => {
       metricsExporter: 'prometheus',
       slowQueryMs: 500,
       nPlusOneThreshold: 5,
+      nPlusOneMinMs: 50,
       maxQueries: 200,
       explain: true,
       sqlcommenter: false,
@@ -34,6 +35,7 @@ describe('readConfig', () => {
       OTEL_EXPORTER_PROMETHEUS_PORT: '9500',
       OTEL_TRACES_EXPORTER: 'OTLP',
       QUERYLENS_SLOW_QUERY_MS: '250',
+      QUERYLENS_N_PLUS_ONE_MIN_MS: '0',
       QUERYLENS_RULES: '-select-star, -large-offset',
       QUERYLENS_SQLCOMMENTER: 'on',
     });
@@ -43,6 +45,7 @@ describe('readConfig', () => {
     expect(config.prometheusPort).toBe(9500);
     expect(config.tracesExporter).toBe('otlp');
     expect(config.slowQueryMs).toBe(250);
+    expect(config.nPlusOneMinMs).toBe(0);
     expect([...config.disabledRules]).toEqual(['select-star', 'large-offset']);
     expect(config.sqlcommenter).toBe(true);
   });
@@ -51,6 +54,7 @@ describe('readConfig', () => {
     ['OTEL_EXPORTER_PROMETHEUS_PORT', '99999', 'an integer from 0 to 65535', '9464'],
     ['QUERYLENS_SLOW_QUERY_MS', '-5', 'an integer from 1 to 3600000', '500'],
     ['QUERYLENS_N_PLUS_ONE', '1.5', 'an integer from 2 to 10000', '5'],
+    ['QUERYLENS_N_PLUS_ONE_MIN_MS', '20ms', 'an integer from 0 to 3600000', '50'],
     ['OTEL_SDK_DISABLED', 'maybe', 'true/false, on/off, 1/0', 'false'],
     ['OTEL_METRICS_EXPORTER', 'statsd', 'prometheus, otlp, none', '"prometheus"'],
   ])('%s=%s gives one line naming variable, value, accepted values and default', (name, value, accepted, fallback) => {

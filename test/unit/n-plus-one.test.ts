@@ -54,6 +54,20 @@ describe('NPlusOneDetector (Sentry rule: ≥ threshold repetitions in one contex
     expect(run(detector, 'old', 'fp', 1, slowEnough)).toHaveLength(0);
   });
 
+  it('follows the latest loop as it grows, after it was reported', () => {
+    const detector = new NPlusOneDetector({ threshold: THRESHOLD });
+    run(detector, 'request-1', 'fp', THRESHOLD + 3, slowEnough);
+    expect(detector.latestLoop('fp')).toMatchObject({ repetitions: THRESHOLD + 3, totalMs: (THRESHOLD + 3) * slowEnough });
+    run(detector, 'request-2', 'fp', THRESHOLD, slowEnough);
+    expect(detector.latestLoop('fp')).toMatchObject({ repetitions: THRESHOLD });
+    expect(detector.latestLoop('other')).toBeUndefined();
+  });
+
+  it('takes the total-time floor from its options', () => {
+    const detector = new NPlusOneDetector({ threshold: THRESHOLD, minTotalMs: 0 });
+    expect(run(detector, 'request-1', 'fp', THRESHOLD, 0.1)).toHaveLength(1);
+  });
+
   it('produces a finding that names the repetitions without values', () => {
     const finding = nPlusOneFinding({ fingerprint: 'fp', repetitions: 7, totalMs: 80.4 });
     expect(finding).toMatchObject({ rule: 'n-plus-one', category: 'performance', severity: 'warning' });

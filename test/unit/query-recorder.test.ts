@@ -77,6 +77,44 @@ describe('query recorder', () => {
     await metrics.shutdown();
   });
 
+  it('names the loop\'s size so far in the finding, not the count at which it crossed the threshold', async () => {
+    const { metrics, recorder } = setup();
+    const text = 'SELECT total FROM ql_rt_lines WHERE order_id = $1';
+    const runs = (contextKey: string, times: number) => {
+      for (let i = 0; i < times; i += 1) recorder.onQuery(event(text, { contextKey, durationSeconds: 0.02 }));
+    };
+    const message = () => recorder.findings().find((finding) => finding.rule === 'n-plus-one')?.message;
+    runs('request-1', config.nPlusOneThreshold);
+    expect(message()).toContain(`executed ${config.nPlusOneThreshold} times`);
+    runs('request-1', 7);
+    expect(message()).toContain(`executed ${config.nPlusOneThreshold + 7} times`);
+    expect(message()).toContain(`${(config.nPlusOneThreshold + 7) * 20} ms in total`);
+    // A later, smaller loop is the latest evidence; the report's summary keeps the largest.
+    runs('request-2', config.nPlusOneThreshold + 1);
+    expect(message()).toContain(`executed ${config.nPlusOneThreshold + 1} times`);
+    expect(recorder.nPlusOneLoops()).toMatchObject([{ loops: 2, maxRepetitions: config.nPlusOneThreshold + 7 }]);
+    expect(recorder.findings().find((finding) => finding.rule === 'n-plus-one')?.count).toBe(2);
+    await metrics.shutdown();
+  });
+
+  it('reports no loop under the QUERYLENS_N_PLUS_ONE_MIN_MS floor, and one when the floor is lowered', async () => {
+    const text = 'SELECT total FROM ql_rt_lines WHERE order_id = $1';
+    const fastLoop = (minMs: string) => {
+      const lowered = readConfig({ QUERYLENS_N_PLUS_ONE_MIN_MS: minMs }, (line) => { throw new Error(line); });
+      const metrics = new CacheMetricsReader();
+      const recorder = createQueryRecorder(lowered, metrics.meter);
+      // 10 executions of 1 ms: 10 ms in total.
+      for (let i = 0; i < 10; i += 1) recorder.onQuery(event(text, { contextKey: 'job-1', durationSeconds: 0.001 }));
+      return { loops: recorder.nPlusOneLoops(), shutdown: () => metrics.shutdown() };
+    };
+    const underDefault = fastLoop('50');
+    expect(underDefault.loops).toEqual([]);
+    await underDefault.shutdown();
+    const lowered = fastLoop('5');
+    expect(lowered.loops).toMatchObject([{ loops: 1, maxRepetitions: 10 }]);
+    await lowered.shutdown();
+  });
+
   it('counts flagged executions of static findings and the findings gauge by rule', async () => {
     const { metrics, recorder } = setup();
     for (let i = 0; i < 3; i += 1) recorder.onQuery(event('SELECT * FROM ql_rt_users'));

@@ -37,7 +37,7 @@ const sources: ReportSources = {
   agentVersion: '0.1.0',
   startedAt: AT,
   now: AT + 60_000,
-  config: { slowQueryMs: 500, nPlusOneThreshold: 5, maxQueries: 200, unboundedRows: 1000, explain: true, disabledRules: new Set<string>() },
+  config: { slowQueryMs: 500, nPlusOneThreshold: 5, nPlusOneMinMs: 50, maxQueries: 200, unboundedRows: 1000, explain: true, disabledRules: new Set<string>() },
   recorder,
   parse: { hits: 1, misses: 2, unparseable: 0, overlong: 0, notReady: 0, pending: 0, pendingDropped: 0, deferred: 0, evictions: 0, entries: 2, textChars: 40 },
   slowQueryLog: { destination: 'stderr', stats: () => ({ written: 1, dropped: 0 }) },
@@ -65,7 +65,7 @@ const SCHEMA = {
   startedAt: 'string',
   uptimeSeconds: 'number',
   statsSince: 'string',
-  thresholds: { slowQueryMs: 'number', nPlusOne: 'number', maxQueries: 'number', unboundedRows: 'number', explain: 'boolean' },
+  thresholds: { slowQueryMs: 'number', nPlusOne: 'number', nPlusOneMinMs: 'number', maxQueries: 'number', unboundedRows: 'number', explain: 'boolean' },
   queries: {
     p95Ms: 'number',
     top: [{
