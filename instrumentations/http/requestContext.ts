@@ -4,6 +4,8 @@
  * request can be grouped (N+1 detection) even when no span is made. Node
  * publishes `http.server.request.start` just before it emits 'request', in
  * the same synchronous frame, so entering the store there reaches the handler.
+ * Work that is not a request (a job, a queue message, a tick) gets the same
+ * through `runInUnitOfWork`, the `unitOfWork` of querylens' API.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { subscribe } from 'node:diagnostics_channel';
@@ -25,6 +27,12 @@ export function trackHttpRequests(): void {
   if (tracking) return;
   tracking = true;
   subscribe('http.server.request.start', onRequestStart);
+}
+
+/** Runs `work` as one unit of work of its own: its statements are grouped apart from any other's. */
+export function runInUnitOfWork<T>(work: () => T): T {
+  sequence = (sequence + 1) % Number.MAX_SAFE_INTEGER;
+  return storage.run({ id: `unit-${sequence}` }, work);
 }
 
 export function currentRequestKey(): string | undefined {

@@ -3,7 +3,8 @@
  * querylens exporting no spans and the app registering a context manager but
  * no tracer provider (its spans are no-op ones, all with the zero id): a span,
  * a job handler's ticks, concurrent spans that must stay apart, ticks with no
- * unit at all, and the configurable time floor (QUERYLENS_N_PLUS_ONE_MIN_MS).
+ * unit at all, ticks and concurrent work in querylens' `unitOfWork`, and the
+ * configurable time floor (QUERYLENS_N_PLUS_ONE_MIN_MS).
  */
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -68,6 +69,13 @@ describe('N+1 outside HTTP requests, with no spans exported', () => {
 
   it('does not merge work that opens no unit (no request, no span) into one loop', () => {
     expect(loopOf(defaults, 'bare_tick')).toEqual([]);
+  });
+
+  it('groups work the app runs in querylens\' unitOfWork, with no span, each unit apart', () => {
+    // Merged ticks would make one loop of 12; merged concurrent units one of 9; no grouping, none.
+    expect(loopOf(defaults, 'unit_tick')).toMatchObject([{ loops: 1, maxRepetitions: 6 }]);
+    expect(loopOf(defaults, 'unit_concurrent')).toMatchObject([{ loops: 1, maxRepetitions: 6 }]);
+    expect(findingOf(defaults, 'unit_tick')[0]?.message).toMatch(/^Same statement executed 6 times in one unit of work/);
   });
 
   it('leaves a loop under the default 50 ms floor out', () => {
