@@ -7,7 +7,7 @@ import type { MetricDefinition } from '../../../core/metrics/registry';
 import { bucketsOf, QUERYLENS_SCOPE } from '../../../core/metrics/registry';
 import { LABEL } from '../../shared/labels';
 import { bucket, count } from '../../shared/promql';
-import type { InputSeries } from './alertSpec';
+import type { AlertCase, InputSeries, Severity } from './alertSpec';
 
 export const FIXTURE_INSTANCE = 'app-1:9464';
 const QUERYLENS_SCOPE_VERSION = '0.1.0';
@@ -33,6 +33,19 @@ export class Fixtures {
   /** The labels an alert aggregated `by (job, instance)` keeps. */
   target(extra: Labels = {}): Labels {
     return { [LABEL.job]: this.job, [LABEL.instance]: FIXTURE_INSTANCE, ...extra };
+  }
+
+  /**
+   * The two cases that prove an alert sees one `event`: on a series exported at 0 it fires
+   * with value 1; on a series born at the event (never exported at 0) it cannot.
+   */
+  singleEventCases(metric: string, labels: Labels, event: string, severity: Severity): AlertCase[] {
+    return [
+      { name: `one ${event} on a series exported at 0`, series: [this.series(metric, labels, SINGLE_EVENT.fromZero)],
+        evalTime: SINGLE_EVENT.evalTime, firing: [{ severity, labels: this.target(labels), value: '1' }] },
+      { name: `one ${event} on a series born at it (not exported at 0)`, series: [this.series(metric, labels, SINGLE_EVENT.bornAtIt)],
+        evalTime: SINGLE_EVENT.evalTime, firing: [] },
+    ];
   }
 
   series(metric: string, labels: Labels, values: string): InputSeries {

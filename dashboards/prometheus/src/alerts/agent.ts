@@ -3,7 +3,7 @@ import { METRICS } from '../../../../core/metrics/registry';
 import { LABEL, NON_INSTRUMENT_SERIES } from '../../../shared/labels';
 import type { AlertSpec } from '../alertSpec';
 import { above } from '../alertSpec';
-import { EVAL_TIME, SINGLE_EVENT } from '../fixtures';
+import { EVAL_TIME } from '../fixtures';
 import type { RuleContext } from '../ruleContext';
 import { TARGET } from '../ruleContext';
 import { THRESHOLDS } from '../thresholds';
@@ -51,10 +51,7 @@ export function agentAlerts({ job, q, fx }: RuleContext): AlertSpec[] {
       cases: [
         { name: 'a component fails', series: [fx.counter(METRICS.agentErrors.scraped, component, 2)],
           evalTime: EVAL_TIME, firing: [{ severity: 'warning', labels: fx.target(component), value: '30' }] },
-        { name: 'one failure of a component exported at 0', series: [fx.series(METRICS.agentErrors.scraped, component, SINGLE_EVENT.fromZero)],
-          evalTime: SINGLE_EVENT.evalTime, firing: [{ severity: 'warning', labels: fx.target(component), value: '1' }] },
-        { name: 'one failure on a series born at it (not exported at 0)', series: [fx.series(METRICS.agentErrors.scraped, component, SINGLE_EVENT.bornAtIt)],
-          evalTime: SINGLE_EVENT.evalTime, firing: [] },
+        ...fx.singleEventCases(METRICS.agentErrors.scraped, component, 'failure of a component', 'warning'),
         { name: 'no failures', series: [fx.counter(METRICS.agentErrors.scraped, component, 0)],
           evalTime: EVAL_TIME, firing: [] },
       ],

@@ -4,7 +4,7 @@ import { CONNECTION_STATE, LABEL } from '../../../shared/labels';
 import { eq } from '../../../shared/promql';
 import type { AlertSpec } from '../alertSpec';
 import { above } from '../alertSpec';
-import { EVAL_TIME, SINGLE_EVENT } from '../fixtures';
+import { EVAL_TIME } from '../fixtures';
 import type { RuleContext } from '../ruleContext';
 import { TARGET } from '../ruleContext';
 import { RATE_WINDOW, THRESHOLDS } from '../thresholds';
@@ -82,10 +82,7 @@ export function poolAlerts(ctx: RuleContext): AlertSpec[] {
       cases: [
         { name: 'checkouts time out', series: [fx.counter(METRICS.dbConnectionTimeouts.scraped, poolLabel, 3)],
           evalTime: EVAL_TIME, firing: [{ severity: 'warning', labels: fx.target(poolLabel), value: '15' }] },
-        { name: 'one timeout on a pool exported at 0', series: [fx.series(METRICS.dbConnectionTimeouts.scraped, poolLabel, SINGLE_EVENT.fromZero)],
-          evalTime: SINGLE_EVENT.evalTime, firing: [{ severity: 'warning', labels: fx.target(poolLabel), value: '1' }] },
-        { name: 'one timeout on a series born at it (not exported at 0)', series: [fx.series(METRICS.dbConnectionTimeouts.scraped, poolLabel, SINGLE_EVENT.bornAtIt)],
-          evalTime: SINGLE_EVENT.evalTime, firing: [] },
+        ...fx.singleEventCases(METRICS.dbConnectionTimeouts.scraped, poolLabel, 'checkout timeout', 'warning'),
         { name: 'no timeouts', series: [fx.counter(METRICS.dbConnectionTimeouts.scraped, poolLabel, 0)],
           evalTime: EVAL_TIME, firing: [] },
       ],
