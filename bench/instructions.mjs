@@ -6,11 +6,12 @@
 // moved by up to 15% between runs (how many replies one socket read brings
 // depends on timing, even under valgrind): read its ratio as indicative.
 // Needs valgrind (callgrind_control). Takes about a minute per mode and operation.
+// BENCH_BASELINE_DIST=<dist> adds another build of the agent, counted in the same run.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BENCH_DIR, MODES, ROOT } from './modes.mjs';
+import { BENCH_DIR, ROOT, modesWithBaseline } from './modes.mjs';
 
 const OPERATIONS = Number(process.env.BENCH_OPERATIONS || 4000);
 const wanted = (process.env.BENCH_MODES || 'bare,upstream (OTEL_TRACES_EXPORTER=none),querylens').split(',');
@@ -49,7 +50,8 @@ function measure(mode, operation, port) {
   }
 }
 
-const modes = MODES.filter((mode) => wanted.includes(mode.name));
+// A baseline build (BENCH_BASELINE_DIST) is measured whenever it is given.
+const modes = modesWithBaseline().filter((mode) => wanted.includes(mode.name) || mode.name.startsWith('querylens ('));
 const rows = [];
 for (const operation of ['pg', 'redis']) {
   const results = modes.map((mode, index) => {

@@ -1,7 +1,7 @@
 // The setups every overhead benchmark compares: the same workload bare, under
 // the upstream OpenTelemetry setup (with the SDK's default trace export and
 // with traces off) and under querylens. `args` go before the workload script.
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
@@ -13,3 +13,13 @@ export const MODES = [
   { name: 'upstream (OTEL_TRACES_EXPORTER=none)', args: ['--require', join(BENCH_DIR, 'upstream-register.cjs')], env: { OTEL_TRACES_EXPORTER: 'none' } },
   { name: 'querylens', args: ['--require', join(ROOT, 'dist', 'agent', 'register.js')], env: {}, agent: true },
 ];
+
+/**
+ * MODES, and with BENCH_BASELINE_DIST=<a build's dist directory> that build of
+ * the agent as one more mode, so two builds compare within one run.
+ */
+export function modesWithBaseline(env = process.env) {
+  const baseline = env.BENCH_BASELINE_DIST;
+  if (!baseline) return MODES;
+  return [...MODES, { name: `querylens (${baseline})`, args: ['--require', resolve(baseline, 'agent', 'register.js')], env: {}, agent: true }];
+}

@@ -4,13 +4,14 @@
 // process. Prints median throughput, its ratio to bare (the median of the
 // per-round ratios) and RSS.
 // Timings on a shared 2-core machine are noisy: read the ratios, not the
-// absolute numbers.
+// absolute numbers. BENCH_BASELINE_DIST=<dist> adds another build of the agent.
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { BENCH_DIR, MODES, ROOT } from './modes.mjs';
+import { BENCH_DIR, ROOT, modesWithBaseline } from './modes.mjs';
 import { median, medianRatio, shuffledRounds } from './rounds.mjs';
 
 const rounds = Number(process.env.BENCH_ROUNDS || 5);
+const MODES = modesWithBaseline();
 
 function runOnce(mode, port) {
   const output = execFileSync(process.execPath, [...mode.args, join(BENCH_DIR, 'workload.cjs')], {

@@ -11,15 +11,12 @@
 // BENCH_BASELINE_DIST=<a build's dist directory> adds that build of the agent
 // as one more mode, so two builds compare within one run.
 import { execFileSync } from 'node:child_process';
-import { join, resolve } from 'node:path';
-import { BENCH_DIR, MODES, ROOT } from './modes.mjs';
+import { join } from 'node:path';
+import { BENCH_DIR, ROOT, modesWithBaseline } from './modes.mjs';
 import { median, medianRatio, shuffledRounds } from './rounds.mjs';
 
 const rounds = Number(process.env.BENCH_ROUNDS || 5);
-const baseline = process.env.BENCH_BASELINE_DIST;
-const modes = baseline
-  ? [...MODES, { name: `querylens (${baseline})`, args: ['--require', resolve(baseline, 'agent', 'register.js')], env: {} }]
-  : MODES;
+const modes = modesWithBaseline();
 
 function run(mode, port, args) {
   return execFileSync(process.execPath, [...mode.args, ...args], {
