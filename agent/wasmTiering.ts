@@ -9,7 +9,8 @@ import { setFlagsFromString } from 'node:v8';
  * The flags are process-wide and must be set before the module compiles, so
  * other WebAssembly in the app also stays on Liftoff: QUERYLENS_WASM_TIER_UP=on
  * restores V8's default. The CLI keeps it too: a `querylens lint` of one small
- * file took 2.8 s of CPU and 615 MB of RSS with tier-up, 0.35 s and 78 MB without.
+ * file took 2.6 s of CPU and 596 MiB of RSS with tier-up, 0.42 s and 73 MiB without
+ * (bench/cli-lint.mjs).
  */
 export function keepWasmOnBaselineCompiler(): void {
   setFlagsFromString('--no-wasm-tier-up');

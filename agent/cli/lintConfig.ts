@@ -90,16 +90,27 @@ function readJson(file: string): unknown {
   }
 }
 
+/**
+ * Whether a package.json met on the way up holds a `querylens` key. One that
+ * cannot be read as JSON holds none that could be read, and may be nobody's
+ * business of ours (a stray file in a parent folder): it is passed by.
+ */
+function declaresConfig(pkg: string): boolean {
+  try {
+    const manifest: unknown = JSON.parse(readFileSync(pkg, 'utf8'));
+    return isObject(manifest) && manifest['querylens'] !== undefined;
+  } catch {
+    return false;
+  }
+}
+
 /** The config found walking up from `cwd`: the file and what to read in it, or undefined. */
 export function discoverConfig(cwd: string): { readonly file: string; readonly key: 'querylens' | undefined } | undefined {
   for (let dir = resolve(cwd); ; dir = dirname(dir)) {
     const rc = join(dir, RC_FILE);
     if (existsSync(rc)) return { file: rc, key: undefined };
     const pkg = join(dir, 'package.json');
-    if (existsSync(pkg)) {
-      const manifest = readJson(pkg);
-      if (isObject(manifest) && manifest['querylens'] !== undefined) return { file: pkg, key: 'querylens' };
-    }
+    if (existsSync(pkg) && declaresConfig(pkg)) return { file: pkg, key: 'querylens' };
     if (dirname(dir) === dir) return undefined;
   }
 }

@@ -1,8 +1,11 @@
 /**
  * Redis used as a cache: hits and misses of read commands per key pattern
- * (the leading name segments before `:`, bounded), from the command and its reply.
- * Key values never leave the process: only the pattern is kept, and
- * id-looking segments are folded.
+ * (the first segment before `:`, and the second when an id follows it;
+ * bounded), from the command and its reply.
+ * Key values stay in the process: only the pattern is kept, id-looking
+ * segments are folded, and a second segment is kept only in the place of a
+ * type name, right before an id (a key that puts a word-like value there,
+ * `user:alice:42`, shows it: docs/caches.md).
  */
 import { reportAgentError } from '../../core/agentErrors';
 import { redisPatternCounters, type CacheCounters } from './cacheStatistics';
@@ -16,8 +19,6 @@ export const NO_KEY_PATTERN = '(none)';
 export const ID_KEY_PATTERN = '(id)';
 
 const MAX_PATTERN_LENGTH = 64;
-/** Segments a pattern keeps at most (`app:user:orders`). */
-const MAX_SEGMENTS = 3;
 const MAX_NAME_LENGTH = 32;
 const MAX_NAME_DIGITS = 2;
 /** Hex ids, uuids and hashes are at least this long; shorter hex-looking words (`cafe`, `feed`) are names. */
@@ -55,10 +56,9 @@ export function looksLikeId(segment: string): boolean {
 }
 
 /**
- * True for an inner segment kept in a pattern: a name such as `user`,
+ * True for a second segment kept in a pattern: a name such as `user`,
  * `orders_v2` or `by-day`, starting with a letter, of letters, digits, `_`
- * and `-`, at most two digits. Anything else (ids, tokens, emails, hashes)
- * ends the pattern before it.
+ * and `-`, at most two digits.
  */
 function looksLikeName(segment: string): boolean {
   if (segment.length === 0 || segment.length > MAX_NAME_LENGTH) return false;
@@ -73,27 +73,31 @@ function looksLikeName(segment: string): boolean {
   return digits <= MAX_NAME_DIGITS && !looksLikeId(segment);
 }
 
+/** The segment that starts at `from`, up to the next `:` or the end, read at most MAX_PATTERN_LENGTH + 1 characters far. */
+function segmentAt(text: string, from: number): string {
+  const colon = text.indexOf(':', from);
+  return text.slice(from, Math.min(colon < 0 ? text.length : colon, from + MAX_PATTERN_LENGTH + 1));
+}
+
 /**
  * The bounded pattern of a key, or undefined for keys that are not counted
- * (the tiered cache's own): its leading segments up to the first that is not
- * a name (`app:user:42` → `app:user`, `app:session:9f…` → `app:session`),
- * never the last segment (the key's own part, `user:alice` → `user`), at most
- * MAX_SEGMENTS of them.
+ * (the tiered cache's own): its first segment, and the second as well when it
+ * is a name and an id follows it (`app:user:42` → `app:user`, `app:session:9f…`
+ * → `app:session`). Only the id that follows tells a type name from a value:
+ * in `user:alice:cart` nothing does, and the pattern stays `user`.
  */
 export function keyPattern(key: unknown): string | undefined {
   const text = keyText(key);
   if (text === undefined) return NO_KEY_PATTERN;
-  let end = text.indexOf(':');
-  if (end <= 0 || end > MAX_PATTERN_LENGTH) return NO_KEY_PATTERN;
-  const first = text.slice(0, end);
+  const colon = text.indexOf(':');
+  if (colon <= 0 || colon > MAX_PATTERN_LENGTH) return NO_KEY_PATTERN;
+  const first = text.slice(0, colon);
   if (first === TIERED_KEY_PREFIX) return undefined;
   if (looksLikeId(first)) return ID_KEY_PATTERN;
-  for (let segments = 1; segments < MAX_SEGMENTS; segments += 1) {
-    const next = text.indexOf(':', end + 1);
-    if (next < 0 || next > MAX_PATTERN_LENGTH || !looksLikeName(text.slice(end + 1, next))) break;
-    end = next;
-  }
-  return text.slice(0, end);
+  const second = segmentAt(text, colon + 1);
+  const next = colon + 1 + second.length;
+  const typed = next <= MAX_PATTERN_LENGTH && text[next] === ':' && looksLikeName(second) && looksLikeId(segmentAt(text, next + 1));
+  return typed ? text.slice(0, next) : first;
 }
 
 function isMissing(reply: unknown): boolean {

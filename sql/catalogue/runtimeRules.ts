@@ -3,7 +3,7 @@
  * recording/ (which this layer cannot import), their id, category, severity
  * and wording here, so the catalogue, `querylens rules`, SARIF and
  * QUERYLENS_RULES know them. A new detector is one entry below; its code
- * raises `runtimeFinding(RUNTIME_RULES['its-id'], message)`.
+ * raises `runtimeFinding('its-id', message)`.
  */
 import type { StaticFinding } from '../../core/statementAnalysis';
 import type { RuleMetadata } from './ruleMetadata';

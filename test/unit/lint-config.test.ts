@@ -19,6 +19,8 @@ beforeAll(async () => {
   writeFileSync(join(root, 'app', 'package.json'), JSON.stringify({ name: 'app', querylens: { rules: { 'limit-without-order': 'error' }, postgresVersion: 10 } }));
   mkdirSync(join(root, 'lib'));
   writeFileSync(join(root, 'lib', 'package.json'), JSON.stringify({ name: 'lib' }));
+  mkdirSync(join(root, 'stray', 'db'), { recursive: true });
+  writeFileSync(join(root, 'stray', 'package.json'), '{ "name": ');
 });
 
 afterAll(() => {
@@ -46,6 +48,10 @@ describe('finding the config file', () => {
   it('walks past a package.json without the key to the .querylensrc.json above', () => {
     expect(discoverConfig(join(root, 'lib'))).toEqual({ file: join(root, '.querylensrc.json'), key: undefined });
     expect([...loadLintConfig(join(root, 'lib'), undefined).disabledRules]).toEqual(['select-star']);
+  });
+
+  it('walks past a package.json that is not JSON (a stray file: it can declare nothing)', () => {
+    expect(discoverConfig(join(root, 'stray', 'db'))).toEqual({ file: join(root, '.querylensrc.json'), key: undefined });
   });
 
   it('prefers --config, relative to the working directory', () => {
