@@ -24,7 +24,10 @@ export interface RedisOperationSink {
   tally(operation: RedisOperation): RedisOperationTally;
 }
 
+/** A tally that keeps nothing: for operations nobody records, or past a recorder's bound. */
+export const DISCARDED_TALLY: RedisOperationTally = { settled: () => undefined };
+
 /** For capture without recording (the instrumentation on its own): every call is dropped. */
 export const DISCARDING_REDIS_SINK: RedisOperationSink = {
-  tally: () => ({ settled: () => undefined }),
+  tally: () => DISCARDED_TALLY,
 };

@@ -4,7 +4,7 @@
  * through the tally it keeps for each (see core/redisOperations.ts).
  */
 import { LatencyBuckets } from '../core/latencyBuckets';
-import type { RedisOperation, RedisOperationSink, RedisOperationTally } from '../core/redisOperations';
+import { DISCARDED_TALLY, type RedisOperation, type RedisOperationSink, type RedisOperationTally } from '../core/redisOperations';
 
 /**
  * Capture caches 64 targets × 256 operation names; the same bound here keeps
@@ -36,8 +36,6 @@ class OperationTally implements RedisOperationTally {
   }
 }
 
-const OVERFLOW: RedisOperationTally = { settled: () => undefined };
-
 export class RedisStatistics implements RedisOperationSink {
   private readonly tallies = new Map<string, OperationTally>();
 
@@ -45,7 +43,7 @@ export class RedisStatistics implements RedisOperationSink {
     const key = `${operation.server}\u0000${operation.database}\u0000${operation.operation}`;
     const known = this.tallies.get(key);
     if (known) return known;
-    if (this.tallies.size >= MAX_OPERATIONS) return OVERFLOW;
+    if (this.tallies.size >= MAX_OPERATIONS) return DISCARDED_TALLY;
     const created = new OperationTally(operation);
     this.tallies.set(key, created);
     return created;
