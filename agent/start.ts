@@ -96,21 +96,22 @@ function activate(config: QuerylensConfig): AgentHandle {
   const engine = startSqlEngine(config, warn);
   const { buildTelemetry } = require('./sdk') as typeof Sdk;
   trackHttpRequests();
+  // Spans are made only for an exporter: none is made for nobody, in pg or Redis.
+  const exportsSpans = config.tracesExporter !== 'none';
   const instrumentations: Instrumentation[] = [];
   // Upstream spans first: an instrumentation hooks pg as it is constructed, and
   // upstream unwraps whatever wrapped Client.prototype.query before it. Ours,
   // constructed after, wraps around it and sees the app's own text.
   // Required only then: the upstream instrumentation is a load the default (no traces) never needs.
-  if (config.tracesExporter !== 'none') {
+  if (exportsSpans) {
     const { createPgSpansInstrumentation } = require('../instrumentations/pg/upstreamSpans') as typeof UpstreamSpans;
     instrumentations.push(createPgSpansInstrumentation(engine.statements, config.sqlcommenter));
   }
   const pg = new PgInstrumentation({
-    analyzer: engine.statements, requestContextKey: currentRequestKey, isAgentQuery, wrapsOwnSpans: config.tracesExporter !== 'none',
+    analyzer: engine.statements, requestContextKey: currentRequestKey, isAgentQuery, wrapsOwnSpans: exportsSpans,
   });
-  // Like pg's spans above: none made for nobody.
   const redisStatistics = new RedisStatistics();
-  const ioredis = new IoredisInstrumentation({ spans: config.tracesExporter !== 'none', operations: redisStatistics });
+  const ioredis = new IoredisInstrumentation({ spans: exportsSpans, operations: redisStatistics });
   instrumentations.push(pg, ioredis, new LruCacheInstrumentation());
   const telemetry = buildTelemetry(config, serviceName, instrumentations);
   const { prometheus } = telemetry;
