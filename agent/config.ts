@@ -113,6 +113,11 @@ export const DEFAULTS = {
   analysisBudgetMs: 50,
 } as const;
 
+/** QUERYLENS_WASM_TIER_UP alone: what the CLI reads, without the agent's other settings and their warnings. */
+export function readWasmTierUp(env: Env, warn: Warn): boolean {
+  return readBoolean({ env, warn }, 'QUERYLENS_WASM_TIER_UP', false);
+}
+
 export function readConfig(env: Env, warn: Warn): QuerylensConfig {
   const r: Reader = { env, warn };
   const slowQueryLog = raw(r, 'QUERYLENS_SLOW_QUERY_LOG') ?? 'off';
@@ -135,7 +140,7 @@ export function readConfig(env: Env, warn: Warn): QuerylensConfig {
     unboundedRows: readInteger(r, 'QUERYLENS_UNBOUNDED_ROWS', DEFAULTS.unboundedRows, 1, 100_000_000),
     maxSqlLength: readInteger(r, 'QUERYLENS_MAX_SQL_LENGTH', DEFAULTS.maxSqlLength, 100, 10_000_000),
     analysisBudgetMs: readInteger(r, 'QUERYLENS_ANALYSIS_BUDGET_MS', DEFAULTS.analysisBudgetMs, 1, 1000),
-    wasmTierUp: readBoolean(r, 'QUERYLENS_WASM_TIER_UP', false),
+    wasmTierUp: readWasmTierUp(env, warn),
     adminToken: raw(r, 'QUERYLENS_ADMIN_TOKEN'),
     startupLog: readChoice(r, 'QUERYLENS_STARTUP_LOG', ['auto', 'on', 'off'] as const, 'auto'),
   };

@@ -12,7 +12,7 @@ import { rulesCommand } from './rulesCommand';
 import { reportCommand } from './reportCommand';
 import { dashboardsCommand } from './dashboardsCommand';
 import { keepWasmOnBaselineCompiler } from '../wasmTiering';
-import { readConfig } from '../config';
+import { readWasmTierUp } from '../config';
 
 const COMMANDS: readonly CliCommand[] = [lintCommand, rulesCommand, reportCommand, dashboardsCommand];
 
@@ -55,7 +55,7 @@ async function readStdin(): Promise<string> {
 
 if (require.main === module) {
   // As in the agent: QUERYLENS_WASM_TIER_UP=on leaves V8's default (and its bad value gets the same line).
-  if (!readConfig(process.env, (line) => process.stderr.write(`${line}\n`)).wasmTierUp) keepWasmOnBaselineCompiler();
+  if (!readWasmTierUp(process.env, (line) => process.stderr.write(`${line}\n`))) keepWasmOnBaselineCompiler();
   const io: CliIo = {
     out: (text) => process.stdout.write(text),
     err: (text) => process.stderr.write(text),
