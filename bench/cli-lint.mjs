@@ -4,7 +4,7 @@
 // compiler only, see agent/wasmTiering.ts), in one run. Needs GNU time
 // (/usr/bin/time).
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './modes.mjs';
@@ -19,8 +19,10 @@ const STATEMENTS = [
   "UPDATE accounts SET balance = balance - 1 WHERE id IN (SELECT id FROM x WHERE y LIKE '%a');",
 ];
 
+const scratch = mkdtempSync(join(tmpdir(), 'querylens-bench-lint-'));
+
 function corpus(files) {
-  const directory = mkdtempSync(join(tmpdir(), 'querylens-bench-lint-'));
+  const directory = mkdtempSync(join(scratch, 'corpus-'));
   mkdirSync(join(directory, 'migrations'));
   for (let index = 0; index < files; index += 1) writeFileSync(join(directory, 'migrations', `${index}.sql`), `${STATEMENTS.join('\n')}\n`);
   return join(directory, 'migrations');
@@ -54,3 +56,4 @@ for (const target of targets) {
   }
 }
 console.table(rows);
+rmSync(scratch, { recursive: true, force: true });
