@@ -11,10 +11,11 @@ import { lintCommand } from './lintCommand';
 import { rulesCommand } from './rulesCommand';
 import { reportCommand } from './reportCommand';
 import { dashboardsCommand } from './dashboardsCommand';
+import { fleetCommand } from './fleetCommand';
 import { keepWasmOnBaselineCompiler } from '../wasmTiering';
 import { readWasmTierUp } from '../config';
 
-const COMMANDS: readonly CliCommand[] = [lintCommand, rulesCommand, reportCommand, dashboardsCommand];
+const COMMANDS: readonly CliCommand[] = [lintCommand, rulesCommand, reportCommand, fleetCommand, dashboardsCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((command) => command.name.length));
