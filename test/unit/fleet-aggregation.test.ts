@@ -120,22 +120,26 @@ describe('fleet findings', () => {
 });
 
 describe('fleet pools', () => {
+  const ofPool = (value: number, instance: string, pool: string) => sample(value, { instance, db_client_connection_pool_name: pool });
+  const inState = (value: number, instance: string, pool: string, state: string) =>
+    sample(value, { instance, db_client_connection_pool_name: pool, db_client_connection_state: state });
+
   it('puts the pool with the most saturated instance first, and says nothing of a pool without a maximum', () => {
     const pools = fleetPools({
       poolConnections: [
-        sample(2, { instance: A, db_client_connection_pool_name: 'orders', db_client_connection_state: 'used' }),
-        sample(8, { instance: A, db_client_connection_pool_name: 'orders', db_client_connection_state: 'idle' }),
-        sample(9, { instance: B, db_client_connection_pool_name: 'orders', db_client_connection_state: 'used' }),
-        sample(4, { instance: A, db_client_connection_pool_name: 'reports', db_client_connection_state: 'used' }),
-        sample(1, { instance: A, db_client_connection_pool_name: 'unbounded', db_client_connection_state: 'used' }),
+        inState(2, A, 'orders', 'used'),
+        inState(8, A, 'orders', 'idle'),
+        inState(9, B, 'orders', 'used'),
+        inState(4, A, 'reports', 'used'),
+        inState(1, A, 'unbounded', 'used'),
       ],
       poolMax: [
-        sample(10, { instance: A, db_client_connection_pool_name: 'orders' }),
-        sample(10, { instance: B, db_client_connection_pool_name: 'orders' }),
-        sample(5, { instance: A, db_client_connection_pool_name: 'reports' }),
+        ofPool(10, A, 'orders'),
+        ofPool(10, B, 'orders'),
+        ofPool(5, A, 'reports'),
       ],
-      poolPending: [sample(3, { instance: B, db_client_connection_pool_name: 'orders' })],
-      poolTimeouts: [sample(2, { instance: B, db_client_connection_pool_name: 'orders' })],
+      poolPending: [ofPool(3, B, 'orders')],
+      poolTimeouts: [ofPool(2, B, 'orders')],
     });
     expect(pools.map((pool) => pool.pool)).toEqual(['orders', 'reports', 'unbounded']);
     expect(pools[0]).toMatchObject({ used: 11, max: 20, pending: 3, timeouts: 2, saturation: 0.55, maxSaturation: 0.9 });
