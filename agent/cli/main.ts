@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
- * The `querylens` command. It loads the SQL engine and the rule generators
- * of dashboards/, never the agent: linting in CI must not open ports or patch
- * modules. A subcommand is a `CliCommand` module listed in COMMANDS.
+ * The `querylens` command. It loads the SQL engine, the rule generators of
+ * dashboards/ and the fleet reader of fleet/, never the agent: linting in CI
+ * must not open ports or patch modules (only `querylens fleet` listens, when
+ * asked to). A subcommand is a `CliCommand` module listed in COMMANDS.
  */
 import { AGENT_VERSION } from '../../core/version';
 import type { CliCommand, CliIo } from './command';

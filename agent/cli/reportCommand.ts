@@ -35,7 +35,7 @@ ${FLEET_HELP}  -f, --format <text|json>   output format (default: text)
       --timeout <ms>         give up after this long (default: 5000)
   -h, --help                 this help
 
-Exit codes: 0 printed, 2 usage error or the agent could not be read.
+Exit codes: 0 printed, 2 usage error or the agent (or Prometheus) could not be read.
 `;
 
 const FORMATS = ['text', 'json'] as const;
