@@ -19,6 +19,7 @@ export const LAYERS = [
   'http',
   'cache',
   'dashboards',
+  'fleet',
   'agent',
 ];
 const SHARED_CAPTURE = 'instrumentations/cacheTelemetry';

@@ -33,6 +33,13 @@ export function parsedAsUsage<T>(parse: () => T): T {
   }
 }
 
+/** `--<option> <value>` as a whole number of at least 1. */
+export function positiveInteger(option: string, value: string): number {
+  const parsed = /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(parsed) || parsed < 1) throw new UsageError(`--${option} ${JSON.stringify(value)} is not a positive integer`);
+  return parsed;
+}
+
 export const EXIT_OK = 0;
 export const EXIT_FINDINGS = 1;
 export const EXIT_USAGE = 2;

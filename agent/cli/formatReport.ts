@@ -15,12 +15,12 @@ export function terminalSafe(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (char) => (char === '\n' || char === '\t' ? ' ' : `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`));
 }
 
-function oneLine(query: string): string {
+export function oneLine(query: string): string {
   const flat = terminalSafe(query).replace(/\s+/g, ' ').trim();
   return flat.length > MAX_QUERY_CHARS ? `${flat.slice(0, MAX_QUERY_CHARS - 1)}…` : flat;
 }
 
-function columns(rows: readonly (readonly string[])[], rightAligned: ReadonlySet<number>): string {
+export function columns(rows: readonly (readonly string[])[], rightAligned: ReadonlySet<number>): string {
   const widths = rows[0].map((_, index) => Math.max(...rows.map((row) => row[index].length)));
   return rows.map((row) => row.map((cell, index) => {
     if (index === row.length - 1) return cell;

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
- * The `querylens` command. It loads the SQL engine and the rule generators
- * of dashboards/, never the agent: linting in CI must not open ports or patch
- * modules. A subcommand is a `CliCommand` module listed in COMMANDS.
+ * The `querylens` command. It loads the SQL engine, the rule generators of
+ * dashboards/ and the fleet reader of fleet/, never the agent: linting in CI
+ * must not open ports or patch modules (only `querylens fleet` listens, when
+ * asked to). A subcommand is a `CliCommand` module listed in COMMANDS.
  */
 import { AGENT_VERSION } from '../../core/version';
 import type { CliCommand, CliIo } from './command';
@@ -11,10 +12,11 @@ import { lintCommand } from './lintCommand';
 import { rulesCommand } from './rulesCommand';
 import { reportCommand } from './reportCommand';
 import { dashboardsCommand } from './dashboardsCommand';
+import { fleetCommand } from './fleetCommand';
 import { keepWasmOnBaselineCompiler } from '../wasmTiering';
 import { readWasmTierUp } from '../config';
 
-const COMMANDS: readonly CliCommand[] = [lintCommand, rulesCommand, reportCommand, dashboardsCommand];
+const COMMANDS: readonly CliCommand[] = [lintCommand, rulesCommand, reportCommand, fleetCommand, dashboardsCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((command) => command.name.length));

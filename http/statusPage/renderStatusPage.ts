@@ -36,20 +36,20 @@ const SECTIONS = [
 
 type SectionId = (typeof SECTIONS)[number][0];
 
-type Cell = { readonly html: string; readonly numeric: boolean };
+export type Cell = { readonly html: string; readonly numeric: boolean };
 
-const num = (value: string): Cell => ({ html: escapeHtml(value), numeric: true });
-const txt = (value: string): Cell => ({ html: escapeHtml(value), numeric: false });
-const sql = (value: string): Cell => ({ html: `<code>${escapeHtml(value)}</code>`, numeric: false });
+export const num = (value: string): Cell => ({ html: escapeHtml(value), numeric: true });
+export const txt = (value: string): Cell => ({ html: escapeHtml(value), numeric: false });
+export const sql = (value: string): Cell => ({ html: `<code>${escapeHtml(value)}</code>`, numeric: false });
 
 /** `headers` are HTML (they may hold sort links); cells are escaped by the helpers above. */
-function table(headers: readonly string[], rows: readonly (readonly Cell[])[]): string {
+export function table(headers: readonly string[], rows: readonly (readonly Cell[])[]): string {
   const head = `<tr>${headers.map((header) => `<th>${header}</th>`).join('')}</tr>`;
   const body = rows.map((row) => `<tr>${row.map((cell) => `<td${cell.numeric ? ' class="n"' : ''}>${cell.html}</td>`).join('')}</tr>`).join('');
   return `<table>${head}${body}</table>`;
 }
 
-function none(what: string): string {
+export function none(what: string): string {
   return `<p class="muted">${escapeHtml(what)}</p>`;
 }
 

@@ -23,7 +23,7 @@ export const STATUS_PAGE_HEADERS: Readonly<Record<string, string>> = {
   'cache-control': 'no-store',
 };
 
-function parseRefresh(value: string | null): number {
+export function parseRefresh(value: string | null): number {
   if (value === null || !/^\d{1,4}$/.test(value)) return 0;
   return Math.min(Number(value), MAX_REFRESH_SECONDS);
 }
