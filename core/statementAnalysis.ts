@@ -7,12 +7,28 @@
 export type RuleCategory = 'performance' | 'security' | 'correctness' | 'migration';
 export type Severity = 'error' | 'warning' | 'info';
 
+/**
+ * A rewrite of the flagged statement that does what it meant without what the
+ * rule flags, ready to run: built from its parse tree and its own text (names
+ * quoted as written), each statement checked to parse.
+ */
+export interface StatementFix {
+  /** What the rewrite does and what it needs (a unique index, no transaction block, a separate transaction for VALIDATE). */
+  readonly description: string;
+  /** The statements that replace the flagged one, in order, each without a terminating semicolon. */
+  readonly statements: readonly string[];
+  /** True when one of them cannot run inside a transaction block (the CONCURRENTLY forms). */
+  readonly outsideTransaction: boolean;
+}
+
 export interface StaticFinding {
   readonly rule: string;
   readonly category: RuleCategory;
   readonly severity: Severity;
   readonly message: string;
   readonly suggestion: string;
+  /** Present when the rule has a safe rewrite of the statement. */
+  readonly fix?: StatementFix;
 }
 
 export interface StatementAnalysis {

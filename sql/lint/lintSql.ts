@@ -15,6 +15,7 @@ import { PARSE_ERROR } from '../catalogue/lintRules';
 import { readSuppressions, unsuppressed } from '../suppression/suppressions';
 import { uselessSuppressionFindings } from './uselessSuppressions';
 import { lineColumn, skipTrivia } from '../../core/textPosition';
+import { lintFix, type LintFix } from './lintFix';
 
 export interface LintOptions {
   readonly disabledRules: ReadonlySet<string>;
@@ -32,6 +33,8 @@ export interface LintFinding {
   readonly category: RuleCategory;
   readonly message: string;
   readonly suggestion: string;
+  /** The statement rewritten, where the rule has a safe rewrite. */
+  readonly fix?: LintFix;
 }
 
 /** A file's findings, and how many statements were checked (none when the parser rejected the file). */
@@ -78,6 +81,7 @@ export function lintSql(sql: string, options: LintOptions): LintResult {
       const statement = statements[hit.statementIndex];
       const offset = statement.start + (hit.location ?? skipTrivia(statement.text));
       const { rule } = hit;
+      const fix = hit.fix === undefined ? undefined : lintFix(sql, statement, hit.fix);
       return {
         ...lineColumn(sql, offset),
         rule: rule.id,
@@ -85,6 +89,7 @@ export function lintSql(sql: string, options: LintOptions): LintResult {
         category: rule.category,
         message: hit.message,
         suggestion: rule.suggestion,
+        ...(fix === undefined ? {} : { fix }),
       };
     })
     .concat(uselessSuppressionFindings(sql, suppressions))
