@@ -63,6 +63,23 @@ describe('report fields for the page', () => {
   });
 });
 
+describe('a fix on the page', () => {
+  it('carries a runtime finding\'s fix from the recorder to the report and shows its statements in a <pre>, escaped', () => {
+    const recorder = createQueryRecorder(config, new CacheMetricsReader().meter);
+    recorder.onQuery(event(`REFRESH MATERIALIZED VIEW "${MARKUP}"`, 0.004));
+    const report = buildReport({ serviceName: 's', agentVersion: 'v', startedAt: 0, now: 60_000, config, recorder });
+    const finding = report.findings.find((candidate) => candidate.rule === 'require-concurrent-refresh');
+    expect(finding?.fix).toEqual({
+      description: expect.stringMatching(/^Refreshes with CONCURRENTLY/) as unknown,
+      statements: [`REFRESH MATERIALIZED VIEW CONCURRENTLY "${MARKUP}"`],
+      outsideTransaction: false,
+    });
+    const html = renderStatusPage(report, { sort: 'total', refreshSeconds: 0, path: '/querylens' });
+    expect(html).toContain(`<pre>${escapeHtml(`REFRESH MATERIALIZED VIEW CONCURRENTLY "${MARKUP}";`)}</pre>`);
+    expect(html).not.toContain('<img');
+  });
+});
+
 describe('renderStatusPage', () => {
   it('escapes every string from the report: no element or script can come from it', () => {
     const html = renderStatusPage(hostileReport(), { sort: 'total', refreshSeconds: 0, path: '/querylens' });
