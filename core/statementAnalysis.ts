@@ -19,6 +19,8 @@ export interface StatementFix {
   readonly statements: readonly string[];
   /** True when one of them cannot run inside a transaction block (the CONCURRENTLY forms). */
   readonly outsideTransaction: boolean;
+  /** What they replace: string indices into the flagged statement's text, its first token to its last (comments before it and its `;` stay). */
+  readonly replaces: { readonly start: number; readonly end: number };
 }
 
 export interface StaticFinding {

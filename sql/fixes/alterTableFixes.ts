@@ -44,7 +44,7 @@ export function notValidConstraintFix(context: RuleContext, { relation }: AlterT
   if (alter === undefined || alter.tokens[at]?.upper !== 'CONSTRAINT' || !namesValue(alter.tokens, at + 1, str(constraint, 'conname'))) return undefined;
   return checkedFix(
     `Adds the constraint NOT VALID (new and changed rows are checked at once, under a brief lock), then checks the existing rows with VALIDATE CONSTRAINT, whose lock lets reads and writes go on. ${LATER_TRANSACTION}`,
-    [`${statementBody(context.text, alter.tokens)} NOT VALID`, `${alter.prefix} VALIDATE CONSTRAINT ${alter.tokens[at + 1].text}`], false);
+    [`${statementBody(context.text, alter.tokens)} NOT VALID`, `${alter.prefix} VALIDATE CONSTRAINT ${alter.tokens[at + 1].text}`], false, alter.tokens);
 }
 
 /** ALTER [COLUMN] col SET NOT NULL → CHECK (col IS NOT NULL) NOT VALID, VALIDATE, SET NOT NULL (no scan: PostgreSQL 12+), DROP the check. */
@@ -65,5 +65,5 @@ export function notNullCheckFix(context: RuleContext, { relation, command }: Alt
       `${prefix} VALIDATE CONSTRAINT ${check}`,
       statementBody(context.text, alter.tokens),
       `${prefix} DROP CONSTRAINT ${check}`,
-    ], false);
+    ], false, alter.tokens);
 }

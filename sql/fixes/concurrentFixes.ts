@@ -16,21 +16,20 @@ const OUTSIDE_TRANSACTION = 'It cannot run inside a transaction block: run it on
 /** The first PostgreSQL with REINDEX … CONCURRENTLY. */
 const CONCURRENT_REINDEX_VERSION = 12;
 
-/** The statement with CONCURRENTLY added after its first top-level `keywords` token; undefined when it has none. */
-function withConcurrently(text: string, keywords: readonly string[]): string | undefined {
+/** The statement with CONCURRENTLY added after its first top-level `keywords` token; none when it has no such token. */
+function withConcurrently(text: string, keywords: readonly string[], description: string, outsideTransaction: boolean): StatementFix | undefined {
   const tokens = bodyTokens(statementTokens(text));
   const at = keywordIndex(tokens, keywords);
-  return at < 0 ? undefined : insertAfter(text, tokens, at, 'CONCURRENTLY');
+  return at < 0 ? undefined : checkedFix(description, [insertAfter(text, tokens, at, 'CONCURRENTLY')], outsideTransaction, tokens);
 }
 
 /** CREATE INDEX → CREATE INDEX CONCURRENTLY; none on `ON ONLY` (a partitioned table, which has no concurrent build) or after BEGIN. */
 export function concurrentCreateIndexFix({ stmt, text, session }: RuleContext): StatementFix | undefined {
   const index = asNode(stmt, 'IndexStmt');
   if (index === undefined || session.inTransaction || child(index, 'relation')?.['inh'] !== true) return undefined;
-  const sql = withConcurrently(text, ['INDEX']);
-  return sql === undefined ? undefined : checkedFix(
+  return withConcurrently(text, ['INDEX'],
     `Builds the index with CONCURRENTLY: reads and writes go on while it builds (it takes longer). ${OUTSIDE_TRANSACTION} If it fails, it leaves an INVALID index: drop it before running it again.`,
-    [sql], true);
+    true);
 }
 
 /** The names of a DROP INDEX as written, split at the commas outside parentheses. */
@@ -59,7 +58,7 @@ export function concurrentDropIndexFix({ stmt, text, session }: RuleContext): St
   const head = `${text.slice(tokens[0].start, tokens[at].end)} CONCURRENTLY${ifExists ? ' IF EXISTS' : ''}`;
   return checkedFix(
     `Drops ${names.length === 1 ? 'the index' : 'each index in a statement of its own (CONCURRENTLY takes one)'} with CONCURRENTLY: it waits for the queries using it instead of blocking the table. ${OUTSIDE_TRANSACTION}`,
-    names.map((name) => `${head} ${name}`), true);
+    names.map((name) => `${head} ${name}`), true, tokens);
 }
 
 /** REINDEX INDEX / TABLE → … CONCURRENTLY (PostgreSQL 12+). SCHEMA and DATABASE have none: their concurrent form skips the system catalogs the plain one rebuilds. */
@@ -68,17 +67,15 @@ export function concurrentReindexFix({ stmt, text, session, postgresVersion }: R
   const kind = reindex === undefined ? undefined : str(reindex, 'kind');
   if ((kind !== 'REINDEX_OBJECT_INDEX' && kind !== 'REINDEX_OBJECT_TABLE') || session.inTransaction) return undefined;
   if (postgresVersion !== undefined && postgresVersion < CONCURRENT_REINDEX_VERSION) return undefined;
-  const sql = withConcurrently(text, ['INDEX', 'TABLE']);
-  return sql === undefined ? undefined : checkedFix(
+  return withConcurrently(text, ['INDEX', 'TABLE'],
     `Rebuilds with CONCURRENTLY (PostgreSQL ${CONCURRENT_REINDEX_VERSION}+): a new index is built beside the old one, so reads and writes go on. ${OUTSIDE_TRANSACTION} Not for system catalogs.`,
-    [sql], true);
+    true);
 }
 
 /** REFRESH MATERIALIZED VIEW → … CONCURRENTLY. */
 export function concurrentRefreshFix({ stmt, text }: RuleContext): StatementFix | undefined {
   if (asNode(stmt, 'RefreshMatViewStmt') === undefined) return undefined;
-  const sql = withConcurrently(text, ['VIEW']);
-  return sql === undefined ? undefined : checkedFix(
+  return withConcurrently(text, ['VIEW'],
     'Refreshes with CONCURRENTLY: reads of the view go on. It needs a unique index on the view (on plain columns, without WHERE) and a populated view, and fails without them; it may run in a transaction block.',
-    [sql], false);
+    false);
 }

@@ -5,7 +5,7 @@
 import type { StatementFix } from '../../core/statementAnalysis';
 import type { RuleHit } from '../rule';
 import { sqlParser } from '../parse/parser';
-import { statementTokens } from './statementTokens';
+import { statementTokens, type StatementToken } from './statementTokens';
 
 function parsesAsOneStatement(sql: string): boolean {
   try {
@@ -15,9 +15,12 @@ function parsesAsOneStatement(sql: string): boolean {
   }
 }
 
-export function checkedFix(description: string, statements: readonly string[], outsideTransaction: boolean): StatementFix | undefined {
-  if (statements.length === 0 || !statements.every(parsesAsOneStatement)) return undefined;
-  return { description, statements, outsideTransaction };
+/** `tokens`: the flagged statement's own (`bodyTokens`), whose span the statements replace. */
+export function checkedFix(description: string, statements: readonly string[], outsideTransaction: boolean, tokens: readonly StatementToken[]): StatementFix | undefined {
+  const first = tokens[0];
+  const last = tokens.at(-1);
+  if (first === undefined || last === undefined || statements.length === 0 || !statements.every(parsesAsOneStatement)) return undefined;
+  return { description, statements, outsideTransaction, replaces: { start: first.start, end: last.end } };
 }
 
 /** The hit with its fix, when there is one. */

@@ -6,7 +6,6 @@
 import type { StatementFix } from '../../core/statementAnalysis';
 import { lineColumn } from '../../core/textPosition';
 import type { PreparedStatement } from '../parse/preparedStatements';
-import { bodyTokens, statementTokens } from '../fixes/statementTokens';
 
 /** A span of the file. Lines and columns are 1-based, columns in UTF-16 code units; the end is exclusive (SARIF's convention). */
 export interface TextRegion {
@@ -40,11 +39,7 @@ function region(sql: string, start: number, end: number): TextRegion {
   };
 }
 
-/** Undefined when the statement has no token (which a statement the rules flagged always has). */
-export function lintFix(sql: string, statement: PreparedStatement, fix: StatementFix): LintFix | undefined {
-  const tokens = bodyTokens(statementTokens(statement.text));
-  const first = tokens[0];
-  const last = tokens.at(-1);
-  if (first === undefined || last === undefined) return undefined;
-  return { ...fix, region: region(sql, statement.start + first.start, statement.start + last.end), replacement: fix.statements.join(';\n') };
+export function lintFix(sql: string, statement: PreparedStatement, fix: StatementFix): LintFix {
+  const { start, end } = fix.replaces;
+  return { ...fix, region: region(sql, statement.start + start, statement.start + end), replacement: fix.statements.join(';\n') };
 }

@@ -81,7 +81,6 @@ export function lintSql(sql: string, options: LintOptions): LintResult {
       const statement = statements[hit.statementIndex];
       const offset = statement.start + (hit.location ?? skipTrivia(statement.text));
       const { rule } = hit;
-      const fix = hit.fix === undefined ? undefined : lintFix(sql, statement, hit.fix);
       return {
         ...lineColumn(sql, offset),
         rule: rule.id,
@@ -89,7 +88,7 @@ export function lintSql(sql: string, options: LintOptions): LintResult {
         category: rule.category,
         message: hit.message,
         suggestion: rule.suggestion,
-        ...(fix === undefined ? {} : { fix }),
+        ...(hit.fix === undefined ? {} : { fix: lintFix(sql, statement, hit.fix) }),
       };
     })
     .concat(uselessSuppressionFindings(sql, suppressions))

@@ -21,7 +21,7 @@ const recorder: ReportSources['recorder'] = {
   findings: () => [{
     rule: 'slow-query', severity: 'warning', category: 'performance', fingerprint: 'f1', example: 'SELECT id FROM orders WHERE note = $1',
     message: 'took 906 ms', suggestion: 'add an index',
-    fix: { description: 'refresh concurrently', statements: ['REFRESH MATERIALIZED VIEW CONCURRENTLY mv'], outsideTransaction: false }, firstSeen: AT, lastSeen: AT + 1000, count: 2, persistence: 'event',
+    fix: { description: 'refresh concurrently', statements: ['REFRESH MATERIALIZED VIEW CONCURRENTLY mv'], outsideTransaction: false, replaces: { start: 0, end: 28 } }, firstSeen: AT, lastSeen: AT + 1000, count: 2, persistence: 'event',
     plan: { plan: [{ Plan: { 'Node Type': 'Seq Scan' } }], summary: 'Seq Scan on "orders"', explainedAt: AT + 500 },
   }],
   slowQueries: () => [{ fingerprint: 'f1', lastDurationMs: 906.7, maxDurationMs: 906.7, lastTraceId: 'abc', lastSeen: AT + 1000, explain: { outcome: 'ok' } }],

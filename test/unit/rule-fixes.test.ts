@@ -143,7 +143,7 @@ describe('fixes at runtime', () => {
   });
 
   it('a fix holding a constant, or longer than the bound, never reaches the report', () => {
-    const fix = { description: 'd', statements: ["ALTER TABLE t ADD CONSTRAINT c CHECK (note <> 'secret') NOT VALID"], outsideTransaction: false };
+    const fix = { description: 'd', statements: ["ALTER TABLE t ADD CONSTRAINT c CHECK (note <> 'secret') NOT VALID"], outsideTransaction: false, replaces: { start: 0, end: 1 } };
     expect(isReportableFix(fix, 2_000)).toBe(false);
     expect(isReportableFix({ ...fix, statements: ['ALTER TABLE t VALIDATE CONSTRAINT c'] }, 2_000)).toBe(true);
     expect(isReportableFix({ ...fix, statements: ['ALTER TABLE t VALIDATE CONSTRAINT c'] }, 10)).toBe(false);

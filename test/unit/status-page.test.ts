@@ -14,6 +14,7 @@ import { StatementCache } from '../../recording/statementCache';
 import { escapeHtml } from '../../http/statusPage/escapeHtml';
 import { renderPlanTree } from '../../http/statusPage/planTree';
 import { renderStatusPage } from '../../http/statusPage/renderStatusPage';
+import { formatReportText } from '../../agent/cli/formatReport';
 import { parseStatementSort, sortStatements } from '../../http/statusPage/statementSort';
 import type { CacheSummary } from '../../instrumentations/cacheTelemetry/cacheStatistics';
 import { CacheMetricsReader } from '../helpers/cacheMetrics';
@@ -77,6 +78,8 @@ describe('a fix on the page', () => {
     const html = renderStatusPage(report, { sort: 'total', refreshSeconds: 0, path: '/querylens' });
     expect(html).toContain(`<pre>${escapeHtml(`REFRESH MATERIALIZED VIEW CONCURRENTLY "${MARKUP}";`)}</pre>`);
     expect(html).not.toContain('<img');
+    // `querylens report` prints the same fix under the finding.
+    expect(formatReportText(report, 10).split('\n')).toContainEqual(`      fix: REFRESH MATERIALIZED VIEW CONCURRENTLY "${MARKUP}";`);
   });
 });
 
