@@ -7,12 +7,30 @@
 export type RuleCategory = 'performance' | 'security' | 'correctness' | 'migration';
 export type Severity = 'error' | 'warning' | 'info';
 
+/**
+ * A rewrite of the flagged statement that does what it meant without what the
+ * rule flags, ready to run: built from its parse tree and its own text (names
+ * quoted as written), each statement checked to parse.
+ */
+export interface StatementFix {
+  /** What the rewrite does and what it needs (a unique index, no transaction block, a separate transaction for VALIDATE). */
+  readonly description: string;
+  /** The statements that replace the flagged one, in order, each without a terminating semicolon. */
+  readonly statements: readonly string[];
+  /** True when one of them cannot run inside a transaction block (the CONCURRENTLY forms). */
+  readonly outsideTransaction: boolean;
+  /** What they replace: string indices into the flagged statement's text, its first token to its last (comments before it and its `;` stay). */
+  readonly replaces: { readonly start: number; readonly end: number };
+}
+
 export interface StaticFinding {
   readonly rule: string;
   readonly category: RuleCategory;
   readonly severity: Severity;
   readonly message: string;
   readonly suggestion: string;
+  /** Present when the rule has a safe rewrite of the statement. */
+  readonly fix?: StatementFix;
 }
 
 export interface StatementAnalysis {

@@ -12,7 +12,7 @@
  * fingerprint are capped (default 64) and plans are kept for at most
  * `maxPlans` fingerprints (default 50), since a plan can be large.
  */
-import type { StaticFinding } from '../core/statementAnalysis';
+import type { StatementFix, StaticFinding } from '../core/statementAnalysis';
 import type { RuleCategory, Severity } from '../core/statementAnalysis';
 import { LruMap } from '../core/lruMap';
 
@@ -36,6 +36,8 @@ export interface FindingRecord {
   readonly example: string;
   readonly message: string;
   readonly suggestion: string;
+  /** The statement rewritten, where the rule has a safe rewrite (no literal values in it). */
+  readonly fix?: StatementFix;
   readonly firstSeen: number;
   readonly lastSeen: number;
   readonly count: number;
@@ -70,6 +72,7 @@ interface MutableFinding extends FlaggedRule {
   readonly category: RuleCategory;
   message: string;
   readonly suggestion: string;
+  readonly fix: StatementFix | undefined;
   readonly firstSeen: number;
   lastSeen: number;
   count: number;
@@ -178,6 +181,7 @@ export class FindingsStore {
           example: entry.example,
           message: finding.message,
           suggestion: finding.suggestion,
+          ...(finding.fix === undefined ? {} : { fix: finding.fix }),
           firstSeen: finding.firstSeen,
           lastSeen: finding.lastSeen,
           count: finding.count,
@@ -228,6 +232,7 @@ export class FindingsStore {
       category: finding.category,
       message: finding.message,
       suggestion: finding.suggestion,
+      fix: finding.fix,
       firstSeen: at,
       lastSeen: at,
       count,

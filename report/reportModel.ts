@@ -42,6 +42,15 @@ export interface ReportPlan {
   readonly plan: unknown;
 }
 
+/** A rewrite of the flagged statement, ready to run: names as the statement wrote them, no literal value. */
+export interface ReportFix {
+  readonly description: string;
+  /** The statements that replace the flagged one, in order, without semicolons. */
+  readonly statements: readonly string[];
+  /** One of them cannot run inside a transaction block. */
+  readonly outsideTransaction: boolean;
+}
+
 export interface ReportFinding {
   readonly rule: string;
   readonly severity: Severity;
@@ -51,6 +60,8 @@ export interface ReportFinding {
   readonly example: string;
   readonly message: string;
   readonly suggestion: string;
+  /** Where the rule has a safe rewrite of the statement. */
+  readonly fix?: ReportFix;
   /** Executions flagged (`sticky`) or occurrences (`event`). */
   readonly count: number;
   readonly persistence: 'sticky' | 'event';

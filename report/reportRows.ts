@@ -68,6 +68,7 @@ export function reportFinding(finding: FindingRecord): ReportFinding {
     example: finding.example,
     message: finding.message,
     suggestion: finding.suggestion,
+    ...(finding.fix === undefined ? {} : { fix: { description: finding.fix.description, statements: finding.fix.statements, outsideTransaction: finding.fix.outsideTransaction } }),
     count: finding.count,
     persistence: finding.persistence,
     firstSeen: iso(finding.firstSeen),

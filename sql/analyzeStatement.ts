@@ -18,6 +18,7 @@ import { statementFacts } from './parse/statementFacts';
 import { commentNestingTooDeep } from './parse/commentNesting';
 import { textFingerprint } from '../core/textHash';
 import { readSuppressions, unsuppressed, type Suppressions } from './suppression/suppressions';
+import { isReportableFix } from './fixes/statementFix';
 
 export interface AnalyzerOptions {
   /** Longer texts are not parsed (bounded cost per call); they are grouped by a hash of the text. The agent passes QUERYLENS_MAX_SQL_LENGTH (default 100,000). */
@@ -59,15 +60,20 @@ function displayText(text: string, parser: SqlParser): string {
   return capText(shown ?? guessOperation(text), NORMALIZED_MAX_LENGTH);
 }
 
-/** Same rule, same message in several statements of one text: one finding. */
+/**
+ * Same rule, same message in several statements of one text: one finding.
+ * A fix is kept only when it holds no value and is no longer than a
+ * normalized text: the report shows it as it is.
+ */
 export function toFindings(hits: readonly EngineHit[], exclude: readonly StaticFinding[] = []): StaticFinding[] {
   const seen = new Set(exclude.map((finding) => `${finding.rule}\n${finding.message}`));
   const findings: StaticFinding[] = [];
-  for (const { rule, message } of hits) {
+  for (const { rule, message, fix } of hits) {
     const key = `${rule.id}\n${message}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    findings.push({ rule: rule.id, category: rule.category, severity: rule.severity, message, suggestion: rule.suggestion });
+    const reportable = fix !== undefined && isReportableFix(fix, NORMALIZED_MAX_LENGTH);
+    findings.push({ rule: rule.id, category: rule.category, severity: rule.severity, message, suggestion: rule.suggestion, ...(reportable ? { fix } : {}) });
   }
   return findings;
 }

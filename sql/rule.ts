@@ -4,7 +4,7 @@
  * parameter values, held in memory only, and what the statements before it
  * in the same file established); it returns what it saw.
  */
-import type { RuleCategory, Severity } from '../core/statementAnalysis';
+import type { RuleCategory, Severity, StatementFix } from '../core/statementAnalysis';
 import type { Fields } from './parse/parseTree';
 
 /**
@@ -55,6 +55,8 @@ export interface RuleHit {
   readonly message: string;
   /** Character offset into `RuleContext.text`, when the tree gives one. */
   readonly location?: number;
+  /** The statement rewritten, when the rule has a safe rewrite for what it saw (`sql/fixes/`). */
+  readonly fix?: StatementFix;
 }
 
 export interface Rule {
@@ -66,6 +68,8 @@ export interface Rule {
   readonly description: string;
   /** What to do about it. */
   readonly suggestion: string;
+  /** One line: the rewrite its hits carry (`RuleHit.fix`) where it is safe; absent for a rule that never offers one. */
+  readonly fix?: string;
   /** Which statements it judges; default both. */
   readonly sources?: readonly StatementSource[];
   /**

@@ -4,6 +4,7 @@
  * nothing reaches the caller.
  */
 import { reportAgentError } from '../core/agentErrors';
+import type { StatementFix } from '../core/statementAnalysis';
 import type { PreparedStatement } from './parse/preparedStatements';
 import type { Rule, StatementSource } from './rule';
 import { ALL_RULES } from './rules/index';
@@ -24,6 +25,7 @@ export interface EngineHit {
   readonly statementIndex: number;
   /** String index into that statement's text, when the rule gave a valid one. */
   readonly location: number | undefined;
+  readonly fix?: StatementFix;
 }
 
 /** The rules that judge statements from `source` and are not disabled. */
@@ -68,7 +70,7 @@ export function runRules(
       try {
         for (const hit of rule.check(context)) {
           const location = typeof hit.location === 'number' && hit.location >= 0 && hit.location <= statement.text.length ? hit.location : undefined;
-          hits.push({ rule, message: hit.message, statementIndex, location });
+          hits.push({ rule, message: hit.message, statementIndex, location, ...(hit.fix === undefined ? {} : { fix: hit.fix }) });
         }
       } catch (error) {
         // Only the error's class: its message could quote the statement's literals or bound values.

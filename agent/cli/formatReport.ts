@@ -37,13 +37,18 @@ function statements(report: QuerylensReport, limit: number): string {
   return `Top statements by total time\n${columns(rows, new Set([0, 1, 2, 3, 4]))}${more}\n`;
 }
 
+/** A finding's fix on one line, whole (it is at most 2,000 characters): its statements, each ending in `;`; the description is in --format json and on the status page. */
+function fixLine({ fix }: ReportFinding): string {
+  return fix === undefined ? '' : `\n      fix: ${fix.statements.map((statement) => `${terminalSafe(statement)};`).join(' ')}`;
+}
+
 function findings(report: QuerylensReport): string {
   if (report.findings.length === 0) return 'Findings: none\n';
   const byRule = new Map<string, ReportFinding[]>();
   for (const finding of report.findings) byRule.set(finding.rule, [...byRule.get(finding.rule) ?? [], finding]);
   const blocks = [...byRule.entries()].map(([rule, list]) => {
     const first = list[0];
-    const examples = list.map((finding) => `    ${oneLine(finding.example)}\n      ${terminalSafe(finding.message)} (${formatCount(finding.count)}x)`);
+    const examples = list.map((finding) => `    ${oneLine(finding.example)}\n      ${terminalSafe(finding.message)} (${formatCount(finding.count)}x)${fixLine(finding)}`);
     return `${first.severity} ${rule} (${first.category}, ${list.length} statement${list.length === 1 ? '' : 's'})\n  ${terminalSafe(first.suggestion)}\n${examples.join('\n')}`;
   });
   return `Findings\n${blocks.join('\n')}\n`;

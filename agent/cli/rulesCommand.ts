@@ -16,7 +16,9 @@ export const rulesCommand: CliCommand = {
     const unexpected = args.filter((arg) => arg !== '--json');
     if (unexpected.length > 0) throw new UsageError(`querylens rules takes only --json, not ${unexpected.join(' ')}`);
     if (json) {
-      const rows = RULE_CATALOGUE.map(({ id, kind, severity, category, sources, description, suggestion }) => ({ id, kind, severity, category, sources, description, suggestion }));
+      const rows = RULE_CATALOGUE.map(({ id, kind, severity, category, sources, description, suggestion, fix }) => ({
+        id, kind, severity, category, sources, description, suggestion, ...(fix === undefined ? {} : { fix }),
+      }));
       io.out(`${JSON.stringify(rows, null, 2)}\n`);
       return EXIT_OK;
     }

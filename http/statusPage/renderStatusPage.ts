@@ -102,12 +102,19 @@ function statements(report: QuerylensReport, options: StatusPageOptions): string
   return section('statements', body, `sorted by ${STATEMENT_SORTS[options.sort].label}, largest first`);
 }
 
+/** A finding's fix: what it does, then its statements as one script to copy. */
+function fixBlock(finding: ReportFinding): string {
+  const { fix } = finding;
+  if (fix === undefined) return '';
+  return `<p class="muted">fix: ${escapeHtml(fix.description)}</p><pre>${escapeHtml(fix.statements.map((statement) => `${statement};`).join('\n'))}</pre>`;
+}
+
 function findings(report: QuerylensReport): string {
   const byRule = new Map<string, ReportFinding[]>();
   for (const finding of report.findings) byRule.set(finding.rule, [...byRule.get(finding.rule) ?? [], finding]);
   const groups = [...byRule.entries()].map(([rule, list]) => {
     const first = list[0];
-    const examples = list.map((finding) => `<li><code>${escapeHtml(finding.example)}</code> <span class="muted">${escapeHtml(finding.message)} (${escapeHtml(formatCount(finding.count))}×)</span></li>`).join('');
+    const examples = list.map((finding) => `<li><code>${escapeHtml(finding.example)}</code> <span class="muted">${escapeHtml(finding.message)} (${escapeHtml(formatCount(finding.count))}×)</span>${fixBlock(finding)}</li>`).join('');
     return `<div class="finding"><span class="sev-${escapeHtml(first.severity)}">${escapeHtml(first.severity)}</span> <strong>${escapeHtml(rule)}</strong> <span class="muted">${escapeHtml(first.category)}, ${escapeHtml(formatCount(list.length))} statement(s)</span>`
       + `<p>${escapeHtml(first.suggestion)}</p><ul>${examples}</ul></div>`;
   });

@@ -28,8 +28,8 @@ const RUNTIME: readonly StatementSource[] = ['runtime'];
 const FILE: readonly StatementSource[] = ['file'];
 
 function entry(id: string, kind: RuleKind, sources: readonly StatementSource[], metadata: RuleMetadata): CatalogueEntry {
-  const { category, severity, description, suggestion } = metadata;
-  return { id, kind, sources, category, severity, description, suggestion };
+  const { category, severity, description, suggestion, fix } = metadata;
+  return { id, kind, sources, category, severity, description, suggestion, ...(fix === undefined ? {} : { fix }) };
 }
 
 /** In the order of docs/rules.md: statement rules, plan rules, runtime detectors, lint's own. */

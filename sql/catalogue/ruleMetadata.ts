@@ -9,4 +9,6 @@ export interface RuleMetadata {
   readonly description: string;
   /** What to do about it. */
   readonly suggestion: string;
+  /** The rewrite its findings carry where it is safe (docs/rules.md, Fixes); absent for a rule that has none. */
+  readonly fix?: string;
 }

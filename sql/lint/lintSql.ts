@@ -15,6 +15,7 @@ import { PARSE_ERROR } from '../catalogue/lintRules';
 import { readSuppressions, unsuppressed } from '../suppression/suppressions';
 import { uselessSuppressionFindings } from './uselessSuppressions';
 import { lineColumn, skipTrivia } from '../../core/textPosition';
+import { lintFix, type LintFix } from './lintFix';
 
 export interface LintOptions {
   readonly disabledRules: ReadonlySet<string>;
@@ -32,6 +33,8 @@ export interface LintFinding {
   readonly category: RuleCategory;
   readonly message: string;
   readonly suggestion: string;
+  /** The statement rewritten, where the rule has a safe rewrite. */
+  readonly fix?: LintFix;
 }
 
 /** A file's findings, and how many statements were checked (none when the parser rejected the file). */
@@ -85,6 +88,7 @@ export function lintSql(sql: string, options: LintOptions): LintResult {
         category: rule.category,
         message: hit.message,
         suggestion: rule.suggestion,
+        ...(hit.fix === undefined ? {} : { fix: lintFix(sql, statement, hit.fix) }),
       };
     })
     .concat(uselessSuppressionFindings(sql, suppressions))

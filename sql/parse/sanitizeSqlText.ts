@@ -13,7 +13,7 @@ const COMMENT_TOKENS = new Set(['SQL_COMMENT', 'C_COMMENT']);
 
 // The scanner names some constant kinds (x'ff', b'01') UNKNOWN: a quote
 // inside a non-keyword token, or a dollar quote, marks a constant.
-function isConstant(token: ScannedToken): boolean {
+export function isConstant(token: ScannedToken): boolean {
   if (CONSTANT_TOKENS.has(token.tokenName)) return true;
   return token.tokenName === 'UNKNOWN' && token.keywordKind === 0 && (token.text.includes("'") || /^\$[^0-9]/.test(token.text));
 }

@@ -1,8 +1,10 @@
-import type { Rule, RuleHit, SessionState } from '../rule';
+import type { Rule, RuleContext, RuleHit, SessionState } from '../rule';
 import { list, str } from '../parse/nodeReaders';
 import { asNode, type Fields } from '../parse/parseTree';
 import { alterTableCommands, fillsExistingRows, type AlterTableCommand } from '../parse/writeStatements';
 import { hitAt } from '../ruleWording';
+import { notValidConstraintFix } from '../fixes/alterTableFixes';
+import { withFix } from '../fixes/statementFix';
 
 // The constraint kinds PostgreSQL can add NOT VALID and validate later.
 const DEFERRABLE_VALIDATION: Readonly<Record<string, string>> = { CONSTR_FOREIGN: 'FOREIGN KEY', CONSTR_CHECK: 'CHECK' };
@@ -12,12 +14,14 @@ function validatedKind(constraint: Fields): string | undefined {
 }
 
 /** ADD CONSTRAINT without NOT VALID. */
-function addedConstraint({ table, command }: AlterTableCommand): RuleHit[] {
+function addedConstraint(alter: AlterTableCommand, context: RuleContext): RuleHit[] {
+  const { table, command } = alter;
   const constraint = asNode(command['def'], 'Constraint');
   const kind = constraint === undefined ? undefined : validatedKind(constraint);
   if (constraint === undefined || kind === undefined || constraint['skip_validation'] === true) return [];
   const name = str(constraint, 'conname');
-  return [hitAt(`ADD CONSTRAINT ${name === undefined ? '' : `"${name}" `}(${kind}) on "${table}" checks every existing row under lock`, constraint)];
+  const hit = hitAt(`ADD CONSTRAINT ${name === undefined ? '' : `"${name}" `}(${kind}) on "${table}" checks every existing row under lock`, constraint);
+  return [withFix(hit, notValidConstraintFix(context, alter, constraint))];
 }
 
 /**
@@ -51,12 +55,13 @@ export const rule: Rule = {
   severity: 'warning',
   description: 'ALTER TABLE … ADD CONSTRAINT (FOREIGN KEY or CHECK) without NOT VALID, or ADD COLUMN … CHECK (or REFERENCES, with a default): every existing row is checked while a lock blocks writes (for a foreign key, on both tables); or VALIDATE CONSTRAINT in the same transaction block as the NOT VALID ADD, which holds that lock through the check. Not flagged for a table created earlier in the same file.',
   suggestion: 'Add the constraint with NOT VALID (new rows are checked at once; for a new column, add the column first, then the constraint), then `ALTER TABLE … VALIDATE CONSTRAINT …` in a separate transaction, which takes a lock that lets reads and writes go on.',
+  fix: 'ADD CONSTRAINT name FOREIGN KEY / CHECK → the same NOT VALID, then VALIDATE CONSTRAINT name; only for a named constraint in an ALTER TABLE of one command, none after BEGIN in the file.',
   sources: ['file'],
-  check: ({ stmt, session }) =>
-    alterTableCommands(stmt).flatMap((command): RuleHit[] => {
-      if (session.isNewRelation(command.relation)) return [];
-      if (command.subtype === 'AT_ValidateConstraint') return validatedInSameTransaction(command, session);
-      if (command.subtype === 'AT_AddConstraint') return addedConstraint(command);
+  check: (context) =>
+    alterTableCommands(context.stmt).flatMap((command): RuleHit[] => {
+      if (context.session.isNewRelation(command.relation)) return [];
+      if (command.subtype === 'AT_ValidateConstraint') return validatedInSameTransaction(command, context.session);
+      if (command.subtype === 'AT_AddConstraint') return addedConstraint(command, context);
       return command.subtype === 'AT_AddColumn' ? addedColumnConstraints(command) : [];
     }),
 };

@@ -24,6 +24,13 @@ interface JsonFinding {
   readonly category: string;
   readonly message: string;
   readonly suggestion: string;
+  readonly fix?: {
+    readonly description: string;
+    readonly statements: readonly string[];
+    readonly outsideTransaction: boolean;
+    readonly region: { readonly startLine: number; readonly startColumn: number; readonly endLine: number; readonly endColumn: number; readonly charOffset: number; readonly charLength: number };
+    readonly replacement: string;
+  };
 }
 
 function json(args: readonly string[], input?: string): JsonFinding[] {
@@ -82,7 +89,9 @@ describe('querylens lint', () => {
     const findings = json(['lint', 'migration.sql']);
     expect(findings.length).toBeGreaterThanOrEqual(3);
     for (const finding of findings) {
-      expect(Object.keys(finding).sort()).toEqual(['category', 'column', 'file', 'line', 'message', 'rule', 'severity', 'suggestion']);
+      const fields = ['category', 'column', 'file', 'line', 'message', 'rule', 'severity', 'suggestion'];
+      // A fix only where the rule has a safe rewrite: here the CREATE INDEX.
+      expect(Object.keys(finding).sort()).toEqual(finding.rule === 'require-concurrent-index' ? [...fields.slice(0, 3), 'fix', ...fields.slice(3)] : fields);
       expect(finding.file).toBe('migration.sql');
       expect(charAt(MIGRATION, finding.line, finding.column)).toMatch(/\S/);
     }
@@ -206,6 +215,41 @@ describe('querylens lint', () => {
   });
 });
 
+describe('querylens lint fixes', () => {
+  const FIXED = 'CREATE INDEX CONCURRENTLY users_email ON users (email)';
+
+  it('prints the fix under its finding: what it does, then the statements with their semicolons', () => {
+    const lines = run(['lint', 'migration.sql']).stdout.split('\n');
+    const finding = lines.findIndex((line) => line.startsWith('migration.sql:2:') && line.includes('require-concurrent-index'));
+    expect(lines[finding + 2]).toMatch(/^ {2}fix: Builds the index with CONCURRENTLY: .*transaction block/);
+    expect(lines[finding + 3]).toBe(`    ${FIXED};`);
+    expect(lines.filter((line) => line.startsWith('  fix: '))).toHaveLength(1);
+  });
+
+  it('gives the fix in JSON with the region it replaces, which holds the original statement', () => {
+    const fix = json(['lint', 'migration.sql']).find((finding) => finding.rule === 'require-concurrent-index')?.fix;
+    expect(fix).toMatchObject({ statements: [FIXED], outsideTransaction: true, replacement: FIXED });
+    const region = fix?.region;
+    expect(MIGRATION.slice(region?.charOffset, (region?.charOffset ?? 0) + (region?.charLength ?? 0))).toBe('CREATE INDEX users_email ON users (email)');
+    expect(region).toMatchObject({ startLine: 2, startColumn: 1, endLine: 2, endColumn: 42 });
+  });
+
+  it('writes it as a SARIF fix: one replacement of that region in the file', () => {
+    const sarif = JSON.parse(run(['lint', 'migration.sql', '--format', 'sarif']).stdout) as {
+      runs: Array<{ results: Array<{ ruleId: string; fixes?: unknown }> }>;
+    };
+    const results = sarif.runs[0].results;
+    expect(results.filter((result) => result.fixes !== undefined).map((result) => result.ruleId)).toEqual(['require-concurrent-index']);
+    expect(results.find((result) => result.fixes !== undefined)?.fixes).toEqual([{
+      description: { text: expect.stringMatching(/^Builds the index with CONCURRENTLY/) as unknown },
+      artifactChanges: [{
+        artifactLocation: { uri: 'migration.sql', uriBaseId: '%SRCROOT%' },
+        replacements: [{ deletedRegion: { startLine: 2, startColumn: 1, endLine: 2, endColumn: 42 }, insertedContent: { text: FIXED } }],
+      }],
+    }]);
+  });
+});
+
 describe('querylens lint with suppression comments and a config file', () => {
   const SUPPRESSED = `-- querylens-disable-next-line delete-without-where -- sessions are rebuilt nightly
 DELETE FROM sessions;
@@ -277,6 +321,9 @@ describe('querylens rules', () => {
     expect(listed.filter((rule) => rule.kind === 'runtime').map((rule) => rule.id)).toEqual(detectors);
     expect(listed.filter((rule) => rule.kind === 'plan')).toHaveLength(6);
     expect(listed.filter((rule) => rule.kind === 'statement')).toHaveLength(ALL_RULES.length);
+    // The catalogue says which rules carry a fix.
+    const withFix = (listed as Array<{ id: string; fix?: string }>).filter((rule) => rule.fix !== undefined).map((rule) => rule.id);
+    expect(withFix).toEqual(['require-concurrent-index', 'require-concurrent-refresh', 'constraint-missing-not-valid', 'set-not-null']);
   });
 
   it('loads the SQL engine only: no OpenTelemetry, no agent start', () => {

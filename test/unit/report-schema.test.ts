@@ -20,7 +20,8 @@ const recorder: ReportSources['recorder'] = {
   otherQueries: () => ({ calls: 1, totalMs: 2, rows: 3, errors: 0, evictions: 1 }),
   findings: () => [{
     rule: 'slow-query', severity: 'warning', category: 'performance', fingerprint: 'f1', example: 'SELECT id FROM orders WHERE note = $1',
-    message: 'took 906 ms', suggestion: 'add an index', firstSeen: AT, lastSeen: AT + 1000, count: 2, persistence: 'event',
+    message: 'took 906 ms', suggestion: 'add an index',
+    fix: { description: 'refresh concurrently', statements: ['REFRESH MATERIALIZED VIEW CONCURRENTLY mv'], outsideTransaction: false, replaces: { start: 0, end: 28 } }, firstSeen: AT, lastSeen: AT + 1000, count: 2, persistence: 'event',
     plan: { plan: [{ Plan: { 'Node Type': 'Seq Scan' } }], summary: 'Seq Scan on "orders"', explainedAt: AT + 500 },
   }],
   slowQueries: () => [{ fingerprint: 'f1', lastDurationMs: 906.7, maxDurationMs: 906.7, lastTraceId: 'abc', lastSeen: AT + 1000, explain: { outcome: 'ok' } }],
@@ -77,7 +78,7 @@ const SCHEMA = {
   },
   findings: [{
     rule: 'string', severity: 'string', category: 'string', fingerprint: 'string', example: 'string', message: 'string', suggestion: 'string',
-    count: 'number', persistence: 'string', firstSeen: 'string', lastSeen: 'string', plan: PLAN,
+    fix: { description: 'string', statements: ['string'], outsideTransaction: 'boolean' }, count: 'number', persistence: 'string', firstSeen: 'string', lastSeen: 'string', plan: PLAN,
   }],
   slowQueries: [{
     fingerprint: 'string', query: 'string', slowExecutions: 'number', calls: 'number', meanMs: 'number', p95Ms: 'number',

@@ -14,6 +14,7 @@ import { StatementCache } from '../../recording/statementCache';
 import { escapeHtml } from '../../http/statusPage/escapeHtml';
 import { renderPlanTree } from '../../http/statusPage/planTree';
 import { renderStatusPage } from '../../http/statusPage/renderStatusPage';
+import { formatReportText } from '../../agent/cli/formatReport';
 import { parseStatementSort, sortStatements } from '../../http/statusPage/statementSort';
 import type { CacheSummary } from '../../instrumentations/cacheTelemetry/cacheStatistics';
 import { CacheMetricsReader } from '../helpers/cacheMetrics';
@@ -60,6 +61,25 @@ describe('report fields for the page', () => {
     expect(report.caches[1].hitRatio).toBeNull();
     expect(report.caches[2]).not.toHaveProperty('entries');
     expect(report.statsSince).toBe(report.startedAt);
+  });
+});
+
+describe('a fix on the page', () => {
+  it('carries a runtime finding\'s fix from the recorder to the report and shows its statements in a <pre>, escaped', () => {
+    const recorder = createQueryRecorder(config, new CacheMetricsReader().meter);
+    recorder.onQuery(event(`REFRESH MATERIALIZED VIEW "${MARKUP}"`, 0.004));
+    const report = buildReport({ serviceName: 's', agentVersion: 'v', startedAt: 0, now: 60_000, config, recorder });
+    const finding = report.findings.find((candidate) => candidate.rule === 'require-concurrent-refresh');
+    expect(finding?.fix).toEqual({
+      description: expect.stringMatching(/^Refreshes with CONCURRENTLY/) as unknown,
+      statements: [`REFRESH MATERIALIZED VIEW CONCURRENTLY "${MARKUP}"`],
+      outsideTransaction: false,
+    });
+    const html = renderStatusPage(report, { sort: 'total', refreshSeconds: 0, path: '/querylens' });
+    expect(html).toContain(`<pre>${escapeHtml(`REFRESH MATERIALIZED VIEW CONCURRENTLY "${MARKUP}";`)}</pre>`);
+    expect(html).not.toContain('<img');
+    // `querylens report` prints the same fix under the finding.
+    expect(formatReportText(report, 10).split('\n')).toContainEqual(`      fix: REFRESH MATERIALIZED VIEW CONCURRENTLY "${MARKUP}";`);
   });
 });
 
