@@ -112,8 +112,17 @@ async function planCost(client: AdvisorClient, request: AdviceRequest): Promise<
   return readPlan(rows[0]?.['QUERY PLAN'])?.root;
 }
 
-/** The cost with one hypothetical index, or undefined when the planner does not use it. */
+/** The cost with one hypothetical index, or undefined when the planner does not use it (or HypoPG refuses it). */
 async function hypotheticalCost(client: AdvisorClient, request: AdviceRequest, candidate: IndexCandidate): Promise<number | undefined> {
+  try {
+    return await costWithHypotheticalIndex(client, request, candidate);
+  } catch {
+    // A column the candidate misread (an output name, a view's column): that candidate only.
+    return undefined;
+  }
+}
+
+async function costWithHypotheticalIndex(client: AdvisorClient, request: AdviceRequest, candidate: IndexCandidate): Promise<number | undefined> {
   try {
     const { rows } = await client.query(agentQuery('SELECT indexrelid::int8::text AS id FROM hypopg_create_index($1)', [hypotheticalIndexStatement(candidate)]));
     const id = rows[0]?.id;

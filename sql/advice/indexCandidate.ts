@@ -23,6 +23,8 @@ export interface IndexCandidate {
   readonly columns: readonly IndexColumn[];
   /** How many leading columns are compared with `=` (or `IN`): their order does not matter to a lookup. */
   readonly equalityColumns: number;
+  /** 1 when the column after them is a range condition's (it filters); 0 when the rest only orders. */
+  readonly rangeColumns: number;
   readonly where: readonly PartialPredicate[];
 }
 

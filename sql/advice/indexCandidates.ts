@@ -8,6 +8,7 @@
  */
 import { asNode, isObject, type Fields } from '../parse/parseTree';
 import { columnName, columnQualifier, columnRefs, fromTables, list, str, withoutCasts, type FromTable } from '../parse/nodeReaders';
+import { callsAggregate } from '../parse/aggregateFunctions';
 import type { PgNode } from '../rule';
 import type { IndexCandidate, IndexColumn, PartialPredicate } from './indexCandidate';
 
@@ -103,13 +104,28 @@ function predicatesByTable(select: Fields, tables: readonly FromTable[]): Map<Fr
   return byTable;
 }
 
-/** The ORDER BY as index columns, when every key is a plain column of `table`. */
+/** Output names (`sum(total) AS spent`): an ORDER BY on them sorts what the SELECT computed, not the table's rows. */
+function outputNames(select: Fields): Set<string> {
+  return new Set(list(select, 'targetList').flatMap((item) => {
+    const target = asNode(item, 'ResTarget');
+    const name = target === undefined ? undefined : str(target, 'name');
+    return name === undefined ? [] : [name];
+  }));
+}
+
+/**
+ * The ORDER BY as index columns, when every key is a plain column of `table`
+ * and the rows are sorted as read (no GROUP BY, DISTINCT or aggregate in between).
+ */
 function orderColumns(select: Fields, table: FromTable, tables: readonly FromTable[]): IndexColumn[] {
+  if (list(select, 'groupClause').length > 0 || list(select, 'distinctClause').length > 0 || callsAggregate(select['targetList'])) return [];
+  const aliases = outputNames(select);
   const columns: IndexColumn[] = [];
   for (const item of list(select, 'sortClause')) {
     const sortBy = asNode(item, 'SortBy');
     const column = sortBy === undefined ? undefined : columnOf(sortBy['node']);
     if (sortBy === undefined || column === undefined || tableOf(column, tables) !== table) return [];
+    if (columnQualifier(column) === undefined && aliases.has(columnName(column))) return [];
     columns.push({ name: columnName(column), descending: str(sortBy, 'sortby_dir') === 'SORTBY_DESC' });
   }
   return columns;
@@ -120,17 +136,19 @@ function ascending(names: readonly string[]): IndexColumn[] {
 }
 
 /** Equality columns, then a range column or the ORDER BY: the shapes worth trying, widest last. */
-function keyShapes(predicates: TablePredicates, order: readonly IndexColumn[]): { columns: IndexColumn[]; equalityColumns: number }[] {
+type KeyShape = Pick<IndexCandidate, 'columns' | 'equalityColumns' | 'rangeColumns'>;
+
+function keyShapes(predicates: TablePredicates, order: readonly IndexColumn[]): KeyShape[] {
   const equality = ascending(predicates.equality.slice(0, MAX_INDEX_COLUMNS));
-  const shapes: { columns: IndexColumn[]; equalityColumns: number }[] = [];
-  if (equality.length > 1) shapes.push({ columns: equality.slice(0, 1), equalityColumns: 1 });
-  if (equality.length > 0) shapes.push({ columns: equality, equalityColumns: equality.length });
+  const shapes: KeyShape[] = [];
+  if (equality.length > 1) shapes.push({ columns: equality.slice(0, 1), equalityColumns: 1, rangeColumns: 0 });
+  if (equality.length > 0) shapes.push({ columns: equality, equalityColumns: equality.length, rangeColumns: 0 });
   const room = MAX_INDEX_COLUMNS - equality.length;
   const range = predicates.range.filter((name) => !predicates.equality.includes(name));
-  if (room > 0 && range.length > 0) shapes.push({ columns: [...equality, ...ascending(range.slice(0, 1))], equalityColumns: equality.length });
+  if (room > 0 && range.length > 0) shapes.push({ columns: [...equality, ...ascending(range.slice(0, 1))], equalityColumns: equality.length, rangeColumns: 1 });
   const orderRest = order.filter((column) => !predicates.equality.includes(column.name));
   if (room > 0 && range.length === 0 && orderRest.length > 0 && orderRest.length <= room) {
-    shapes.push({ columns: [...equality, ...orderRest], equalityColumns: equality.length });
+    shapes.push({ columns: [...equality, ...orderRest], equalityColumns: equality.length, rangeColumns: 0 });
   }
   return shapes;
 }
@@ -140,10 +158,10 @@ function tableCandidates(table: FromTable, predicates: TablePredicates, order: r
   if (shapes.length === 0 && predicates.partial.length > 0) {
     // Only constant predicates: index the tested column, restricted to the rows they keep.
     const column = predicates.partial[0].column;
-    return [{ table: table.table, columns: ascending([column]), equalityColumns: 0, where: predicates.partial }];
+    return [{ table: table.table, columns: ascending([column]), equalityColumns: 0, rangeColumns: 0, where: predicates.partial }];
   }
   return shapes.flatMap((shape) => {
-    const full: IndexCandidate = { table: table.table, columns: shape.columns, equalityColumns: shape.equalityColumns, where: [] };
+    const full: IndexCandidate = { table: table.table, ...shape, where: [] };
     const partial = predicates.partial.filter((predicate) => !shape.columns.some((column) => column.name === predicate.column));
     return partial.length === 0 ? [full] : [full, { ...full, where: partial }];
   });

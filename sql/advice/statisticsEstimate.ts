@@ -43,7 +43,7 @@ export function candidateSelectivity(candidate: IndexCandidate, table: TableFigu
     if (position < candidate.equalityColumns) selectivity *= equalitySelectivity(statsOf(column.name), table.rows);
   });
   // A range column after the equality ones narrows further; ORDER BY columns do not.
-  if (candidate.columns.length > candidate.equalityColumns && candidate.equalityColumns === 0) selectivity *= DEFAULT_RANGE_SELECTIVITY;
+  if (candidate.rangeColumns > 0) selectivity *= DEFAULT_RANGE_SELECTIVITY;
   for (const predicate of candidate.where) selectivity *= predicateSelectivity(predicate.test, statsOf(predicate.column));
   return Math.min(1, selectivity);
 }

@@ -36,6 +36,12 @@ describe('index candidates', () => {
     ]);
   });
 
+  it('does not sort by an output name or after aggregation: an index on the table cannot give that order', () => {
+    expect(ddlFor('SELECT customer_id, sum(total) AS spent FROM orders WHERE md5(note) LIKE $1 GROUP BY customer_id ORDER BY spent DESC LIMIT 5')).toEqual([]);
+    expect(ddlFor('SELECT count(*) FROM orders WHERE region = $1 ORDER BY 1')).toEqual(['CREATE INDEX CONCURRENTLY ON orders (region);']);
+    expect(ddlFor('SELECT total AS amount FROM orders WHERE region = $1 ORDER BY amount')).toEqual(['CREATE INDEX CONCURRENTLY ON orders (region);']);
+  });
+
   it('makes partial variants of constant predicates that carry no value', () => {
     expect(ddlFor('SELECT id FROM orders WHERE shipped_at IS NULL AND region = $1 AND active = true')).toEqual([
       'CREATE INDEX CONCURRENTLY ON orders (region);',
@@ -69,14 +75,14 @@ describe('index candidates', () => {
   });
 
   it('hands HypoPG the plain CREATE INDEX', () => {
-    const candidate: IndexCandidate = { table: 'orders', columns: [{ name: 'customer_id', descending: false }], equalityColumns: 1, where: [] };
+    const candidate: IndexCandidate = { table: 'orders', columns: [{ name: 'customer_id', descending: false }], equalityColumns: 1, rangeColumns: 0, where: [] };
     expect(hypotheticalIndexStatement(candidate)).toBe('CREATE INDEX ON orders (customer_id)');
   });
 });
 
 describe('coverage by existing indexes', () => {
   const candidate: IndexCandidate = {
-    table: 'orders', columns: [{ name: 'a', descending: false }, { name: 'b', descending: false }, { name: 'c', descending: false }], equalityColumns: 2, where: [],
+    table: 'orders', columns: [{ name: 'a', descending: false }, { name: 'b', descending: false }, { name: 'c', descending: false }], equalityColumns: 2, rangeColumns: 1, where: [],
   };
   it('counts a B-tree whose leading columns are the equality columns in any order, then the rest in order', () => {
     expect(isCovered([{ columns: ['b', 'a', 'c', 'd'], partial: false, method: 'btree' }], candidate)).toBe(true);
@@ -92,12 +98,18 @@ describe('coverage by existing indexes', () => {
 
 describe('the pg_stats estimate', () => {
   const table = { rows: 200_000, pages: 1_500 };
-  const byCustomer: IndexCandidate = { table: 't', columns: [{ name: 'customer_id', descending: false }], equalityColumns: 1, where: [] };
+  const byCustomer: IndexCandidate = { table: 't', columns: [{ name: 'customer_id', descending: false }], equalityColumns: 1, rangeColumns: 0, where: [] };
   it('takes the selectivity of an equality from n_distinct and the null fraction, or PostgreSQL\'s default without statistics', () => {
     expect(candidateSelectivity(byCustomer, table, () => ({ nullFraction: 0, distinct: 2000 }))).toBeCloseTo(1 / 2000);
     expect(candidateSelectivity(byCustomer, table, () => ({ nullFraction: 0.5, distinct: -0.5 }))).toBeCloseTo(0.5 / 100_000);
     expect(candidateSelectivity(byCustomer, table, () => undefined)).toBe(0.005);
   });
+  it('counts an ORDER BY column as no filter: an order-only index reads every row', () => {
+    const byOrder: IndexCandidate = { table: 't', columns: [{ name: 'created_at', descending: false }], equalityColumns: 0, rangeColumns: 0, where: [] };
+    expect(candidateSelectivity(byOrder, table, () => undefined)).toBe(1);
+    expect(candidateSelectivity({ ...byOrder, rangeColumns: 1 }, table, () => undefined)).toBeCloseTo(1 / 3);
+  });
+
   it('replaces the scan\'s cost by the index scan\'s: far below for a selective column, no gain for a useless one', () => {
     const after = estimatedCostAfter(4_000, 3_900, byCustomer, table, () => ({ nullFraction: 0, distinct: 2000 }));
     expect(after).toBeLessThan(2_000);

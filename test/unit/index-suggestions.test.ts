@@ -4,7 +4,7 @@ import { IndexSuggestions, timeShare } from '../../recording/indexSuggestions';
 import { createIndexStatement, type IndexAdvice, type IndexCandidate } from '../../sql/advice/indexCandidate';
 
 function advice(columns: string[], costAfter: number, method: IndexAdvice['method'] = 'hypopg'): IndexAdvice {
-  const candidate: IndexCandidate = { table: 'orders', columns: columns.map((name) => ({ name, descending: false })), equalityColumns: columns.length, where: [] };
+  const candidate: IndexCandidate = { table: 'orders', columns: columns.map((name) => ({ name, descending: false })), equalityColumns: columns.length, rangeColumns: 0, where: [] };
   return { candidate, ddl: createIndexStatement(candidate), costBefore: 1000, costAfter, method };
 }
 
