@@ -95,10 +95,18 @@ async function perStatement(name, database, advisor) {
   await request(runner, 0);
   counter.statements = 0;
   let suggestions = 0;
+  const best = new Map();
   const started = performance.now();
-  for (let i = 0; i < ADVISED; i += 1) suggestions += ((await request(runner, i))?.indexAdvice ?? []).length > 0 ? 1 : 0;
+  for (let i = 0; i < ADVISED; i += 1) {
+    const advice = (await request(runner, i))?.indexAdvice ?? [];
+    if (advice.length > 0) suggestions += 1;
+    if (advice[0] !== undefined) best.set(STATEMENTS[i % STATEMENTS.length][0], advice[0]);
+  }
   const ms = (performance.now() - started) / ADVISED;
   await runner.close();
+  for (const [text, advice] of best) {
+    console.log(`  ${name}: ${text}\n    ${advice.ddl} cost ${advice.costBefore.toFixed(0)} -> ${advice.costAfter.toFixed(0)} (${advice.method})`);
+  }
   return { name, msPerStatement: ms.toFixed(1), statementsSent: (counter.statements / ADVISED).toFixed(1), withSuggestion: `${suggestions}/${ADVISED}` };
 }
 
