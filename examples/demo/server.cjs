@@ -42,6 +42,8 @@ const searches = nameCache(new LRUCache({ max: 20, ttl: 60_000 }), 'demo-search'
  */
 async function hypopgLine() {
   if (process.env.DEMO_HYPOPG === 'off') return 'not used (DEMO_HYPOPG=off): index suggestions are estimates';
+  // The advisor costs the plans EXPLAIN makes: without EXPLAIN there is nothing to verify.
+  if (process.env.QUERYLENS_EXPLAIN === 'off') return 'not used: automatic EXPLAIN is off, so there are no index suggestions';
   try {
     await pool.query('CREATE EXTENSION IF NOT EXISTS hypopg');
     return 'installed: index suggestions are verified with hypothetical indexes';
