@@ -24,6 +24,10 @@ export interface QuerylensConfig {
   readonly maxQueries: number;
   readonly explain: boolean;
   readonly explainIntervalMs: number;
+  /** Index suggestions for explained plans (`QUERYLENS_INDEX_ADVISOR`): HypoPG where installed, else pg_stats (`auto`), HypoPG only, or off. */
+  readonly indexAdvisor: 'auto' | 'hypopg' | 'off';
+  /** Tables with fewer rows get no index suggestion (`QUERYLENS_INDEX_ADVISOR_MIN_ROWS`). */
+  readonly indexAdvisorMinRows: number;
   readonly disabledRules: ReadonlySet<string>;
   readonly sqlcommenter: boolean;
   /** `stderr`, `off`, or a file path for JSON lines. */
@@ -108,6 +112,7 @@ export const DEFAULTS = {
   nPlusOneMinMs: N_PLUS_ONE_MIN_TOTAL_MS,
   maxQueries: 200,
   explainIntervalMs: 300_000,
+  indexAdvisorMinRows: 10_000,
   unboundedRows: 1000,
   maxSqlLength: 100_000,
   analysisBudgetMs: 50,
@@ -134,6 +139,8 @@ export function readConfig(env: Env, warn: Warn): QuerylensConfig {
     maxQueries: readInteger(r, 'QUERYLENS_MAX_QUERIES', DEFAULTS.maxQueries, 1, 10_000),
     explain: readBoolean(r, 'QUERYLENS_EXPLAIN', true),
     explainIntervalMs: readInteger(r, 'QUERYLENS_EXPLAIN_INTERVAL_MS', DEFAULTS.explainIntervalMs, 1000, 86_400_000),
+    indexAdvisor: readChoice(r, 'QUERYLENS_INDEX_ADVISOR', ['auto', 'hypopg', 'off'] as const, 'auto'),
+    indexAdvisorMinRows: readInteger(r, 'QUERYLENS_INDEX_ADVISOR_MIN_ROWS', DEFAULTS.indexAdvisorMinRows, 0, 1_000_000_000),
     disabledRules: readDisabledRules(r, 'QUERYLENS_RULES'),
     sqlcommenter: readBoolean(r, 'QUERYLENS_SQLCOMMENTER', false),
     slowQueryLog,

@@ -15,6 +15,7 @@ import { createSlowQueryLog, type SlowQueryLog } from '../exporters/slowQueryLog
 import { createExplainRunner, type ExplainRunner } from '../agentQueries/explainRunner';
 import { defaultConnectionConfigFor } from '../agentQueries/explainConnection';
 import { poolConnectionConfig } from '../agentQueries/poolConnectionConfig';
+import { DEFAULT_INDEX_ADVISOR, type IndexAdvisorSettings } from '../agentQueries/indexAdvisor';
 import type { PoolRegistry } from '../instrumentations/pg/poolRegistry';
 import type { RedisCommandSummary } from '../recording/redisStatistics';
 import { cacheSummaries } from '../instrumentations/cacheTelemetry/cacheStatistics';
@@ -47,12 +48,17 @@ function openSlowQueryLog(config: QuerylensConfig, warn: (line: string) => void)
   }
 }
 
+function indexAdvisorSettings(config: QuerylensConfig): IndexAdvisorSettings | undefined {
+  return config.indexAdvisor === 'off' ? undefined : { ...DEFAULT_INDEX_ADVISOR, mode: config.indexAdvisor, minRows: config.indexAdvisorMinRows };
+}
+
 export function startSqlRuntime(config: QuerylensConfig, deps: SqlRuntimeDeps): SqlRuntime {
   const slowQueryLog = openSlowQueryLog(config, deps.warn);
   const explainRunner: ExplainRunner | undefined = config.explain
     ? createExplainRunner({
       intervalMs: config.explainIntervalMs,
       connectionConfigFor: poolConnectionConfig(deps.pools, defaultConnectionConfigFor(process.env)),
+      advisor: indexAdvisorSettings(config),
     })
     : undefined;
   const recorder = createQueryRecorder(config, deps.meter, { planRequester: explainRunner, slowQueryLog });

@@ -21,7 +21,10 @@ import { suppressTracing } from '@opentelemetry/core';
 import type { ExplainRequest, ExplainResult, PlanRequester } from '../recording/explainRequests';
 import { LruMap } from '../core/lruMap';
 import { planNodes, readPlan } from '../sql/plan/planNode';
+import { DEFAULT_PLAN_RULE_OPTIONS, type RelationStatistics } from '../sql/plan/planRule';
+import { relationSize } from '../sql/planRules/plan-stale-statistics';
 import { agentQuery, type AgentQueryConfig } from './agentQuery';
+import { adviseIndexes, type IndexAdvisorSettings } from './indexAdvisor';
 import type { ConnectionConfigResolver, ExplainConnectionConfig, ExplainServer } from './explainConnection';
 
 /** The parts of `pg.Client` the runner uses. */
@@ -49,6 +52,8 @@ export interface ExplainRunnerOptions {
   /** Defaults to the app's `pg` (resolved from the working directory), else ours. */
   readonly clientClass?: ExplainClientClass;
   readonly now?: () => number;
+  /** Suggests indexes for the plans it explains (QUERYLENS_INDEX_ADVISOR); omit for none. */
+  readonly advisor?: IndexAdvisorSettings;
 }
 
 export interface ExplainRunner extends PlanRequester {
@@ -83,24 +88,40 @@ export function loadAppPgClient(): ExplainClientClass | undefined {
   return undefined;
 }
 
-/** Estimated sizes of the plan's relations and work_mem: what plan rules need beyond an estimate-only plan. */
-const PLAN_CONTEXT_SQL = `SELECT c.relname::text AS relation, max(c.reltuples)::float8 AS rows,
+/** The plan's relations, their statistics and real size, and work_mem: what plan rules need beyond an estimate-only plan. */
+const PLAN_CONTEXT_SQL = `SELECT DISTINCT ON (c.relname) c.relname::text AS relation, c.reltuples::float8 AS estimated_rows,
+  COALESCE(s.n_live_tup, 0)::float8 AS live_rows, COALESCE(s.n_mod_since_analyze, 0)::float8 AS modified_since_analyze,
+  (s.last_analyze IS NOT NULL OR s.last_autoanalyze IS NOT NULL) AS analyzed,
   (SELECT setting::bigint * 1024 FROM pg_settings WHERE name = 'work_mem')::float8 AS work_mem_bytes
-  FROM pg_class c WHERE c.relname = ANY($1::text[]) AND c.reltuples >= 0 GROUP BY c.relname`;
+  FROM pg_class c LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid
+  WHERE c.relname = ANY($1::text[]) AND c.relkind IN ('r', 'm', 'p')
+  ORDER BY c.relname, pg_table_is_visible(c.oid) DESC, c.reltuples DESC`;
 
-async function planContext(client: ExplainClient, plan: unknown): Promise<Pick<ExplainResult, 'relationRows' | 'workMemBytes'>> {
+type PlanContext = Pick<ExplainResult, 'relationRows' | 'relationStatistics' | 'workMemBytes'>;
+
+function relationStatisticsOf(row: Readonly<Record<string, unknown>>): RelationStatistics {
+  const figure = (key: string) => (typeof row[key] === 'number' ? row[key] : 0);
+  return { estimatedRows: figure('estimated_rows'), liveRows: figure('live_rows'), modifiedSinceAnalyze: figure('modified_since_analyze'), analyzed: row.analyzed === true };
+}
+
+async function planContext(client: ExplainClient, plan: unknown): Promise<PlanContext> {
   const tree = readPlan(plan);
   // Unqualified names: without VERBOSE the plan does not name schemas.
   const relations = tree === undefined ? [] : [...new Set(planNodes(tree.root).flatMap((node) => (node.relation === undefined ? [] : [node.relation])))];
   if (relations.length === 0) return {};
   const { rows } = await client.query(agentQuery(PLAN_CONTEXT_SQL, [relations]));
   const relationRows: Record<string, number> = {};
+  const relationStatistics: Record<string, RelationStatistics> = {};
   let workMemBytes: number | undefined;
   for (const row of rows) {
-    if (typeof row.relation === 'string' && typeof row.rows === 'number') relationRows[row.relation] = row.rows;
+    if (typeof row.relation === 'string') {
+      const stats = relationStatisticsOf(row);
+      relationStatistics[row.relation] = stats;
+      relationRows[row.relation] = relationSize(stats, DEFAULT_PLAN_RULE_OPTIONS.staleStatisticsFraction);
+    }
     if (typeof row.work_mem_bytes === 'number') workMemBytes = row.work_mem_bytes;
   }
-  return workMemBytes === undefined ? { relationRows } : { relationRows, workMemBytes };
+  return workMemBytes === undefined ? { relationRows, relationStatistics } : { relationRows, relationStatistics, workMemBytes };
 }
 
 function serverKey(server: ExplainServer): string {
@@ -175,33 +196,59 @@ export function createExplainRunner(options: ExplainRunnerOptions): ExplainRunne
     return client;
   }
 
+  /** `work` raced against a watchdog: statement_timeout bounds the server side, the watchdog a hung network. */
+  async function guardedWork<T>(work: () => Promise<T>, limitMs: number): Promise<T> {
+    let watchdog: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_resolve, reject) => {
+      watchdog = setTimeout(() => reject(new Error('explain watchdog timeout')), limitMs);
+      watchdog.unref();
+    });
+    const running = context.with(AGENT_CONTEXT, work);
+    running.catch(() => undefined);
+    try {
+      return await Promise.race([running, timedOut]);
+    } finally {
+      clearTimeout(watchdog);
+    }
+  }
+
+  /**
+   * Suggestions for an explained plan; none when the advisor is off or fails.
+   * A failure closes the connection: hypothetical indexes die with its backend.
+   */
+  async function advise(client: ExplainClient, request: ExplainRequest, plan: unknown): Promise<Pick<ExplainResult, 'indexAdvice'>> {
+    const advisor = options.advisor;
+    if (advisor === undefined) return {};
+    try {
+      // Each candidate costs a few statements, each under statement_timeout.
+      const indexAdvice = await guardedWork(() => adviseIndexes(client, request, plan, advisor), timeoutMs * (2 + advisor.maxCandidates));
+      return { indexAdvice };
+    } catch {
+      void closeClient();
+      return {};
+    }
+  }
+
   async function explain(request: ExplainRequest): Promise<ExplainResult> {
     const Client = pgClientClass();
     if (Client === undefined) return { outcome: 'skipped', reason: 'pg-not-found' };
     const config = options.connectionConfigFor(request.server);
     if (config === undefined) return { outcome: 'skipped', reason: 'no-connection-config' };
-    let watchdog: NodeJS.Timeout | undefined;
+    let explained: { client: ExplainClient; result: ExplainResult };
     try {
-      // statement_timeout bounds the server side; the watchdog bounds a hung network.
-      const timedOut = new Promise<never>((_resolve, reject) => {
-        watchdog = setTimeout(() => reject(new Error('explain watchdog timeout')), timeoutMs * 2);
-        watchdog.unref();
-      });
-      const work = context.with(AGENT_CONTEXT, async () => {
+      explained = await guardedWork(async () => {
         const client = await connect(request.server, config, Client);
         const result = await client.query(agentQuery(`EXPLAIN (FORMAT JSON) ${request.text}`, request.values));
         const plan: unknown = result.rows[0]?.['QUERY PLAN'];
-        if (plan === undefined) return { outcome: 'error', reason: 'empty-plan' } as const;
-        return { outcome: 'ok', plan, ...(await planContext(client, plan)) } as const;
-      });
-      work.catch(() => undefined);
-      return await Promise.race([work, timedOut]);
+        if (plan === undefined) return { client, result: { outcome: 'error', reason: 'empty-plan' } as const };
+        return { client, result: { outcome: 'ok', plan, ...(await planContext(client, plan)) } as const };
+      }, timeoutMs * 2);
     } catch (error) {
       void closeClient();
       return errorOutcome(error);
-    } finally {
-      clearTimeout(watchdog);
     }
+    if (explained.result.outcome !== 'ok') return explained.result;
+    return { ...explained.result, ...(await advise(explained.client, request, explained.result.plan)) };
   }
 
   function scheduleIdleClose(): void {

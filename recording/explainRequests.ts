@@ -4,6 +4,8 @@
  * (`agentQueries/explainRunner.ts`).
  */
 import type { QueryEvent } from '../core/queryEvents';
+import type { IndexAdvice } from '../sql/advice/indexCandidate';
+import type { RelationStatistics } from '../sql/plan/planRule';
 
 export type ExplainOutcome = 'ok' | 'skipped' | 'error' | 'timeout';
 export const EXPLAIN_OUTCOMES: readonly ExplainOutcome[] = ['ok', 'skipped', 'error', 'timeout'];
@@ -24,8 +26,15 @@ export interface ExplainResult {
   readonly plan?: unknown;
   /** Why it was skipped or failed, without values (a SQLSTATE or a short reason). */
   readonly reason?: string;
-  /** `pg_class.reltuples` of the plan's relations (plan rules judge scans by table size). */
+  /**
+   * Rows of the plan's relations (plan rules judge scans by table size):
+   * `pg_class.reltuples`, or the live row count where those statistics are missing or stale.
+   */
   readonly relationRows?: Readonly<Record<string, number>>;
+  /** What the catalog says of the plan's relations' statistics (the stale-statistics rule). */
+  readonly relationStatistics?: Readonly<Record<string, RelationStatistics>>;
+  /** The index advisor's suggestions for the statement, best first, when it ran. */
+  readonly indexAdvice?: readonly IndexAdvice[];
   /** The session's `work_mem` in bytes (spill rules). */
   readonly workMemBytes?: number;
 }

@@ -12,6 +12,7 @@ import type { FindingsStore } from './findingsStore';
 import { OTHER, type QueryStatistics } from './queryStatistics';
 import { EXPLAIN_OUTCOMES, type ExplainOutcome } from './explainRequests';
 import type { QuerySeries } from './querySeries';
+import { timeShare, type IndexSuggestions } from './indexSuggestions';
 
 /** `querylens_query_info` carries at most this much of the normalized text. */
 export const QUERY_INFO_MAX_CHARS = 200;
@@ -31,6 +32,7 @@ export interface CountedRule {
 
 export function createQueryMetrics(
   meter: Meter, statistics: QueryStatistics, series: QuerySeries, findings: FindingsStore, countedRules: readonly CountedRule[],
+  suggestions: IndexSuggestions,
 ): QueryMetrics {
   const calls = createObservableCounter(meter, METRICS.queryCalls);
   const time = createObservableCounter(meter, METRICS.queryTime);
@@ -65,6 +67,8 @@ export function createQueryMetrics(
     }
   });
 
+  observeIndexSuggestions(meter, statistics, suggestions);
+
   const flaggedExecutions = createCounter(meter, METRICS.flaggedExecutions);
   // The rules that are on are a known list: a rule's first flagged execution is then an increase.
   // A plan rule can give a hit another severity than its catalogue one; that series starts at its first.
@@ -81,4 +85,25 @@ export function createQueryMetrics(
     nPlusOne: (fingerprint) => nPlusOne.add(1, { [ATTR.fingerprint]: series.labelFor(statistics.get(fingerprint)) }),
     explain: (outcome) => explainRuns.add(1, { [ATTR.outcome]: outcome }),
   };
+}
+
+/** Two series each (verified true and false), both present from the start so the first suggestion is a change. */
+function observeIndexSuggestions(meter: Meter, statistics: QueryStatistics, suggestions: IndexSuggestions): void {
+  const count = createObservableGauge(meter, METRICS.indexSuggestions);
+  const share = createObservableGauge(meter, METRICS.indexSuggestionTimeShare);
+  meter.addBatchObservableCallback((result) => {
+    const top = statistics.top();
+    const totalMsOf = new Map(top.map((stats) => [stats.fingerprint, stats.totalMs]));
+    const allMs = top.reduce((sum, stats) => sum + stats.totalMs, statistics.other().totalMs);
+    const figures = { true: { count: 0, share: 0 }, false: { count: 0, share: 0 } };
+    for (const suggestion of suggestions.list()) {
+      const figure = figures[suggestion.method === 'hypopg' ? 'true' : 'false'];
+      figure.count += 1;
+      figure.share = Math.max(figure.share, timeShare(suggestion, (fingerprint) => totalMsOf.get(fingerprint) ?? 0, allMs));
+    }
+    for (const verified of ['true', 'false'] as const) {
+      result.observe(count, figures[verified].count, { [ATTR.verified]: verified });
+      result.observe(share, figures[verified].share, { [ATTR.verified]: verified });
+    }
+  }, [count, share]);
 }

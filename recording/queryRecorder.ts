@@ -37,6 +37,8 @@ import type { SlowQueryLogEntry } from '../exporters/slowQueryLog';
 import { EXPLAIN_OUTCOMES, type ExplainOutcome, type ExplainResult, type PlanRequester } from './explainRequests';
 import { QUERY_INFO_MAX_CHARS, createQueryMetrics, type QueryMetrics } from './queryMetrics';
 import { QuerySeries } from './querySeries';
+import { IndexSuggestions, type IndexSuggestion } from './indexSuggestions';
+import { MISSING_INDEX_RULE, missingIndexFinding } from './missingIndexFinding';
 
 /** Executions of one fingerprint checked by value rules before we stop looking (unless one fires first). */
 export const VALUE_CHECK_BUDGET = 50;
@@ -67,6 +69,8 @@ export interface QueryRecorder extends QueryObserver {
   nPlusOneLoops(): NPlusOneSummary[];
   cacheCandidates(): CacheCandidate[];
   explainOutcomes(): Readonly<Record<ExplainOutcome, number>>;
+  /** The index advisor's suggestions, those helping the most statements first. */
+  indexSuggestions(): IndexSuggestion[];
   /** Resolves when every EXPLAIN requested so far has been recorded (tests, shutdown). */
   settled(): Promise<void>;
   /** Forgets everything recorded (the admin `reset-stats` action). */
@@ -92,6 +96,7 @@ export function createQueryRecorder(config: RecordingSettings, meter: Meter, dep
   let overall = new LatencyBuckets();
   const statistics = new QueryStatistics(config.maxQueries, (evicted) => series.retire(evicted));
   const findingsStore = new FindingsStore();
+  const suggestions = new IndexSuggestions();
   const nPlusOne = new NPlusOneDetector({ threshold: config.nPlusOneThreshold, minTotalMs: config.nPlusOneMinMs, maxLoopSummaries: config.maxQueries });
   const literalBuilt = new LiteralBuiltDetector();
   const unbounded = new UnboundedResultDetector(config.unboundedRows);
@@ -102,7 +107,7 @@ export function createQueryRecorder(config: RecordingSettings, meter: Meter, dep
   const explainCounts: Record<ExplainOutcome, number> = { ok: 0, skipped: 0, error: 0, timeout: 0 };
   const pendingPlans = new Set<Promise<void>>();
   const countedRules = RULE_CATALOGUE.filter((rule) => rule.sources.includes('runtime') && !config.disabledRules.has(rule.id));
-  const metrics: QueryMetrics = createQueryMetrics(meter, statistics, series, findingsStore, countedRules);
+  const metrics: QueryMetrics = createQueryMetrics(meter, statistics, series, findingsStore, countedRules, suggestions);
   // Once per distinct text: the statement cache hands out one analysis object per text.
   const textTraits = new WeakMap<StatementAnalysis, TextTraits>();
 
@@ -142,25 +147,36 @@ export function createQueryRecorder(config: RecordingSettings, meter: Meter, dep
     for (const finding of found) if (!findingsStore.has(analysis.fingerprint, finding.rule)) raise(event, finding, 'sticky');
   }
 
-  function recordPlan(analysis: StatementAnalysis, result: ExplainResult, detail: MutableSlowDetail): void {
+  /** The plan findings and, when the advisor kept an index for the statement, its missing-index finding. */
+  function planFindings(analysis: StatementAnalysis, result: ExplainResult, plan: unknown, at: number): StaticFinding[] {
+    const relationRows = result.relationRows ?? {};
+    const relationStatistics = result.relationStatistics ?? {};
+    const options: PlanRuleOptions = {
+      ...DEFAULT_PLAN_RULE_OPTIONS,
+      relationRows: (relation) => (Object.hasOwn(relationRows, relation) ? relationRows[relation] : undefined),
+      relationStatistics: (relation) => (Object.hasOwn(relationStatistics, relation) ? relationStatistics[relation] : undefined),
+      ...(result.workMemBytes === undefined ? {} : { workMemBytes: result.workMemBytes }),
+    };
+    const found: StaticFinding[] = analyzePlan(plan, options, planRulesFor(switches, analysis));
+    const advice = detectorOn(switches, MISSING_INDEX_RULE, analysis) ? result.indexAdvice ?? [] : [];
+    const kept = suggestions.record(analysis.fingerprint, analysis.normalized, advice, at);
+    return kept === undefined ? found : [...found, missingIndexFinding(kept)];
+  }
+
+  function recordPlan(analysis: StatementAnalysis, result: ExplainResult, detail: MutableSlowDetail | undefined): void {
     metrics.explain(result.outcome);
     explainCounts[result.outcome] += 1;
-    detail.explain = result.reason === undefined ? { outcome: result.outcome } : { outcome: result.outcome, reason: result.reason };
+    if (detail !== undefined) detail.explain = result.reason === undefined ? { outcome: result.outcome } : { outcome: result.outcome, reason: result.reason };
     const parser = sqlParser();
     if (result.outcome !== 'ok' || parser === undefined) return;
     const plan = sanitizePlan(result.plan, parser);
     const at = Date.now();
     findingsStore.attachPlan(analysis.fingerprint, { plan, summary: summarizePlan(plan), explainedAt: at });
-    const relationRows = result.relationRows ?? {};
-    const options: PlanRuleOptions = {
-      ...DEFAULT_PLAN_RULE_OPTIONS,
-      relationRows: (relation) => (Object.hasOwn(relationRows, relation) ? relationRows[relation] : undefined),
-      ...(result.workMemBytes === undefined ? {} : { workMemBytes: result.workMemBytes }),
-    };
-    findingsStore.replacePlanFindings(analysis.fingerprint, analysis.normalized, analyzePlan(plan, options, planRulesFor(switches, analysis)), at);
+    findingsStore.replacePlanFindings(analysis.fingerprint, analysis.normalized, planFindings(analysis, result, plan, at), at);
   }
 
-  function requestPlan(event: QueryEvent, detail: MutableSlowDetail): void {
+  /** A slow statement, or one repeated in an N+1 loop (the statements that add up), is explained (and advised on). */
+  function requestPlan(event: QueryEvent, detail: MutableSlowDetail | undefined): void {
     if (!config.explain || deps.planRequester === undefined) return;
     const { analysis } = event;
     const pending = deps.planRequester.request({
@@ -239,6 +255,7 @@ export function createQueryRecorder(config: RecordingSettings, meter: Meter, dep
     if (loop !== undefined) {
       metrics.nPlusOne(analysis.fingerprint);
       raise(event, nPlusOneFinding(loop), 'event');
+      if (analysis.readOnly) requestPlan(event, slowDetails.peek(analysis.fingerprint));
     }
     const errored = event.errorCode !== undefined;
     if (traits !== undefined && detectorOn(switches, CACHE_CANDIDATE_RULE, analysis) && isCacheable({ readOnly: analysis.readOnly, hasVolatileFunctions: analysis.hasVolatileFunctions, errored })) {
@@ -273,6 +290,7 @@ export function createQueryRecorder(config: RecordingSettings, meter: Meter, dep
     nPlusOneLoops: () => nPlusOne.loops(),
     cacheCandidates: () => candidates.top(),
     explainOutcomes: () => ({ ...explainCounts }),
+    indexSuggestions: () => suggestions.list(),
     settled: async () => {
       while (pendingPlans.size > 0) await Promise.all([...pendingPlans]);
     },
@@ -282,6 +300,7 @@ export function createQueryRecorder(config: RecordingSettings, meter: Meter, dep
       statistics.reset();
       overall = new LatencyBuckets();
       findingsStore.reset();
+      suggestions.reset();
       nPlusOne.reset();
       literalBuilt.reset();
       unbounded.reset();

@@ -16,6 +16,8 @@ export interface RecordingSettings {
   readonly unboundedRows: number;
   /** Slow read-only statements are EXPLAINed (QUERYLENS_EXPLAIN). */
   readonly explain: boolean;
+  /** Index suggestions for explained plans (QUERYLENS_INDEX_ADVISOR). */
+  readonly indexAdvisor: 'auto' | 'hypopg' | 'off';
   /** Catalogue ids switched off (QUERYLENS_RULES): detectors and plan rules here, statement rules in the analysis. */
   readonly disabledRules: ReadonlySet<string>;
 }

@@ -11,7 +11,7 @@ import type { PoolSnapshot } from '../instrumentations/pg/poolRegistry';
 import type { RedisCommandSummary } from '../recording/redisStatistics';
 import { REPORT_SCHEMA_VERSION, type QuerylensReport } from './reportModel';
 import {
-  iso, ms, reportCache, reportCacheCandidate, reportExplainOutcomes, reportFinding, reportNPlusOne, reportParse, reportPlan, reportPool, reportQuery, reportRedisCommand,
+  iso, ms, reportCache, reportCacheCandidate, reportExplainOutcomes, reportFinding, reportIndexSuggestion, reportNPlusOne, reportParse, reportPlan, reportPool, reportQuery, reportRedisCommand,
 } from './reportRows';
 
 export interface ReportSources {
@@ -46,13 +46,20 @@ export function buildReport(sources: ReportSources): QuerylensReport {
     if (finding.rule === SLOW_QUERY_RULE) slowFindings.set(finding.fingerprint, finding);
   }
   const other = recorder.otherQueries();
+  const statsSince = sources.statsSince ?? sources.startedAt;
+  const times = {
+    totalMsOf: (fingerprint: string) => statsByFingerprint.get(fingerprint)?.totalMs,
+    allStatementsMs: top.reduce((sum, query) => sum + query.totalMs, other.totalMs),
+    // At least a minute: a rate over the first seconds would extrapolate a single execution into an hour's worth.
+    hours: Math.max(sources.now - statsSince, 60_000) / 3_600_000,
+  };
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     generatedAt: iso(sources.now),
     service: { name: sources.serviceName, agentVersion: sources.agentVersion },
     startedAt: iso(sources.startedAt),
     uptimeSeconds: Math.max(0, Math.round((sources.now - sources.startedAt) / 1000)),
-    statsSince: iso(sources.statsSince ?? sources.startedAt),
+    statsSince: iso(statsSince),
     thresholds: {
       slowQueryMs: sources.config.slowQueryMs,
       nPlusOne: sources.config.nPlusOneThreshold,
@@ -60,6 +67,7 @@ export function buildReport(sources: ReportSources): QuerylensReport {
       maxQueries: sources.config.maxQueries,
       unboundedRows: sources.config.unboundedRows,
       explain: sources.config.explain,
+      indexAdvisor: sources.config.indexAdvisor,
     },
     queries: {
       p95Ms: ms(recorder.overallP95Ms()),
@@ -88,6 +96,7 @@ export function buildReport(sources: ReportSources): QuerylensReport {
     }),
     nPlusOne: recorder.nPlusOneLoops().map(reportNPlusOne),
     cacheCandidates: recorder.cacheCandidates().map(reportCacheCandidate),
+    indexSuggestions: recorder.indexSuggestions().map((suggestion) => reportIndexSuggestion(suggestion, times)),
     explain: reportExplainOutcomes(recorder.explainOutcomes()),
     parse: sources.parse === undefined ? null : reportParse(sources.parse),
     slowQueryLog: sources.slowQueryLog === undefined

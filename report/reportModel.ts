@@ -113,6 +113,35 @@ export interface ReportCacheCandidate {
   readonly query: string;
 }
 
+/** One statement an index suggestion helps. */
+export interface ReportIndexStatement {
+  readonly fingerprint: string;
+  readonly query: string;
+  /** The statement's estimated total cost (planner units) without and with the index. */
+  readonly costBefore: number;
+  readonly costAfter: number;
+  /** Time the service spent in the statement per hour since `statsSince`; null when it left the top-K. */
+  readonly msPerHour: number | null;
+}
+
+/** An index the advisor suggests: one per CREATE INDEX statement, with every statement it helps. */
+export interface ReportIndexSuggestion {
+  /** `CREATE INDEX CONCURRENTLY ON … (…)`, ready to run outside a transaction block. */
+  readonly ddl: string;
+  readonly table: string;
+  /** true: HypoPG costed a hypothetical index; false: estimated from pg_stats (unverified). */
+  readonly verified: boolean;
+  /** Sums over `statements`. */
+  readonly costBefore: number;
+  readonly costAfter: number;
+  readonly msPerHour: number;
+  /** Share of the service's statement time spent in `statements` since `statsSince` (0 to 1). */
+  readonly timeShare: number;
+  readonly statements: readonly ReportIndexStatement[];
+  readonly firstSeen: string;
+  readonly lastSeen: string;
+}
+
 /** A live `pg.Pool`, read when the report is built (`pending`: callers waiting for a connection). */
 export interface ReportPool {
   readonly name: string;
@@ -185,6 +214,8 @@ export interface QuerylensReport {
     readonly maxQueries: number;
     readonly unboundedRows: number;
     readonly explain: boolean;
+    /** QUERYLENS_INDEX_ADVISOR: `auto`, `hypopg` or `off`. */
+    readonly indexAdvisor: 'auto' | 'hypopg' | 'off';
   };
   readonly queries: {
     /** 95th percentile of all executions since `statsSince`, top-K and other alike. */
@@ -196,6 +227,8 @@ export interface QuerylensReport {
   readonly slowQueries: readonly ReportSlowQuery[];
   readonly nPlusOne: readonly ReportNPlusOne[];
   readonly cacheCandidates: readonly ReportCacheCandidate[];
+  /** The index advisor's suggestions, those helping the most statements first. */
+  readonly indexSuggestions: readonly ReportIndexSuggestion[];
   readonly explain: Readonly<Record<ReportExplainOutcome, number>>;
   /** Statement cache counters; null when no statement cache is wired (a report built in tests). */
   readonly parse: ReportParse | null;

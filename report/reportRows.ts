@@ -14,8 +14,9 @@ import type { ExplainOutcome } from '../recording/explainRequests';
 import type { CacheSummary } from '../instrumentations/cacheTelemetry/cacheStatistics';
 import type { PoolSnapshot } from '../instrumentations/pg/poolRegistry';
 import type { RedisCommandSummary } from '../recording/redisStatistics';
+import { timeShare, type IndexSuggestion } from '../recording/indexSuggestions';
 import type {
-  ReportCache, ReportCacheCandidate, ReportExplainOutcome, ReportFinding, ReportNPlusOne, ReportParse, ReportPlan, ReportPool, ReportQuery, ReportRedisCommand,
+  ReportCache, ReportCacheCandidate, ReportExplainOutcome, ReportFinding, ReportIndexSuggestion, ReportNPlusOne, ReportParse, ReportPlan, ReportPool, ReportQuery, ReportRedisCommand,
 } from './reportModel';
 
 export function iso(ms: number): string {
@@ -155,5 +156,45 @@ export function reportCache(cache: CacheSummary): ReportCache {
     evictions,
     ...(cache.entries === undefined ? {} : { entries: cache.entries }),
     ...(cache.maxEntries === undefined ? {} : { maxEntries: cache.maxEntries }),
+  };
+}
+
+/** What a suggestion's time figures are read from: the statistics' totals since `statsSince`. */
+export interface StatementTimes {
+  readonly totalMsOf: (fingerprint: string) => number | undefined;
+  readonly allStatementsMs: number;
+  readonly hours: number;
+}
+
+/** Costs to two decimals, as EXPLAIN prints them. */
+function cost(value: number): number {
+  return Math.round(value * 100) / 100;
+}
+
+export function reportIndexSuggestion(suggestion: IndexSuggestion, times: StatementTimes): ReportIndexSuggestion {
+  const perHour = (totalMs: number) => ms(totalMs / times.hours);
+  const statements = suggestion.statements.map((statement) => {
+    const totalMs = times.totalMsOf(statement.fingerprint);
+    return {
+      fingerprint: statement.fingerprint,
+      query: statement.normalized,
+      costBefore: cost(statement.costBefore),
+      costAfter: cost(statement.costAfter),
+      msPerHour: totalMs === undefined ? null : perHour(totalMs),
+    };
+  });
+  const sum = (pick: (statement: (typeof suggestion.statements)[number]) => number) => suggestion.statements.reduce((total, statement) => total + pick(statement), 0);
+  const totalMsOf = (fingerprint: string) => times.totalMsOf(fingerprint) ?? 0;
+  return {
+    ddl: suggestion.ddl,
+    table: suggestion.table,
+    verified: suggestion.method === 'hypopg',
+    costBefore: cost(sum((statement) => statement.costBefore)),
+    costAfter: cost(sum((statement) => statement.costAfter)),
+    msPerHour: perHour(sum((statement) => totalMsOf(statement.fingerprint))),
+    timeShare: ratio(timeShare(suggestion, totalMsOf, times.allStatementsMs)),
+    statements,
+    firstSeen: iso(suggestion.firstSeen),
+    lastSeen: iso(suggestion.lastSeen),
   };
 }

@@ -1,6 +1,6 @@
 /**
  * `querylens report` in a terminal: the overview line, the top statements by
- * total time and the findings grouped by rule, from the agent's JSON report.
+ * total time, the findings grouped by rule and the index suggestions, from the agent's JSON report.
  * Pure: report in, text out. Statement texts come from the service, so
  * control characters are shown as `\xNN` and cannot drive the terminal.
  */
@@ -54,9 +54,23 @@ function findings(report: QuerylensReport): string {
   return `Findings\n${blocks.join('\n')}\n`;
 }
 
+function indexSuggestions(report: QuerylensReport): string {
+  if (report.indexSuggestions.length === 0) return '';
+  const blocks = report.indexSuggestions.map((suggestion) => {
+    const how = suggestion.verified ? 'verified with HypoPG' : 'estimated from pg_stats, unverified';
+    const figures = `cost ${formatCount(Math.round(suggestion.costBefore))} -> ${formatCount(Math.round(suggestion.costAfter))} (${how}); `
+      + `${formatMs(suggestion.msPerHour)} per hour in these statements, ${Math.round(suggestion.timeShare * 100)}% of statement time`;
+    const helped = suggestion.statements.map((statement) => `    ${oneLine(statement.query)}`);
+    return `${terminalSafe(suggestion.ddl)}
+  ${figures}
+${helped.join('\n')}`;
+  });
+  return `\nIndex suggestions\n${blocks.join('\n')}\n`;
+}
+
 export function formatReportText(report: QuerylensReport, limit: number): string {
   const calls = report.queries.top.reduce((sum, query) => sum + query.calls, report.queries.other.calls);
   const header = `${terminalSafe(report.service.name)}: up ${formatDuration(report.uptimeSeconds)}, ${formatCount(calls)} executions since ${report.statsSince}, `
     + `${report.findings.length} findings, ${report.slowQueries.length} slow statements, ${report.nPlusOne.length} N+1 loops (querylens ${terminalSafe(report.service.agentVersion)})\n`;
-  return `${header}\n${statements(report, limit)}\n${findings(report)}`;
+  return `${header}\n${statements(report, limit)}\n${findings(report)}${indexSuggestions(report)}`;
 }

@@ -109,6 +109,10 @@ export const METRICS = {
     'N+1 query loops detected.'),
   explainRuns: define('querylens.explain', 'counter', '{run}',
     'Automatic EXPLAIN runs, by outcome.'),
+  indexSuggestions: define('querylens.index_suggestions', 'gauge', '{index}',
+    'Indexes the index advisor currently suggests, by verified (true: HypoPG verified the cost cut; false: estimated from pg_stats).'),
+  indexSuggestionTimeShare: define('querylens.index_suggestion.time_share', 'gauge', '1',
+    'Largest share of the service\'s statement time spent in the statements one suggested index helps, by verified.'),
   unparseableStatements: define('querylens.sql.unparseable', 'counter', '{statement}',
     'Distinct statement texts the SQL parser could not analyse (kept under a text hash).'),
 
@@ -163,6 +167,7 @@ export const ATTR = {
   cacheLayer: 'cache_layer',
   cacheResult: 'result',
   reason: 'reason',
+  verified: 'verified',
   component: 'component',
   version: 'version',
 } as const;

@@ -26,6 +26,7 @@ export const LABEL = {
   cacheLayer: labelName(ATTR.cacheLayer),
   cacheResult: labelName(ATTR.cacheResult),
   reason: labelName(ATTR.reason),
+  verified: labelName(ATTR.verified),
   component: labelName(ATTR.component),
   version: labelName(ATTR.version),
   eventLoopState: labelName(RUNTIME_ATTR.eventLoopState),

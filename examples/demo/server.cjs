@@ -36,6 +36,22 @@ const customers = createTieredCache({ name: 'demo-customers', redis, memory: { m
 // Search results, in-process only.
 const searches = nameCache(new LRUCache({ max: 20, ttl: 60_000 }), 'demo-search');
 
+/**
+ * HypoPG lets the agent's index advisor verify its suggestions with hypothetical
+ * indexes; without it they are estimates from pg_stats. DEMO_HYPOPG=off leaves it out.
+ */
+async function hypopgLine() {
+  if (process.env.DEMO_HYPOPG === 'off') return 'not used (DEMO_HYPOPG=off): index suggestions are estimates';
+  // The advisor costs the plans EXPLAIN makes: without EXPLAIN there is nothing to verify.
+  if (process.env.QUERYLENS_EXPLAIN === 'off') return 'not used: automatic EXPLAIN is off, so there are no index suggestions';
+  try {
+    await pool.query('CREATE EXTENSION IF NOT EXISTS hypopg');
+    return 'installed: index suggestions are verified with hypothetical indexes';
+  } catch {
+    return 'not available on this server: index suggestions are estimates from pg_stats';
+  }
+}
+
 async function seed() {
   await pool.query(`
     CREATE TABLE IF NOT EXISTS ql_demo_customers (id serial PRIMARY KEY, name text NOT NULL, email text NOT NULL);
@@ -122,6 +138,7 @@ function startTraffic() {
 
 async function main() {
   await seed();
+  const hypopg = await hypopgLine();
   server.listen(PORT, () => {
     const lines = [
       `querylens demo service   http://localhost:${PORT}/recent-orders`,
@@ -129,6 +146,7 @@ async function main() {
       `JSON report              http://localhost:${METRICS_PORT}/querylens/api/report   (or: npx querylens report --url http://localhost:${METRICS_PORT})`,
       `Prometheus metrics       http://localhost:${METRICS_PORT}/metrics`,
       `agent health             http://localhost:${METRICS_PORT}/healthz`,
+      `HypoPG                   ${hypopg}`,
       `cache                    ${redis ? `memory (${MEMORY_TTL_MS / 1000} s), then Redis (${CACHE_TTL_MS / 1000} s)` : 'memory only (no Redis)'}`,
       TRAFFIC ? 'traffic generator        on (DEMO_TRAFFIC=off to stop it); Ctrl-C to quit' : 'traffic generator        off',
     ];

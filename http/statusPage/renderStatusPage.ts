@@ -26,6 +26,7 @@ const SECTIONS = [
   ['overview', 'Overview'],
   ['statements', 'Top statements'],
   ['findings', 'Findings'],
+  ['index-suggestions', 'Index suggestions'],
   ['slow', 'Slow statements'],
   ['n-plus-one', 'N+1 loops'],
   ['pools', 'Pools'],
@@ -121,6 +122,21 @@ function findings(report: QuerylensReport): string {
   return section('findings', groups.length === 0 ? none('no finding yet') : groups.join(''));
 }
 
+function indexSuggestions(report: QuerylensReport): string {
+  const items = report.indexSuggestions.map((suggestion) => {
+    const how = suggestion.verified ? 'verified with HypoPG' : 'estimated from pg_stats, unverified (HypoPG is not installed)';
+    const figures = `estimated cost ${formatCount(Math.round(suggestion.costBefore))} → ${formatCount(Math.round(suggestion.costAfter))}, ${how}; `
+      + `${formatMs(suggestion.msPerHour)} per hour in these statements (${formatRatio(suggestion.timeShare)} of statement time)`;
+    const rows = suggestion.statements.map((statement) => [
+      sql(statement.query), num(formatCount(Math.round(statement.costBefore))), num(formatCount(Math.round(statement.costAfter))),
+      num(statement.msPerHour === null ? '–' : formatMs(statement.msPerHour)),
+    ]);
+    return `<div class="finding"><pre>${escapeHtml(suggestion.ddl)}</pre><p class="muted">${escapeHtml(figures)}</p>${table(['statement', 'cost before', 'cost after', 'time per hour'], rows)}</div>`;
+  });
+  return section('index-suggestions', items.length === 0 ? none(report.thresholds.indexAdvisor === 'off' ? 'the index advisor is off (QUERYLENS_INDEX_ADVISOR=off)' : 'no index suggestion yet') : items.join(''),
+    'indexes that cut the estimated cost of explained statements by half or more; run them as shown (CONCURRENTLY, outside a transaction block)');
+}
+
 function slowStatements(report: QuerylensReport): string {
   const items = report.slowQueries.map((slow) => {
     const explain = slow.explain === undefined ? 'not explained' : `EXPLAIN ${slow.explain.outcome}${slow.explain.reason === undefined ? '' : ` (${slow.explain.reason})`}`;
@@ -206,7 +222,7 @@ export function renderStatusPage(report: QuerylensReport, options: StatusPageOpt
     + '<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">'
     + `${refresh}<title>querylens · ${escapeHtml(report.service.name)}</title><style>${PAGE_STYLE}</style></head><body>`
     + header(report, options)
-    + overview(report) + statements(report, options) + findings(report) + slowStatements(report) + nPlusOne(report)
+    + overview(report) + statements(report, options) + findings(report) + indexSuggestions(report) + slowStatements(report) + nPlusOne(report)
     + pools(report) + redis(report) + caches(report) + cacheCandidates(report)
     + `<footer class="muted"><p>generated ${escapeHtml(report.generatedAt)}; statement texts are normalized (constants as $n).</p></footer></body></html>`;
 }

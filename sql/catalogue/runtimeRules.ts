@@ -39,6 +39,12 @@ export const RUNTIME_RULES = {
     description: 'A read-only statement without volatile functions whose parameter sets repeat, listed with an estimated hit rate and time saved (the report\'s cache candidates).',
     suggestion: 'Cache its result by its parameters (querylens/cache), invalidated when the tables it reads change.',
   },
+  'missing-index': {
+    category: 'performance',
+    severity: 'warning',
+    description: 'The index advisor found an index that cuts the estimated cost of an explained statement by half or more (verified with HypoPG where the database has it, else estimated from pg_stats); the report\'s index suggestions give the CREATE INDEX statement and every statement it helps.',
+    suggestion: 'Run the CREATE INDEX CONCURRENTLY statement of the message (outside a transaction block), then ANALYZE the table; the finding goes once the plan uses the index.',
+  },
 } as const satisfies Readonly<Record<string, RuleMetadata>>;
 
 export type RuntimeRuleId = keyof typeof RUNTIME_RULES;

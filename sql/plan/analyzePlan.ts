@@ -13,8 +13,9 @@ import { nestedLoopHuge } from '../planRules/plan-nested-loop-huge';
 import { rowMisestimate } from '../planRules/plan-row-misestimate';
 import { seqScanFilter } from '../planRules/plan-seq-scan-filter';
 import { sortSpill } from '../planRules/plan-sort-spill';
+import { staleStatistics } from '../planRules/plan-stale-statistics';
 
-export const PLAN_RULES: readonly PlanRule[] = [seqScanFilter, rowMisestimate, sortSpill, hashSpill, nestedLoopHuge, lossyBitmap];
+export const PLAN_RULES: readonly PlanRule[] = [seqScanFilter, rowMisestimate, sortSpill, hashSpill, nestedLoopHuge, lossyBitmap, staleStatistics];
 
 /**
  * The plan's own estimate of a relation's size, where it has one: a Seq Scan

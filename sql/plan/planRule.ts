@@ -3,6 +3,18 @@ import type { RuleCategory, Severity } from '../../core/statementAnalysis';
 import type { PlanNode } from './planNode';
 import type { RuleMetadata } from '../catalogue/ruleMetadata';
 
+/** What the catalog says about a relation's statistics (`pg_class`, `pg_stat_user_tables`). */
+export interface RelationStatistics {
+  /** `pg_class.reltuples`: -1 when the table was never analyzed (nor vacuumed). */
+  readonly estimatedRows: number;
+  /** `n_live_tup`: counted as rows are written, whether or not ANALYZE ran. */
+  readonly liveRows: number;
+  /** `n_mod_since_analyze`. */
+  readonly modifiedSinceAnalyze: number;
+  /** ANALYZE (manual or automatic) ran at least once. */
+  readonly analyzed: boolean;
+}
+
 export interface PlanRuleOptions {
   /** `work_mem` the statement runs with, in bytes (PostgreSQL's default is 4 MB). */
   readonly workMemBytes: number;
@@ -13,6 +25,9 @@ export interface PlanRuleOptions {
    * the plan has no ANALYZE figures to tell how many rows a scan read.
    */
   readonly relationRows: (relation: string) => number | undefined;
+  readonly relationStatistics: (relation: string) => RelationStatistics | undefined;
+  /** Rows written since the last ANALYZE, as a fraction of the rows it counted, that make statistics stale. */
+  readonly staleStatisticsFraction: number;
   /** Relations with fewer rows are not worth an index (PgHero: 10,000). */
   readonly bigRelationRows: number;
   /** Fraction of scanned rows a filter removes: above `removedWarn` warns, above `removedSevere` is an error. */
@@ -30,6 +45,8 @@ export const DEFAULT_PLAN_RULE_OPTIONS: PlanRuleOptions = {
   workMemBytes: 4 * 1024 * 1024,
   hashMemMultiplier: 2,
   relationRows: () => undefined,
+  relationStatistics: () => undefined,
+  staleStatisticsFraction: 0.5,
   bigRelationRows: 10_000,
   removedWarn: 0.5,
   removedSevere: 0.9,

@@ -317,9 +317,9 @@ describe('querylens rules', () => {
     }
     const listed = JSON.parse(run(['rules', '--json']).stdout) as Array<{ id: string; kind: string }>;
     expect(listed.map((rule) => rule.id)).toEqual(RULE_CATALOGUE.map((rule) => rule.id));
-    const detectors = ['n-plus-one', 'slow-query', 'unbounded-result', 'literal-built-sql', 'cache-candidate'];
+    const detectors = ['n-plus-one', 'slow-query', 'unbounded-result', 'literal-built-sql', 'cache-candidate', 'missing-index'];
     expect(listed.filter((rule) => rule.kind === 'runtime').map((rule) => rule.id)).toEqual(detectors);
-    expect(listed.filter((rule) => rule.kind === 'plan')).toHaveLength(6);
+    expect(listed.filter((rule) => rule.kind === 'plan')).toHaveLength(7);
     expect(listed.filter((rule) => rule.kind === 'statement')).toHaveLength(ALL_RULES.length);
     // The catalogue says which rules carry a fix.
     const withFix = (listed as Array<{ id: string; fix?: string }>).filter((rule) => rule.fix !== undefined).map((rule) => rule.id);

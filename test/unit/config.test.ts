@@ -23,6 +23,8 @@ describe('readConfig', () => {
       nPlusOneMinMs: 50,
       maxQueries: 200,
       explain: true,
+      indexAdvisor: 'auto',
+      indexAdvisorMinRows: 10_000,
       sqlcommenter: false,
       slowQueryLog: 'off',
     });
@@ -38,6 +40,8 @@ describe('readConfig', () => {
       QUERYLENS_N_PLUS_ONE_MIN_MS: '0',
       QUERYLENS_RULES: '-select-star, -large-offset',
       QUERYLENS_SQLCOMMENTER: 'on',
+      QUERYLENS_INDEX_ADVISOR: 'HypoPG',
+      QUERYLENS_INDEX_ADVISOR_MIN_ROWS: '50000',
     });
     expect(warnings).toEqual([]);
     expect(config.disabled).toBe(true);
@@ -48,6 +52,8 @@ describe('readConfig', () => {
     expect(config.nPlusOneMinMs).toBe(0);
     expect([...config.disabledRules]).toEqual(['select-star', 'large-offset']);
     expect(config.sqlcommenter).toBe(true);
+    expect(config.indexAdvisor).toBe('hypopg');
+    expect(config.indexAdvisorMinRows).toBe(50_000);
   });
 
   it.each([
@@ -57,6 +63,8 @@ describe('readConfig', () => {
     ['QUERYLENS_N_PLUS_ONE_MIN_MS', '20ms', 'an integer from 0 to 3600000', '50'],
     ['OTEL_SDK_DISABLED', 'maybe', 'true/false, on/off, 1/0', 'false'],
     ['OTEL_METRICS_EXPORTER', 'statsd', 'prometheus, otlp, none', '"prometheus"'],
+    ['QUERYLENS_INDEX_ADVISOR', 'dexter', 'auto, hypopg, off', '"auto"'],
+    ['QUERYLENS_INDEX_ADVISOR_MIN_ROWS', 'many', 'an integer from 0 to 1000000000', '10000'],
   ])('%s=%s gives one line naming variable, value, accepted values and default', (name, value, accepted, fallback) => {
     const { warnings } = read({ [name]: value });
     expect(warnings).toEqual([`querylens: ${name}=${JSON.stringify(value)} is not valid (accepted: ${accepted}); using the default ${fallback}`]);

@@ -31,6 +31,11 @@ const recorder: ReportSources['recorder'] = {
     estimatedHitRate: 0.75, meanMs: 2.5, estimatedTimeSavedMs: 75,
   }],
   explainOutcomes: () => ({ ok: 1, skipped: 0, error: 0, timeout: 0 }),
+  indexSuggestions: () => [{
+    ddl: 'CREATE INDEX CONCURRENTLY ON orders (note);', table: 'orders', method: 'hypopg',
+    statements: [{ fingerprint: 'f1', normalized: 'SELECT id FROM orders WHERE note = $1', costBefore: 1887.004, costAfter: 8.306 }],
+    firstSeen: AT, lastSeen: AT + 1000,
+  }],
 };
 
 const sources: ReportSources = {
@@ -38,7 +43,7 @@ const sources: ReportSources = {
   agentVersion: '0.1.0',
   startedAt: AT,
   now: AT + 60_000,
-  config: { slowQueryMs: 500, nPlusOneThreshold: 5, nPlusOneMinMs: 50, maxQueries: 200, unboundedRows: 1000, explain: true, disabledRules: new Set<string>() },
+  config: { slowQueryMs: 500, nPlusOneThreshold: 5, nPlusOneMinMs: 50, maxQueries: 200, unboundedRows: 1000, explain: true, indexAdvisor: 'auto', disabledRules: new Set<string>() },
   recorder,
   parse: { hits: 1, misses: 2, unparseable: 0, overlong: 0, notReady: 0, pending: 0, pendingDropped: 0, deferred: 0, evictions: 0, entries: 2, textChars: 40 },
   slowQueryLog: { destination: 'stderr', stats: () => ({ written: 1, dropped: 0 }) },
@@ -66,7 +71,7 @@ const SCHEMA = {
   startedAt: 'string',
   uptimeSeconds: 'number',
   statsSince: 'string',
-  thresholds: { slowQueryMs: 'number', nPlusOne: 'number', nPlusOneMinMs: 'number', maxQueries: 'number', unboundedRows: 'number', explain: 'boolean' },
+  thresholds: { slowQueryMs: 'number', nPlusOne: 'number', nPlusOneMinMs: 'number', maxQueries: 'number', unboundedRows: 'number', explain: 'boolean', indexAdvisor: 'string' },
   queries: {
     p95Ms: 'number',
     top: [{
@@ -88,6 +93,11 @@ const SCHEMA = {
   cacheCandidates: [{
     fingerprint: 'string', calls: 'number', repeats: 'number', distinctParameterSets: 'number', sampleFull: 'boolean',
     estimatedHitRate: 'number', meanMs: 'number', estimatedTimeSavedMs: 'number', query: 'string',
+  }],
+  indexSuggestions: [{
+    ddl: 'string', table: 'string', verified: 'boolean', costBefore: 'number', costAfter: 'number', msPerHour: 'number', timeShare: 'number',
+    statements: [{ fingerprint: 'string', query: 'string', costBefore: 'number', costAfter: 'number', msPerHour: 'number' }],
+    firstSeen: 'string', lastSeen: 'string',
   }],
   explain: { ok: 'number', skipped: 'number', error: 'number', timeout: 'number' },
   parse: {
@@ -119,5 +129,14 @@ describe('the published report schema', () => {
     expect(report.queries.top[0].totalMs).toBe(2424.243);
     expect(report.queries.p95Ms).toBe(3.412);
     expect(report.caches[0].hitRatio).toBe(0.75);
+  });
+
+  it('gives a suggestion the time its statements took per hour and their share of all statement time', () => {
+    const [suggestion] = buildReport(sources).indexSuggestions;
+    // 2,424.2431 ms in the one minute since the start: 145,454.586 ms per hour; 2,426.2431 ms of statements in all.
+    expect(suggestion.msPerHour).toBe(145454.586);
+    expect(suggestion.statements[0].msPerHour).toBe(145454.586);
+    expect(suggestion.timeShare).toBe(0.999);
+    expect(suggestion).toMatchObject({ verified: true, costBefore: 1887, costAfter: 8.31 });
   });
 });

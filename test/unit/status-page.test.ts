@@ -103,10 +103,11 @@ describe('renderStatusPage', () => {
 
   it('renders every section, with a note where there is no data yet', () => {
     const html = renderStatusPage(hostileReport(), { sort: 'total', refreshSeconds: 0, path: '/querylens' });
-    for (const id of ['overview', 'statements', 'findings', 'slow', 'n-plus-one', 'pools', 'redis', 'caches', 'cache-candidates']) {
+    for (const id of ['overview', 'statements', 'findings', 'index-suggestions', 'slow', 'n-plus-one', 'pools', 'redis', 'caches', 'cache-candidates']) {
       expect(html).toContain(`<section id="${id}">`);
     }
     expect(html).toContain('no N+1 loop detected yet');
+    expect(html).toContain('no index suggestion yet');
     expect(html).toContain('75.0 %');
     expect(html).toContain('<th>wait p95</th>');
     expect(html).toContain('<td>GET</td>');

@@ -31,6 +31,8 @@ export const THRESHOLDS = {
   slowQueryRatio: 0.01,
   /** N+1 loops detected per minute. */
   nPlusOnePerMinute: 1,
+  /** Share of the service's statement time in statements a HypoPG-verified index would help (a tenth is worth an index). */
+  indexSuggestionTimeShare: 0.1,
   /** How long one caught agent failure keeps its alert firing. */
   agentErrorWindow: '15m',
   /** How far back "new" looks for error-severity findings. */

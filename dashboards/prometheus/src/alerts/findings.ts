@@ -4,13 +4,13 @@ import { DB_SYSTEM, FINDING_SEVERITY, LABEL } from '../../../shared/labels';
 import { aggregate, count, eq } from '../../../shared/promql';
 import type { AlertSpec } from '../alertSpec';
 import { above } from '../alertSpec';
-import { EVAL_TIME } from '../fixtures';
+import { EVAL_TIME, SAMPLES } from '../fixtures';
 import type { RuleContext } from '../ruleContext';
 import { TARGET } from '../ruleContext';
 import { RATE_WINDOW, THRESHOLDS } from '../thresholds';
 
 export function findingAlerts(ctx: RuleContext): AlertSpec[] {
-  return [slowQueries(ctx), nPlusOne(ctx), newErrorFindings(ctx)];
+  return [slowQueries(ctx), nPlusOne(ctx), newErrorFindings(ctx), verifiedIndexSuggestion(ctx)];
 }
 
 function slowQueries({ q, fx }: RuleContext): AlertSpec {
@@ -49,6 +49,27 @@ function nPlusOne({ q, fx }: RuleContext): AlertSpec {
       { name: 'frequent loops', series: loops(THRESHOLDS.nPlusOnePerMinute * 5), evalTime: EVAL_TIME,
         firing: [{ severity: 'info', labels: fx.target(), value: String(THRESHOLDS.nPlusOnePerMinute * 5) }] },
       { name: 'a rare loop', series: loops(THRESHOLDS.nPlusOnePerMinute / 2), evalTime: EVAL_TIME, firing: [] },
+    ],
+  };
+}
+
+/** A suggested index HypoPG verified, for statements that take a real share of the service's database time. */
+function verifiedIndexSuggestion({ q, fx }: RuleContext): AlertSpec {
+  const verified = (value: string) => ({ [LABEL.verified]: value });
+  const signal = q.maxGauge(TARGET, METRICS.indexSuggestionTimeShare.scraped, eq(LABEL.verified, 'true'));
+  const share = (value: string, ratio: number) => [fx.series(METRICS.indexSuggestionTimeShare.scraped, verified(value), `${ratio}x${SAMPLES}`)];
+  return {
+    name: 'QuerylensIndexSuggested',
+    signal,
+    levels: [{ severity: 'info', expr: above(signal, THRESHOLDS.indexSuggestionTimeShare), for: '15m' }],
+    summary: 'A verified index would speed up statements that take a large share of database time.',
+    description: (t) => `${t.value} of the statement time of ${t.label(LABEL.instance)} is in statements a HypoPG-verified index would help; the status page gives the CREATE INDEX CONCURRENTLY statement.`,
+    valueFormat: 'humanizePercentage',
+    cases: [
+      { name: 'a verified index for 30% of the time', series: share('true', 0.3), evalTime: EVAL_TIME,
+        firing: [{ severity: 'info', labels: fx.target(), value: '30%' }] },
+      { name: 'an unverified estimate for 30% of the time', series: share('false', 0.3), evalTime: EVAL_TIME, firing: [] },
+      { name: 'a verified index for 5% of the time', series: share('true', 0.05), evalTime: EVAL_TIME, firing: [] },
     ],
   };
 }
