@@ -15,7 +15,7 @@ import { appIsIdle, watchAppWork, whenAppIdle } from '../core/appWork';
  * How long, from preload on, the stages wait for idle moments: past it, the
  * rest run one per turn whatever the app is doing.
  */
-export const MAX_IDLE_WAIT_MS = 5000;
+export const MAX_IDLE_WAIT_MS = 2000;
 
 export interface StartStages {
   /** Resolves once every stage has run (or the stages were cancelled). */
