@@ -7,18 +7,21 @@
  * Views drop the upstream pg metrics so every pool and duration series
  * exists exactly once.
  */
-import type { Meter, TracerProvider as ApiTracerProvider } from '@opentelemetry/api';
+import type { Meter, MeterProvider as ApiMeterProvider, TracerProvider as ApiTracerProvider } from '@opentelemetry/api';
 import { ProxyTracerProvider } from '@opentelemetry/api';
 import { registerInstrumentations, type Instrumentation } from '@opentelemetry/instrumentation';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import type * as OtlpMetrics from '@opentelemetry/exporter-metrics-otlp-http';
-import { AggregationType, MeterProvider, PeriodicExportingMetricReader, type IMetricReader, type ViewOptions } from '@opentelemetry/sdk-metrics';
+import {
+  AggregationType, MeterProvider, PeriodicExportingMetricReader, type IMetricReader, type MetricProducer, type ViewOptions,
+} from '@opentelemetry/sdk-metrics';
 import type { TracerProvider } from '@opentelemetry/sdk-trace';
 import { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runtime-node';
 import { defaultResource, detectResources, envDetector, hostDetector, resourceFromAttributes, serviceInstanceIdDetector, type Resource } from '@opentelemetry/resources';
 import type { QuerylensConfig } from './config';
 import { processIdentityDetector } from './processResource';
-import { databaseHistograms } from '../core/metrics/databaseHistograms';
+import { DATABASE_HISTOGRAMS } from '../core/metrics/databaseHistograms';
+import { PreAggregatedProducer } from '../core/metrics/preAggregatedProducer';
 import { ATTR, QUERYLENS_SCOPE } from '../core/metrics/registry';
 import { AGENT_VERSION } from '../core/version';
 import type * as SdkTracing from './sdkTracing';
@@ -29,6 +32,8 @@ export interface AgentTelemetry {
   readonly prometheus: PrometheusExporter | undefined;
   /** The agent's own meter, from its private meter provider. */
   readonly meter: Meter;
+  /** That provider, for what capture recorded before it existed (HeldMeterProvider.replayInto). */
+  readonly meterProvider: ApiMeterProvider;
   /** Hooks the instrumentations with the agent's providers. */
   start(): void;
   /** Exports what is buffered (pushed metrics and spans). */
@@ -38,11 +43,11 @@ export interface AgentTelemetry {
 
 // The OTLP exporter (and the protobuf code it brings) is required only when
 // chosen: loading it costs the app's start-up more than the rest of the SDK.
-function metricReaders(config: QuerylensConfig, prometheus: PrometheusExporter | undefined): IMetricReader[] {
+function metricReaders(config: QuerylensConfig, prometheus: PrometheusExporter | undefined, histograms: MetricProducer): IMetricReader[] {
   if (prometheus) return [prometheus];
   if (config.metricsExporter === 'otlp') {
     const { OTLPMetricExporter } = require('@opentelemetry/exporter-metrics-otlp-http') as typeof OtlpMetrics;
-    return [new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter(), metricProducers: [databaseHistograms] })];
+    return [new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter(), metricProducers: [histograms] })];
   }
   return [];
 }
@@ -66,11 +71,12 @@ function tracingFor(config: QuerylensConfig): typeof SdkTracing | undefined {
 }
 
 export function buildTelemetry(config: QuerylensConfig, serviceName: string, instrumentations: Instrumentation[]): AgentTelemetry {
+  const histograms = new PreAggregatedProducer({ name: QUERYLENS_SCOPE, version: AGENT_VERSION }, DATABASE_HISTOGRAMS);
   const prometheus = config.metricsExporter === 'prometheus'
-    ? new PrometheusExporter({ preventServerStart: true, host: config.prometheusHost, port: config.prometheusPort, metricProducers: [databaseHistograms] })
+    ? new PrometheusExporter({ preventServerStart: true, host: config.prometheusHost, port: config.prometheusPort, metricProducers: [histograms] })
     : undefined;
   const resource = agentResource(serviceName);
-  const meterProvider = new MeterProvider({ resource, views: VIEWS, readers: metricReaders(config, prometheus) });
+  const meterProvider = new MeterProvider({ resource, views: VIEWS, readers: metricReaders(config, prometheus, histograms) });
   const tracing = tracingFor(config);
   const tracerProvider: TracerProvider | undefined = tracing?.buildTracerProvider(config, resource);
   // Without an exporter no span is made: a provider with no delegate hands out no-op tracers.
@@ -78,6 +84,7 @@ export function buildTelemetry(config: QuerylensConfig, serviceName: string, ins
   return {
     prometheus,
     meter: meterProvider.getMeter(QUERYLENS_SCOPE, AGENT_VERSION),
+    meterProvider,
     start: () => {
       registerInstrumentations({ instrumentations: [...instrumentations, new RuntimeNodeInstrumentation()], tracerProvider: spans, meterProvider });
       if (tracing && tracerProvider) tracing.offerTracingToTheProcess(tracerProvider);

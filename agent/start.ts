@@ -1,35 +1,48 @@
 /**
- * Starts the agent once per process: configuration, SDK, instrumentations,
- * the agent server. Never throws into the app and never keeps it alive.
+ * Starts the agent once per process, in two parts. At preload, only what
+ * must be in place before the app's first line runs: the configuration and
+ * capture (the pg, ioredis and lru-cache hooks and the request context),
+ * recording onto held state (core/metrics/heldMeter.ts, core/queryEvents.ts,
+ * earlyStatements.ts). The rest (the SQL engine, the OpenTelemetry SDK,
+ * recording, the agent server) loads afterwards, in stages between the
+ * app's own work (startStages.ts), and takes over what was held. When spans
+ * are exported every stage runs at preload: a span needs its tracer from
+ * the app's first statement on.
+ * Never throws into the app and never keeps it alive.
  */
 import { getHeapStatistics } from 'node:v8';
 import type { Server } from 'node:http';
 import { isMainThread } from 'node:worker_threads';
 import type { Meter } from '@opentelemetry/api';
+import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { readConfig, type QuerylensConfig } from './config';
 import { AGENT_COMPONENTS, agentErrorCount, reportAgentError } from '../core/agentErrors';
-import type * as Sdk from './sdk';
-import { startAgentServer } from '../http/server';
 import { resolveServiceName } from './serviceName';
 import { AGENT_VERSION } from '../core/version';
 import { ATTR, METRICS, QUERYLENS_RUNTIME_METRICS } from '../core/metrics/registry';
 import { createObservableCounter, createObservableGauge } from '../core/metrics/instruments';
+import { HeldMeterProvider } from '../core/metrics/heldMeter';
+import { holdQueryEventsForFirstObserver } from '../core/queryEvents';
 import { PgInstrumentation } from '../instrumentations/pg/instrumentation';
+import type { StatementAnalyzer } from '../instrumentations/pg/queryPatch';
 import type * as UpstreamSpans from '../instrumentations/pg/upstreamSpans';
 import { IoredisInstrumentation } from '../instrumentations/ioredis/instrumentation';
-import { RedisStatistics } from '../recording/redisStatistics';
 import { LruCacheInstrumentation } from '../instrumentations/lru-cache/instrumentation';
-import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { currentRequestKey, trackHttpRequests } from '../instrumentations/http/requestContext';
-import { startSqlRuntime } from './startRecording';
-import { isAgentQuery } from '../agentQueries/agentQuery';
-import { observeSqlEngine, startSqlEngine, type RuntimeSqlEngine } from './startAnalysis';
-import { currentProcessRole, serverPlacement } from '../http/serverPort';
-import { flushPushedTelemetryBeforeExit } from './flushOnExit';
-import { agentRoutes } from '../http/agentRoutes';
 import { clearLiveCaches } from '../instrumentations/cacheTelemetry/clearLiveCaches';
-import { shouldPrintStartupLine, startupLine } from './startupLine';
+import { RedisStatistics } from '../recording/redisStatistics';
+import { isAgentQuery } from '../agentQueries/agentQuery';
+import { currentProcessRole, serverPlacement } from '../http/serverPort';
 import { explainPortClashes } from '../http/portHeldHint';
+import type * as HttpServer from '../http/server';
+import type * as AgentRoutes from '../http/agentRoutes';
+import type * as Sdk from './sdk';
+import type * as StartAnalysis from './startAnalysis';
+import type * as StartRecording from './startRecording';
+import { EarlyStatements } from './earlyStatements';
+import { runStagesWhenIdle, type StartStages } from './startStages';
+import { flushPushedTelemetryBeforeExit } from './flushOnExit';
+import { shouldPrintStartupLine, startupLine } from './startupLine';
 
 export interface AgentHandle {
   readonly config: QuerylensConfig;
@@ -51,8 +64,8 @@ function inactive(config: QuerylensConfig): AgentHandle {
   return { config, active: false, ready: Promise.resolve(), shutdown: () => Promise.resolve() };
 }
 
-function registerAgentMetrics(meter: Meter, engine: RuntimeSqlEngine): void {
-  observeSqlEngine(meter, engine);
+function registerAgentMetrics(meter: Meter, engine: StartAnalysis.RuntimeSqlEngine): void {
+  (require('./startAnalysis') as typeof StartAnalysis).observeSqlEngine(meter, engine);
   const info = createObservableGauge(meter, METRICS.agentInfo);
   info.addCallback((result) => result.observe(1, { [ATTR.version]: AGENT_VERSION }));
   // The ceiling the heap-near-limit alert compares v8js_memory_heap_used to; the runtime instrumentation has none.
@@ -88,71 +101,156 @@ function announce(config: QuerylensConfig, listening: Server | undefined, reques
   }));
 }
 
-function activate(config: QuerylensConfig): AgentHandle {
-  const startedAt = Date.now();
-  const serviceName = resolveServiceName(config.serviceName, process.cwd());
-  // First: the SQL parser compiles on V8's background threads while the
-  // OpenTelemetry SDK, required only now, loads on this one.
-  const engine = startSqlEngine(config, warn);
-  const { buildTelemetry } = require('./sdk') as typeof Sdk;
+/** Capture as the app's first line finds it: every hook in place, recording onto held state. */
+interface Capture {
+  readonly pg: PgInstrumentation;
+  readonly ioredis: IoredisInstrumentation;
+  readonly redisStatistics: RedisStatistics;
+  readonly instrumentations: Instrumentation[];
+}
+
+function startCapture(analyzer: StatementAnalyzer, upstreamSpans: Instrumentation | undefined, meters: HeldMeterProvider): Capture {
   trackHttpRequests();
+  holdQueryEventsForFirstObserver();
   // Spans are made only for an exporter: none is made for nobody, in pg or Redis.
-  const exportsSpans = config.tracesExporter !== 'none';
-  const instrumentations: Instrumentation[] = [];
-  // Upstream spans first: an instrumentation hooks pg as it is constructed, and
-  // upstream unwraps whatever wrapped Client.prototype.query before it. Ours,
-  // constructed after, wraps around it and sees the app's own text.
-  // Required only then: the upstream instrumentation is a load the default (no traces) never needs.
-  if (exportsSpans) {
-    const { createPgSpansInstrumentation } = require('../instrumentations/pg/upstreamSpans') as typeof UpstreamSpans;
-    instrumentations.push(createPgSpansInstrumentation(engine.statements, config.sqlcommenter));
-  }
+  const exportsSpans = upstreamSpans !== undefined;
   const pg = new PgInstrumentation({
-    analyzer: engine.statements, requestContextKey: currentRequestKey, isAgentQuery, wrapsOwnSpans: exportsSpans,
+    analyzer, requestContextKey: currentRequestKey, isAgentQuery, wrapsOwnSpans: exportsSpans,
   });
   const redisStatistics = new RedisStatistics();
   const ioredis = new IoredisInstrumentation({ spans: exportsSpans, operations: redisStatistics });
-  instrumentations.push(pg, ioredis, new LruCacheInstrumentation());
-  const telemetry = buildTelemetry(config, serviceName, instrumentations);
-  const { prometheus } = telemetry;
-  telemetry.start();
-  if (config.metricsExporter === 'otlp' || config.tracesExporter === 'otlp') flushPushedTelemetryBeforeExit(telemetry, engine.catchUp);
-  registerAgentMetrics(telemetry.meter, engine);
-  const sqlRuntime = startSqlRuntime(config, {
-    meter: telemetry.meter,
-    engine,
-    pools: pg.pools,
-    redisCommands: () => redisStatistics.summaries(),
-    serviceName,
-    startedAt,
-    warn,
-  });
+  // Upstream spans first: an instrumentation hooks pg as it is constructed, and
+  // upstream unwraps whatever wrapped Client.prototype.query before it. Ours,
+  // constructed after, wraps around it and sees the app's own text.
+  const instrumentations = [...(upstreamSpans ? [upstreamSpans] : []), pg, ioredis, new LruCacheInstrumentation()];
+  for (const instrumentation of instrumentations) instrumentation.setMeterProvider(meters);
+  return { pg, ioredis, redisStatistics, instrumentations };
+}
 
-  const routes = agentRoutes({
+function loadSqlEngine(config: QuerylensConfig): StartAnalysis.RuntimeSqlEngine {
+  return (require('./startAnalysis') as typeof StartAnalysis).startSqlEngine(config, warn);
+}
+
+/**
+ * The SDK's packages the telemetry stage needs, each loaded in a stage of its
+ * own: loaded together they would hold the app for as long as their sum.
+ */
+function sdkPackages(config: QuerylensConfig): string[] {
+  const exporter = config.metricsExporter === 'prometheus' ? ['@opentelemetry/exporter-prometheus'] : [];
+  return ['@opentelemetry/core', '@opentelemetry/resources', '@opentelemetry/sdk-metrics', ...exporter, '@opentelemetry/instrumentation-runtime-node'];
+}
+
+/** What the later stages build, each set by its stage. */
+interface LaterParts {
+  engine?: StartAnalysis.RuntimeSqlEngine;
+  telemetry?: Sdk.AgentTelemetry;
+  runtime?: StartRecording.SqlRuntime;
+  server?: Promise<Server | undefined>;
+}
+
+interface StartContext {
+  readonly config: QuerylensConfig;
+  readonly serviceName: string;
+  readonly startedAt: number;
+  readonly capture: Capture;
+  readonly early: EarlyStatements;
+  readonly meters: HeldMeterProvider;
+}
+
+function serve(context: StartContext, engine: StartAnalysis.RuntimeSqlEngine, telemetry: Sdk.AgentTelemetry, runtime: StartRecording.SqlRuntime): Promise<Server | undefined> {
+  const { config, capture, serviceName, startedAt } = context;
+  const { prometheus } = telemetry;
+  const routes = (require('../http/agentRoutes') as typeof AgentRoutes).agentRoutes({
     metrics: prometheus ? (req, res) => prometheus.getMetricsRequestHandler(req, res) : undefined,
-    report: sqlRuntime.report,
-    admin: { token: config.adminToken, resetStats: sqlRuntime.resetStats, clearCaches: clearLiveCaches },
+    report: runtime.report,
+    admin: { token: config.adminToken, resetStats: runtime.resetStats, clearCaches: clearLiveCaches },
     health: {
       serviceName,
       startedAt,
-      pools: () => pg.pools.snapshots(),
-      redis: () => ioredis.connectionHealth(),
+      pools: () => capture.pg.pools.snapshots(),
+      redis: () => capture.ioredis.connectionHealth(),
       metricsServed: prometheus !== undefined,
       tracesExporter: config.tracesExporter,
       sqlParserReady: engine.parserReady,
     },
   });
   const placement = serverPlacement(config.prometheusPort, currentProcessRole(process.env));
-  const server = startAgentServer({ host: config.prometheusHost, ...placement, routes, warn });
+  const server = (require('../http/server') as typeof HttpServer).startAgentServer({ host: config.prometheusHost, ...placement, routes, warn });
   server.then((listening) => announce(config, listening, placement.port)).catch((error: unknown) => reportAgentError('bootstrap', error));
+  return server;
+}
+
+/** The stages after capture, in order: each needs what the ones before it built. */
+function laterStages(context: StartContext, parts: LaterParts): (() => void)[] {
+  const { config, capture } = context;
+  return [
+    () => {
+      if (parts.engine) return;
+      parts.engine = loadSqlEngine(config);
+      context.early.handTo(parts.engine.statements);
+      capture.pg.useAnalyzer(parts.engine.statements);
+    },
+    ...sdkPackages(config).map((id) => () => {
+      require(id);
+    }),
+    () => {
+      const telemetry = (require('./sdk') as typeof Sdk).buildTelemetry(config, context.serviceName, capture.instrumentations);
+      // Hands every instrumentation the real meter; then what they recorded before it is replayed there.
+      telemetry.start();
+      context.meters.replayInto(telemetry.meterProvider);
+      registerAgentMetrics(telemetry.meter, parts.engine!);
+      parts.telemetry = telemetry;
+    },
+    () => {
+      parts.runtime = (require('./startRecording') as typeof StartRecording).startSqlRuntime(config, {
+        meter: parts.telemetry!.meter,
+        engine: parts.engine!,
+        pools: capture.pg.pools,
+        redisCommands: () => capture.redisStatistics.summaries(),
+        serviceName: context.serviceName,
+        startedAt: context.startedAt,
+        warn,
+      });
+    },
+    () => {
+      parts.server = serve(context, parts.engine!, parts.telemetry!, parts.runtime!);
+    },
+  ];
+}
+
+function activate(config: QuerylensConfig): AgentHandle {
+  const startedAt = Date.now();
+  const serviceName = resolveServiceName(config.serviceName, process.cwd());
+  const parts: LaterParts = {};
+  const early = new EarlyStatements();
+  let upstreamSpans: Instrumentation | undefined;
+  if (config.tracesExporter !== 'none') {
+    // Spans label statements from the first one: the engine comes first (its parser still loads in the background).
+    parts.engine = loadSqlEngine(config);
+    const { createPgSpansInstrumentation } = require('../instrumentations/pg/upstreamSpans') as typeof UpstreamSpans;
+    upstreamSpans = createPgSpansInstrumentation(parts.engine.statements, config.sqlcommenter);
+  }
+  const meters = new HeldMeterProvider();
+  const capture = startCapture(parts.engine?.statements ?? early, upstreamSpans, meters);
+  const context: StartContext = { config, serviceName, startedAt, capture, early, meters };
+  const stages: StartStages = runStagesWhenIdle(laterStages(context, parts), (error) => reportAgentError('bootstrap', error));
+  if (upstreamSpans) stages.finishNow();
+  if (config.metricsExporter === 'otlp' || config.tracesExporter === 'otlp') {
+    // A process that ends before the stages ran finishes them first: its last export needs them.
+    flushPushedTelemetryBeforeExit({ forceFlush: () => parts.telemetry?.forceFlush() ?? Promise.resolve() }, () => {
+      stages.finishNow();
+      return parts.engine?.catchUp() ?? Promise.resolve();
+    });
+  }
   return {
     config,
     active: true,
-    ready: server.then(() => undefined),
+    ready: stages.done.then(() => parts.server).then(() => undefined),
     shutdown: async () => {
-      const listening = await server;
+      stages.cancel();
+      const listening = await parts.server;
       listening?.close();
-      await Promise.all([sqlRuntime.close(), telemetry.shutdown()]);
+      await Promise.all([parts.runtime?.close(), parts.telemetry?.shutdown()]);
     },
   };
 }

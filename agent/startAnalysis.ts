@@ -147,7 +147,12 @@ export function startSqlEngine(config: QuerylensConfig, warn: (line: string) => 
       await statements.caughtUp();
     }).catch((error: unknown) => reportAgentError('sql-parser', error));
   };
-  return { statements, parserReady: isSqlParserReady, catchUp };
+  // Ready once warm too: the first, cold analyses would spend the hot path's budget on an app that waited for it.
+  let warmed = false;
+  void warm.then(() => {
+    warmed = true;
+  });
+  return { statements, parserReady: () => warmed && isSqlParserReady(), catchUp };
 }
 
 export function observeSqlEngine(meter: Meter, engine: RuntimeSqlEngine): void {

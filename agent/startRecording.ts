@@ -5,11 +5,12 @@
  */
 import type { Meter } from '@opentelemetry/api';
 import type { QuerylensConfig } from './config';
-import { addQueryObserver } from '../core/queryEvents';
+import { addQueryObserver, droppedHeldQueryEvents } from '../core/queryEvents';
 import { createQueryRecorder, type QueryRecorder } from '../recording/queryRecorder';
 import { buildReport } from '../report/buildReport';
 import type { QuerylensReport } from '../report/reportModel';
 import type { RuntimeSqlEngine } from './startAnalysis';
+import type { StatementCacheCounts } from '../recording/statementCache';
 import { AGENT_VERSION } from '../core/version';
 import { createSlowQueryLog, type SlowQueryLog } from '../exporters/slowQueryLog';
 import { createExplainRunner, type ExplainRunner } from '../agentQueries/explainRunner';
@@ -52,6 +53,12 @@ function indexAdvisorSettings(config: QuerylensConfig): IndexAdvisorSettings | u
   return config.indexAdvisor === 'off' ? undefined : { ...DEFAULT_INDEX_ADVISOR, mode: config.indexAdvisor, minRows: config.indexAdvisorMinRows };
 }
 
+/** The statement cache's counts, with the statements the agent's start had no room to hold for the recorder (core/queryEvents.ts). */
+function parseCounts(engine: RuntimeSqlEngine): StatementCacheCounts {
+  const counts = engine.statements.counts();
+  return { ...counts, pendingDropped: counts.pendingDropped + droppedHeldQueryEvents() };
+}
+
 export function startSqlRuntime(config: QuerylensConfig, deps: SqlRuntimeDeps): SqlRuntime {
   const slowQueryLog = openSlowQueryLog(config, deps.warn);
   const explainRunner: ExplainRunner | undefined = config.explain
@@ -71,7 +78,7 @@ export function startSqlRuntime(config: QuerylensConfig, deps: SqlRuntimeDeps): 
     now: Date.now(),
     config,
     recorder,
-    parse: deps.engine.statements.counts(),
+    parse: parseCounts(deps.engine),
     slowQueryLog,
     statsSince,
     pools: deps.pools.snapshots(),

@@ -30,14 +30,42 @@ export interface QueryObserver {
 
 const observers: QueryObserver[] = [];
 
+/** A start-up's worth of statements; past it they are counted, not kept. */
+export const MAX_HELD_QUERY_EVENTS = 5_000;
+
+/** Events waiting for the recorder the agent loads after capture; undefined when none is awaited. */
+let held: QueryEvent[] | undefined;
+let heldDropped = 0;
+
+/**
+ * The agent's recorder will observe, but loads after capture has begun:
+ * until it subscribes, events wait for it (bounded) instead of being skipped.
+ */
+export function holdQueryEventsForFirstObserver(): void {
+  if (observers.length === 0) held ??= [];
+}
+
+/** Events dropped while waiting for the first observer (past MAX_HELD_QUERY_EVENTS). */
+export function droppedHeldQueryEvents(): number {
+  return heldDropped;
+}
+
 export function addQueryObserver(observer: QueryObserver): void {
   observers.push(observer);
+  const waiting = held;
+  held = undefined;
+  if (waiting) for (const event of waiting) observer.onQuery(event);
 }
 
 export function hasQueryObservers(): boolean {
-  return observers.length > 0;
+  return observers.length > 0 || held !== undefined;
 }
 
 export function emitQueryEvent(event: QueryEvent): void {
+  if (held !== undefined) {
+    if (held.length < MAX_HELD_QUERY_EVENTS) held.push(event);
+    else heldDropped += 1;
+    return;
+  }
   for (const observer of observers) observer.onQuery(event);
 }

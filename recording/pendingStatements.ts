@@ -51,6 +51,14 @@ export class PendingStatements {
     return this.droppedCount;
   }
 
+  /** Empties the queue into `add`, oldest first (another queue taking these statements over). */
+  handOver(add: (text: string, record: (analysis: StatementAnalysis) => void) => void): void {
+    const queued = this.queue;
+    this.queue = [];
+    this.textChars = 0;
+    for (const { text, record } of queued) add(text, record);
+  }
+
   /**
    * Analyses and records every queued statement, `SLICE_MS` per turn of the
    * event loop from the next one on; resolves when none is left. `analyze` answers undefined only

@@ -56,6 +56,8 @@ export class StatementCache {
   private overlong = 0;
   private notReady = 0;
   private readonly pending = new PendingStatements();
+  /** Dropped by the queue this cache adopted, before it existed. */
+  private adoptedDropped = 0;
   private catchingUp: Promise<void> = Promise.resolve();
 
   constructor(
@@ -112,6 +114,15 @@ export class StatementCache {
   }
 
   /** Resolves when every statement queued before the parser was ready has been recorded. */
+  /**
+   * Takes over the statements queued before this cache existed (the agent
+   * hooks pg before it loads the SQL engine), as if they had been queued here.
+   */
+  adopt(early: PendingStatements): void {
+    this.adoptedDropped += early.dropped;
+    early.handOver((text, record) => this.analyzeWhenReady(text, record));
+  }
+
   caughtUp(): Promise<void> {
     return this.catchingUp;
   }
@@ -131,7 +142,7 @@ export class StatementCache {
       overlong: this.overlong,
       notReady: this.notReady,
       pending: this.pending.size,
-      pendingDropped: this.pending.dropped,
+      pendingDropped: this.pending.dropped + this.adoptedDropped,
       deferred: this.budget?.deferred ?? 0,
       evictions: this.entries.evictions,
       entries: this.entries.size,

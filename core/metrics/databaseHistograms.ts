@@ -3,9 +3,8 @@
  * by the instrumentations and exported by every metric reader the agent sets
  * up (see preAggregatedHistogram.ts for why they bypass the SDK).
  */
-import { PreAggregatedHistogram, PreAggregatedProducer } from './preAggregatedHistogram';
-import { METRICS, QUERYLENS_SCOPE } from './registry';
-import { AGENT_VERSION } from '../version';
+import { PreAggregatedHistogram } from './preAggregatedHistogram';
+import { METRICS } from './registry';
 
 export const DB_OPERATION_DURATION = new PreAggregatedHistogram(METRICS.dbOperationDuration);
 export const DB_RETURNED_ROWS = new PreAggregatedHistogram(METRICS.dbReturnedRows);
@@ -14,7 +13,7 @@ export const DB_CONNECTION_WAIT_TIME = new PreAggregatedHistogram(METRICS.dbConn
 export const DB_CONNECTION_USE_TIME = new PreAggregatedHistogram(METRICS.dbConnectionUseTime);
 export const DB_CONNECTION_CREATE_TIME = new PreAggregatedHistogram(METRICS.dbConnectionCreateTime);
 
-export const databaseHistograms = new PreAggregatedProducer(
-  { name: QUERYLENS_SCOPE, version: AGENT_VERSION },
-  [DB_OPERATION_DURATION, DB_RETURNED_ROWS, DB_CONNECTION_WAIT_TIME, DB_CONNECTION_USE_TIME, DB_CONNECTION_CREATE_TIME],
-);
+/** Every one of them, for the producer that exports them under querylens' scope. */
+export const DATABASE_HISTOGRAMS: readonly PreAggregatedHistogram[] = [
+  DB_OPERATION_DURATION, DB_RETURNED_ROWS, DB_CONNECTION_WAIT_TIME, DB_CONNECTION_USE_TIME, DB_CONNECTION_CREATE_TIME,
+];

@@ -6,19 +6,25 @@
  * WeakMap lookup finds the series. The buckets, sum, count, min and max are
  * exported through a MetricProducer, cumulative, as the SDK would: the
  * Prometheus exporter and the OTLP reader cannot tell the difference.
+ * Recording needs nothing of the SDK (preAggregatedProducer.ts exports), so
+ * capture can record from the first statement, before the SDK has loaded.
  */
-import { ValueType, type Attributes, type HrTime } from '@opentelemetry/api';
-import { hrTime } from '@opentelemetry/core';
-import { emptyResource } from '@opentelemetry/resources';
-import {
-  AggregationTemporality, DataPointType, type CollectionResult, type HistogramMetricData, type MetricProducer,
-} from '@opentelemetry/sdk-metrics';
+import type { Attributes } from '@opentelemetry/api';
 import { ATTR, bucketsOf, type MetricDefinition } from './registry';
 
-interface Point {
+/** One series: its attributes and what has been recorded on it. */
+export interface HistogramSeries {
   readonly attributes: Attributes;
   /** The series' bucket boundaries: the definition's, or its database system's (bucketsByDbSystem). */
   readonly bounds: readonly number[];
+  readonly counts: readonly number[];
+  readonly sum: number;
+  readonly count: number;
+  readonly min: number;
+  readonly max: number;
+}
+
+interface Point extends HistogramSeries {
   readonly counts: number[];
   sum: number;
   count: number;
@@ -35,6 +41,8 @@ function seriesKey(attributes: Attributes): string {
 }
 
 export class PreAggregatedHistogram {
+  /** When recording began (ms since epoch): the start of every cumulative series. */
+  readonly since = Date.now();
   private readonly byObject = new WeakMap<Attributes, Point>();
   private readonly byKey = new Map<string, Point>();
   constructor(readonly definition: MetricDefinition) {}
@@ -61,25 +69,9 @@ export class PreAggregatedHistogram {
     if (value > point.max) point.max = value;
   }
 
-  metricData(startTime: HrTime, endTime: HrTime): HistogramMetricData {
-    const { name, description, unit } = this.definition;
-    return {
-      descriptor: { name, description, unit, valueType: ValueType.DOUBLE },
-      aggregationTemporality: AggregationTemporality.CUMULATIVE,
-      dataPointType: DataPointType.HISTOGRAM,
-      dataPoints: [...this.byKey.values()].map((point) => ({
-        attributes: point.attributes,
-        startTime,
-        endTime,
-        value: {
-          buckets: { boundaries: [...point.bounds], counts: [...point.counts] },
-          sum: point.sum,
-          count: point.count,
-          min: point.min,
-          max: point.max,
-        },
-      })),
-    };
+  /** Every series so far, as the exporter reads them. */
+  series(): IterableIterator<HistogramSeries> {
+    return this.byKey.values();
   }
 
   private pointFor(attributes: Attributes): Point {
@@ -101,27 +93,5 @@ export class PreAggregatedHistogram {
   private boundsFor(attributes: Attributes): readonly number[] {
     const system = attributes[ATTR.dbSystemName];
     return bucketsOf(this.definition, typeof system === 'string' ? system : undefined);
-  }
-}
-
-/** Exports pre-aggregated histograms under one instrumentation scope. */
-export class PreAggregatedProducer implements MetricProducer {
-  private readonly startTime = hrTime();
-
-  constructor(private readonly scope: { readonly name: string; readonly version: string }, private readonly histograms: readonly PreAggregatedHistogram[]) {}
-
-  collect(): Promise<CollectionResult> {
-    const endTime = hrTime();
-    return Promise.resolve({
-      resourceMetrics: {
-        // The reader exports the SDK's resource with these; this one is not read.
-        resource: emptyResource(),
-        scopeMetrics: [{
-          scope: this.scope,
-          metrics: this.histograms.map((histogram) => histogram.metricData(this.startTime, endTime)).filter((metric) => metric.dataPoints.length > 0),
-        }],
-      },
-      errors: [],
-    });
   }
 }

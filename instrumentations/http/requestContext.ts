@@ -9,6 +9,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { subscribe } from 'node:diagnostics_channel';
+import { appWorkBegan, appWorkEnded } from '../../core/appWork';
 
 interface RequestContext {
   readonly id: string;
@@ -21,12 +22,15 @@ let tracking = false;
 function onRequestStart(): void {
   sequence = (sequence + 1) % Number.MAX_SAFE_INTEGER;
   storage.enterWith({ id: `req-${sequence}` });
+  appWorkBegan();
 }
 
 export function trackHttpRequests(): void {
   if (tracking) return;
   tracking = true;
   subscribe('http.server.request.start', onRequestStart);
+  // A request is the app's work in flight until its response is sent (core/appWork.ts).
+  subscribe('http.server.response.finish', appWorkEnded);
 }
 
 /** Runs `work` as one unit of work of its own: its statements are grouped apart from any other's. */

@@ -12,6 +12,7 @@
  * and keeps its own work inside a guard.
  */
 import { guarded, reportAgentError } from '../../core/agentErrors';
+import { appWorkBegan, appWorkEnded } from '../../core/appWork';
 import { cacheReadOf, recordRedisCacheReply } from '../cacheTelemetry/redisCacheHits';
 import { errorType } from './attributes';
 import type { BatchRecord, CommandRecord, RedisRecorder } from './recorder';
@@ -171,6 +172,7 @@ type SeenCommand = SentCommand & { [SEEN]?: true };
 export function wrapSendCommand(recorder: RedisRecorder): (original: Method<RedisClientLike>) => Method<RedisClientLike> {
   // Plain try/catch rather than `guarded`: this runs for every command, and a guard closure per call shows.
   const finish = (record: CommandRecord, error: unknown): void => {
+    appWorkEnded();
     try {
       recorder.commandFinished(record, error);
     } catch (failure) {
@@ -182,6 +184,7 @@ export function wrapSendCommand(recorder: RedisRecorder): (original: Method<Redi
     // Read commands whose reply feeds the Redis-as-cache hit/miss counts.
     const cacheRead = cacheReadOf(command.name);
     if (!record && !cacheRead) return;
+    if (record) appWorkBegan();
     const { resolve, reject } = command;
     command.resolve = function resolveObserved(value: unknown): void {
       if (record) finish(record, undefined);

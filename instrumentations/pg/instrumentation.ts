@@ -66,6 +66,11 @@ export class PgInstrumentation extends InstrumentationBase<PgInstrumentationConf
     this.pools.observe(this.meter);
   }
 
+  /** Hands the statement hook the SQL engine's statement cache, which the agent loads after capture has begun. */
+  useAnalyzer(analyzer: StatementAnalyzer): void {
+    this.setConfig({ ...this.getConfig(), analyzer });
+  }
+
   protected init() {
     const connectionParametersFile = new InstrumentationNodeModuleFile(
       'pg/lib/connection-parameters.js',

@@ -7,6 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Attributes, Counter, Histogram } from '@opentelemetry/api';
 import { reportAgentError } from '../../core/agentErrors';
+import { appWorkBegan, appWorkEnded } from '../../core/appWork';
 import { basePoolName, resolvePoolTarget } from './poolName';
 import type { PoolRegistry, TrackedPool } from './poolRegistry';
 import type { ConnectionParametersClass, NodeCallback, PgClientLike, PgPoolLike, PoolClass } from './types';
@@ -106,7 +107,9 @@ function recordCheckout(pool: PgPoolLike, started: number, error: unknown, clien
 /** pg-pool calls a checkout back with (error, client, release). */
 function timedCheckout(pool: PgPoolLike, callback: NodeCallback, deps: PoolProxyDeps): NodeCallback {
   const started = performance.now();
+  appWorkBegan();
   return (error, client, release) => {
+    appWorkEnded();
     try {
       recordCheckout(pool, started, error, client, deps);
     } catch (agentError) {

@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import type { Attributes, Histogram, Span, SpanContext } from '@opentelemetry/api';
 import { context, isSpanContextValid, trace } from '@opentelemetry/api';
 import { reportAgentError } from '../../core/agentErrors';
+import { appWorkBegan, appWorkEnded } from '../../core/appWork';
 import { emitQueryEvent, hasQueryObservers, type QueryEvent } from '../../core/queryEvents';
 import type { StatementAnalysis } from '../../core/statementAnalysis';
 import { currentLoaderScope, recordDatabaseTimeInLoader, type LoaderDatabaseTime } from '../cacheTelemetry/loaderScope';
@@ -56,6 +57,7 @@ interface QueryStart {
 }
 
 function record(client: PgClientLike, start: QueryStart, error: unknown, result: unknown, deps: QueryPatchDeps): void {
+  appWorkEnded();
   try {
     const { call, started } = start;
     const durationSeconds = (performance.now() - started) / 1000;
@@ -141,6 +143,7 @@ export function createQueryPatch(original: QueryFunction, deps: QueryPatchDeps):
     const call = describeQueryCall(args);
     if (call === undefined || deps.isAgentQuery(args[0])) return original.apply(this, args);
     const span = trace.getSpan(context.active());
+    appWorkBegan();
     const start: QueryStart = {
       call,
       started: performance.now(),

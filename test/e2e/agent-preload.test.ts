@@ -142,13 +142,14 @@ describe('configuration and lifecycle', () => {
   });
 
   it('a port in use gives one warning naming the port, and the app runs on', async () => {
+    // The app lives until the agent has tried its port: the agent starts its server after the app's own start.
     const blocker = createServer();
     const port = await new Promise<number>((resolve) => blocker.listen(0, '127.0.0.1', () => {
       const address = blocker.address();
       resolve(typeof address === 'object' && address ? address.port : 0);
     }));
     try {
-      const run = await runNode(join(APPS, 'exits-by-itself.cjs'), {
+      const run = await runNode(join(APPS, 'waits-for-agent.cjs'), {
         nodeArgs: ['--require', REGISTER_CJS],
         env: { OTEL_EXPORTER_PROMETHEUS_PORT: String(port), OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1' },
       });

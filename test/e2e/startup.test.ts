@@ -11,6 +11,8 @@ import { MIN_NODE_MAJOR, unsupportedNodeLine } from '../../agent/preloadGate';
 import { portHeldLine } from '../../http/portHeldHint';
 
 const EXITS = join(APPS, 'exits-by-itself.cjs');
+/** Lives until the agent's server has started: the agent starts it after the app's own start. */
+const WAITS_FOR_AGENT = join(APPS, 'waits-for-agent.cjs');
 
 /** The machine's own Node.js when it is older than the supported range (the system Node is 20 here). */
 function olderSystemNode(): string | undefined {
@@ -24,7 +26,7 @@ function olderSystemNode(): string | undefined {
 
 describe('the start-up line', () => {
   it('names the version, pid, the real port when 0 was asked for, and the exporters', async () => {
-    const run = await runNode(EXITS, {
+    const run = await runNode(WAITS_FOR_AGENT, {
       nodeArgs: ['--require', REGISTER_CJS],
       env: { OTEL_EXPORTER_PROMETHEUS_PORT: '0', OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1', QUERYLENS_STARTUP_LOG: 'on' },
     });
@@ -37,8 +39,10 @@ describe('the start-up line', () => {
   });
 
   it('is not printed by default when stderr is not a terminal', async () => {
-    const run = await runNode(EXITS, { nodeArgs: ['--require', REGISTER_CJS], env: { OTEL_EXPORTER_PROMETHEUS_PORT: '0' } });
-    expect(run).toMatchObject({ code: 0, stdout: 'done\n', stderr: '' });
+    const run = await runNode(WAITS_FOR_AGENT, { nodeArgs: ['--require', REGISTER_CJS], env: { OTEL_EXPORTER_PROMETHEUS_PORT: '0', QUERYLENS_STARTUP_LOG: 'on' } });
+    expect(run.stderr, 'the server started').toMatch(/listening on/);
+    const quiet = await runNode(WAITS_FOR_AGENT, { nodeArgs: ['--require', REGISTER_CJS], env: { OTEL_EXPORTER_PROMETHEUS_PORT: '0' } });
+    expect(quiet).toMatchObject({ code: 0, stdout: 'done\n', stderr: '' });
   });
 
   it('an invalid QUERYLENS_STARTUP_LOG gets the one configuration line', async () => {

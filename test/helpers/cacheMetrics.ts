@@ -5,12 +5,13 @@
 import type { Attributes } from '@opentelemetry/api';
 import { MeterProvider, MetricReader, type DataPoint, type Histogram } from '@opentelemetry/sdk-metrics';
 import { QUERYLENS_SCOPE } from '../../core/metrics/registry';
-import { databaseHistograms } from '../../core/metrics/databaseHistograms';
+import { DATABASE_HISTOGRAMS } from '../../core/metrics/databaseHistograms';
+import { PreAggregatedProducer } from '../../core/metrics/preAggregatedProducer';
 
 class CollectingReader extends MetricReader {
   constructor() {
     // The database histograms are aggregated by the agent, as the agent's own readers export them.
-    super({ metricProducers: [databaseHistograms] });
+    super({ metricProducers: [new PreAggregatedProducer({ name: QUERYLENS_SCOPE, version: 'test' }, DATABASE_HISTOGRAMS)] });
   }
 
   protected override onForceFlush(): Promise<void> { return Promise.resolve(); }

@@ -1,5 +1,5 @@
 /** The bounded queue of statements seen before the SQL parser was ready. */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { StatementAnalysis } from '../../core/statementAnalysis';
 import { AnalysisBudget } from '../../recording/analysisBudget';
 import { isSqlParserReady, loadSqlParser } from '../../sql/parse/parser';
@@ -62,5 +62,20 @@ describe('the statement cache catching up once the parser is ready', () => {
     expect(recorded.map((analysis) => [analysis.parsed, analysis.collection, analysis.findings.some((finding) => finding.rule === 'select-star')]))
       .toEqual([[true, 'a', true], [true, 'b', true], [true, 'c', true]]);
     expect(cache.counts()).toMatchObject({ pending: 0, pendingDropped: 0 });
+  });
+
+  it('adopts the statements queued before it existed (the agent hooks pg first), with what that queue dropped', async () => {
+    const early = new PendingStatements({ maxStatements: 2, maxTextChars: 1000 });
+    const recorded: string[] = [];
+    for (const text of ['SELECT * FROM early_a', 'SELECT * FROM early_b', 'SELECT * FROM early_c']) {
+      early.add(text, (analysis) => recorded.push(analysis.collection));
+    }
+    const cache = new StatementCache({ maxSqlLength: 100_000, disabledRules: new Set(), source: 'runtime', rules: ALL_RULES });
+    cache.adopt(early);
+    expect(early.size).toBe(0);
+    expect(cache.counts()).toMatchObject({ pendingDropped: 1 });
+    // The parser loaded in the test above: each adopted statement is analysed and recorded in turn.
+    await vi.waitFor(() => expect(recorded).toEqual(['early_a', 'early_b']));
+    expect(cache.counts()).toMatchObject({ pending: 0, pendingDropped: 1 });
   });
 });

@@ -1,6 +1,7 @@
 import { MeterProvider, MetricReader, type HistogramMetricData } from '@opentelemetry/sdk-metrics';
 import { describe, expect, it } from 'vitest';
-import { MAX_SERIES_PER_HISTOGRAM, PreAggregatedHistogram, PreAggregatedProducer } from '../../core/metrics/preAggregatedHistogram';
+import { MAX_SERIES_PER_HISTOGRAM, PreAggregatedHistogram } from '../../core/metrics/preAggregatedHistogram';
+import { PreAggregatedProducer } from '../../core/metrics/preAggregatedProducer';
 import { DURATION_BUCKETS_SECONDS, METRICS, REDIS_DURATION_BUCKETS_SECONDS } from '../../core/metrics/registry';
 
 class Reader extends MetricReader {

@@ -1,0 +1,88 @@
+/**
+ * The agent's start after capture: the SQL engine, the OpenTelemetry SDK,
+ * recording and the agent server, loaded as stages, one per turn of the
+ * event loop once the app's own start has run. Each stage waits for a moment
+ * when the app has no statement, pool checkout, Redis command or HTTP request
+ * in flight (core/appWork.ts), so the app's first statement and first request
+ * never wait behind the agent's loading. MAX_IDLE_WAIT_MS after the stages
+ * were scheduled (at preload), the rest run without waiting (a service busy from its first millisecond
+ * still gets its metrics). The timers are unref'd: a process that ends before
+ * they fire (a script that exits at once) never loads those stages at all.
+ */
+import { appIsIdle, watchAppWork, whenAppIdle } from '../core/appWork';
+
+/**
+ * How long, from preload on, the stages wait for idle moments: past it, the
+ * rest run one per turn whatever the app is doing.
+ */
+export const MAX_IDLE_WAIT_MS = 2000;
+
+export interface StartStages {
+  /** Resolves once every stage has run (or the stages were cancelled). */
+  readonly done: Promise<void>;
+  /** Runs the stages still waiting, now: a process about to exit that must export first. */
+  finishNow(): void;
+  /** Runs no further stage. */
+  cancel(): void;
+}
+
+export function runStagesWhenIdle(stages: readonly (() => void)[], onError: (error: unknown) => void): StartStages {
+  let next = 0;
+  let finish: () => void = () => undefined;
+  const done = new Promise<void>((resolve) => {
+    finish = resolve;
+  });
+  const waitUntil = Date.now() + MAX_IDLE_WAIT_MS;
+  /** Bumped per scheduled stage: of its idle callback and its deadline, only the first runs it. */
+  let turn = 0;
+  let deadline: NodeJS.Timeout | undefined;
+
+  const stop = (): void => {
+    next = stages.length;
+    turn += 1;
+    if (deadline) clearTimeout(deadline);
+    watchAppWork(false);
+    finish();
+  };
+  const runNext = (): void => {
+    if (deadline) clearTimeout(deadline);
+    const stage = stages[next];
+    next += 1;
+    try {
+      stage!();
+    } catch (error) {
+      onError(error);
+      stop();
+      return;
+    }
+    schedule();
+  };
+  const schedule = (): void => {
+    if (next >= stages.length) {
+      stop();
+      return;
+    }
+    const mine = ++turn;
+    const runIfMine = (): void => {
+      if (mine === turn) runNext();
+    };
+    deadline = setTimeout(runIfMine, Math.max(0, waitUntil - Date.now())).unref();
+    const tryNow = (): void => {
+      if (mine !== turn) return;
+      if (appIsIdle()) runIfMine();
+      // Work began since: wait for it to end, then look again on the next turn.
+      else whenAppIdle(() => setImmediate(tryNow).unref());
+    };
+    setImmediate(tryNow).unref();
+  };
+
+  watchAppWork(true);
+  schedule();
+  return {
+    done,
+    finishNow: () => {
+      while (next < stages.length) runNext();
+    },
+    cancel: stop,
+  };
+}

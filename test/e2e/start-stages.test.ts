@@ -1,0 +1,52 @@
+/**
+ * The agent's two-part start (agent/start.ts, agent/startStages.ts): capture
+ * at preload, the rest in stages between the app's own work. A script that
+ * exits at once never loads the later stages; the app's first statement
+ * answers before any of them has run, and is still recorded, as is a Redis
+ * connection error of the first moments.
+ */
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { APPS, REGISTER_CJS, freePort, lastJsonLine, runNode } from '../helpers/agentProcess';
+import { parseSamples } from '../helpers/promText';
+
+interface StagesRun {
+  rows: { first_stage_n: number }[];
+  answeredMs: number;
+  loadedAtStart: string[];
+  loadedAtAnswer: string[];
+  top: { query: string; calls: number }[];
+  metrics: string;
+}
+
+describe('the later start-up stages', () => {
+  it('a script that exits at once loads capture and none of them', async () => {
+    const listLoaded = "process.on('exit', () => process.stdout.write(JSON.stringify(Object.keys(require.cache).map((file) => file.replace(/.*node_modules\\//, '').replace(/.*\\/dist\\//, 'dist/')))))";
+    const run = await runNode('-e', { nodeArgs: ['--require', REGISTER_CJS], args: [listLoaded], env: { OTEL_EXPORTER_PROMETHEUS_PORT: String(await freePort()) } });
+    expect(run.code, run.stderr).toBe(0);
+    const loaded = JSON.parse(run.stdout) as string[];
+    expect(loaded).toContain('dist/instrumentations/pg/instrumentation.js');
+    const laterStages = /^(@opentelemetry\/(sdk-metrics|resources|core|exporter-prometheus|instrumentation-runtime-node)\/|libpg-query\/|dist\/(sql\/(analyzeStatement|ruleEngine|parse\/parser)|recording\/(queryRecorder|statementCache)|report\/buildReport|agentQueries\/explainRunner|http\/(server|agentRoutes))\.js$)/;
+    expect(loaded.filter((file) => laterStages.test(file))).toEqual([]);
+  });
+
+  it('the first statement answers before any of them has run, and is recorded once they have', async () => {
+    const run = await runNode(join(APPS, 'first-statement-stages.cjs'), {
+      nodeArgs: ['--require', REGISTER_CJS],
+      env: { OTEL_EXPORTER_PROMETHEUS_PORT: String(await freePort()), CLOSED_PORT: String(await freePort()) },
+      timeoutMs: 60_000,
+    });
+    expect(run.code, run.stderr).toBe(0);
+    const result = lastJsonLine<StagesRun>(run.stdout);
+    expect(result.rows).toEqual([{ first_stage_n: 7 }]);
+    expect(result.loadedAtStart).toEqual([]);
+    expect(result.loadedAtAnswer, `answered ${result.answeredMs} ms after start`).toEqual([]);
+    expect(result.top.map((statement) => [statement.query, statement.calls])).toEqual([['select $1::int as first_stage_n', 1]]);
+    const samples = parseSamples(result.metrics);
+    const duration = samples.find((sample) => sample.name === 'db_client_operation_duration_count' && sample.labels.db_system_name === 'postgresql');
+    expect(duration?.value).toBe(1);
+    // Counted on the held meter before the SDK loaded, then replayed onto it.
+    const redisErrors = samples.filter((sample) => sample.name === 'querylens_redis_connection_errors_total').reduce((sum, sample) => sum + sample.value, 0);
+    expect(redisErrors).toBeGreaterThanOrEqual(1);
+  });
+});
