@@ -22,6 +22,8 @@ import { LruCacheInstrumentation } from '../instrumentations/lru-cache/instrumen
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { currentRequestKey, trackHttpRequests } from '../instrumentations/http/requestContext';
 import { startSqlRuntime } from './startRecording';
+import { startHistorySampler } from './historySampler';
+import { sampleCacheHistory } from '../instrumentations/cacheTelemetry/cacheStatistics';
 import { isAgentQuery } from '../agentQueries/agentQuery';
 import { observeSqlEngine, startSqlEngine, type RuntimeSqlEngine } from './startAnalysis';
 import { currentProcessRole, serverPlacement } from '../http/serverPort';
@@ -123,9 +125,14 @@ function activate(config: QuerylensConfig): AgentHandle {
     engine,
     pools: pg.pools,
     redisCommands: () => redisStatistics.summaries(),
+    redisHistories: (nowMs, sinceMs) => redisStatistics.serverHistories(nowMs, sinceMs),
     serviceName,
     startedAt,
     warn,
+  });
+
+  const stopHistory = startHistorySampler({
+    sample: [(nowMs) => pg.pools.sampleHistory(nowMs), (nowMs) => redisStatistics.sampleHistory(nowMs), sampleCacheHistory],
   });
 
   const routes = agentRoutes({
@@ -150,6 +157,7 @@ function activate(config: QuerylensConfig): AgentHandle {
     active: true,
     ready: server.then(() => undefined),
     shutdown: async () => {
+      stopHistory();
       const listening = await server;
       listening?.close();
       await Promise.all([sqlRuntime.close(), telemetry.shutdown()]);
