@@ -5,9 +5,10 @@
  * minute by minute, served by the agent's status page route. The test reads
  * back what each chart shows (its marks' values, and bar heights in
  * proportion) and checks the page runs under its CSP with no console error.
- * A screenshot of the detail view is kept in test-results/.
+ * Screenshots are kept in test-results/ (and, with QUERYLENS_DOCS_IMAGES set,
+ * the detail view's is copied to docs/images/ for docs/status-page.md).
  */
-import { mkdirSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, statSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -187,6 +188,7 @@ describe('status page charts in Chromium', () => {
     const screenshot = join(SCREENSHOTS, 'status-page-statement.png');
     await page.screenshot({ path: screenshot, fullPage: true });
     expect(statSync(screenshot).size).toBeGreaterThan(20_000);
+    if (process.env.QUERYLENS_DOCS_IMAGES) copyFileSync(screenshot, join(ROOT, 'docs', 'images', 'status-page-statement.png'));
     await page.close();
     expect(consoleProblems).toEqual([]);
   });
