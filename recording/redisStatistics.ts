@@ -53,6 +53,7 @@ class OperationTally implements RedisOperationTally {
 export class RedisStatistics implements RedisOperationSink {
   private readonly tallies = new Map<string, OperationTally>();
   private readonly histories = new Map<string, MinuteHistory>();
+  private sampledMinute = -1;
 
   tally(operation: RedisOperation): RedisOperationTally {
     const key = `${operation.server}\u0000${operation.database}\u0000${operation.operation}`;
@@ -77,6 +78,9 @@ export class RedisStatistics implements RedisOperationSink {
   /** Closes the minutes that ended before `nowMs` for every server (the agent's sampler calls it). */
   sampleHistory(nowMs: number): void {
     const minute = minuteOf(nowMs);
+    // Summing the tallies is only worth it when a minute has ended.
+    if (minute <= this.sampledMinute) return;
+    this.sampledMinute = minute;
     for (const [server, total] of this.serverTotals()) this.historyOf(server, minute)?.roll(minute, total);
   }
 
