@@ -30,6 +30,7 @@ import { IoredisInstrumentation } from '../instrumentations/ioredis/instrumentat
 import { LruCacheInstrumentation } from '../instrumentations/lru-cache/instrumentation';
 import { currentRequestKey, trackHttpRequests } from '../instrumentations/http/requestContext';
 import { clearLiveCaches } from '../instrumentations/cacheTelemetry/clearLiveCaches';
+import { sampleCacheHistory } from '../instrumentations/cacheTelemetry/cacheStatistics';
 import { RedisStatistics } from '../recording/redisStatistics';
 import { isAgentQuery } from '../agentQueries/agentQuery';
 import { currentProcessRole, serverPlacement } from '../http/serverPort';
@@ -40,6 +41,7 @@ import type * as Sdk from './sdk';
 import type * as StartAnalysis from './startAnalysis';
 import type * as StartRecording from './startRecording';
 import { EarlyStatements } from './earlyStatements';
+import { startHistorySampler } from './historySampler';
 import { runStagesWhenIdle, type StartStages } from './startStages';
 import { flushPushedTelemetryBeforeExit } from './flushOnExit';
 import { shouldPrintStartupLine, startupLine } from './startupLine';
@@ -145,6 +147,7 @@ interface LaterParts {
   engine?: StartAnalysis.RuntimeSqlEngine;
   telemetry?: Sdk.AgentTelemetry;
   runtime?: StartRecording.SqlRuntime;
+  stopHistory?: () => void;
   server?: Promise<Server | undefined>;
 }
 
@@ -207,9 +210,14 @@ function laterStages(context: StartContext, parts: LaterParts): (() => void)[] {
         engine: parts.engine!,
         pools: capture.pg.pools,
         redisCommands: () => capture.redisStatistics.summaries(),
+        redisHistories: (nowMs, sinceMs) => capture.redisStatistics.serverHistories(nowMs, sinceMs),
         serviceName: context.serviceName,
         startedAt: context.startedAt,
         warn,
+      });
+      const { pg, redisStatistics } = capture;
+      parts.stopHistory = startHistorySampler({
+        sample: [(nowMs) => pg.pools.sampleHistory(nowMs), (nowMs) => redisStatistics.sampleHistory(nowMs), sampleCacheHistory],
       });
     },
     () => {
@@ -248,6 +256,7 @@ function activate(config: QuerylensConfig): AgentHandle {
     ready: stages.done.then(() => parts.server).then(() => undefined),
     shutdown: async () => {
       stages.cancel();
+      parts.stopHistory?.();
       const listening = await parts.server;
       listening?.close();
       await Promise.all([parts.runtime?.close(), parts.telemetry?.shutdown()]);

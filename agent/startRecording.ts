@@ -18,13 +18,13 @@ import { defaultConnectionConfigFor } from '../agentQueries/explainConnection';
 import { poolConnectionConfig } from '../agentQueries/poolConnectionConfig';
 import { DEFAULT_INDEX_ADVISOR, type IndexAdvisorSettings } from '../agentQueries/indexAdvisor';
 import type { PoolRegistry } from '../instrumentations/pg/poolRegistry';
-import type { RedisCommandSummary } from '../recording/redisStatistics';
-import { cacheSummaries } from '../instrumentations/cacheTelemetry/cacheStatistics';
+import type { RedisCommandSummary, RedisServerHistory } from '../recording/redisStatistics';
+import { cacheHistories, cacheSummaries } from '../instrumentations/cacheTelemetry/cacheStatistics';
 
 export interface SqlRuntime {
   readonly recorder: QueryRecorder;
-  /** The report as served on ROUTE_PATHS.report (the status page renders it). */
-  report(): QuerylensReport;
+  /** The report as served on ROUTE_PATHS.report (the status page renders it); `sinceMs` limits its history. */
+  report(sinceMs?: number): QuerylensReport;
   /** Forgets the statement statistics and findings (the admin `reset-stats` action). */
   resetStats(): void;
   close(): Promise<void>;
@@ -35,6 +35,7 @@ export interface SqlRuntimeDeps {
   readonly engine: RuntimeSqlEngine;
   readonly pools: PoolRegistry;
   readonly redisCommands: () => readonly RedisCommandSummary[];
+  readonly redisHistories: (nowMs: number, sinceMs?: number) => readonly RedisServerHistory[];
   readonly serviceName: string;
   readonly startedAt: number;
   readonly warn: (line: string) => void;
@@ -71,20 +72,27 @@ export function startSqlRuntime(config: QuerylensConfig, deps: SqlRuntimeDeps): 
   const recorder = createQueryRecorder(config, deps.meter, { planRequester: explainRunner, slowQueryLog });
   addQueryObserver(recorder);
   let statsSince = deps.startedAt;
-  const report = (): QuerylensReport => buildReport({
-    serviceName: deps.serviceName,
-    agentVersion: AGENT_VERSION,
-    startedAt: deps.startedAt,
-    now: Date.now(),
-    config,
-    recorder,
-    parse: parseCounts(deps.engine),
-    slowQueryLog,
-    statsSince,
-    pools: deps.pools.snapshots(),
-    redisCommands: deps.redisCommands(),
-    caches: cacheSummaries(),
-  });
+  const report = (sinceMs?: number): QuerylensReport => {
+    const now = Date.now();
+    return buildReport({
+      serviceName: deps.serviceName,
+      agentVersion: AGENT_VERSION,
+      startedAt: deps.startedAt,
+      now,
+      config,
+      recorder,
+      parse: parseCounts(deps.engine),
+      slowQueryLog,
+      statsSince,
+      pools: deps.pools.snapshots(),
+      redisCommands: deps.redisCommands(),
+      caches: cacheSummaries(),
+      historySince: sinceMs,
+      poolHistories: deps.pools.histories(now, sinceMs),
+      redisHistories: deps.redisHistories(now, sinceMs),
+      cacheHistories: cacheHistories(now, sinceMs),
+    });
+  };
   return {
     recorder,
     report,

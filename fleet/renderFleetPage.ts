@@ -7,7 +7,7 @@
 import { escapeHtml } from '../http/statusPage/escapeHtml';
 import { formatCount, formatMs, formatRatio } from '../http/statusPage/formatValues';
 import { PAGE_STYLE } from '../http/statusPage/pageStyle';
-import { none, num, sql, table, txt, type Cell } from '../http/statusPage/renderStatusPage';
+import { none, num, sql, table, txt, type Cell } from '../http/statusPage/pageParts';
 import type { FleetReport } from './fleetModel';
 import { instancesDiffer } from './instanceSpread';
 

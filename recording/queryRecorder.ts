@@ -30,6 +30,7 @@ import { analyzePlan } from '../sql/plan/analyzePlan';
 import { DEFAULT_PLAN_RULE_OPTIONS, type PlanRuleOptions } from '../sql/plan/planRule';
 import { sanitizePlan, summarizePlan } from '../sql/plan/planSanitizer';
 import { QueryStatistics, type OverflowStats, type QueryStats } from './queryStatistics';
+import type { HistoryWindow } from '../core/minuteHistory';
 import { SLOW_QUERY_RULE, slowQueryFinding } from './slowQueryFinding';
 import { UNBOUNDED_RESULT_RULE, UnboundedResultDetector } from './detectors/unboundedResultDetector';
 import { detectorOn, planRulesFor, ruleSwitches } from './ruleSwitches';
@@ -61,6 +62,8 @@ export interface SlowQueryDetail {
 
 export interface QueryRecorder extends QueryObserver {
   topQueries(): QueryStats[];
+  /** Per top-K fingerprint, its buckets that end after `sinceMs` (core/minuteHistory.ts), read at `nowMs`. */
+  queryHistories(nowMs: number, sinceMs?: number): Map<string, HistoryWindow>;
   /** 95th percentile of every statement's duration since the start or the last reset, in ms. */
   overallP95Ms(): number;
   otherQueries(): OverflowStats;
@@ -283,6 +286,7 @@ export function createQueryRecorder(config: RecordingSettings, meter: Meter, dep
       }
     },
     topQueries: () => statistics.top(),
+    queryHistories: (nowMs, sinceMs) => statistics.histories(nowMs, sinceMs),
     overallP95Ms: () => overall.quantile(0.95),
     otherQueries: () => statistics.other(),
     findings: () => withLoopSizesSoFar(findingsStore.list()),

@@ -14,8 +14,14 @@
  *
  * Latency percentiles come from fixed buckets (interpolated inside the
  * bucket, capped by the observed maximum), so memory per entry is constant.
+ *
+ * Each entry keeps its history (core/minuteHistory.ts): the first execution
+ * of an entry in a new minute closes the previous minute from the totals,
+ * so an execution costs one division and one comparison more. An evicted
+ * entry's history is handed to the entry that replaces it, started over.
  */
 import { bucketIndex, emptyBuckets, quantileFromBuckets } from '../core/latencyBuckets';
+import { MinuteHistory, NOTHING_COUNTED, minuteOf, type CumulativeReading, type HistoryShape, type HistoryWindow } from '../core/minuteHistory';
 
 /** Distinct SQLSTATEs kept per fingerprint; further codes are counted under `other`. */
 export const MAX_ERROR_CODES_PER_QUERY = 8;
@@ -64,6 +70,9 @@ export interface OverflowStats {
   readonly evictions: number;
 }
 
+/** calls, total time, rows, errors per bucket, and the latency buckets' p95. */
+export const STATEMENT_HISTORY_SHAPE: HistoryShape = { counters: 4, peaks: 0, latency: true };
+
 interface Entry {
   readonly fingerprint: string;
   readonly normalized: string;
@@ -80,6 +89,11 @@ interface Entry {
   readonly buckets: number[];
   readonly firstSeen: number;
   lastSeen: number;
+  readonly history: MinuteHistory;
+}
+
+function reading(entry: Entry): CumulativeReading {
+  return { counters: [entry.calls, entry.totalMs, entry.rows, entry.errors], buckets: entry.buckets, maxMs: entry.maxMs };
 }
 
 function snapshot(entry: Entry): QueryStats {
@@ -115,6 +129,8 @@ export class QueryStatistics {
 
   record(execution: QueryExecution): void {
     const entry = this.entries.get(execution.fingerprint) ?? this.admit(execution);
+    const minute = minuteOf(execution.at);
+    if (minute > entry.history.minute) entry.history.roll(minute, reading(entry));
     entry.weight += 1;
     entry.calls += 1;
     entry.totalMs += execution.durationMs;
@@ -133,7 +149,10 @@ export class QueryStatistics {
 
   private admit(execution: QueryExecution): Entry {
     let inheritedWeight = 0;
-    if (this.entries.size >= this.capacity) inheritedWeight = this.evictLightest();
+    let history: MinuteHistory | undefined;
+    if (this.entries.size >= this.capacity) ({ weight: inheritedWeight, history } = this.evictLightest());
+    history ??= new MinuteHistory(STATEMENT_HISTORY_SHAPE);
+    history.start(minuteOf(execution.at), NOTHING_COUNTED);
     const entry: Entry = {
       fingerprint: execution.fingerprint,
       normalized: execution.normalized,
@@ -150,15 +169,16 @@ export class QueryStatistics {
       buckets: emptyBuckets(),
       firstSeen: execution.at,
       lastSeen: execution.at,
+      history,
     };
     this.entries.set(entry.fingerprint, entry);
     return entry;
   }
 
-  private evictLightest(): number {
+  private evictLightest(): { weight: number; history: MinuteHistory | undefined } {
     let lightest: Entry | undefined;
     for (const entry of this.entries.values()) if (lightest === undefined || entry.weight < lightest.weight) lightest = entry;
-    if (lightest === undefined) return 0;
+    if (lightest === undefined) return { weight: 0, history: undefined };
     this.entries.delete(lightest.fingerprint);
     this.onEvict?.(snapshot(lightest));
     this.overflow.calls += lightest.calls;
@@ -166,7 +186,7 @@ export class QueryStatistics {
     this.overflow.rows += lightest.rows;
     this.overflow.errors += lightest.errors;
     this.overflow.evictions += 1;
-    return lightest.weight;
+    return { weight: lightest.weight, history: lightest.history };
   }
 
   get(fingerprint: string): QueryStats | undefined {
@@ -177,6 +197,13 @@ export class QueryStatistics {
   /** Current top-K, by total time descending (what to look at first). */
   top(): QueryStats[] {
     return [...this.entries.values()].map(snapshot).sort((a, b) => b.totalMs - a.totalMs);
+  }
+
+  /** Each entry's buckets that end after `sinceMs`, by fingerprint, read at `nowMs`. */
+  histories(nowMs: number, sinceMs?: number): Map<string, HistoryWindow> {
+    const histories = new Map<string, HistoryWindow>();
+    for (const entry of this.entries.values()) histories.set(entry.fingerprint, entry.history.window(nowMs, reading(entry), sinceMs));
+    return histories;
   }
 
   other(): OverflowStats {

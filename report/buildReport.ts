@@ -6,12 +6,14 @@ import type { QueryRecorder } from '../recording/queryRecorder';
 import type { RecordingSettings } from '../recording/recordingSettings';
 import { SLOW_QUERY_RULE } from '../recording/slowQueryFinding';
 import type { StatementCacheCounts } from '../recording/statementCache';
-import type { CacheSummary } from '../instrumentations/cacheTelemetry/cacheStatistics';
-import type { PoolSnapshot } from '../instrumentations/pg/poolRegistry';
-import type { RedisCommandSummary } from '../recording/redisStatistics';
+import type { CacheHistory, CacheSummary } from '../instrumentations/cacheTelemetry/cacheStatistics';
+import type { PoolHistory, PoolSnapshot } from '../instrumentations/pg/poolRegistry';
+import type { RedisCommandSummary, RedisServerHistory } from '../recording/redisStatistics';
+import { HOURS_KEPT, MINUTES_KEPT } from '../core/minuteHistory';
 import { REPORT_SCHEMA_VERSION, type QuerylensReport } from './reportModel';
 import {
   iso, ms, reportCache, reportCacheCandidate, reportExplainOutcomes, reportFinding, reportIndexSuggestion, reportNPlusOne, reportParse, reportPlan, reportPool, reportQuery, reportRedisCommand,
+  reportRedisHistory,
 } from './reportRows';
 
 export interface ReportSources {
@@ -30,11 +32,20 @@ export interface ReportSources {
   readonly redisCommands?: readonly RedisCommandSummary[];
   /** `cacheSummaries()` of the cache instrumentation. */
   readonly caches?: readonly CacheSummary[];
+  /** ms since epoch: history buckets that ended before it are left out (the report's `?since=`). */
+  readonly historySince?: number;
+  /** Read with `now` and `historySince`, like the statements' history. */
+  readonly poolHistories?: readonly PoolHistory[];
+  readonly redisHistories?: readonly RedisServerHistory[];
+  readonly cacheHistories?: readonly CacheHistory[];
 }
 
 export function buildReport(sources: ReportSources): QuerylensReport {
   const { recorder } = sources;
   const top = recorder.topQueries();
+  const queryHistories = recorder.queryHistories(sources.now, sources.historySince);
+  const poolHistories = new Map((sources.poolHistories ?? []).map((history) => [history.name, history]));
+  const cacheHistories = new Map((sources.cacheHistories ?? []).map((history) => [`${history.layer}\u0000${history.name}`, history]));
   const statsByFingerprint = new Map(top.map((query) => [query.fingerprint, query]));
   const findings = recorder.findings();
   const rulesByFingerprint = new Map<string, string[]>();
@@ -71,7 +82,7 @@ export function buildReport(sources: ReportSources): QuerylensReport {
     },
     queries: {
       p95Ms: ms(recorder.overallP95Ms()),
-      top: top.map(reportQuery),
+      top: top.map((query) => reportQuery(query, queryHistories.get(query.fingerprint))),
       other: { calls: other.calls, totalMs: ms(other.totalMs), rows: other.rows, errors: other.errors, evictions: other.evictions },
     },
     findings: findings.map(reportFinding),
@@ -102,8 +113,14 @@ export function buildReport(sources: ReportSources): QuerylensReport {
     slowQueryLog: sources.slowQueryLog === undefined
       ? { destination: 'off', written: 0, dropped: 0 }
       : { destination: sources.slowQueryLog.destination, ...sources.slowQueryLog.stats() },
-    pools: (sources.pools ?? []).map(reportPool),
+    pools: (sources.pools ?? []).map((pool) => reportPool(pool, poolHistories.get(pool.name))),
     redisCommands: (sources.redisCommands ?? []).map(reportRedisCommand),
-    caches: (sources.caches ?? []).map(reportCache),
+    caches: (sources.caches ?? []).map((cache) => reportCache(cache, cacheHistories.get(`${cache.layer}\u0000${cache.name}`))),
+    history: {
+      since: sources.historySince === undefined ? null : iso(sources.historySince),
+      minutesKept: MINUTES_KEPT,
+      hoursKept: HOURS_KEPT,
+      redis: (sources.redisHistories ?? []).map(reportRedisHistory),
+    },
   };
 }

@@ -14,6 +14,51 @@ export const REPORT_SCHEMA_VERSION = 1;
 
 export type ReportExplainOutcome = 'ok' | 'skipped' | 'error' | 'timeout';
 
+/**
+ * Time buckets: one per minute for the last hour and one per hour for the
+ * last day, oldest first, the open minute and hour last (counted so far).
+ * Buckets with nothing counted are left out; `start` is when one begins.
+ */
+export interface ReportHistory<Point> {
+  readonly minutes: readonly Point[];
+  readonly hours: readonly Point[];
+}
+
+export interface ReportStatementPoint {
+  readonly start: string;
+  readonly calls: number;
+  readonly totalMs: number;
+  /** From the bucket's own latency buckets, never above the statement's `maxMs`. */
+  readonly p95Ms: number;
+  readonly rows: number;
+  readonly errors: number;
+}
+
+export interface ReportPoolPoint {
+  readonly start: string;
+  readonly checkouts: number;
+  readonly waitP95Ms: number;
+  /** The most connections in use and callers waiting among the samples of the bucket (one every 5 s). */
+  readonly peakUsed: number;
+  readonly peakPending: number;
+}
+
+export interface ReportRedisPoint {
+  readonly start: string;
+  readonly calls: number;
+  readonly errors: number;
+  readonly p95Ms: number;
+}
+
+export interface ReportCachePoint {
+  readonly start: string;
+  readonly hits: number;
+  readonly misses: number;
+  readonly stale: number;
+  /** hits / (hits + misses + stale) in the bucket; null without lookups. */
+  readonly hitRatio: number | null;
+}
+
 /** A top-K row: the statistics with the normalized text as `query` and ISO times. */
 export interface ReportQuery {
   readonly fingerprint: string;
@@ -33,6 +78,7 @@ export interface ReportQuery {
   readonly query: string;
   readonly firstSeen: string;
   readonly lastSeen: string;
+  readonly history: ReportHistory<ReportStatementPoint>;
 }
 
 export interface ReportPlan {
@@ -154,6 +200,7 @@ export interface ReportPool {
   /** Checkouts since start, and their 95th percentile wait in milliseconds. */
   readonly checkouts: number;
   readonly waitP95Ms: number;
+  readonly history: ReportHistory<ReportPoolPoint>;
 }
 
 /** Redis commands per server and database since start, busiest first. */
@@ -197,6 +244,12 @@ export interface ReportCache {
   /** Memory layer: entries held and capacity (0: not bounded by count); omitted for Redis. */
   readonly entries?: number;
   readonly maxEntries?: number;
+  readonly history: ReportHistory<ReportCachePoint>;
+}
+
+/** Redis commands of one server over time, all operations together. */
+export interface ReportRedisHistory extends ReportHistory<ReportRedisPoint> {
+  readonly server: string;
 }
 
 export interface QuerylensReport {
@@ -236,4 +289,11 @@ export interface QuerylensReport {
   readonly pools: readonly ReportPool[];
   readonly redisCommands: readonly ReportRedisCommand[];
   readonly caches: readonly ReportCache[];
+  readonly history: {
+    /** The report's `?since=`: buckets that ended before it are left out; null: all that are kept. */
+    readonly since: string | null;
+    readonly minutesKept: number;
+    readonly hoursKept: number;
+    readonly redis: readonly ReportRedisHistory[];
+  };
 }

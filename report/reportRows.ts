@@ -13,10 +13,12 @@ import type { StatementCacheCounts } from '../recording/statementCache';
 import type { ExplainOutcome } from '../recording/explainRequests';
 import type { CacheSummary } from '../instrumentations/cacheTelemetry/cacheStatistics';
 import type { PoolSnapshot } from '../instrumentations/pg/poolRegistry';
-import type { RedisCommandSummary } from '../recording/redisStatistics';
+import type { RedisCommandSummary, RedisServerHistory } from '../recording/redisStatistics';
 import { timeShare, type IndexSuggestion } from '../recording/indexSuggestions';
+import type { HistoryPoint, HistoryWindow } from '../core/minuteHistory';
 import type {
-  ReportCache, ReportCacheCandidate, ReportExplainOutcome, ReportFinding, ReportIndexSuggestion, ReportNPlusOne, ReportParse, ReportPlan, ReportPool, ReportQuery, ReportRedisCommand,
+  ReportCache, ReportCacheCandidate, ReportCachePoint, ReportExplainOutcome, ReportFinding, ReportHistory, ReportIndexSuggestion, ReportNPlusOne, ReportParse, ReportPlan, ReportPool,
+  ReportPoolPoint, ReportQuery, ReportRedisCommand, ReportRedisHistory, ReportRedisPoint, ReportStatementPoint,
 } from './reportModel';
 
 export function iso(ms: number): string {
@@ -33,11 +35,52 @@ function ratio(value: number): number {
   return Math.round(value * 1000) / 1000;
 }
 
+const NO_HISTORY: HistoryWindow = { minutes: [], hours: [] };
+
+function reportHistory<Point>(window: HistoryWindow | undefined, point: (bucket: HistoryPoint) => Point): ReportHistory<Point> {
+  const { minutes, hours } = window ?? NO_HISTORY;
+  return { minutes: minutes.map(point), hours: hours.map(point) };
+}
+
+/** A statement bucket: counters (calls, total time, rows, errors) as STATEMENT_HISTORY_SHAPE orders them. */
+function statementPoint(bucket: HistoryPoint): ReportStatementPoint {
+  const [calls = 0, totalMs = 0, rows = 0, errors = 0] = bucket.counters;
+  return { start: iso(bucket.start), calls, totalMs: ms(totalMs), p95Ms: ms(bucket.p95Ms), rows, errors };
+}
+
+/** A pool bucket: checkouts, then the peaks (used, pending) as POOL_HISTORY_SHAPE orders them. */
+function poolPoint(bucket: HistoryPoint): ReportPoolPoint {
+  const [checkouts = 0] = bucket.counters;
+  const [peakUsed = 0, peakPending = 0] = bucket.peaks;
+  return { start: iso(bucket.start), checkouts, waitP95Ms: ms(bucket.p95Ms), peakUsed, peakPending };
+}
+
+/** A Redis bucket: calls and errors as REDIS_HISTORY_SHAPE orders them. */
+function redisPoint(bucket: HistoryPoint): ReportRedisPoint {
+  const [calls = 0, errors = 0] = bucket.counters;
+  return { start: iso(bucket.start), calls, errors, p95Ms: ms(bucket.p95Ms) };
+}
+
+function hitRatio(hits: number, misses: number, stale: number): number | null {
+  const lookups = hits + misses + stale;
+  return lookups === 0 ? null : ratio(hits / lookups);
+}
+
+/** A cache bucket: hits, misses, stale as CACHE_HISTORY_SHAPE orders them. */
+function cachePoint(bucket: HistoryPoint): ReportCachePoint {
+  const [hits = 0, misses = 0, stale = 0] = bucket.counters;
+  return { start: iso(bucket.start), hits, misses, stale, hitRatio: hitRatio(hits, misses, stale) };
+}
+
+export function reportRedisHistory(history: RedisServerHistory): ReportRedisHistory {
+  return { server: history.server, ...reportHistory(history, redisPoint) };
+}
+
 export function reportPlan(plan: StoredPlan | undefined): ReportPlan | undefined {
   return plan === undefined ? undefined : { summary: plan.summary, explainedAt: iso(plan.explainedAt), plan: plan.plan };
 }
 
-export function reportQuery(stats: QueryStats): ReportQuery {
+export function reportQuery(stats: QueryStats, history: HistoryWindow | undefined): ReportQuery {
   return {
     fingerprint: stats.fingerprint,
     operation: stats.operation,
@@ -56,6 +99,7 @@ export function reportQuery(stats: QueryStats): ReportQuery {
     query: stats.normalized,
     firstSeen: iso(stats.firstSeen),
     lastSeen: iso(stats.lastSeen),
+    history: reportHistory(history, statementPoint),
   };
 }
 
@@ -124,7 +168,7 @@ export function reportParse(counts: StatementCacheCounts): ReportParse {
   };
 }
 
-export function reportPool(pool: PoolSnapshot): ReportPool {
+export function reportPool(pool: PoolSnapshot, history: HistoryWindow | undefined): ReportPool {
   return {
     name: pool.name,
     total: pool.total,
@@ -135,6 +179,7 @@ export function reportPool(pool: PoolSnapshot): ReportPool {
     min: pool.min,
     checkouts: pool.checkouts,
     waitP95Ms: pool.waitP95Ms,
+    history: reportHistory(history, poolPoint),
   };
 }
 
@@ -142,8 +187,7 @@ export function reportRedisCommand(command: RedisCommandSummary): ReportRedisCom
   return { server: command.server, database: command.database, command: command.command, calls: command.calls, errors: command.errors, p95Ms: command.p95Ms };
 }
 
-export function reportCache(cache: CacheSummary): ReportCache {
-  const lookups = cache.hits + cache.misses + cache.stale;
+export function reportCache(cache: CacheSummary, history: HistoryWindow | undefined): ReportCache {
   const evictions = Object.values(cache.evictions).reduce((sum, count) => sum + count, 0);
   return {
     name: cache.name,
@@ -152,10 +196,11 @@ export function reportCache(cache: CacheSummary): ReportCache {
     misses: cache.misses,
     stale: cache.stale,
     errors: cache.errors,
-    hitRatio: lookups === 0 ? null : ratio(cache.hits / lookups),
+    hitRatio: hitRatio(cache.hits, cache.misses, cache.stale),
     evictions,
     ...(cache.entries === undefined ? {} : { entries: cache.entries }),
     ...(cache.maxEntries === undefined ? {} : { maxEntries: cache.maxEntries }),
+    history: reportHistory(history, cachePoint),
   };
 }
 

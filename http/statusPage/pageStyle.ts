@@ -21,6 +21,15 @@ code,pre{font:12px/1.4 ui-monospace,monospace;white-space:pre-wrap;word-break:br
 .finding{background:#fff;border:1px solid #e3e3e3;padding:8px 12px;margin-bottom:8px}
 .plan,.plan ul{list-style:none;padding-left:18px;margin:4px 0}.plan li{border-left:2px solid #ccd;padding-left:6px;margin:2px 0}
 .muted{color:#666}.sorted{text-decoration:none;font-weight:bold}
+h3{font-size:14px;margin:16px 0 6px}
+.charts{display:flex;flex-wrap:wrap;gap:12px;margin:8px 0}
+figure.chart{margin:0;background:#fff;border:1px solid #e3e3e3;padding:6px}
+figcaption{font-size:12px;color:#444;margin-bottom:2px}
+svg .axis{stroke:#bbb;stroke-width:1}svg .axis-label{font-size:10px;fill:#666}
+svg .line{fill:none;stroke-width:1.5}
+rect.series-a,circle.series-a,rect.spark{fill:#3b6fc4}polyline.series-a{stroke:#3b6fc4}
+rect.series-b,circle.series-b{fill:#d0782c}polyline.series-b{stroke:#d0782c}
+.key.series-a{color:#3b6fc4}.key.series-b{color:#d0782c}
 `;
 
 export const PAGE_STYLE_CSP_SOURCE = `'sha256-${createHash('sha256').update(PAGE_STYLE, 'utf8').digest('base64')}'`;

@@ -7,8 +7,11 @@
 import type { QuerylensReport, ReportCache, ReportFinding } from '../../report/reportModel';
 import { escapeHtml } from './escapeHtml';
 import { formatCount, formatDuration, formatMs, formatRate, formatRatio } from './formatValues';
+import { cacheChart, poolCharts, statementSparkline } from './historyCharts';
+import { errorsWithCodes, markup, none, num, shareOfTotal, sql, table, txt, type Cell } from './pageParts';
 import { PAGE_STYLE } from './pageStyle';
 import { renderPlanTree } from './planTree';
+import { statementView } from './statementView';
 import { STATEMENT_SORTS, type StatementSort, sortStatements } from './statementSort';
 
 export interface StatusPageOptions {
@@ -17,6 +20,8 @@ export interface StatusPageOptions {
   readonly refreshSeconds: number;
   /** Where the page is served, for its own links. */
   readonly path: string;
+  /** `?statement=`: the fingerprint whose detail view is shown instead of the overview. */
+  readonly statement?: string;
 }
 
 /** Choices offered as links; any other `?refresh=` value within bounds works too. */
@@ -37,33 +42,18 @@ const SECTIONS = [
 
 type SectionId = (typeof SECTIONS)[number][0];
 
-export type Cell = { readonly html: string; readonly numeric: boolean };
-
-export const num = (value: string): Cell => ({ html: escapeHtml(value), numeric: true });
-export const txt = (value: string): Cell => ({ html: escapeHtml(value), numeric: false });
-export const sql = (value: string): Cell => ({ html: `<code>${escapeHtml(value)}</code>`, numeric: false });
-
-/** `headers` are HTML (they may hold sort links); cells are escaped by the helpers above. */
-export function table(headers: readonly string[], rows: readonly (readonly Cell[])[]): string {
-  const head = `<tr>${headers.map((header) => `<th>${header}</th>`).join('')}</tr>`;
-  const body = rows.map((row) => `<tr>${row.map((cell) => `<td${cell.numeric ? ' class="n"' : ''}>${cell.html}</td>`).join('')}</tr>`).join('');
-  return `<table>${head}${body}</table>`;
-}
-
-export function none(what: string): string {
-  return `<p class="muted">${escapeHtml(what)}</p>`;
-}
-
 function section(id: SectionId, body: string, note = ''): string {
   const title = SECTIONS.find(([sectionId]) => sectionId === id)?.[1] ?? id;
   return `<section id="${id}"><h2>${escapeHtml(title)}</h2>${note === '' ? '' : `<p class="muted">${escapeHtml(note)}</p>`}${body}</section>`;
 }
 
-function pageLink(options: StatusPageOptions, change: Partial<Pick<StatusPageOptions, 'sort' | 'refreshSeconds'>>): string {
+function pageLink(options: StatusPageOptions, change: Partial<Pick<StatusPageOptions, 'sort' | 'refreshSeconds' | 'statement'>>): string {
   const params = new URLSearchParams();
   params.set('sort', change.sort ?? options.sort);
   const refresh = change.refreshSeconds ?? options.refreshSeconds;
   if (refresh > 0) params.set('refresh', String(refresh));
+  const statement = 'statement' in change ? change.statement : options.statement;
+  if (statement !== undefined) params.set('statement', statement);
   return `${options.path}?${params.toString()}`;
 }
 
@@ -95,12 +85,14 @@ function statements(report: QuerylensReport, options: StatusPageOptions): string
     ? `<a class="sorted" href="${escapeHtml(pageLink(options, { sort }))}">${escapeHtml(label)} ▼</a>`
     : `<a href="${escapeHtml(pageLink(options, { sort }))}">${escapeHtml(label)}</a>`);
   const rows = sortStatements(report.queries.top, options.sort).map((query) => [
-    sql(query.query), txt(query.operation), num(formatCount(query.calls)), num(formatMs(query.totalMs)), num(formatMs(query.meanMs)),
-    num(formatMs(query.p95Ms)), num(formatMs(query.maxMs)), num(formatCount(query.rows)), num(formatCount(query.errors)),
+    markup(`<a href="${escapeHtml(pageLink(options, { statement: query.fingerprint }))}"><code>${escapeHtml(query.query)}</code></a>`),
+    txt(query.operation), num(formatCount(query.calls)), num(formatMs(query.totalMs)), num(formatRatio(shareOfTotal(report, query))), num(formatMs(query.meanMs)),
+    num(formatMs(query.p95Ms)), num(formatMs(query.maxMs)), num(formatCount(query.rows)), num(errorsWithCodes(query)), markup(statementSparkline(report, query)),
   ]);
   const body = rows.length === 0 ? none('no statement recorded yet') : table(
-    ['statement', 'operation', sortHeader('calls', 'calls'), sortHeader('total', 'total time'), sortHeader('mean', 'mean'), 'p95', 'max', 'rows', 'errors'], rows);
-  return section('statements', body, `sorted by ${STATEMENT_SORTS[options.sort].label}, largest first`);
+    ['statement', 'operation', sortHeader('calls', 'calls'), sortHeader('total', 'total time'), '% of total', sortHeader('mean', 'mean'), 'p95', 'max', 'rows', 'errors (SQLSTATE)', 'time per minute, last hour'], rows);
+  return section('statements', body,
+    `sorted by ${STATEMENT_SORTS[options.sort].label}, largest first; % of total is the share of all statement time since ${report.statsSince}; a statement's text opens its charts`);
 }
 
 /** A finding's fix: what it does, then its statements as one script to copy. */
@@ -159,8 +151,9 @@ function pools(report: QuerylensReport): string {
     txt(pool.name), num(formatCount(pool.used)), num(formatCount(pool.idle)), num(formatCount(pool.max)), num(formatCount(pool.pending)),
     num(formatCount(pool.checkouts)), num(pool.checkouts === 0 ? '–' : formatMs(pool.waitP95Ms)),
   ]);
-  return section('pools', rows.length === 0 ? none('no pg.Pool in use') : table(['pool', 'used', 'idle', 'max', 'waiting callers', 'checkouts', 'wait p95'], rows),
-    'connections read from the live pools now; checkout waits since the agent started (the db_client_connection_wait_time histogram on /metrics has them over time)');
+  const charts = report.pools.map((pool) => poolCharts(report, pool)).join('');
+  return section('pools', rows.length === 0 ? none('no pg.Pool in use') : table(['pool', 'used', 'idle', 'max', 'waiting callers', 'checkouts', 'wait p95'], rows) + charts,
+    'connections read from the live pools now; checkout waits since the agent started; the charts show the last hour per minute (connections: the most seen in samples every 5 s)');
 }
 
 function cacheRows(caches: readonly ReportCache[]): Cell[][] {
@@ -188,15 +181,22 @@ function redis(report: QuerylensReport): string {
   ]);
   const cacheReads = cacheRows(shownCaches(report, 'redis'));
   const body = (commands.length === 0 ? none('no Redis command yet') : table(['server', 'db', 'command', 'calls', 'errors', 'p95'], commands))
-    + (cacheReads.length === 0 ? none('no Redis read used as a cache yet') : table(CACHE_HEADERS, cacheReads));
+    + (cacheReads.length === 0 ? none('no Redis read used as a cache yet') : table(CACHE_HEADERS, cacheReads) + cacheCharts(report, shownCaches(report, 'redis')));
   return section('redis', body,
     'commands since the agent started; then Redis used as a cache: tiered caches\u2019 Redis layer and GET-style reads by key pattern');
 }
 
+/** Hit ratio charts of the caches with lookups in the last hour. */
+function cacheCharts(report: QuerylensReport, shown: readonly ReportCache[]): string {
+  const charts = shown.filter((cache) => cache.history.minutes.some((point) => point.hitRatio !== null)).map((cache) => cacheChart(report, cache));
+  return charts.length === 0 ? '' : `<div class="charts">${charts.join('')}</div>`;
+}
+
 function caches(report: QuerylensReport): string {
-  const rows = cacheRows(shownCaches(report, 'memory'));
-  return section('caches', rows.length === 0 ? none('no instrumented in-process cache yet') : table(CACHE_HEADERS, rows),
-    'lru-caches and tiered caches\u2019 memory layers, by name (names with nothing counted and no live cache are left out)');
+  const shown = shownCaches(report, 'memory');
+  const rows = cacheRows(shown);
+  return section('caches', rows.length === 0 ? none('no instrumented in-process cache yet') : table(CACHE_HEADERS, rows) + cacheCharts(report, shown),
+    'lru-caches and tiered caches\u2019 memory layers, by name (names with nothing counted and no live cache are left out); hit ratio per minute over the last hour');
 }
 
 function cacheCandidates(report: QuerylensReport): string {
@@ -211,9 +211,16 @@ function header(report: QuerylensReport, options: StatusPageOptions): string {
   const refreshLinks = REFRESH_CHOICES.map((seconds) => (seconds === options.refreshSeconds
     ? `<strong>${seconds === 0 ? 'off' : `${seconds} s`}</strong>`
     : `<a href="${escapeHtml(pageLink(options, { refreshSeconds: seconds }))}">${seconds === 0 ? 'off' : `${seconds} s`}</a>`)).join(' ');
-  const nav = SECTIONS.map(([id, title]) => `<a href="#${id}">${escapeHtml(title)}</a>`).join('');
+  const overviewPage = options.statement === undefined ? '' : pageLink(options, { statement: undefined });
+  const nav = SECTIONS.map(([id, title]) => `<a href="${escapeHtml(`${overviewPage}#${id}`)}">${escapeHtml(title)}</a>`).join('');
   return `<header><h1>querylens · ${escapeHtml(report.service.name)}</h1><span>auto-refresh: ${refreshLinks}</span>`
     + `<span><a href="${escapeHtml(`${options.path}/api/report`)}">JSON report</a><a href="/metrics">/metrics</a><a href="/healthz">/healthz</a></span></header><nav>${nav}</nav>`;
+}
+
+function sections(report: QuerylensReport, options: StatusPageOptions): string {
+  if (options.statement !== undefined) return statementView(report, options.statement, pageLink(options, { statement: undefined }));
+  return overview(report) + statements(report, options) + findings(report) + indexSuggestions(report) + slowStatements(report) + nPlusOne(report)
+    + pools(report) + redis(report) + caches(report) + cacheCandidates(report);
 }
 
 export function renderStatusPage(report: QuerylensReport, options: StatusPageOptions): string {
@@ -222,7 +229,6 @@ export function renderStatusPage(report: QuerylensReport, options: StatusPageOpt
     + '<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">'
     + `${refresh}<title>querylens · ${escapeHtml(report.service.name)}</title><style>${PAGE_STYLE}</style></head><body>`
     + header(report, options)
-    + overview(report) + statements(report, options) + findings(report) + indexSuggestions(report) + slowStatements(report) + nPlusOne(report)
-    + pools(report) + redis(report) + caches(report) + cacheCandidates(report)
+    + sections(report, options)
     + `<footer class="muted"><p>generated ${escapeHtml(report.generatedAt)}; statement texts are normalized (constants as $n).</p></footer></body></html>`;
 }

@@ -1,5 +1,5 @@
 /**
- * `GET /querylens`: reads `?sort=` and `?refresh=`, renders the current
+ * `GET /querylens`: reads `?sort=`, `?refresh=` and `?statement=` (a detail view), renders the current
  * report and answers with headers that forbid script, framing, sniffing,
  * referrers and caching.
  */
@@ -10,9 +10,12 @@ import type { Route } from '../server';
 import { PAGE_STYLE_CSP_SOURCE } from './pageStyle';
 import { renderStatusPage } from './renderStatusPage';
 import { parseStatementSort } from './statementSort';
+import { queryOf } from '../queryString';
 
 /** Longest automatic reload interval accepted from `?refresh=` (an hour). */
 const MAX_REFRESH_SECONDS = 3600;
+/** Longer than any fingerprint (16 hex digits, or `h:` and a hash): anything longer names none. */
+const MAX_FINGERPRINT_CHARS = 80;
 
 export const STATUS_PAGE_HEADERS: Readonly<Record<string, string>> = {
   'content-type': 'text/html; charset=utf-8',
@@ -28,6 +31,10 @@ export function parseRefresh(value: string | null): number {
   return Math.min(Number(value), MAX_REFRESH_SECONDS);
 }
 
+function parseStatement(value: string | null): string | undefined {
+  return value === null || value === '' ? undefined : value.slice(0, MAX_FINGERPRINT_CHARS);
+}
+
 function send(res: ServerResponse, html: string): void {
   res.writeHead(200, { ...STATUS_PAGE_HEADERS, 'content-length': Buffer.byteLength(html) });
   res.end(html);
@@ -38,12 +45,12 @@ export function statusPageRoute(report: () => QuerylensReport): Route {
     method: 'GET',
     path: ROUTE_PATHS.statusPage,
     handler: (req, res) => {
-      const url = req.url ?? '';
-      const query = new URLSearchParams(url.includes('?') ? url.slice(url.indexOf('?') + 1) : '');
+      const query = queryOf(req.url);
       send(res, renderStatusPage(report(), {
         sort: parseStatementSort(query.get('sort')),
         refreshSeconds: parseRefresh(query.get('refresh')),
         path: ROUTE_PATHS.statusPage,
+        statement: parseStatement(query.get('statement')),
       }));
     },
   };

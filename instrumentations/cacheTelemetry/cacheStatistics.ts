@@ -7,8 +7,13 @@
  * (layer, cache name) and shared by every cache with that name, so they live as
  * long as the name does and never go backwards when a cache is collected.
  * Names are bounded (`other` past the cap).
+ *
+ * Each (layer, name) keeps a history (core/minuteHistory.ts) of its hits,
+ * misses and stale reads per minute: a lookup takes no clock read for it, so
+ * the agent's sampler closes each minute from the counters.
  */
 import { ATTR } from '../../core/metrics/registry';
+import { MinuteHistory, NOTHING_COUNTED, minuteOf, type CumulativeReading, type HistoryShape, type HistoryWindow } from '../../core/minuteHistory';
 import { BoundedLabels } from './boundedLabels';
 
 export type CacheLayer = 'memory' | 'redis';
@@ -24,6 +29,9 @@ export const MAX_REDIS_KEY_PATTERNS = 100;
 
 export type CacheAttributes = Readonly<Record<string, string>>;
 
+/** hits, misses and stale reads per bucket. */
+export const CACHE_HISTORY_SHAPE: HistoryShape = { counters: 3, peaks: 0, latency: false };
+
 export class CacheCounters {
   hit = 0;
   miss = 0;
@@ -33,10 +41,16 @@ export class CacheCounters {
   /** Attribute objects built once, so recording never allocates them. */
   readonly nameAttributes: CacheAttributes;
   readonly layerAttributes: CacheAttributes;
+  readonly history = new MinuteHistory(CACHE_HISTORY_SHAPE);
 
   constructor(readonly name: string, readonly layer: CacheLayer) {
     this.nameAttributes = { [ATTR.cacheName]: name };
     this.layerAttributes = { [ATTR.cacheName]: name, [ATTR.cacheLayer]: layer };
+    this.history.start(minuteOf(Date.now()), NOTHING_COUNTED);
+  }
+
+  lookups(): CumulativeReading {
+    return { counters: [this.hit, this.miss, this.stale] };
   }
 
   count(result: CacheResult): void {
@@ -171,4 +185,20 @@ export function cacheSummaries(): CacheSummary[] {
     entries: sizes.get(c)?.entries,
     maxEntries: sizes.get(c)?.max,
   }));
+}
+
+export interface CacheHistory extends HistoryWindow {
+  readonly name: string;
+  readonly layer: CacheLayer;
+}
+
+/** Closes the minutes that ended before `nowMs` for every cache name (the agent's sampler calls it). */
+export function sampleCacheHistory(nowMs: number): void {
+  const minute = minuteOf(nowMs);
+  for (const c of allCacheCounters()) c.history.roll(minute, c.lookups());
+}
+
+/** Per cache name and layer, its buckets that end after `sinceMs`, read at `nowMs`. */
+export function cacheHistories(nowMs: number, sinceMs?: number): CacheHistory[] {
+  return [...allCacheCounters()].map((c) => ({ name: c.name, layer: c.layer, ...c.history.window(nowMs, c.lookups(), sinceMs) }));
 }

@@ -1,11 +1,16 @@
 /**
  * Live pools, held weakly, and the observable pool gauges read from them at
  * scrape time: one series per pool, never lagging behind pool events.
+ *
+ * Each pool keeps a history (core/minuteHistory.ts) of checkouts and their
+ * wait p95 per minute, and of the most connections in use and the most
+ * callers waiting among the samples the agent's sampler takes.
  */
 import type { Attributes, BatchObservableResult, Meter, Observable } from '@opentelemetry/api';
 import { ATTR, METRICS } from '../../core/metrics/registry';
 import { createObservableGauge } from '../../core/metrics/instruments';
 import { LatencyBuckets } from '../../core/latencyBuckets';
+import { MinuteHistory, NOTHING_COUNTED, minuteOf, type CumulativeReading, type HistoryShape, type HistoryWindow } from '../../core/minuteHistory';
 import { PoolNameAllocator, type PoolTarget } from './poolName';
 import type { PgPoolLike, PgPoolOptions } from './types';
 
@@ -14,6 +19,7 @@ export interface TrackedPool {
   readonly target: PoolTarget;
   /** Checkout waits in this process, for the report's p95 (the histogram goes to metrics). */
   readonly waits: LatencyBuckets;
+  readonly history: MinuteHistory;
   readonly attributes: Attributes;
   readonly idleAttributes: Attributes;
   readonly usedAttributes: Attributes;
@@ -31,6 +37,17 @@ export interface PoolSnapshot {
   /** Checkouts since start, and their 95th percentile wait in milliseconds. */
   readonly checkouts: number;
   readonly waitP95Ms: number;
+}
+
+/** checkouts per bucket with their wait p95; peaks: connections in use, callers waiting. */
+export const POOL_HISTORY_SHAPE: HistoryShape = { counters: 1, peaks: 2, latency: true };
+
+export interface PoolHistory extends HistoryWindow {
+  readonly name: string;
+}
+
+function waitReading(tracked: TrackedPool): CumulativeReading {
+  return { counters: [tracked.waits.count], buckets: tracked.waits.buckets, maxMs: tracked.waits.maxMs };
 }
 
 /** The live pool's own counts, read now. */
@@ -51,10 +68,13 @@ export class PoolRegistry {
     if (existing) return existing;
     const name = this.names.allocate(baseName);
     const attributes = { [ATTR.poolName]: name };
+    const history = new MinuteHistory(POOL_HISTORY_SHAPE);
+    history.start(minuteOf(Date.now()), NOTHING_COUNTED);
     const tracked: TrackedPool = {
       name,
       target,
       waits: new LatencyBuckets(),
+      history,
       attributes,
       idleAttributes: { ...attributes, [ATTR.connectionState]: 'idle' },
       usedAttributes: { ...attributes, [ATTR.connectionState]: 'used' },
@@ -98,6 +118,22 @@ export class PoolRegistry {
       checkouts: tracked.waits.count,
       waitP95Ms: Math.round(tracked.waits.quantile(0.95) * 1000) / 1000,
     }));
+  }
+
+  /** Closes the minutes that ended before `nowMs` and samples each live pool's use (the agent's sampler calls it). */
+  sampleHistory(nowMs: number): void {
+    const minute = minuteOf(nowMs);
+    for (const [tracked, pool] of this.livePools()) {
+      tracked.history.roll(minute, waitReading(tracked));
+      const counts = connectionCounts(pool);
+      tracked.history.sample(0, counts.used);
+      tracked.history.sample(1, counts.pending);
+    }
+  }
+
+  /** Per live pool, its buckets that end after `sinceMs`, read at `nowMs`. */
+  histories(nowMs: number, sinceMs?: number): PoolHistory[] {
+    return [...this.livePools()].map(([tracked]) => ({ name: tracked.name, ...tracked.history.window(nowMs, waitReading(tracked), sinceMs) }));
   }
 
   /** The metric attributes of every live pool. */

@@ -120,6 +120,59 @@ describe('GET /querylens in Chromium', () => {
     expect(consoleProblems).toEqual([]);
   });
 
+  it('keeps the workload in the history and charts it: statements, pools, caches', async () => {
+    const report = await fixture.report();
+    for (const query of report.queries.top) {
+      // The process started minutes ago: every execution is in the last hour's minutes and in the last day's hours.
+      expect(query.history.minutes.reduce((sum, point) => sum + point.calls, 0)).toBe(query.calls);
+      expect(query.history.hours.reduce((sum, point) => sum + point.calls, 0)).toBe(query.calls);
+      expect(query.history.minutes.reduce((sum, point) => sum + point.errors, 0)).toBe(query.errors);
+    }
+    const poolName = report.pools.find((candidate) => candidate.name.includes('127.0.0.1:5432'))!.name;
+    const lookups = (point: { hits: number; misses: number; stale: number }): number => point.hits + point.misses + point.stale;
+    // Checkouts and cache lookups reach their history at the sampler's next tick (every 5 s).
+    await waitFor('the pool and cache histories to catch up with their counters', async () => {
+      const latest = await fixture.report();
+      const pool = latest.pools.find((candidate) => candidate.name === poolName)!;
+      const cache = latest.caches.find((candidate) => candidate.name === 'page-recent' && candidate.layer === 'memory')!;
+      const poolCaughtUp = pool.history.minutes.reduce((sum, point) => sum + point.checkouts, 0) === pool.checkouts;
+      const cacheCaughtUp = cache.history.minutes.reduce((sum, point) => sum + lookups(point), 0) === lookups(cache);
+      return poolCaughtUp && cacheCaughtUp ? latest : undefined;
+    }, 15_000, 250);
+
+    const page = await openPage();
+    const after = await fixture.report();
+    const values = (selector: string): Promise<number[]> => page.locator(selector).evaluateAll((elements) => elements.map((element) => Number(element.getAttribute('data-value'))));
+    const top = after.queries.top[0]!;
+    const sparkValues = await values('section#statements tr:nth-child(2) svg.spark rect[data-value]');
+    expect(sparkValues).toEqual(top.history.minutes.map((point) => point.totalMs));
+    const pool = after.pools.find((candidate) => candidate.name === poolName)!;
+    expect(await values(`svg.chart[aria-label="${pool.name}: checkouts per minute"] [data-value]`)).toEqual(pool.history.minutes.map((point) => point.checkouts));
+    expect(await page.locator(`svg.chart[aria-label="${pool.name}: connections per minute (most seen)"] [data-series="in use"]`).count()).toBe(60);
+    const recent = after.caches.find((cache) => cache.name === 'page-recent' && cache.layer === 'memory')!;
+    const ratios = await values('svg.chart[aria-label="page-recent (memory): hit ratio per minute"] [data-value]');
+    expect(ratios.length).toBeGreaterThan(0);
+    expect(ratios).toEqual(recent.history.minutes.map((point) => point.hitRatio));
+    await page.close();
+    expect(consoleProblems).toEqual([]);
+  });
+
+  it('limits the report\'s history with ?since= and refuses a since it cannot read', async () => {
+    const future = new Date(Date.now() + 3_600_000).toISOString();
+    const limited = await (await fetch(`${fixture.agentUrl}/querylens/api/report?since=${encodeURIComponent(future)}`)).json() as Awaited<ReturnType<StatusPageApp['report']>>;
+    expect(limited.history.since).toBe(future);
+    expect(limited.queries.top.length).toBeGreaterThan(0);
+    for (const query of limited.queries.top) expect(query.history).toEqual({ minutes: [], hours: [] });
+    for (const pool of limited.pools) expect(pool.history).toEqual({ minutes: [], hours: [] });
+    const since = Date.parse(limited.startedAt) - 60_000;
+    const all = await (await fetch(`${fixture.agentUrl}/querylens/api/report?since=${since}`)).json() as Awaited<ReturnType<StatusPageApp['report']>>;
+    expect(all.history.since).toBe(new Date(since).toISOString());
+    for (const query of all.queries.top) expect(query.history.minutes.reduce((sum, point) => sum + point.calls, 0)).toBe(query.calls);
+    const refused = await fetch(`${fixture.agentUrl}/querylens/api/report?since=yesterday-ish`);
+    expect(refused.status).toBe(400);
+    expect((await refused.json() as { error: string }).error).toContain('since="yesterday-ish"');
+  });
+
   it('answers with the security headers and refreshes only when asked', async () => {
     const plain = await fetch(`${fixture.agentUrl}/querylens`);
     const csp = plain.headers.get('content-security-policy') ?? '';

@@ -6,11 +6,19 @@
  * schemaVersion.
  */
 import { describe, expect, it } from 'vitest';
+import { HOUR_MS } from '../../core/minuteHistory';
 import { buildReport, type ReportSources } from '../../report/buildReport';
 
 const AT = Date.UTC(2026, 10, 27, 11, 20);
 
+/** One bucket per resolution, counters and peaks as each source's history shape orders them. */
+function window(counters: number[], peaks: number[] = []) {
+  const point = { start: AT, counters, peaks, p95Ms: 12.3456 };
+  return { minutes: [point], hours: [{ ...point, start: AT - 20 * 60_000 }] };
+}
+
 const recorder: ReportSources['recorder'] = {
+  queryHistories: () => new Map([['f1', window([4, 2424.2431, 0, 1])]]),
   topQueries: () => [{
     fingerprint: 'f1', normalized: 'SELECT id FROM orders WHERE note = $1', operation: 'SELECT', collection: 'orders', tables: ['orders'],
     calls: 4, totalMs: 2424.2431, meanMs: 606.0611, maxMs: 906.7241, p50Ms: 550, p95Ms: 906.7241, p99Ms: 906.7241,
@@ -50,7 +58,17 @@ const sources: ReportSources = {
   pools: [{ name: 'pg-pool', total: 2, idle: 1, used: 1, pending: 0, max: 10, min: 0, checkouts: 5, waitP95Ms: 0.5 }],
   redisCommands: [{ server: '127.0.0.1:6379', database: 0, command: 'GET', calls: 3, errors: 0, p95Ms: 0.2 }],
   caches: [{ name: 'users', layer: 'memory', hits: 3, misses: 1, stale: 0, errors: 0, evictions: { evict: 1, set: 0, delete: 0, expire: 0, fetch: 0, other: 0 }, entries: 2, maxEntries: 100 }],
+  historySince: AT - HOUR_MS,
+  poolHistories: [{ name: 'pg-pool', ...window([5], [1, 0]) }],
+  redisHistories: [{ server: '127.0.0.1:6379', ...window([3, 0]) }],
+  cacheHistories: [{ name: 'users', layer: 'memory', ...window([3, 1, 0]) }],
 };
+
+function historyOf(point: Record<string, string>) {
+  return { minutes: [point], hours: [point] };
+}
+
+const STATEMENT_POINT = { start: 'string', calls: 'number', totalMs: 'number', p95Ms: 'number', rows: 'number', errors: 'number' };
 
 type Shape = string | Shape[] | { [field: string]: Shape };
 
@@ -78,6 +96,7 @@ const SCHEMA = {
       fingerprint: 'string', operation: 'string', collection: 'string', tables: ['string'],
       calls: 'number', totalMs: 'number', meanMs: 'number', maxMs: 'number', p50Ms: 'number', p95Ms: 'number', p99Ms: 'number',
       rows: 'number', errors: 'number', errorsByCode: { '57014': 'number' }, query: 'string', firstSeen: 'string', lastSeen: 'string',
+      history: historyOf(STATEMENT_POINT),
     }],
     other: { calls: 'number', totalMs: 'number', rows: 'number', errors: 'number', evictions: 'number' },
   },
@@ -105,12 +124,20 @@ const SCHEMA = {
     evictions: 'number', entries: 'number', textChars: 'number',
   },
   slowQueryLog: { destination: 'string', written: 'number', dropped: 'number' },
-  pools: [{ name: 'string', total: 'number', idle: 'number', used: 'number', pending: 'number', max: 'number', min: 'number', checkouts: 'number', waitP95Ms: 'number' }],
+  pools: [{
+    name: 'string', total: 'number', idle: 'number', used: 'number', pending: 'number', max: 'number', min: 'number', checkouts: 'number', waitP95Ms: 'number',
+    history: historyOf({ start: 'string', checkouts: 'number', waitP95Ms: 'number', peakUsed: 'number', peakPending: 'number' }),
+  }],
   redisCommands: [{ server: 'string', database: 'number', command: 'string', calls: 'number', errors: 'number', p95Ms: 'number' }],
   caches: [{
     name: 'string', layer: 'string', hits: 'number', misses: 'number', stale: 'number', errors: 'number',
     hitRatio: 'number', evictions: 'number', entries: 'number', maxEntries: 'number',
+    history: historyOf({ start: 'string', hits: 'number', misses: 'number', stale: 'number', hitRatio: 'number' }),
   }],
+  history: {
+    since: 'string', minutesKept: 'number', hoursKept: 'number',
+    redis: [{ server: 'string', ...historyOf({ start: 'string', calls: 'number', errors: 'number', p95Ms: 'number' }) }],
+  },
 };
 
 describe('the published report schema', () => {
@@ -129,6 +156,10 @@ describe('the published report schema', () => {
     expect(report.queries.top[0].totalMs).toBe(2424.243);
     expect(report.queries.p95Ms).toBe(3.412);
     expect(report.caches[0].hitRatio).toBe(0.75);
+    expect(report.queries.top[0].history.minutes[0]).toEqual({ start: '2026-11-27T11:20:00.000Z', calls: 4, totalMs: 2424.243, p95Ms: 12.346, rows: 0, errors: 1 });
+    expect(report.pools[0].history.minutes[0]).toEqual({ start: '2026-11-27T11:20:00.000Z', checkouts: 5, waitP95Ms: 12.346, peakUsed: 1, peakPending: 0 });
+    expect(report.caches[0].history.hours[0]).toEqual({ start: '2026-11-27T11:00:00.000Z', hits: 3, misses: 1, stale: 0, hitRatio: 0.75 });
+    expect(report.history).toMatchObject({ since: '2026-11-27T10:20:00.000Z', minutesKept: 60, hoursKept: 24 });
   });
 
   it('gives a suggestion the time its statements took per hour and their share of all statement time', () => {

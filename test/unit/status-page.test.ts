@@ -56,7 +56,9 @@ function hostileReport(): QuerylensReport {
 describe('report fields for the page', () => {
   it('carries pools as read, caches with hit ratio and summed evictions, and the statistics start', () => {
     const report = hostileReport();
-    expect(report.pools).toEqual([{ name: `pool ${MARKUP}`, total: 4, idle: 1, used: 3, pending: 2, max: 10, min: 0, checkouts: 7, waitP95Ms: 12.5 }]);
+    expect(report.pools).toEqual([{
+      name: `pool ${MARKUP}`, total: 4, idle: 1, used: 3, pending: 2, max: 10, min: 0, checkouts: 7, waitP95Ms: 12.5, history: { minutes: [], hours: [] },
+    }]);
     expect(report.caches[0]).toMatchObject({ layer: 'memory', hitRatio: 0.75, evictions: 3, entries: 3, maxEntries: 10 });
     expect(report.caches[1].hitRatio).toBeNull();
     expect(report.caches[2]).not.toHaveProperty('entries');
