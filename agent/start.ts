@@ -30,6 +30,7 @@ import { agentRoutes } from '../http/agentRoutes';
 import { clearLiveCaches } from '../instrumentations/cacheTelemetry/clearLiveCaches';
 import { shouldPrintStartupLine, startupLine } from './startupLine';
 import { explainPortClashes } from '../http/portHeldHint';
+import { provideStatementLookup } from '../core/statementLookup';
 
 export interface AgentHandle {
   readonly config: QuerylensConfig;
@@ -107,6 +108,8 @@ function activate(config: QuerylensConfig): AgentHandle {
     const { createPgSpansInstrumentation } = require('../instrumentations/pg/upstreamSpans') as typeof UpstreamSpans;
     instrumentations.push(createPgSpansInstrumentation(engine.statements, config.sqlcommenter));
   }
+  // The query cache (querylens/cache) reads statements through the same cache capture uses.
+  provideStatementLookup(engine.statements);
   const pg = new PgInstrumentation({
     analyzer: engine.statements, requestContextKey: currentRequestKey, isAgentQuery, wrapsOwnSpans: exportsSpans,
   });

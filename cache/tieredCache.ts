@@ -12,13 +12,14 @@ import { reportAgentError } from '../core/agentErrors';
 import { type CacheCounters, cacheCounters } from '../instrumentations/cacheTelemetry/cacheStatistics';
 import { decodeEnvelope, encodeEnvelope, type Envelope } from './envelope';
 import { InvalidationBus, encodeInvalidation, type Invalidation } from './invalidationBus';
-import { runLoader } from '../instrumentations/cacheTelemetry/loaderScope';
+import { runLoader, type StatementTrail } from '../instrumentations/cacheTelemetry/loaderScope';
 import { MemoryLayer, type MemoryEntry, type MemoryLimits } from './memoryLayer';
 import { PendingInvalidations } from './pendingInvalidations';
 import { onClientEvent } from './clientEvents';
 import { RedisLayer } from './redisLayer';
 import { tieredKeys } from '../instrumentations/cacheTelemetry/tieredKeys';
 import { jitteredTtl } from './ttlJitter';
+import { QueryCaching, type QueryAnswer, type QueryCacheOptions, type QueryRunner } from './queryCaching';
 
 export interface CacheSerializer<V> {
   serialize(value: V): string;
@@ -48,10 +49,11 @@ export interface TieredCacheOptions<V> {
   readonly redisTimeoutMs?: number;
 }
 
-export interface CacheEntryOptions {
-  readonly ttlMs?: number;
-  /** `invalidateTag(tag)` removes every entry carrying the tag, in every instance. */
-  readonly tags?: readonly string[];
+export interface CacheEntryOptions<V = unknown> {
+  /** A number, or a function of the loaded value (adaptive TTL: say, longer for a finished order than an open one). */
+  readonly ttlMs?: number | ((value: V) => number);
+  /** `invalidateTag(tag)` removes every entry carrying the tag, in every instance; a function of the loaded value sets them from it. */
+  readonly tags?: readonly string[] | ((value: V) => readonly string[]);
 }
 
 export type CacheLoader<V> = () => V | undefined | Promise<V | undefined>;
@@ -59,13 +61,22 @@ export type CacheLoader<V> = () => V | undefined | Promise<V | undefined>;
 export interface TieredCache<V> {
   readonly name: string;
   /** The cached value, else the loader's (stored for the next callers). Rejects only with the loader's error. */
-  get(key: string, loader: CacheLoader<V>, options?: CacheEntryOptions): Promise<V | undefined>;
-  set(key: string, value: V, options?: CacheEntryOptions): Promise<void>;
+  get(key: string, loader: CacheLoader<V>, options?: CacheEntryOptions<V>): Promise<V | undefined>;
+  set(key: string, value: V, options?: CacheEntryOptions<V>): Promise<void>;
   delete(key: string): Promise<void>;
   invalidateTag(tag: string): Promise<void>;
   /** `fn` with its results cached under `keyFn(...args)` (default: the function name and JSON of the arguments). */
   wrap<A extends unknown[]>(fn: (...args: A) => V | undefined | Promise<V | undefined>, keyFn?: (...args: A) => string,
-    options?: CacheEntryOptions): (...args: A) => Promise<V | undefined>;
+    options?: CacheEntryOptions<V>): (...args: A) => Promise<V | undefined>;
+  /**
+   * `runner.query(text, values)` (a pg Pool or Client) with its rows cached, tagged with the
+   * tables the statement reads and invalidated by the app's own writes to them (queryCaching.ts).
+   */
+  query<R = Record<string, unknown>>(runner: QueryRunner, text: string, values?: readonly unknown[],
+    options?: QueryCacheOptions): Promise<QueryAnswer<R>>;
+  /** `fn`, a function that runs SQL, with its results cached and tagged with every table its statements read. */
+  wrapQueries<A extends unknown[], T>(fn: (...args: A) => T | Promise<T>, keyFn?: (...args: A) => string,
+    options?: QueryCacheOptions): (...args: A) => Promise<T>;
   /**
    * Stops the invalidation subscriber and drops the memory layer. The cache
    * still answers afterwards (Redis, then the loader) but no longer keeps
@@ -99,10 +110,20 @@ function validate<V>(options: TieredCacheOptions<V>): void {
 }
 
 /** A load in progress; invalidations that arrive meanwhile keep its result out of the cache. */
-interface Flight<V> {
-  promise: Promise<V | undefined>;
+interface Flight {
+  promise: Promise<unknown>;
   invalidated: boolean;
-  readonly tags: readonly string[];
+  /** `any` when the tags are known only from the loaded value: every tag invalidation keeps it out. */
+  readonly tags: readonly string[] | 'any';
+}
+
+/** How one load is stored: TTL and tags from the loaded value (undefined tags: do not store it). */
+export interface StorePolicy {
+  readonly codec: CacheSerializer<unknown>;
+  ttlMs(value: unknown): number | undefined;
+  tags(value: unknown): readonly string[] | undefined;
+  /** Known before the load: what in-flight invalidations are matched against. */
+  readonly knownTags: readonly string[] | 'any';
 }
 
 class Tiered<V> implements TieredCache<V> {
@@ -113,12 +134,13 @@ class Tiered<V> implements TieredCache<V> {
   readonly #serializer: CacheSerializer<V>;
   readonly #memoryCounters: CacheCounters;
   readonly #redisCounters: CacheCounters;
-  readonly #memory: MemoryLayer<V>;
+  readonly #memory: MemoryLayer<unknown>;
   readonly #redis: RedisLayer | undefined;
   readonly #bus: InvalidationBus | undefined;
   readonly #self = randomUUID();
-  readonly #flights = new Map<string, Flight<V>>();
+  readonly #flights = new Map<string, Flight>();
   readonly #pending = new PendingInvalidations();
+  readonly #queries: QueryCaching;
   #stopReplayOnReady: (() => void) | undefined;
   /** On reconnection, and after any Redis answer while some are pending (Redis may have been slow, not disconnected). */
   readonly #replayPending = (): void => {
@@ -136,7 +158,7 @@ class Tiered<V> implements TieredCache<V> {
     this.#serializer = options.serializer ?? jsonSerializer<V>();
     this.#memoryCounters = cacheCounters(options.name, 'memory');
     this.#redisCounters = cacheCounters(options.name, 'redis');
-    this.#memory = new MemoryLayer<V>(options.memory, this.#memoryCounters);
+    this.#memory = new MemoryLayer<unknown>(options.memory, this.#memoryCounters);
     if (options.redis !== undefined) {
       this.#stopReplayOnReady = onClientEvent(options.redis, 'ready', this.#replayPending);
       const keys = tieredKeys(options.name);
@@ -150,17 +172,39 @@ class Tiered<V> implements TieredCache<V> {
         onResubscribed: () => this.#memory.clear(),
       });
     }
+    this.#queries = new QueryCaching({
+      counters: this.#memoryCounters,
+      load: (key, loader, policy, trail) => this.#load(key, loader, policy, trail),
+      dropTagLocally: (tag) => this.#applyLocally({ tag }),
+      invalidateTag: (tag) => this.invalidateTag(tag),
+      defaultTtlMs: this.#ttlMs,
+    });
   }
 
-  async get(key: string, loader: CacheLoader<V>, options: CacheEntryOptions = {}): Promise<V | undefined> {
+  get(key: string, loader: CacheLoader<V>, options: CacheEntryOptions<V> = {}): Promise<V | undefined> {
+    return this.#load(key, loader, this.#policy(options)) as Promise<V | undefined>;
+  }
+
+  /** The policy of `get` and `set`: the cache's serializer, the entry's TTL and tags or the functions that choose them. */
+  #policy(options: CacheEntryOptions<V>): StorePolicy {
+    const { ttlMs, tags } = options;
+    return {
+      codec: this.#serializer as CacheSerializer<unknown>,
+      ttlMs: typeof ttlMs === 'function' ? (value) => ttlMs(value as V) : () => ttlMs,
+      tags: typeof tags === 'function' ? (value) => tags(value as V) : () => tags ?? [],
+      knownTags: typeof tags === 'function' ? 'any' : tags ?? [],
+    };
+  }
+
+  async #load(key: string, loader: () => unknown, policy: StorePolicy, trail?: StatementTrail): Promise<unknown> {
     if (!this.#closed) {
       const entry = this.#memory.lookup(key);
       if (entry !== undefined) return entry.value;
     }
     const running = this.#flights.get(key);
     if (running !== undefined) return running.promise;
-    const flight: Flight<V> = { promise: Promise.resolve(undefined), invalidated: false, tags: options.tags ?? [] };
-    flight.promise = this.#fill(key, loader, options, flight);
+    const flight: Flight = { promise: Promise.resolve(undefined), invalidated: false, tags: policy.knownTags };
+    flight.promise = this.#fill(key, loader, policy, flight, trail);
     this.#flights.set(key, flight);
     const forget = (): void => {
       if (this.#flights.get(key) === flight) this.#flights.delete(key);
@@ -169,18 +213,18 @@ class Tiered<V> implements TieredCache<V> {
     return flight.promise;
   }
 
-  async #fill(key: string, loader: CacheLoader<V>, options: CacheEntryOptions, flight: Flight<V>): Promise<V | undefined> {
-    const stored = await this.#readRedis(key);
+  async #fill(key: string, loader: () => unknown, policy: StorePolicy, flight: Flight, trail: StatementTrail | undefined): Promise<unknown> {
+    const stored = await this.#readRedis(key, policy.codec);
     if (stored !== undefined) {
       if (!flight.invalidated) this.#remember(key, stored.entry, stored.envelope.expiresAt - Date.now());
       return stored.entry.value;
     }
-    const value = await runLoader(this.#memoryCounters, loader);
-    if (!flight.invalidated) await this.#store(key, value, options);
+    const value = await runLoader(this.#memoryCounters, loader, trail);
+    if (!flight.invalidated) await this.#store(key, value, policy);
     return value;
   }
 
-  async #readRedis(key: string): Promise<{ envelope: Envelope; entry: MemoryEntry<V> } | undefined> {
+  async #readRedis(key: string, codec: CacheSerializer<unknown>): Promise<{ envelope: Envelope; entry: MemoryEntry<unknown> } | undefined> {
     if (this.#redis === undefined) return undefined;
     const text = await this.#redis.read(key);
     if (text === undefined) return undefined;
@@ -192,7 +236,7 @@ class Tiered<V> implements TieredCache<V> {
       return undefined;
     }
     try {
-      const value = envelope.negative ? undefined : this.#serializer.deserialize(envelope.payload);
+      const value = envelope.negative ? undefined : codec.deserialize(envelope.payload);
       this.#redisCounters.count('hit');
       return { envelope, entry: { value, tags: envelope.tags, bytes: byteSize(key, envelope.payload) } };
     } catch {
@@ -202,36 +246,40 @@ class Tiered<V> implements TieredCache<V> {
     }
   }
 
-  #remember(key: string, entry: MemoryEntry<V>, ttlMs: number): void {
+  #remember(key: string, entry: MemoryEntry<unknown>, ttlMs: number): void {
     if (this.#closed || ttlMs <= 0) return;
     this.#memory.store(key, entry, Math.ceil(ttlMs));
   }
 
   /** Keeps `value` in memory and Redis; `undefined` only with negative caching. */
-  async #store(key: string, value: V | undefined, options: CacheEntryOptions): Promise<void> {
+  async #store(key: string, value: unknown, policy: StorePolicy): Promise<void> {
     const negative = value === undefined;
     if (negative && this.#negativeTtlMs === undefined) return;
     let payload: string;
+    let chosenTtlMs: number | undefined;
+    let tags: readonly string[] | undefined;
     try {
-      payload = negative ? '' : this.#serializer.serialize(value);
+      payload = negative ? '' : policy.codec.serialize(value);
+      chosenTtlMs = negative ? undefined : policy.ttlMs(value);
+      tags = policy.tags(value);
     } catch (error) {
-      // An unserializable value is returned to the caller but not cached.
+      // A value that cannot be serialized, or whose TTL or tags cannot be chosen, is returned to the caller but not cached.
       reportAgentError('tiered-cache-serializer', error);
       return;
     }
-    const ttlMs = negative ? this.#negativeTtlMs! : jitteredTtl(options.ttlMs ?? this.#ttlMs, this.#jitter);
-    const tags = options.tags ?? [];
+    if (tags === undefined || (chosenTtlMs !== undefined && !(chosenTtlMs > 0))) return;
+    const ttlMs = negative ? this.#negativeTtlMs! : jitteredTtl(chosenTtlMs ?? this.#ttlMs, this.#jitter);
     const envelope: Envelope = { negative, expiresAt: Date.now() + ttlMs, tags, payload };
     this.#remember(key, { value, tags, bytes: byteSize(key, payload) }, ttlMs);
-    if (this.#redis !== undefined && !await this.#redis.write(key, encodeEnvelope(envelope), ttlMs, tags)) {
+    if (this.#redis !== undefined && !await this.#redis.write(key, encodeEnvelope(envelope), Math.ceil(ttlMs), tags)) {
       // Redis may still hold an older value: remove it once Redis is back.
       this.#keepForReplay({ keys: [key] });
     }
   }
 
-  async set(key: string, value: V, options: CacheEntryOptions = {}): Promise<void> {
+  async set(key: string, value: V, options: CacheEntryOptions<V> = {}): Promise<void> {
     this.#invalidateFlights((flight, flightKey) => flightKey === key);
-    await this.#store(key, value, options);
+    await this.#store(key, value, this.#policy(options));
     await this.#publish({ keys: [key] });
   }
 
@@ -246,13 +294,24 @@ class Tiered<V> implements TieredCache<V> {
   }
 
   wrap<A extends unknown[]>(fn: (...args: A) => V | undefined | Promise<V | undefined>, keyFn?: (...args: A) => string,
-    options?: CacheEntryOptions): (...args: A) => Promise<V | undefined> {
-    const keyOf = keyFn ?? ((...args: A) => `${fn.name || 'fn'}:${JSON.stringify(args)}`);
+    options?: CacheEntryOptions<V>): (...args: A) => Promise<V | undefined> {
+    const keyOf = keyFn ?? defaultKeyOf(fn);
     return (...args: A) => this.get(keyOf(...args), () => fn(...args), options);
+  }
+
+  query<R = Record<string, unknown>>(runner: QueryRunner, text: string, values?: readonly unknown[],
+    options?: QueryCacheOptions): Promise<QueryAnswer<R>> {
+    return this.#queries.query<R>(runner, text, values, options);
+  }
+
+  wrapQueries<A extends unknown[], T>(fn: (...args: A) => T | Promise<T>, keyFn?: (...args: A) => string,
+    options?: QueryCacheOptions): (...args: A) => Promise<T> {
+    return this.#queries.wrap(fn, keyFn ?? defaultKeyOf(fn), options);
   }
 
   async close(): Promise<void> {
     this.#closed = true;
+    this.#queries.close();
     this.#stopReplayOnReady?.();
     this.#bus?.close();
     this.#memory.close();
@@ -263,10 +322,11 @@ class Tiered<V> implements TieredCache<V> {
     for (const key of keys) this.#memory.delete(key);
     if (invalidation.tag !== undefined) this.#memory.deleteTag(invalidation.tag);
     const tag = invalidation.tag;
-    this.#invalidateFlights((flight, key) => keys.has(key) || (tag !== undefined && flight.tags.includes(tag)));
+    this.#invalidateFlights((flight, key) => keys.has(key)
+      || (tag !== undefined && (flight.tags === 'any' || flight.tags.includes(tag))));
   }
 
-  #invalidateFlights(matches: (flight: Flight<V>, key: string) => boolean): void {
+  #invalidateFlights(matches: (flight: Flight, key: string) => boolean): void {
     for (const [key, flight] of this.#flights) if (matches(flight, key)) flight.invalidated = true;
   }
 
@@ -288,6 +348,11 @@ class Tiered<V> implements TieredCache<V> {
   #keepForReplay(invalidation: Invalidation): void {
     if (!this.#pending.add(invalidation)) this.#redisCounters.errors += 1;
   }
+}
+
+/** The key `wrap` uses without a key function: the function name and the JSON of its arguments. */
+function defaultKeyOf<A extends unknown[]>(fn: (...args: A) => unknown): (...args: A) => string {
+  return (...args: A) => `${fn.name || 'fn'}:${JSON.stringify(args)}`;
 }
 
 function byteSize(key: string, payload: string): number {
