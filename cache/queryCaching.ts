@@ -22,6 +22,7 @@ import { QueryTrail } from './queryTrail';
 import { rowCodec } from './rowCodec';
 import { type BypassReason, readTags, readsOwnWrites, tableTag, writeTags } from './statementCacheability';
 import type { CacheSerializer, StorePolicy } from './tieredCache';
+import type { LoadOutcome } from './loadDeadlines';
 
 /** A pg Pool or Client, or anything with the same `query(text, values)`. */
 export interface QueryRunner {
@@ -39,6 +40,8 @@ export interface QueryAnswer<R> {
   readonly rows: R[];
   readonly rowCount: number | null;
   readonly command: string;
+  /** True when the rows are past their TTL, served within the grace period because the reload failed or was slow. */
+  readonly stale?: true;
 }
 
 export interface QueryCacheOptions {
@@ -54,7 +57,7 @@ export interface QueryCachingHost {
   /** Drops the tag's entries from this instance's memory and running loads, at once. */
   dropTagLocally(tag: string): void;
   /** `trail` hears the loader's statements (undefined: the enclosing load's, if any). */
-  load(key: string, loader: () => unknown, policy: StorePolicy, trail?: StatementTrail): Promise<unknown>;
+  load(key: string, loader: () => unknown, policy: StorePolicy, trail?: StatementTrail): Promise<LoadOutcome>;
   invalidateTag(tag: string): Promise<void>;
 }
 
@@ -110,13 +113,15 @@ export class QueryCaching {
     if (trail instanceof QueryTrail) trail.read(allTags);
     await this.#settled(allTags);
     const key = `${QUERY_KEY_PREFIX}${hash('sha256', encoded, 'base64url')}`;
-    const answer = await this.host.load(key, () => run().then(answerOf), {
+    const outcome = await this.host.load(key, () => run().then(answerOf), {
       codec,
       ttlMs: () => options.ttlMs ?? this.host.defaultTtlMs,
       tags: () => allTags,
       knownTags: allTags,
     });
-    return answer as QueryAnswer<R>;
+    // The stored answer is shared by every caller: a stale one is a copy that says so.
+    const answer = outcome.value as QueryAnswer<R>;
+    return outcome.stale ? { ...answer, stale: true } : answer;
   }
 
   /** `fn` cached under `keyFn(...args)`, tagged with what its statements read; not cached when one of them could not be. */
@@ -125,7 +130,7 @@ export class QueryCaching {
       this.#listen();
       const trail = new QueryTrail(currentLoaderScope()?.trail);
       const extra = extraTags(options);
-      const loaded = await this.host.load(keyFn(...args), () => fn(...args), {
+      const { value } = await this.host.load(keyFn(...args), () => fn(...args), {
         codec,
         ttlMs: () => options.ttlMs ?? this.host.defaultTtlMs,
         tags: () => {
@@ -134,7 +139,7 @@ export class QueryCaching {
         },
         knownTags: 'any',
       }, trail);
-      return loaded as T;
+      return value as T;
     };
   }
 

@@ -9,7 +9,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { reportAgentError } from '../core/agentErrors';
-import { type CacheCounters, cacheCounters } from '../instrumentations/cacheTelemetry/cacheStatistics';
+import { type CacheCounters, type CacheEvent, cacheCounters } from '../instrumentations/cacheTelemetry/cacheStatistics';
+import { freshOrStale, type LoadOutcome, withHardTimeout } from './loadDeadlines';
 import { decodeEnvelope, encodeEnvelope, type Envelope } from './envelope';
 import { InvalidationBus, encodeInvalidation, type Invalidation } from './invalidationBus';
 import { runLoader, type StatementTrail } from '../instrumentations/cacheTelemetry/loaderScope';
@@ -47,6 +48,15 @@ export interface TieredCacheOptions<V> {
   readonly serializer?: CacheSerializer<V>;
   /** Longest wait for a Redis answer before going on without it (default 250 ms). */
   readonly redisTimeoutMs?: number;
+  /**
+   * Keeps each entry this long past its TTL, as a stale value served (and counted) when its
+   * reload fails, times out or, with `softTimeoutMs`, is slow. Without it an expired entry is gone.
+   */
+  readonly graceMs?: number;
+  /** With a stale value at hand, a reload slower than this is answered from it and goes on in the background. */
+  readonly softTimeoutMs?: number;
+  /** A loader slower than this is abandoned: the stale value if there is one, else a `LoaderTimeoutError`. */
+  readonly hardTimeoutMs?: number;
 }
 
 export interface CacheEntryOptions<V = unknown> {
@@ -104,14 +114,18 @@ function validate<V>(options: TieredCacheOptions<V>): void {
   if (options.memory.ttlMs !== undefined) requirePositiveInteger(options.memory.ttlMs, 'memory.ttlMs');
   requirePositiveInteger(options.ttlMs, 'ttlMs');
   if (options.negativeTtlMs !== undefined) requirePositiveInteger(options.negativeTtlMs, 'negativeTtlMs');
-  if (options.redisTimeoutMs !== undefined) requirePositiveInteger(options.redisTimeoutMs, 'redisTimeoutMs');
+  for (const name of ['redisTimeoutMs', 'graceMs', 'softTimeoutMs', 'hardTimeoutMs'] as const) {
+    if (options[name] !== undefined) requirePositiveInteger(options[name], name);
+  }
   const jitter = options.jitter ?? DEFAULT_JITTER;
   if (!(jitter >= 0 && jitter <= 1)) throw new TypeError(`createTieredCache: jitter must be between 0 and 1, got ${String(options.jitter)}`);
 }
 
 /** A load in progress; invalidations that arrive meanwhile keep its result out of the cache. */
 interface Flight {
-  promise: Promise<unknown>;
+  promise: Promise<LoadOutcome>;
+  /** A reload still running after a stale answer (soft timeout): later callers get that answer until it ends. */
+  background: Promise<void> | undefined;
   invalidated: boolean;
   /** `any` when the tags are known only from the loaded value: every tag invalidation keeps it out. */
   readonly tags: readonly string[] | 'any';
@@ -131,6 +145,10 @@ class Tiered<V> implements TieredCache<V> {
   readonly #ttlMs: number;
   readonly #jitter: number;
   readonly #negativeTtlMs: number | undefined;
+  readonly #graceMs: number;
+  readonly #softTimeoutMs: number | undefined;
+  readonly #hardTimeoutMs: number | undefined;
+  readonly #count = (event: CacheEvent): void => this.#memoryCounters.countEvent(event);
   readonly #serializer: CacheSerializer<V>;
   readonly #memoryCounters: CacheCounters;
   readonly #redisCounters: CacheCounters;
@@ -155,6 +173,9 @@ class Tiered<V> implements TieredCache<V> {
     this.#ttlMs = options.ttlMs;
     this.#jitter = options.jitter ?? DEFAULT_JITTER;
     this.#negativeTtlMs = options.negativeTtlMs;
+    this.#graceMs = options.graceMs ?? 0;
+    this.#softTimeoutMs = options.softTimeoutMs;
+    this.#hardTimeoutMs = options.hardTimeoutMs;
     this.#serializer = options.serializer ?? jsonSerializer<V>();
     this.#memoryCounters = cacheCounters(options.name, 'memory');
     this.#redisCounters = cacheCounters(options.name, 'redis');
@@ -181,8 +202,8 @@ class Tiered<V> implements TieredCache<V> {
     });
   }
 
-  get(key: string, loader: CacheLoader<V>, options: CacheEntryOptions<V> = {}): Promise<V | undefined> {
-    return this.#load(key, loader, this.#policy(options)) as Promise<V | undefined>;
+  async get(key: string, loader: CacheLoader<V>, options: CacheEntryOptions<V> = {}): Promise<V | undefined> {
+    return (await this.#load(key, loader, this.#policy(options))).value as V | undefined;
   }
 
   /** The policy of `get` and `set`: the cache's serializer, the entry's TTL and tags or the functions that choose them. */
@@ -196,49 +217,58 @@ class Tiered<V> implements TieredCache<V> {
     };
   }
 
-  async #load(key: string, loader: () => unknown, policy: StorePolicy, trail?: StatementTrail): Promise<unknown> {
-    if (!this.#closed) {
-      const entry = this.#memory.lookup(key);
-      if (entry !== undefined) return entry.value;
-    }
+  async #load(key: string, loader: () => unknown, policy: StorePolicy, trail?: StatementTrail): Promise<LoadOutcome> {
+    const entry = this.#closed ? undefined : this.#memory.lookup(key);
+    if (entry !== undefined && entry.freshUntil > Date.now()) return { value: entry.value, stale: false };
     const running = this.#flights.get(key);
     if (running !== undefined) return running.promise;
-    const flight: Flight = { promise: Promise.resolve(undefined), invalidated: false, tags: policy.knownTags };
-    flight.promise = this.#fill(key, loader, policy, flight, trail);
+    const flight: Flight = { promise: Promise.resolve({ value: undefined, stale: false }), background: undefined, invalidated: false, tags: policy.knownTags };
+    flight.promise = this.#fill(key, loader, policy, flight, trail, entry);
     this.#flights.set(key, flight);
     const forget = (): void => {
       if (this.#flights.get(key) === flight) this.#flights.delete(key);
     };
-    flight.promise.then(forget, forget);
+    flight.promise.then(() => flight.background).then(forget, forget);
     return flight.promise;
   }
 
-  async #fill(key: string, loader: () => unknown, policy: StorePolicy, flight: Flight, trail: StatementTrail | undefined): Promise<unknown> {
+  async #fill(key: string, loader: () => unknown, policy: StorePolicy, flight: Flight, trail: StatementTrail | undefined,
+    staleInMemory: MemoryEntry<unknown> | undefined): Promise<LoadOutcome> {
     const stored = await this.#readRedis(key, policy.codec);
-    if (stored !== undefined) {
-      if (!flight.invalidated) this.#remember(key, stored.entry, stored.envelope.expiresAt - Date.now());
-      return stored.entry.value;
+    if (stored !== undefined && stored.entry.freshUntil > Date.now()) {
+      if (!flight.invalidated) this.#remember(key, stored.entry);
+      return { value: stored.entry.value, stale: false };
     }
-    const value = await runLoader(this.#memoryCounters, loader, trail);
+    const stale = stored?.entry ?? staleInMemory;
+    const loading = this.#loadAndStore(key, loader, policy, flight, trail);
+    if (stale === undefined) return { value: await loading, stale: false };
+    flight.background = loading.then(() => undefined, () => undefined);
+    return freshOrStale(loading, stale.value, this.#softTimeoutMs, this.#count);
+  }
+
+  async #loadAndStore(key: string, loader: () => unknown, policy: StorePolicy, flight: Flight, trail: StatementTrail | undefined): Promise<unknown> {
+    const value = await withHardTimeout(Promise.resolve(runLoader(this.#memoryCounters, loader, trail)), this.#hardTimeoutMs, this.#count);
     if (!flight.invalidated) await this.#store(key, value, policy);
     return value;
   }
 
+  /** A fresh entry, or with a grace period a stale one (expired but kept); undefined for a miss or when Redis could not answer. */
   async #readRedis(key: string, codec: CacheSerializer<unknown>): Promise<{ envelope: Envelope; entry: MemoryEntry<unknown> } | undefined> {
     if (this.#redis === undefined) return undefined;
     const text = await this.#redis.read(key);
     if (text === undefined) return undefined;
     if (this.#pending.size > 0) this.#replayPending();
     const envelope = text === null ? undefined : decodeEnvelope(text);
-    if (envelope === undefined || envelope.expiresAt <= Date.now()) {
+    const expired = envelope !== undefined && envelope.expiresAt <= Date.now();
+    if (envelope === undefined || (expired && this.#graceMs === 0)) {
       if (text !== null && envelope === undefined) this.#redisCounters.errors += 1;
       this.#redisCounters.count('miss');
       return undefined;
     }
     try {
       const value = envelope.negative ? undefined : codec.deserialize(envelope.payload);
-      this.#redisCounters.count('hit');
-      return { envelope, entry: { value, tags: envelope.tags, bytes: byteSize(key, envelope.payload) } };
+      this.#redisCounters.count(expired ? 'stale' : 'hit');
+      return { envelope, entry: { value, tags: envelope.tags, bytes: byteSize(key, envelope.payload), freshUntil: envelope.expiresAt } };
     } catch {
       this.#redisCounters.errors += 1;
       this.#redisCounters.count('miss');
@@ -246,9 +276,11 @@ class Tiered<V> implements TieredCache<V> {
     }
   }
 
-  #remember(key: string, entry: MemoryEntry<unknown>, ttlMs: number): void {
-    if (this.#closed || ttlMs <= 0) return;
-    this.#memory.store(key, entry, Math.ceil(ttlMs));
+  /** Kept in memory until its TTL ends, plus the grace period. */
+  #remember(key: string, entry: MemoryEntry<unknown>): void {
+    const keepMs = entry.freshUntil + this.#graceMs - Date.now();
+    if (this.#closed || keepMs <= 0) return;
+    this.#memory.store(key, entry, Math.ceil(keepMs));
   }
 
   /** Keeps `value` in memory and Redis; `undefined` only with negative caching. */
@@ -270,8 +302,8 @@ class Tiered<V> implements TieredCache<V> {
     if (tags === undefined || (chosenTtlMs !== undefined && !(chosenTtlMs > 0))) return;
     const ttlMs = negative ? this.#negativeTtlMs! : jitteredTtl(chosenTtlMs ?? this.#ttlMs, this.#jitter);
     const envelope: Envelope = { negative, expiresAt: Date.now() + ttlMs, tags, payload };
-    this.#remember(key, { value, tags, bytes: byteSize(key, payload) }, ttlMs);
-    if (this.#redis !== undefined && !await this.#redis.write(key, encodeEnvelope(envelope), Math.ceil(ttlMs), tags)) {
+    this.#remember(key, { value, tags, bytes: byteSize(key, payload), freshUntil: envelope.expiresAt });
+    if (this.#redis !== undefined && !await this.#redis.write(key, encodeEnvelope(envelope), Math.ceil(ttlMs + this.#graceMs), tags)) {
       // Redis may still hold an older value: remove it once Redis is back.
       this.#keepForReplay({ keys: [key] });
     }

@@ -27,11 +27,13 @@ export type CacheAttributes = Readonly<Record<string, string>>;
 /**
  * What the tiered cache does beyond lookups, counted per cache name
  * (`querylens_cache_events_total{event}`): invalidations caused by the app's
- * own writes, statements `query` ran uncached and why.
+ * own writes, statements `query` ran uncached and why, and the resilience
+ * answers (a stale value served for a failed or slow load, a load abandoned).
  */
 export const CACHE_EVENTS = [
   'write_invalidation', 'unattributed_write_invalidation',
   'bypass_not_analysed', 'bypass_uncacheable', 'bypass_uncommitted',
+  'grace_hit', 'soft_timeout', 'hard_timeout',
 ] as const;
 export type CacheEvent = (typeof CACHE_EVENTS)[number];
 
