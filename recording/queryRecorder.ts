@@ -19,6 +19,8 @@ import type { RecordingSettings } from './recordingSettings';
 import type { QueryEvent, QueryObserver } from '../core/queryEvents';
 import type { StatementAnalysis, StaticFinding } from '../core/statementAnalysis';
 import { CACHE_CANDIDATE_RULE, CacheCandidates, isCacheable, type CacheCandidate } from './detectors/cacheCandidates';
+import { cacheAdvice, type CacheAdvice } from './detectors/cacheAdvice';
+import { TableWriteRates } from './tableWriteRates';
 import { checkValues } from './checkValues';
 import { FindingsStore, type FindingPersistence, type FindingRecord } from './findingsStore';
 import { hashString, hashValues } from '../core/hashing';
@@ -40,6 +42,9 @@ import { QuerySeries } from './querySeries';
 
 /** Executions of one fingerprint checked by value rules before we stop looking (unless one fires first). */
 export const VALUE_CHECK_BUDGET = 50;
+
+/** A cache candidate with what the finding recommends for it (detectors/cacheAdvice.ts). */
+export type AdvisedCacheCandidate = CacheCandidate & CacheAdvice;
 
 export interface QueryRecorderDeps {
   /** Runs EXPLAIN for slow read-only statements; omit to never explain. */
@@ -65,7 +70,7 @@ export interface QueryRecorder extends QueryObserver {
   findings(): FindingRecord[];
   slowQueries(): SlowQueryDetail[];
   nPlusOneLoops(): NPlusOneSummary[];
-  cacheCandidates(): CacheCandidate[];
+  cacheCandidates(): AdvisedCacheCandidate[];
   explainOutcomes(): Readonly<Record<ExplainOutcome, number>>;
   /** Resolves when every EXPLAIN requested so far has been recorded (tests, shutdown). */
   settled(): Promise<void>;
@@ -96,6 +101,7 @@ export function createQueryRecorder(config: RecordingSettings, meter: Meter, dep
   const literalBuilt = new LiteralBuiltDetector();
   const unbounded = new UnboundedResultDetector(config.unboundedRows);
   const candidates = new CacheCandidates();
+  const writeRates = new TableWriteRates();
   const switches = ruleSwitches(config.disabledRules);
   const valueChecksLeft = new LruMap<string, number>(1000);
   const slowDetails = new LruMap<string, MutableSlowDetail>(config.maxQueries);
@@ -225,6 +231,7 @@ export function createQueryRecorder(config: RecordingSettings, meter: Meter, dep
       metrics.flaggedExecution(flagged.rule, flagged.severity);
     }
     checkValueRules(event);
+    if (event.errorCode === undefined) writeRates.observe(analysis.writes);
     // Unparsed statements (overlong, invalid) are neither literal-built candidates nor cacheable: no hashing.
     const traits = analysis.parsed ? textTraitsOf(analysis, event.text) : undefined;
     if (traits?.hasLiterals === true && detectorOn(switches, LITERAL_BUILT_RULE, analysis)) {
@@ -245,6 +252,7 @@ export function createQueryRecorder(config: RecordingSettings, meter: Meter, dep
       candidates.observe({
         fingerprint: analysis.fingerprint,
         normalized: analysis.normalized,
+        tables: analysis.tables,
         readOnly: analysis.readOnly,
         hasVolatileFunctions: analysis.hasVolatileFunctions,
         parameterHash: candidates.wantsSample(analysis.fingerprint) ? hashValues(traits.hash, event.values) : undefined,
@@ -271,7 +279,7 @@ export function createQueryRecorder(config: RecordingSettings, meter: Meter, dep
     findings: () => withLoopSizesSoFar(findingsStore.list()),
     slowQueries: () => [...slowDetails.values()].map((detail) => ({ ...detail })).sort((a, b) => b.lastSeen - a.lastSeen),
     nPlusOneLoops: () => nPlusOne.loops(),
-    cacheCandidates: () => candidates.top(),
+    cacheCandidates: () => candidates.top().map((candidate) => ({ ...candidate, ...cacheAdvice(candidate.normalized, writeRates.rates(candidate.tables)) })),
     explainOutcomes: () => ({ ...explainCounts }),
     settled: async () => {
       while (pendingPlans.size > 0) await Promise.all([...pendingPlans]);
@@ -286,6 +294,7 @@ export function createQueryRecorder(config: RecordingSettings, meter: Meter, dep
       literalBuilt.reset();
       unbounded.reset();
       candidates.reset();
+      writeRates.reset();
       valueChecksLeft.clear();
       slowDetails.clear();
       for (const outcome of EXPLAIN_OUTCOMES) explainCounts[outcome] = 0;
