@@ -40,6 +40,7 @@ import type * as AgentRoutes from '../http/agentRoutes';
 import type * as Sdk from './sdk';
 import type * as StartAnalysis from './startAnalysis';
 import type * as StartRecording from './startRecording';
+import { provideStatementLookup } from '../core/statementLookup';
 import { EarlyStatements } from './earlyStatements';
 import { startHistorySampler } from './historySampler';
 import { runStagesWhenIdle, type StartStages } from './startStages';
@@ -130,7 +131,10 @@ function startCapture(analyzer: StatementAnalyzer, upstreamSpans: Instrumentatio
 }
 
 function loadSqlEngine(config: QuerylensConfig): StartAnalysis.RuntimeSqlEngine {
-  return (require('./startAnalysis') as typeof StartAnalysis).startSqlEngine(config, warn);
+  const engine = (require('./startAnalysis') as typeof StartAnalysis).startSqlEngine(config, warn);
+  // The query cache (querylens/cache) reads statements through the same cache capture uses.
+  provideStatementLookup(engine.statements);
+  return engine;
 }
 
 /**

@@ -15,6 +15,8 @@ export interface MemoryEntry<V> {
   readonly tags: readonly string[];
   /** Serialized size plus key length, what `maxBytes` bounds. */
   readonly bytes: number;
+  /** Epoch ms its TTL ends; kept longer only for a grace period, and then a stale entry. */
+  readonly freshUntil: number;
 }
 
 export interface MemoryLimits {
@@ -54,12 +56,12 @@ export class MemoryLayer<V> {
     this.#gauges = trackLiveCache(this.#entries, counters);
   }
 
-  /** The entry (counted as a hit), or undefined (a miss, or a stale entry that has expired). */
+  /** The entry (counted as a hit, or stale past its TTL within a grace period), or undefined (a miss). */
   lookup(key: string): MemoryEntry<V> | undefined {
     const status: LruLookupStatus = {};
     const entry = this.#entries.get(key, { status: status as LRUCache.Status<string, MemoryEntry<V>> });
     const result = getResult(status, entry);
-    if (result !== undefined) this.#counters.count(result);
+    if (result !== undefined) this.#counters.count(result === 'hit' && entry !== undefined && entry.freshUntil <= Date.now() ? 'stale' : result);
     return entry;
   }
 

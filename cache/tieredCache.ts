@@ -9,16 +9,18 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { reportAgentError } from '../core/agentErrors';
-import { type CacheCounters, cacheCounters } from '../instrumentations/cacheTelemetry/cacheStatistics';
+import { type CacheCounters, type CacheEvent, cacheCounters } from '../instrumentations/cacheTelemetry/cacheStatistics';
+import { freshOrStale, type LoadOutcome, withHardTimeout } from './loadDeadlines';
 import { decodeEnvelope, encodeEnvelope, type Envelope } from './envelope';
 import { InvalidationBus, encodeInvalidation, type Invalidation } from './invalidationBus';
-import { runLoader } from '../instrumentations/cacheTelemetry/loaderScope';
+import { runLoader, type StatementTrail } from '../instrumentations/cacheTelemetry/loaderScope';
 import { MemoryLayer, type MemoryEntry, type MemoryLimits } from './memoryLayer';
 import { PendingInvalidations } from './pendingInvalidations';
 import { onClientEvent } from './clientEvents';
 import { RedisLayer } from './redisLayer';
 import { tieredKeys } from '../instrumentations/cacheTelemetry/tieredKeys';
 import { jitteredTtl } from './ttlJitter';
+import { QueryCaching, type QueryAnswer, type QueryCacheOptions, type QueryRunner } from './queryCaching';
 
 export interface CacheSerializer<V> {
   serialize(value: V): string;
@@ -46,12 +48,22 @@ export interface TieredCacheOptions<V> {
   readonly serializer?: CacheSerializer<V>;
   /** Longest wait for a Redis answer before going on without it (default 250 ms). */
   readonly redisTimeoutMs?: number;
+  /**
+   * Keeps each entry this long past its TTL, as a stale value served (and counted) when its
+   * reload fails, times out or, with `softTimeoutMs`, is slow. Without it an expired entry is gone.
+   */
+  readonly graceMs?: number;
+  /** With a stale value at hand, a reload slower than this is answered from it and goes on in the background. */
+  readonly softTimeoutMs?: number;
+  /** A loader slower than this is abandoned: the stale value if there is one, else a `LoaderTimeoutError`. */
+  readonly hardTimeoutMs?: number;
 }
 
-export interface CacheEntryOptions {
-  readonly ttlMs?: number;
-  /** `invalidateTag(tag)` removes every entry carrying the tag, in every instance. */
-  readonly tags?: readonly string[];
+export interface CacheEntryOptions<V = unknown> {
+  /** A number, or a function of the loaded value (adaptive TTL: say, longer for a finished order than an open one). */
+  readonly ttlMs?: number | ((value: V) => number);
+  /** `invalidateTag(tag)` removes every entry carrying the tag, in every instance; a function of the loaded value sets them from it. */
+  readonly tags?: readonly string[] | ((value: V) => readonly string[]);
 }
 
 export type CacheLoader<V> = () => V | undefined | Promise<V | undefined>;
@@ -59,13 +71,22 @@ export type CacheLoader<V> = () => V | undefined | Promise<V | undefined>;
 export interface TieredCache<V> {
   readonly name: string;
   /** The cached value, else the loader's (stored for the next callers). Rejects only with the loader's error. */
-  get(key: string, loader: CacheLoader<V>, options?: CacheEntryOptions): Promise<V | undefined>;
-  set(key: string, value: V, options?: CacheEntryOptions): Promise<void>;
+  get(key: string, loader: CacheLoader<V>, options?: CacheEntryOptions<V>): Promise<V | undefined>;
+  set(key: string, value: V, options?: CacheEntryOptions<V>): Promise<void>;
   delete(key: string): Promise<void>;
   invalidateTag(tag: string): Promise<void>;
   /** `fn` with its results cached under `keyFn(...args)` (default: the function name and JSON of the arguments). */
   wrap<A extends unknown[]>(fn: (...args: A) => V | undefined | Promise<V | undefined>, keyFn?: (...args: A) => string,
-    options?: CacheEntryOptions): (...args: A) => Promise<V | undefined>;
+    options?: CacheEntryOptions<V>): (...args: A) => Promise<V | undefined>;
+  /**
+   * `runner.query(text, values)` (a pg Pool or Client) with its rows cached, tagged with the
+   * tables the statement reads and invalidated by the app's own writes to them (queryCaching.ts).
+   */
+  query<R = Record<string, unknown>>(runner: QueryRunner, text: string, values?: readonly unknown[],
+    options?: QueryCacheOptions): Promise<QueryAnswer<R>>;
+  /** `fn`, a function that runs SQL, with its results cached and tagged with every table its statements read. */
+  wrapQueries<A extends unknown[], T>(fn: (...args: A) => T | Promise<T>, keyFn?: (...args: A) => string,
+    options?: QueryCacheOptions): (...args: A) => Promise<T>;
   /**
    * Stops the invalidation subscriber and drops the memory layer. The cache
    * still answers afterwards (Redis, then the loader) but no longer keeps
@@ -93,16 +114,30 @@ function validate<V>(options: TieredCacheOptions<V>): void {
   if (options.memory.ttlMs !== undefined) requirePositiveInteger(options.memory.ttlMs, 'memory.ttlMs');
   requirePositiveInteger(options.ttlMs, 'ttlMs');
   if (options.negativeTtlMs !== undefined) requirePositiveInteger(options.negativeTtlMs, 'negativeTtlMs');
-  if (options.redisTimeoutMs !== undefined) requirePositiveInteger(options.redisTimeoutMs, 'redisTimeoutMs');
+  for (const name of ['redisTimeoutMs', 'graceMs', 'softTimeoutMs', 'hardTimeoutMs'] as const) {
+    if (options[name] !== undefined) requirePositiveInteger(options[name], name);
+  }
   const jitter = options.jitter ?? DEFAULT_JITTER;
   if (!(jitter >= 0 && jitter <= 1)) throw new TypeError(`createTieredCache: jitter must be between 0 and 1, got ${String(options.jitter)}`);
 }
 
 /** A load in progress; invalidations that arrive meanwhile keep its result out of the cache. */
-interface Flight<V> {
-  promise: Promise<V | undefined>;
+interface Flight {
+  promise: Promise<LoadOutcome>;
+  /** A reload still running after a stale answer (soft timeout): later callers get that answer until it ends. */
+  background: Promise<void> | undefined;
   invalidated: boolean;
-  readonly tags: readonly string[];
+  /** `any` when the tags are known only from the loaded value: every tag invalidation keeps it out. */
+  readonly tags: readonly string[] | 'any';
+}
+
+/** How one load is stored: TTL and tags from the loaded value (undefined tags: do not store it). */
+export interface StorePolicy {
+  readonly codec: CacheSerializer<unknown>;
+  ttlMs(value: unknown): number | undefined;
+  tags(value: unknown): readonly string[] | undefined;
+  /** Known before the load: what in-flight invalidations are matched against. */
+  readonly knownTags: readonly string[] | 'any';
 }
 
 class Tiered<V> implements TieredCache<V> {
@@ -110,15 +145,20 @@ class Tiered<V> implements TieredCache<V> {
   readonly #ttlMs: number;
   readonly #jitter: number;
   readonly #negativeTtlMs: number | undefined;
+  readonly #graceMs: number;
+  readonly #softTimeoutMs: number | undefined;
+  readonly #hardTimeoutMs: number | undefined;
+  readonly #count = (event: CacheEvent): void => this.#memoryCounters.countEvent(event);
   readonly #serializer: CacheSerializer<V>;
   readonly #memoryCounters: CacheCounters;
   readonly #redisCounters: CacheCounters;
-  readonly #memory: MemoryLayer<V>;
+  readonly #memory: MemoryLayer<unknown>;
   readonly #redis: RedisLayer | undefined;
   readonly #bus: InvalidationBus | undefined;
   readonly #self = randomUUID();
-  readonly #flights = new Map<string, Flight<V>>();
+  readonly #flights = new Map<string, Flight>();
   readonly #pending = new PendingInvalidations();
+  readonly #queries: QueryCaching;
   #stopReplayOnReady: (() => void) | undefined;
   /** On reconnection, and after any Redis answer while some are pending (Redis may have been slow, not disconnected). */
   readonly #replayPending = (): void => {
@@ -133,10 +173,13 @@ class Tiered<V> implements TieredCache<V> {
     this.#ttlMs = options.ttlMs;
     this.#jitter = options.jitter ?? DEFAULT_JITTER;
     this.#negativeTtlMs = options.negativeTtlMs;
+    this.#graceMs = options.graceMs ?? 0;
+    this.#softTimeoutMs = options.softTimeoutMs;
+    this.#hardTimeoutMs = options.hardTimeoutMs;
     this.#serializer = options.serializer ?? jsonSerializer<V>();
     this.#memoryCounters = cacheCounters(options.name, 'memory');
     this.#redisCounters = cacheCounters(options.name, 'redis');
-    this.#memory = new MemoryLayer<V>(options.memory, this.#memoryCounters);
+    this.#memory = new MemoryLayer<unknown>(options.memory, this.#memoryCounters);
     if (options.redis !== undefined) {
       this.#stopReplayOnReady = onClientEvent(options.redis, 'ready', this.#replayPending);
       const keys = tieredKeys(options.name);
@@ -150,51 +193,82 @@ class Tiered<V> implements TieredCache<V> {
         onResubscribed: () => this.#memory.clear(),
       });
     }
+    this.#queries = new QueryCaching({
+      counters: this.#memoryCounters,
+      load: (key, loader, policy, trail) => this.#load(key, loader, policy, trail),
+      dropTagLocally: (tag) => this.#applyLocally({ tag }),
+      invalidateTag: (tag) => this.invalidateTag(tag),
+      defaultTtlMs: this.#ttlMs,
+    });
   }
 
-  async get(key: string, loader: CacheLoader<V>, options: CacheEntryOptions = {}): Promise<V | undefined> {
-    if (!this.#closed) {
-      const entry = this.#memory.lookup(key);
-      if (entry !== undefined) return entry.value;
-    }
+  async get(key: string, loader: CacheLoader<V>, options: CacheEntryOptions<V> = {}): Promise<V | undefined> {
+    return (await this.#load(key, loader, this.#policy(options))).value as V | undefined;
+  }
+
+  /** The policy of `get` and `set`: the cache's serializer, the entry's TTL and tags or the functions that choose them. */
+  #policy(options: CacheEntryOptions<V>): StorePolicy {
+    const { ttlMs, tags } = options;
+    return {
+      codec: this.#serializer as CacheSerializer<unknown>,
+      ttlMs: typeof ttlMs === 'function' ? (value) => ttlMs(value as V) : () => ttlMs,
+      tags: typeof tags === 'function' ? (value) => tags(value as V) : () => tags ?? [],
+      knownTags: typeof tags === 'function' ? 'any' : tags ?? [],
+    };
+  }
+
+  async #load(key: string, loader: () => unknown, policy: StorePolicy, trail?: StatementTrail): Promise<LoadOutcome> {
+    const entry = this.#closed ? undefined : this.#memory.lookup(key);
+    if (entry !== undefined && entry.freshUntil > Date.now()) return { value: entry.value, stale: false };
     const running = this.#flights.get(key);
     if (running !== undefined) return running.promise;
-    const flight: Flight<V> = { promise: Promise.resolve(undefined), invalidated: false, tags: options.tags ?? [] };
-    flight.promise = this.#fill(key, loader, options, flight);
+    const flight: Flight = { promise: Promise.resolve({ value: undefined, stale: false }), background: undefined, invalidated: false, tags: policy.knownTags };
+    flight.promise = this.#fill(key, loader, policy, flight, trail, entry);
     this.#flights.set(key, flight);
     const forget = (): void => {
       if (this.#flights.get(key) === flight) this.#flights.delete(key);
     };
-    flight.promise.then(forget, forget);
+    flight.promise.then(() => flight.background).then(forget, forget);
     return flight.promise;
   }
 
-  async #fill(key: string, loader: CacheLoader<V>, options: CacheEntryOptions, flight: Flight<V>): Promise<V | undefined> {
-    const stored = await this.#readRedis(key);
-    if (stored !== undefined) {
-      if (!flight.invalidated) this.#remember(key, stored.entry, stored.envelope.expiresAt - Date.now());
-      return stored.entry.value;
+  async #fill(key: string, loader: () => unknown, policy: StorePolicy, flight: Flight, trail: StatementTrail | undefined,
+    staleInMemory: MemoryEntry<unknown> | undefined): Promise<LoadOutcome> {
+    const stored = await this.#readRedis(key, policy.codec);
+    if (stored !== undefined && stored.entry.freshUntil > Date.now()) {
+      if (!flight.invalidated) this.#remember(key, stored.entry);
+      return { value: stored.entry.value, stale: false };
     }
-    const value = await runLoader(this.#memoryCounters, loader);
-    if (!flight.invalidated) await this.#store(key, value, options);
+    const stale = stored?.entry ?? staleInMemory;
+    const loading = this.#loadAndStore(key, loader, policy, flight, trail);
+    if (stale === undefined) return { value: await loading, stale: false };
+    flight.background = loading.then(() => undefined, () => undefined);
+    return freshOrStale(loading, stale.value, this.#softTimeoutMs, this.#count);
+  }
+
+  async #loadAndStore(key: string, loader: () => unknown, policy: StorePolicy, flight: Flight, trail: StatementTrail | undefined): Promise<unknown> {
+    const value = await withHardTimeout(Promise.resolve(runLoader(this.#memoryCounters, loader, trail)), this.#hardTimeoutMs, this.#count);
+    if (!flight.invalidated) await this.#store(key, value, policy);
     return value;
   }
 
-  async #readRedis(key: string): Promise<{ envelope: Envelope; entry: MemoryEntry<V> } | undefined> {
+  /** A fresh entry, or with a grace period a stale one (expired but kept); undefined for a miss or when Redis could not answer. */
+  async #readRedis(key: string, codec: CacheSerializer<unknown>): Promise<{ envelope: Envelope; entry: MemoryEntry<unknown> } | undefined> {
     if (this.#redis === undefined) return undefined;
     const text = await this.#redis.read(key);
     if (text === undefined) return undefined;
     if (this.#pending.size > 0) this.#replayPending();
     const envelope = text === null ? undefined : decodeEnvelope(text);
-    if (envelope === undefined || envelope.expiresAt <= Date.now()) {
+    const expired = envelope !== undefined && envelope.expiresAt <= Date.now();
+    if (envelope === undefined || (expired && this.#graceMs === 0)) {
       if (text !== null && envelope === undefined) this.#redisCounters.errors += 1;
       this.#redisCounters.count('miss');
       return undefined;
     }
     try {
-      const value = envelope.negative ? undefined : this.#serializer.deserialize(envelope.payload);
-      this.#redisCounters.count('hit');
-      return { envelope, entry: { value, tags: envelope.tags, bytes: byteSize(key, envelope.payload) } };
+      const value = envelope.negative ? undefined : codec.deserialize(envelope.payload);
+      this.#redisCounters.count(expired ? 'stale' : 'hit');
+      return { envelope, entry: { value, tags: envelope.tags, bytes: byteSize(key, envelope.payload), freshUntil: envelope.expiresAt } };
     } catch {
       this.#redisCounters.errors += 1;
       this.#redisCounters.count('miss');
@@ -202,36 +276,42 @@ class Tiered<V> implements TieredCache<V> {
     }
   }
 
-  #remember(key: string, entry: MemoryEntry<V>, ttlMs: number): void {
-    if (this.#closed || ttlMs <= 0) return;
-    this.#memory.store(key, entry, Math.ceil(ttlMs));
+  /** Kept in memory until its TTL ends, plus the grace period. */
+  #remember(key: string, entry: MemoryEntry<unknown>): void {
+    const keepMs = entry.freshUntil + this.#graceMs - Date.now();
+    if (this.#closed || keepMs <= 0) return;
+    this.#memory.store(key, entry, Math.ceil(keepMs));
   }
 
   /** Keeps `value` in memory and Redis; `undefined` only with negative caching. */
-  async #store(key: string, value: V | undefined, options: CacheEntryOptions): Promise<void> {
+  async #store(key: string, value: unknown, policy: StorePolicy): Promise<void> {
     const negative = value === undefined;
     if (negative && this.#negativeTtlMs === undefined) return;
     let payload: string;
+    let chosenTtlMs: number | undefined;
+    let tags: readonly string[] | undefined;
     try {
-      payload = negative ? '' : this.#serializer.serialize(value);
+      payload = negative ? '' : policy.codec.serialize(value);
+      chosenTtlMs = negative ? undefined : policy.ttlMs(value);
+      tags = policy.tags(value);
     } catch (error) {
-      // An unserializable value is returned to the caller but not cached.
+      // A value that cannot be serialized, or whose TTL or tags cannot be chosen, is returned to the caller but not cached.
       reportAgentError('tiered-cache-serializer', error);
       return;
     }
-    const ttlMs = negative ? this.#negativeTtlMs! : jitteredTtl(options.ttlMs ?? this.#ttlMs, this.#jitter);
-    const tags = options.tags ?? [];
+    if (tags === undefined || (chosenTtlMs !== undefined && !(chosenTtlMs > 0))) return;
+    const ttlMs = negative ? this.#negativeTtlMs! : jitteredTtl(chosenTtlMs ?? this.#ttlMs, this.#jitter);
     const envelope: Envelope = { negative, expiresAt: Date.now() + ttlMs, tags, payload };
-    this.#remember(key, { value, tags, bytes: byteSize(key, payload) }, ttlMs);
-    if (this.#redis !== undefined && !await this.#redis.write(key, encodeEnvelope(envelope), ttlMs, tags)) {
+    this.#remember(key, { value, tags, bytes: byteSize(key, payload), freshUntil: envelope.expiresAt });
+    if (this.#redis !== undefined && !await this.#redis.write(key, encodeEnvelope(envelope), Math.ceil(ttlMs + this.#graceMs), tags)) {
       // Redis may still hold an older value: remove it once Redis is back.
       this.#keepForReplay({ keys: [key] });
     }
   }
 
-  async set(key: string, value: V, options: CacheEntryOptions = {}): Promise<void> {
+  async set(key: string, value: V, options: CacheEntryOptions<V> = {}): Promise<void> {
     this.#invalidateFlights((flight, flightKey) => flightKey === key);
-    await this.#store(key, value, options);
+    await this.#store(key, value, this.#policy(options));
     await this.#publish({ keys: [key] });
   }
 
@@ -246,13 +326,24 @@ class Tiered<V> implements TieredCache<V> {
   }
 
   wrap<A extends unknown[]>(fn: (...args: A) => V | undefined | Promise<V | undefined>, keyFn?: (...args: A) => string,
-    options?: CacheEntryOptions): (...args: A) => Promise<V | undefined> {
-    const keyOf = keyFn ?? ((...args: A) => `${fn.name || 'fn'}:${JSON.stringify(args)}`);
+    options?: CacheEntryOptions<V>): (...args: A) => Promise<V | undefined> {
+    const keyOf = keyFn ?? defaultKeyOf(fn);
     return (...args: A) => this.get(keyOf(...args), () => fn(...args), options);
+  }
+
+  query<R = Record<string, unknown>>(runner: QueryRunner, text: string, values?: readonly unknown[],
+    options?: QueryCacheOptions): Promise<QueryAnswer<R>> {
+    return this.#queries.query<R>(runner, text, values, options);
+  }
+
+  wrapQueries<A extends unknown[], T>(fn: (...args: A) => T | Promise<T>, keyFn?: (...args: A) => string,
+    options?: QueryCacheOptions): (...args: A) => Promise<T> {
+    return this.#queries.wrap(fn, keyFn ?? defaultKeyOf(fn), options);
   }
 
   async close(): Promise<void> {
     this.#closed = true;
+    this.#queries.close();
     this.#stopReplayOnReady?.();
     this.#bus?.close();
     this.#memory.close();
@@ -263,10 +354,11 @@ class Tiered<V> implements TieredCache<V> {
     for (const key of keys) this.#memory.delete(key);
     if (invalidation.tag !== undefined) this.#memory.deleteTag(invalidation.tag);
     const tag = invalidation.tag;
-    this.#invalidateFlights((flight, key) => keys.has(key) || (tag !== undefined && flight.tags.includes(tag)));
+    this.#invalidateFlights((flight, key) => keys.has(key)
+      || (tag !== undefined && (flight.tags === 'any' || flight.tags.includes(tag))));
   }
 
-  #invalidateFlights(matches: (flight: Flight<V>, key: string) => boolean): void {
+  #invalidateFlights(matches: (flight: Flight, key: string) => boolean): void {
     for (const [key, flight] of this.#flights) if (matches(flight, key)) flight.invalidated = true;
   }
 
@@ -288,6 +380,11 @@ class Tiered<V> implements TieredCache<V> {
   #keepForReplay(invalidation: Invalidation): void {
     if (!this.#pending.add(invalidation)) this.#redisCounters.errors += 1;
   }
+}
+
+/** The key `wrap` uses without a key function: the function name and the JSON of its arguments. */
+function defaultKeyOf<A extends unknown[]>(fn: (...args: A) => unknown): (...args: A) => string {
+  return (...args: A) => `${fn.name || 'fn'}:${JSON.stringify(args)}`;
 }
 
 function byteSize(key: string, payload: string): number {

@@ -49,16 +49,26 @@ function encodeValue(value: unknown): string | undefined {
 }
 
 /**
- * Hash of a parameter set (with a caller-supplied prefix such as the text
- * hash), or undefined when the set is too large or not serialisable.
+ * A parameter set as one string that tells values of different types apart
+ * (`1` from `'1'`), or undefined when it is longer than `maxLength` or not
+ * serialisable.
  */
-export function hashValues(prefix: string, values: readonly unknown[] | undefined): string | undefined {
+export function encodeValues(prefix: string, values: readonly unknown[] | undefined, maxLength = MAX_HASHED_VALUES_LENGTH): string | undefined {
   let encoded = prefix;
   for (const value of values ?? []) {
     const part = encodeValue(value);
     if (part === undefined) return undefined;
     encoded += `\u0000${part}`;
-    if (encoded.length > MAX_HASHED_VALUES_LENGTH) return undefined;
+    if (encoded.length > maxLength) return undefined;
   }
-  return hashString(encoded);
+  return encoded;
+}
+
+/**
+ * Hash of a parameter set (with a caller-supplied prefix such as the text
+ * hash), or undefined when the set is too large or not serialisable.
+ */
+export function hashValues(prefix: string, values: readonly unknown[] | undefined): string | undefined {
+  const encoded = encodeValues(prefix, values);
+  return encoded === undefined ? undefined : hashString(encoded);
 }

@@ -5,6 +5,7 @@
  * could be anything, so it stays `UNKNOWN`; so does any other first word,
  * which could be a literal and would make an unbounded label value.
  */
+import type { TableWrites } from './statementAnalysis';
 import { skipTrivia } from './textPosition';
 
 const COMMANDS = new Set([
@@ -21,4 +22,14 @@ export function guessOperation(text: string): string {
   while (text[start] === '(') start = skipTrivia(text, start + 1);
   const word = /^[A-Za-z]+/.exec(text.slice(start, start + 16))?.[0].toUpperCase();
   return word !== undefined && COMMANDS.has(word) ? word : UNKNOWN_OPERATION;
+}
+
+/** First keywords of texts that change no table data; any other unparsed text may change anything. */
+const WITHOUT_WRITES = new Set([
+  'SELECT', 'VALUES', 'TABLE', 'SHOW', 'SET', 'RESET', 'BEGIN', 'START', 'COMMIT', 'ROLLBACK', 'SAVEPOINT', 'RELEASE', 'LISTEN',
+]);
+
+/** What a text the parser did not read changes, from its first keyword alone: nothing, or possibly anything. */
+export function writesOfUnparsed(operation: string): TableWrites {
+  return WITHOUT_WRITES.has(operation) ? [] : 'unknown';
 }

@@ -33,6 +33,9 @@ export interface StaticFinding {
   readonly fix?: StatementFix;
 }
 
+/** Tables changed, schema-qualified as written, or `'unknown'` when a statement may change tables it does not name. */
+export type TableWrites = readonly string[] | 'unknown';
+
 export interface StatementAnalysis {
   /** Grouping key: libpg_query fingerprint (hex), or `h:<hash>` of the text when unparseable or overlong. */
   readonly fingerprint: string;
@@ -50,6 +53,16 @@ export interface StatementAnalysis {
   /** No writes, no DDL, no locking clause, no volatile function: safe to EXPLAIN and to cache. */
   readonly readOnly: boolean;
   readonly hasVolatileFunctions: boolean;
+  /**
+   * Tables the statement changes (INSERT/UPDATE/DELETE/MERGE targets, every
+   * table a TRUNCATE, COPY or DDL statement names), schema-qualified as
+   * written; `'unknown'` when it may change tables it does not name (CALL,
+   * DO, EXECUTE, unparsed text that is not a read). The query cache
+   * invalidates by it.
+   */
+  readonly writes: TableWrites;
+  /** Calls `now()`, `CURRENT_TIMESTAMP` or another function of the clock or session: never cached. */
+  readonly readsClock: boolean;
   readonly parsed: boolean;
   /** Findings that do not depend on parameter values. */
   readonly findings: readonly StaticFinding[];

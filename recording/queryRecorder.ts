@@ -19,6 +19,8 @@ import type { RecordingSettings } from './recordingSettings';
 import type { QueryEvent, QueryObserver } from '../core/queryEvents';
 import type { StatementAnalysis, StaticFinding } from '../core/statementAnalysis';
 import { CACHE_CANDIDATE_RULE, CacheCandidates, isCacheable, type CacheCandidate } from './detectors/cacheCandidates';
+import { cacheAdvice, type CacheAdvice } from './detectors/cacheAdvice';
+import { TableWriteRates } from './tableWriteRates';
 import { checkValues } from './checkValues';
 import { FindingsStore, type FindingPersistence, type FindingRecord } from './findingsStore';
 import { hashString, hashValues } from '../core/hashing';
@@ -43,6 +45,9 @@ import { MISSING_INDEX_RULE, missingIndexFinding } from './missingIndexFinding';
 
 /** Executions of one fingerprint checked by value rules before we stop looking (unless one fires first). */
 export const VALUE_CHECK_BUDGET = 50;
+
+/** A cache candidate with what the finding recommends for it (detectors/cacheAdvice.ts). */
+export type AdvisedCacheCandidate = CacheCandidate & CacheAdvice;
 
 export interface QueryRecorderDeps {
   /** Runs EXPLAIN for slow read-only statements; omit to never explain. */
@@ -70,7 +75,7 @@ export interface QueryRecorder extends QueryObserver {
   findings(): FindingRecord[];
   slowQueries(): SlowQueryDetail[];
   nPlusOneLoops(): NPlusOneSummary[];
-  cacheCandidates(): CacheCandidate[];
+  cacheCandidates(): AdvisedCacheCandidate[];
   explainOutcomes(): Readonly<Record<ExplainOutcome, number>>;
   /** The index advisor's suggestions, those helping the most statements first. */
   indexSuggestions(): IndexSuggestion[];
@@ -104,6 +109,7 @@ export function createQueryRecorder(config: RecordingSettings, meter: Meter, dep
   const literalBuilt = new LiteralBuiltDetector();
   const unbounded = new UnboundedResultDetector(config.unboundedRows);
   const candidates = new CacheCandidates();
+  const writeRates = new TableWriteRates();
   const switches = ruleSwitches(config.disabledRules);
   const valueChecksLeft = new LruMap<string, number>(1000);
   const slowDetails = new LruMap<string, MutableSlowDetail>(config.maxQueries);
@@ -244,6 +250,7 @@ export function createQueryRecorder(config: RecordingSettings, meter: Meter, dep
       metrics.flaggedExecution(flagged.rule, flagged.severity);
     }
     checkValueRules(event);
+    if (event.errorCode === undefined) writeRates.observe(analysis.writes);
     // Unparsed statements (overlong, invalid) are neither literal-built candidates nor cacheable: no hashing.
     const traits = analysis.parsed ? textTraitsOf(analysis, event.text) : undefined;
     if (traits?.hasLiterals === true && detectorOn(switches, LITERAL_BUILT_RULE, analysis)) {
@@ -265,6 +272,7 @@ export function createQueryRecorder(config: RecordingSettings, meter: Meter, dep
       candidates.observe({
         fingerprint: analysis.fingerprint,
         normalized: analysis.normalized,
+        tables: analysis.tables,
         readOnly: analysis.readOnly,
         hasVolatileFunctions: analysis.hasVolatileFunctions,
         parameterHash: candidates.wantsSample(analysis.fingerprint) ? hashValues(traits.hash, event.values) : undefined,
@@ -292,7 +300,7 @@ export function createQueryRecorder(config: RecordingSettings, meter: Meter, dep
     findings: () => withLoopSizesSoFar(findingsStore.list()),
     slowQueries: () => [...slowDetails.values()].map((detail) => ({ ...detail })).sort((a, b) => b.lastSeen - a.lastSeen),
     nPlusOneLoops: () => nPlusOne.loops(),
-    cacheCandidates: () => candidates.top(),
+    cacheCandidates: () => candidates.top().map((candidate) => ({ ...candidate, ...cacheAdvice(candidate.normalized, writeRates.rates(candidate.tables)) })),
     explainOutcomes: () => ({ ...explainCounts }),
     indexSuggestions: () => suggestions.list(),
     settled: async () => {
@@ -309,6 +317,7 @@ export function createQueryRecorder(config: RecordingSettings, meter: Meter, dep
       literalBuilt.reset();
       unbounded.reset();
       candidates.reset();
+      writeRates.reset();
       valueChecksLeft.clear();
       slowDetails.clear();
       for (const outcome of EXPLAIN_OUTCOMES) explainCounts[outcome] = 0;

@@ -157,6 +157,15 @@ export interface ReportCacheCandidate {
   readonly meanMs: number;
   readonly estimatedTimeSavedMs: number;
   readonly query: string;
+  /** The tables it reads. */
+  readonly tables: readonly string[];
+  /** Writes per minute this service made to those tables, as the agent saw them. */
+  readonly tableWritesPerMinute: number;
+  /** Every write of this service the agent saw was attributed to its tables: `cache.query` would drop the entry on each (other services' writes are invisible). */
+  readonly coveredByWriteInvalidation: boolean;
+  readonly recommendedTtlMs: number;
+  /** A `cache.query` call that caches it. */
+  readonly code: string;
 }
 
 /** One statement an index suggestion helps. */

@@ -8,7 +8,7 @@
 import type { StoredPlan, FindingRecord } from '../recording/findingsStore';
 import type { QueryStats } from '../recording/queryStatistics';
 import type { NPlusOneSummary } from '../recording/detectors/nPlusOneDetector';
-import type { CacheCandidate } from '../recording/detectors/cacheCandidates';
+import type { AdvisedCacheCandidate } from '../recording/queryRecorder';
 import type { StatementCacheCounts } from '../recording/statementCache';
 import type { ExplainOutcome } from '../recording/explainRequests';
 import type { CacheSummary } from '../instrumentations/cacheTelemetry/cacheStatistics';
@@ -134,7 +134,7 @@ export function reportNPlusOne(loop: NPlusOneSummary): ReportNPlusOne {
   };
 }
 
-export function reportCacheCandidate(candidate: CacheCandidate): ReportCacheCandidate {
+export function reportCacheCandidate(candidate: AdvisedCacheCandidate): ReportCacheCandidate {
   return {
     fingerprint: candidate.fingerprint,
     calls: candidate.calls,
@@ -145,6 +145,11 @@ export function reportCacheCandidate(candidate: CacheCandidate): ReportCacheCand
     meanMs: ms(candidate.meanMs),
     estimatedTimeSavedMs: ms(candidate.estimatedTimeSavedMs),
     query: candidate.normalized,
+    tables: candidate.tables,
+    tableWritesPerMinute: ratio(candidate.tableWritesPerMinute),
+    coveredByWriteInvalidation: candidate.coveredByWriteInvalidation,
+    recommendedTtlMs: candidate.recommendedTtlMs,
+    code: candidate.code,
   };
 }
 

@@ -5,7 +5,7 @@
  */
 import { reportAgentError } from '../core/agentErrors';
 import type { StatementAnalysis, StaticFinding } from '../core/statementAnalysis';
-import { guessOperation } from '../core/keywordGuess';
+import { guessOperation, writesOfUnparsed } from '../core/keywordGuess';
 import type { RawParseResult, SqlParser } from './parse/parser';
 import { sqlParser } from './parse/parser';
 import { prepareStatements } from './parse/preparedStatements';
@@ -96,6 +96,8 @@ export function unparsedAnalysis(text: string, scanner: SqlParser | undefined): 
     statementCount: 0,
     readOnly: false,
     hasVolatileFunctions: false,
+    writes: writesOfUnparsed(operation),
+    readsClock: false,
     parsed: false,
     findings: [],
     hasValueRules: false,
@@ -128,6 +130,8 @@ function parsedAnalysis(text: string, parser: SqlParser, options: AnalyzerOption
     statementCount: statements.length,
     readOnly: facts.readOnly,
     hasVolatileFunctions: facts.hasVolatileFunctions,
+    writes: facts.writes,
+    readsClock: facts.readsClock,
     parsed: true,
     findings,
     hasValueRules,

@@ -131,6 +131,8 @@ export const METRICS = {
     'Database time spent inside one cache load (queries run by the loader).', DURATION_BUCKETS_SECONDS),
   cacheErrors: define('querylens.cache.errors', 'counter', '{error}',
     'Cache layer operations that failed (Redis unavailable or timed out, undecodable values); the cache answered without that layer.'),
+  cacheEvents: define('querylens.cache.events', 'counter', '{event}',
+    'Tiered-cache events beyond lookups: invalidations caused by the app\'s own writes, statements run uncached and why.'),
 
   // The agent itself.
   agentErrors: define('querylens.agent.errors', 'counter', '{error}',
@@ -166,6 +168,7 @@ export const ATTR = {
   cacheName: 'cache_name',
   cacheLayer: 'cache_layer',
   cacheResult: 'result',
+  cacheEvent: 'event',
   reason: 'reason',
   verified: 'verified',
   component: 'component',

@@ -25,6 +25,7 @@ export const LABEL = {
   cacheName: labelName(ATTR.cacheName),
   cacheLayer: labelName(ATTR.cacheLayer),
   cacheResult: labelName(ATTR.cacheResult),
+  cacheEvent: labelName(ATTR.cacheEvent),
   reason: labelName(ATTR.reason),
   verified: labelName(ATTR.verified),
   component: labelName(ATTR.component),

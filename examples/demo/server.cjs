@@ -33,6 +33,9 @@ redis?.on('error', () => { /* counted by the agent; the demo keeps serving from 
 const MEMORY_TTL_MS = 5_000;
 const CACHE_TTL_MS = 60_000;
 const customers = createTieredCache({ name: 'demo-customers', redis, memory: { max: 200, ttlMs: MEMORY_TTL_MS }, ttlMs: CACHE_TTL_MS });
+// Query results cached by cache.query: tagged with the tables they read, dropped when the demo
+// writes them (/rename), and served stale for up to 10 minutes while PostgreSQL is down.
+const emails = createTieredCache({ name: 'demo-customer-emails', redis, memory: { max: 200 }, ttlMs: CACHE_TTL_MS, graceMs: 600_000, hardTimeoutMs: 2_000 });
 // Search results, in-process only.
 const searches = nameCache(new LRUCache({ max: 20, ttl: 60_000 }), 'demo-search');
 
@@ -81,6 +84,18 @@ const routes = {
     const { rows } = await pool.query('SELECT name FROM ql_demo_customers WHERE id = $1', [id]);
     return rows[0] ?? null;
   },
+  // A cache candidate cached with cache.query; /rename's writes invalidate it.
+  async '/customer-email'(params) {
+    const id = Number(params.get('id') || 1);
+    const { rows, stale } = await emails.query(pool, 'SELECT id, email FROM ql_demo_customers WHERE id = $1', [id]);
+    return { ...rows[0], stale: stale === true };
+  },
+  // A write the agent sees: it drops the cached emails of ql_demo_customers, in every instance.
+  async '/rename'(params) {
+    const id = Number(params.get('id') || 1);
+    await pool.query('UPDATE ql_demo_customers SET name = name WHERE id = $1', [id]);
+    return { renamed: id };
+  },
   // Deliberate N+1: one query per customer instead of a join, each scanning the unindexed customer_id.
   async '/recent-orders'() {
     const { rows: customers } = await pool.query('SELECT * FROM ql_demo_customers ORDER BY id LIMIT 8');
@@ -124,6 +139,11 @@ const server = http.createServer((req, res) => {
   );
 });
 
+function get(path) {
+  http.get(`http://127.0.0.1:${PORT}${path}`, (res) => res.resume()).on('error', () => undefined);
+}
+
+/** The anti-pattern routes every 200 ms, and beside them cached emails with a rename every 3 s; one timer for both. */
 function startTraffic() {
   const paths = ['/customer?id=', '/customer?id=', '/customer-name?id=', '/customer-name?id=', '/recent-orders', '/search?q=', '/report'];
   let tick = 0;
@@ -131,7 +151,8 @@ function startTraffic() {
     tick += 1;
     const path = paths[tick % paths.length];
     const suffix = path.endsWith('=') ? String(1 + (tick % 10)) : '';
-    http.get(`http://127.0.0.1:${PORT}${path}${suffix}`, (res) => res.resume()).on('error', () => undefined);
+    get(`${path}${suffix}`);
+    get(tick % 15 === 0 ? `/rename?id=${1 + (tick % 5)}` : `/customer-email?id=${1 + (tick % 5)}`);
   }, 200);
   return timer;
 }
@@ -160,7 +181,7 @@ async function main() {
     stopping = true;
     if (traffic) clearInterval(traffic);
     server.close();
-    Promise.allSettled([customers.close(), pool.end(), reporting.end(), redis?.quit()]).then(() => process.exit(0));
+    Promise.allSettled([customers.close(), emails.close(), pool.end(), reporting.end(), redis?.quit()]).then(() => process.exit(0));
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

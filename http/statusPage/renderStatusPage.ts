@@ -202,8 +202,10 @@ function caches(report: QuerylensReport): string {
 function cacheCandidates(report: QuerylensReport): string {
   const rows = report.cacheCandidates.map((candidate) => [
     sql(candidate.query), num(formatCount(candidate.calls)), num(formatRatio(candidate.estimatedHitRate)), num(formatMs(candidate.meanMs)), num(formatMs(candidate.estimatedTimeSavedMs)),
+    num(formatCount(Math.round(candidate.tableWritesPerMinute))), txt(candidate.coveredByWriteInvalidation ? 'yes' : 'no'), num(formatMs(candidate.recommendedTtlMs)), sql(candidate.code),
   ]);
-  return section('cache-candidates', rows.length === 0 ? none('no cache candidate yet') : table(['statement', 'calls', 'estimated hit rate', 'mean', 'estimated time saved'], rows),
+  const headers = ['statement', 'calls', 'estimated hit rate', 'mean', 'estimated time saved', 'writes/min of its tables', 'write invalidation covers', 'recommended TTL', 'code'];
+  return section('cache-candidates', rows.length === 0 ? none('no cache candidate yet') : table(headers, rows),
     'read-only statements called often with repeating parameters');
 }
 

@@ -13,7 +13,7 @@ import { ATTR, METRICS } from '../../core/metrics/registry';
 import { createHistogram, createObservableCounter, createObservableGauge } from '../../core/metrics/instruments';
 import { reportAgentError } from '../../core/agentErrors';
 import {
-  type CacheCounters, type CacheResult, EVICTION_REASONS, allCacheCounters, liveCacheSizes,
+  type CacheCounters, type CacheResult, CACHE_EVENTS, EVICTION_REASONS, allCacheCounters, liveCacheSizes,
 } from './cacheStatistics';
 
 interface Binding {
@@ -34,6 +34,7 @@ export function bindCacheMetrics(meter: Meter): void {
   const requests = createObservableCounter(meter, METRICS.cacheRequests);
   const evictions = createObservableCounter(meter, METRICS.cacheEvictions);
   const errors = createObservableCounter(meter, METRICS.cacheErrors);
+  const events = createObservableCounter(meter, METRICS.cacheEvents);
   const entries = createObservableGauge(meter, METRICS.cacheEntries);
   const maxEntries = createObservableGauge(meter, METRICS.cacheMaxEntries);
   const observe = (result: BatchObservableResult): void => {
@@ -43,6 +44,10 @@ export function bindCacheMetrics(meter: Meter): void {
           if (counters[outcome] > 0) result.observe(requests, counters[outcome], { ...counters.layerAttributes, [ATTR.cacheResult]: outcome });
         }
         if (counters.errors > 0) result.observe(errors, counters.errors, counters.layerAttributes);
+        for (const event of CACHE_EVENTS) {
+          const count = counters.events[event];
+          if (count > 0) result.observe(events, count, { ...counters.nameAttributes, [ATTR.cacheEvent]: event });
+        }
         for (const reason of EVICTION_REASONS) {
           const count = counters.evictions[reason];
           if (count > 0) result.observe(evictions, count, { ...counters.nameAttributes, [ATTR.reason]: reason });
@@ -56,7 +61,7 @@ export function bindCacheMetrics(meter: Meter): void {
       reportAgentError('cache-metrics', error);
     }
   };
-  const observables = [requests, evictions, errors, entries, maxEntries];
+  const observables = [requests, evictions, errors, events, entries, maxEntries];
   meter.addBatchObservableCallback(observe, observables);
   binding = {
     meter,

@@ -32,12 +32,26 @@ export type CacheAttributes = Readonly<Record<string, string>>;
 /** hits, misses and stale reads per bucket. */
 export const CACHE_HISTORY_SHAPE: HistoryShape = { counters: 3, peaks: 0, latency: false };
 
+/**
+ * What the tiered cache does beyond lookups, counted per cache name
+ * (`querylens_cache_events_total{event}`): invalidations caused by the app's
+ * own writes, statements `query` ran uncached and why, and the resilience
+ * answers (a stale value served for a failed or slow load, a load abandoned).
+ */
+export const CACHE_EVENTS = [
+  'write_invalidation', 'unattributed_write_invalidation',
+  'bypass_not_analysed', 'bypass_uncacheable', 'bypass_uncommitted',
+  'grace_hit', 'soft_timeout', 'hard_timeout',
+] as const;
+export type CacheEvent = (typeof CACHE_EVENTS)[number];
+
 export class CacheCounters {
   hit = 0;
   miss = 0;
   stale = 0;
   errors = 0;
   readonly evictions: Record<EvictionReason, number> = { evict: 0, set: 0, delete: 0, expire: 0, fetch: 0, other: 0 };
+  readonly events = Object.fromEntries(CACHE_EVENTS.map((event) => [event, 0])) as Record<CacheEvent, number>;
   /** Attribute objects built once, so recording never allocates them. */
   readonly nameAttributes: CacheAttributes;
   readonly layerAttributes: CacheAttributes;
@@ -55,6 +69,10 @@ export class CacheCounters {
 
   count(result: CacheResult): void {
     this[result] += 1;
+  }
+
+  countEvent(event: CacheEvent): void {
+    this.events[event] += 1;
   }
 
   evicted(reason: string): void {

@@ -15,12 +15,20 @@ import { ATTR, QUERYLENS_SCOPE } from '../../core/metrics/registry';
 import { guarded, reportAgentError } from '../../core/agentErrors';
 import type { CacheCounters } from './cacheStatistics';
 import { recordCacheLoad } from './cacheMetrics';
+import type { StatementAnalysis } from '../../core/statementAnalysis';
+
+/** Told of each statement a load runs (the query cache's wrapped functions tag their entries with what those statements read). */
+export interface StatementTrail {
+  statement(analysis: StatementAnalysis | undefined): void;
+}
 
 /** Database time accumulated by the queries of one running load. */
 export class LoaderDatabaseTime {
   seconds = 0;
   queries = 0;
   #open = true;
+
+  constructor(readonly trail: StatementTrail | undefined = undefined) {}
 
   add(seconds: number): void {
     // A query that outlives its loader (fired and forgotten) belongs to no load.
@@ -75,9 +83,9 @@ function startSpan(counters: CacheCounters): Span | undefined {
   }), undefined);
 }
 
-/** Calls `load` inside a measured loader scope and returns its result as is. */
-export function runLoader<T>(counters: CacheCounters, load: () => T): T {
-  const scope = new LoaderDatabaseTime();
+/** Calls `load` inside a measured loader scope and returns its result as is; a load inside another inherits its trail. */
+export function runLoader<T>(counters: CacheCounters, load: () => T, trail: StatementTrail | undefined = loaderStorage.getStore()?.trail): T {
+  const scope = new LoaderDatabaseTime(trail);
   const span = startSpan(counters);
   const started = performance.now();
   const activeContext = span === undefined ? context.active() : trace.setSpan(context.active(), span);

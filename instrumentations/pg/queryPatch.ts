@@ -13,7 +13,9 @@ import { appWorkBegan, appWorkEnded } from '../../core/appWork';
 import { emitQueryEvent, hasQueryObservers, type QueryEvent } from '../../core/queryEvents';
 import type { StatementAnalysis } from '../../core/statementAnalysis';
 import { currentLoaderScope, recordDatabaseTimeInLoader, type LoaderDatabaseTime } from '../cacheTelemetry/loaderScope';
-import { guessOperation } from '../../core/keywordGuess';
+import { guessOperation, writesOfUnparsed } from '../../core/keywordGuess';
+import { hasDataChangeListeners } from '../../core/dataChanges';
+import { noteStatementWrites } from './committedWrites';
 import { analysisAttributes, connectionTargetOf, operationAttributes } from './queryAttributes';
 import { unitOfWorkKey } from './unitOfWorkKey';
 import { describeQueryCall, errorTypeOf, rowsOf, wrapCallbackIn, type QueryCall } from './queryCall';
@@ -61,11 +63,15 @@ function record(client: PgClientLike, start: QueryStart, error: unknown, result:
   try {
     const { call, started } = start;
     const durationSeconds = (performance.now() - started) / 1000;
-    if (start.loaderScope) recordDatabaseTimeInLoader(durationSeconds, start.loaderScope);
     // A statement that started while the parser was loading may be labelled once it has.
     const analysis = start.analysis ?? analyzeSafely(call.text, deps);
+    if (start.loaderScope) {
+      recordDatabaseTimeInLoader(durationSeconds, start.loaderScope);
+      start.loaderScope.trail?.statement(analysis);
+    }
     const target = connectionTargetOf(client);
     const failed = error !== undefined && error !== null;
+    if (hasDataChangeListeners()) noteStatementWrites(client, analysis?.writes ?? writesOfUnparsed(guessOperation(call.text)), failed, result);
     const errorType = failed ? errorTypeOf(error) : undefined;
     const attributes = analysis && !failed
       ? analysisAttributes(target, analysis)

@@ -32,6 +32,8 @@ export interface CacheCandidateOptions {
 export interface CacheableExecution {
   readonly fingerprint: string;
   readonly normalized: string;
+  /** The tables it reads (the analysis's own array, kept by reference). */
+  readonly tables: readonly string[];
   readonly readOnly: boolean;
   readonly hasVolatileFunctions: boolean;
   /** Hash of the text and its parameter values; undefined when not sampled or not hashable. */
@@ -43,6 +45,7 @@ export interface CacheableExecution {
 export interface CacheCandidate {
   readonly fingerprint: string;
   readonly normalized: string;
+  readonly tables: readonly string[];
   readonly calls: number;
   readonly repeats: number;
   readonly distinctParameterSets: number;
@@ -63,6 +66,7 @@ export interface CandidateSelection {
 
 interface Tracked {
   readonly normalized: string;
+  readonly tables: readonly string[];
   calls: number;
   /** Executions whose parameter hash was taken. */
   sampled: number;
@@ -95,7 +99,7 @@ export class CacheCandidates {
     if (!isCacheable(execution)) return;
     let tracked = this.tracked.get(execution.fingerprint);
     if (tracked === undefined) {
-      tracked = { normalized: execution.normalized, calls: 0, sampled: 0, repeats: 0, totalMs: 0, sample: new Set() };
+      tracked = { normalized: execution.normalized, tables: execution.tables, calls: 0, sampled: 0, repeats: 0, totalMs: 0, sample: new Set() };
       this.tracked.set(execution.fingerprint, tracked);
     }
     tracked.calls += 1;
@@ -119,6 +123,7 @@ export class CacheCandidates {
       candidates.push({
         fingerprint,
         normalized: tracked.normalized,
+        tables: tracked.tables,
         calls: tracked.calls,
         repeats: tracked.repeats,
         distinctParameterSets: tracked.sample.size,

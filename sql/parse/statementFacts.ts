@@ -5,9 +5,11 @@
  */
 import { operationName } from './operationName';
 import { functionName, list, names, str, tableName } from './nodeReaders';
-import { SKIP_CHILDREN, unwrapNode, visitTree, type Fields, type TreeVisitor } from './parseTree';
+import { SKIP_CHILDREN, child, unwrapNode, visitTree, type Fields, type TreeVisitor } from './parseTree';
 import type { PgNode } from '../rule';
-import { VOLATILE_FUNCTIONS } from './volatileFunctions';
+import { CLOCK_FUNCTIONS, VOLATILE_FUNCTIONS } from './volatileFunctions';
+import { writeKindOf } from './writtenTables';
+import type { TableWrites } from '../../core/statementAnalysis';
 
 export interface StatementFacts {
   /** Operation of the first statement. */
@@ -18,6 +20,10 @@ export interface StatementFacts {
   readonly hasVolatileFunctions: boolean;
   /** Some statement has a `$n` placeholder. */
   readonly hasParameters: boolean;
+  /** What the statements change (writtenTables.ts). */
+  readonly writes: TableWrites;
+  /** Calls `now()`, `CURRENT_TIMESTAMP` or another function of the clock or session: its result depends on when and by whom it runs. */
+  readonly readsClock: boolean;
 }
 
 /** OTel semconv caps `db.query.summary` at 255 characters. */
@@ -60,16 +66,22 @@ export function statementFacts(statements: readonly PgNode[]): StatementFacts {
   let readOnly = true;
   let hasVolatileFunctions = false;
   let hasParameters = false;
+  let readsClock = false;
+  const written = new Set<string>();
+  let writesUnknown = false;
 
   for (const statement of statements) {
     const tokens: string[] = [];
     const cteNames = new Set<string>();
+    const named = new Set<string>();
+    let changesNamedTables = false;
 
     const target = (name: string, schemaQualified: boolean, relation: string): void => {
       // An unqualified name that a WITH clause defines is the CTE, not a table.
       if (!schemaQualified && cteNames.has(relation)) return;
       if (tokens[tokens.length - 1] !== name) tokens.push(name);
       tables.add(name);
+      named.add(name);
     };
 
     const visitStatement = (type: string, fields: Fields, nested: boolean): void => {
@@ -79,6 +91,12 @@ export function statementFacts(statements: readonly PgNode[]): StatementFacts {
       const isValuesList = type === 'SelectStmt' && list(fields, 'valuesLists').length > 0;
       const keyword = !nested ? operationName(type, fields) : isValuesList ? undefined : NESTED_OPERATIONS[type];
       if (keyword !== undefined) tokens.push(keyword);
+      const writeKind = writeKindOf(type, nested);
+      if (writeKind === 'target') {
+        const relation = child(fields, 'relation');
+        if (relation !== undefined) written.add(tableName(relation));
+      } else if (writeKind === 'named') changesNamedTables = true;
+      else if (writeKind === 'unknown') writesUnknown = true;
       if (type === 'DropStmt' && str(fields, 'removeType') === 'OBJECT_TABLE') {
         for (const object of list(fields, 'objects')) {
           const parts = names(list(unwrapNode(object)?.[1] ?? {}, 'items'));
@@ -104,7 +122,11 @@ export function statementFacts(statements: readonly PgNode[]): StatementFacts {
         // The arms of a set operation are inlined SelectStmts: parts of one query, not statements of their own.
         if (type.endsWith('Stmt')) {
           if (!inlined) visitStatement(type, fields, nested);
-        } else if (type === 'FuncCall' && VOLATILE_FUNCTIONS.has(functionName(fields))) hasVolatileFunctions = true;
+        } else if (type === 'FuncCall') {
+          const name = functionName(fields);
+          if (VOLATILE_FUNCTIONS.has(name)) hasVolatileFunctions = true;
+          else if (CLOCK_FUNCTIONS.has(name)) readsClock = true;
+        } else if (type === 'SQLValueFunction') readsClock = true;
         else if (type === 'ParamRef') hasParameters = true;
         else if (type === 'CommonTableExpr') cteNames.add(str(fields, 'ctename') ?? '');
         return true;
@@ -114,6 +136,7 @@ export function statementFacts(statements: readonly PgNode[]): StatementFacts {
     if (unwrapNode(statement) === undefined) continue;
     visitTree(statement, visitor, false);
     summaries.push(tokens.join(' '));
+    if (changesNamedTables) for (const name of named) written.add(name);
   }
 
   const first = unwrapNode(statements[0]);
@@ -124,5 +147,7 @@ export function statementFacts(statements: readonly PgNode[]): StatementFacts {
     readOnly: readOnly && !hasVolatileFunctions,
     hasVolatileFunctions,
     hasParameters,
+    writes: writesUnknown ? 'unknown' : [...written],
+    readsClock,
   };
 }

@@ -57,3 +57,20 @@ export const VOLATILE_FUNCTIONS: ReadonlySet<string> = new Set([
   'dblink',
   'dblink_exec',
 ]);
+
+/**
+ * STABLE functions whose result depends on the moment or the session
+ * (`CURRENT_TIMESTAMP` and its kin are SQLValueFunction nodes, caught apart):
+ * fixed within one statement, so fine to EXPLAIN, but a cached result of one
+ * would be wrong as soon as the clock moves.
+ */
+export const CLOCK_FUNCTIONS: ReadonlySet<string> = new Set([
+  'now',
+  'statement_timestamp',
+  'transaction_timestamp',
+  'age',
+  'current_setting',
+  'pg_backend_pid',
+  'inet_client_addr',
+  'pg_postmaster_start_time',
+]);

@@ -71,6 +71,13 @@ describe('the demo on PostgreSQL and Redis', () => {
     }, 30_000, 500);
     expect(redisHits).toBeGreaterThan(0);
     expect(await hits('memory')).toBeGreaterThan(0);
+    // cache.query's entries: hits, and invalidations caused by the demo's own writes (/rename).
+    const emailEvents = (event: string) => running.scrapedTotal(METRICS.cacheEvents.scraped, { cache_name: 'demo-customer-emails', event });
+    expect(await waitFor('write invalidations of demo-customer-emails on /metrics', async () => {
+      const count = await emailEvents('write_invalidation');
+      return count > 0 ? count : undefined;
+    }, 30_000, 500)).toBeGreaterThan(0);
+    expect(await running.scrapedTotal(cacheRequests, { cache_name: 'demo-customer-emails', cache_layer: 'memory', result: 'hit' })).toBeGreaterThan(0);
 
     expect(await demo.interrupt()).toBe(0);
     expect(demo.stderr()).toBe('');

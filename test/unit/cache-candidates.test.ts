@@ -6,6 +6,7 @@ function execution(fingerprint: string, values: readonly unknown[], extra: Parti
   return {
     fingerprint,
     normalized: 'SELECT name FROM users WHERE id = $1',
+    tables: ['users'],
     readOnly: true,
     hasVolatileFunctions: false,
     parameterHash: hashValues('text', values),

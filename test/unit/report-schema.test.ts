@@ -35,8 +35,9 @@ const recorder: ReportSources['recorder'] = {
   slowQueries: () => [{ fingerprint: 'f1', lastDurationMs: 906.7, maxDurationMs: 906.7, lastTraceId: 'abc', lastSeen: AT + 1000, explain: { outcome: 'ok' } }],
   nPlusOneLoops: () => [{ fingerprint: 'f1', normalized: 'SELECT 1', loops: 2, maxRepetitions: 12, maxTotalMs: 60.5, firstSeen: AT, lastSeen: AT + 1000 }],
   cacheCandidates: () => [{
-    fingerprint: 'f1', normalized: 'SELECT 1', calls: 40, repeats: 30, distinctParameterSets: 10, sampleFull: false,
+    fingerprint: 'f1', normalized: 'SELECT 1', tables: ['orders'], calls: 40, repeats: 30, distinctParameterSets: 10, sampleFull: false,
     estimatedHitRate: 0.75, meanMs: 2.5, estimatedTimeSavedMs: 75,
+    tableWritesPerMinute: 2, coveredByWriteInvalidation: true, recommendedTtlMs: 300_000, code: 'await cache.query(pool, "SELECT 1", { ttlMs: 300000 })',
   }],
   explainOutcomes: () => ({ ok: 1, skipped: 0, error: 0, timeout: 0 }),
   indexSuggestions: () => [{
@@ -112,6 +113,7 @@ const SCHEMA = {
   cacheCandidates: [{
     fingerprint: 'string', calls: 'number', repeats: 'number', distinctParameterSets: 'number', sampleFull: 'boolean',
     estimatedHitRate: 'number', meanMs: 'number', estimatedTimeSavedMs: 'number', query: 'string',
+    tables: ['string'], tableWritesPerMinute: 'number', coveredByWriteInvalidation: 'boolean', recommendedTtlMs: 'number', code: 'string',
   }],
   indexSuggestions: [{
     ddl: 'string', table: 'string', verified: 'boolean', costBefore: 'number', costAfter: 'number', msPerHour: 'number', timeShare: 'number',

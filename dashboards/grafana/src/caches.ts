@@ -45,6 +45,15 @@ export const cachesDashboard: DashboardSpec = {
       ],
     },
     {
+      title: 'Query results, invalidation and resilience',
+      panels: [
+        timeseriesPanel({ title: 'Tiered-cache events', unit: 'ops', stacked: true,
+          description: 'Per second, by cache: invalidations caused by the app\'s own writes (write_invalidation; unattributed_write_invalidation drops every query entry), statements cache.query ran uncached, by reason (bypass_*), stale values served for a failed or slow reload (grace_hit, soft_timeout) and loaders abandoned (hard_timeout).',
+          targets: [{ expr: q.sumRate([LABEL.cacheName, LABEL.cacheEvent], METRICS.cacheEvents.scraped, RATE),
+            legend: `{{${LABEL.cacheName}}} {{${LABEL.cacheEvent}}}` }] }),
+      ],
+    },
+    {
       title: 'Size and evictions',
       panels: [
         timeseriesPanel({ title: 'Entries', unit: 'short',

@@ -1,0 +1,138 @@
+// The query cache (`cache.query`) side by side, in one process with the
+// agent preloaded (the script re-runs itself under `--require` otherwise):
+//
+// 1. Reads of one row by primary key: the bare `pool.query`, `cache.query`
+//    answering from memory, and the hand-tagged tiered cache (`cache.get`
+//    with a loader and tags written by hand) answering from memory.
+// 2. The write hook: throughput of single-row UPDATEs while no cache listens
+//    for writes and while one does (each write then drops a table tag in
+//    memory and in Redis and publishes it), in alternating rounds; and the
+//    hook's own synchronous time per write, measured alone.
+//
+//   npm run build && node bench/query-cache.mjs
+//
+// A benchmark, not a test: numbers depend on the machine and what else runs on it.
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { median, shuffledRounds } from './rounds.mjs';
+import { ROOT } from './modes.mjs';
+
+const require = createRequire(import.meta.url);
+const dist = join(ROOT, 'dist');
+if (globalThis[Symbol.for('querylens.agent')] === undefined) {
+  const run = spawnSync(process.execPath, ['--require', join(dist, 'agent', 'register.js'), ...process.argv.slice(1)], {
+    stdio: 'inherit',
+    env: { OTEL_EXPORTER_PROMETHEUS_PORT: '0', QUERYLENS_STARTUP_LOG: 'off', ...process.env },
+  });
+  process.exit(run.status ?? 1);
+}
+
+const { Pool } = require('pg');
+const { Redis } = require('ioredis');
+const { createTieredCache } = require(join(dist, 'cache', 'index.js'));
+const { lookupStatement } = require(join(dist, 'core', 'statementLookup.js'));
+const { noteStatementWrites } = require(join(dist, 'instrumentations', 'pg', 'committedWrites.js'));
+
+const DATABASE_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
+const READS = Number(process.env.BENCH_READS ?? 20_000);
+const WRITES = Number(process.env.BENCH_WRITES ?? 3_000);
+const CONCURRENCY = 8;
+const ROWS = 1000;
+const TABLE = `qcbench_${process.pid}`;
+
+async function drive(total, op) {
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+    while (next < total) {
+      next += 1;
+      await op(next);
+    }
+  }));
+  return total / ((performance.now() - started) / 1000);
+}
+
+const pool = new Pool({ connectionString: DATABASE_URL, max: CONCURRENCY });
+const redis = new Redis(REDIS_URL);
+await pool.query(`CREATE TABLE ${TABLE} (id int PRIMARY KEY, n int NOT NULL DEFAULT 0, label text)`);
+await pool.query(`INSERT INTO ${TABLE} (id, label) SELECT g, 'row ' || g FROM generate_series(1, ${ROWS}) g`);
+const READ = `SELECT id, n, label FROM ${TABLE} WHERE id = $1`;
+const WRITE = `UPDATE ${TABLE} SET n = n + 1 WHERE id = $1`;
+while (lookupStatement('SELECT 1') === undefined) await new Promise((resolve) => setTimeout(resolve, 20));
+// The analysis budget defers new texts for a moment after start-up; the cases need them analysed.
+while (lookupStatement(READ)?.parsed !== true || lookupStatement(WRITE)?.parsed !== true) await new Promise((resolve) => setTimeout(resolve, 50));
+
+const id = (i) => (i % ROWS) + 1;
+const cacheOptions = { redis, memory: { max: ROWS * 2 }, ttlMs: 600_000, jitter: 0 };
+const queries = createTieredCache({ name: `qcbench-query-${process.pid}`, ...cacheOptions });
+const tagged = createTieredCache({ name: `qcbench-tagged-${process.pid}`, ...cacheOptions });
+const handTagged = (i) => tagged.get(`row:${id(i)}`, () => pool.query(READ, [id(i)]).then((r) => r.rows), { tags: [TABLE] });
+
+const readCases = {
+  'bare pool.query': (i) => pool.query(READ, [id(i)]),
+  'cache.query (memory hit)': (i) => queries.query(pool, READ, [id(i)]),
+  'hand-tagged cache.get (memory hit)': handTagged,
+};
+for (let i = 0; i < ROWS; i += 1) {
+  await readCases['cache.query (memory hit)'](i);
+  await handTagged(i);
+}
+const readSamples = Object.fromEntries(Object.keys(readCases).map((name) => [name, []]));
+for (let round = 0; round < ROUNDS; round += 1) {
+  for (const [name, op] of Object.entries(readCases)) readSamples[name].push(await drive(READS, op));
+}
+await queries.close();
+
+// Writes: with no listener the hook checks one set's size; with one, it reads the transaction status and invalidates.
+const writeOnce = (i) => pool.query(WRITE, [id(i)]);
+await drive(WRITES, writeOnce);
+const without = [];
+const withListener = [];
+// Shuffled order per round: the table's dead rows and the machine drift over a run, and a fixed order would charge that to one side.
+for (const order of shuffledRounds(['without', 'with'], ROUNDS, Number(process.env.BENCH_SEED ?? 1))) {
+  for (const side of order) {
+    if (side === 'without') {
+      without.push(await drive(WRITES, writeOnce));
+      continue;
+    }
+    const listening = createTieredCache({ name: `qcbench-writes-${process.pid}`, ...cacheOptions });
+    await listening.query(pool, READ, [1]);
+    withListener.push(await drive(WRITES, writeOnce));
+    await listening.close();
+  }
+}
+
+// The hook alone, synchronously: a committed single-table write announced to one listening cache.
+const hookCache = createTieredCache({ name: `qcbench-hook-${process.pid}`, memory: { max: 10 }, ttlMs: 600_000 });
+await hookCache.query(pool, READ, [1]);
+const idleClient = { getTransactionStatus: () => 'I' };
+const writes = lookupStatement(WRITE).writes;
+const HOOK_CALLS = 200_000;
+const hookStarted = performance.now();
+for (let i = 0; i < HOOK_CALLS; i += 1) noteStatementWrites(idleClient, writes, false, { command: 'UPDATE' });
+const hookUs = ((performance.now() - hookStarted) * 1000) / HOOK_CALLS;
+await hookCache.close();
+
+await pool.query(`DROP TABLE ${TABLE}`);
+await pool.end();
+await redis.quit();
+
+const readResults = Object.entries(readSamples).map(([name, samples]) => ({ case: name, ops_per_s: Math.round(median(samples)) }));
+const bareReads = readResults[0].ops_per_s;
+console.table(readResults.map((row) => ({ ...row, vs_bare: +(row.ops_per_s / bareReads).toFixed(2) })));
+const ratios = withListener.map((rate, round) => rate / without[round]);
+const writeUs = 1e6 / median(without) * CONCURRENCY;
+const summary = {
+  writes_per_s_without_listener: Math.round(median(without)),
+  writes_per_s_with_listener: Math.round(median(withListener)),
+  throughput_ratio_median: +median(ratios).toFixed(4),
+  hook_sync_us_per_write: +hookUs.toFixed(2),
+  write_latency_us: Math.round(writeUs),
+  hook_share_of_a_write: `${((hookUs / writeUs) * 100).toFixed(3)} %`,
+};
+console.table([summary]);
+console.log(JSON.stringify({ node: process.version, rounds: ROUNDS, reads: readResults, writes: summary, raw: { without, withListener } }));
