@@ -11,7 +11,6 @@ import type { Meter, TracerProvider as ApiTracerProvider } from '@opentelemetry/
 import { ProxyTracerProvider } from '@opentelemetry/api';
 import { registerInstrumentations, type Instrumentation } from '@opentelemetry/instrumentation';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
-import type * as OtlpMetrics from '@opentelemetry/exporter-metrics-otlp-http';
 import { AggregationType, MeterProvider, PeriodicExportingMetricReader, type IMetricReader, type ViewOptions } from '@opentelemetry/sdk-metrics';
 import type { TracerProvider } from '@opentelemetry/sdk-trace';
 import { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runtime-node';
@@ -19,6 +18,8 @@ import { defaultResource, detectResources, envDetector, hostDetector, resourceFr
 import type { QuerylensConfig } from './config';
 import { processIdentityDetector } from './processResource';
 import { databaseHistograms } from '../core/metrics/databaseHistograms';
+import { DeltaHistogramProducer } from '../core/metrics/deltaHistograms';
+import type * as OtlpExporters from './otlpExporters';
 import { ATTR, QUERYLENS_SCOPE } from '../core/metrics/registry';
 import { AGENT_VERSION } from '../core/version';
 import type * as SdkTracing from './sdkTracing';
@@ -36,13 +37,18 @@ export interface AgentTelemetry {
   shutdown(): Promise<void>;
 }
 
-// The OTLP exporter (and the protobuf code it brings) is required only when
-// chosen: loading it costs the app's start-up more than the rest of the SDK.
+// The OTLP exporters (and the protobuf or gRPC code they bring) are required
+// only when chosen: loading them costs the app's start-up more than the rest of the SDK.
 function metricReaders(config: QuerylensConfig, prometheus: PrometheusExporter | undefined): IMetricReader[] {
   if (prometheus) return [prometheus];
   if (config.metricsExporter === 'otlp') {
-    const { OTLPMetricExporter } = require('@opentelemetry/exporter-metrics-otlp-http') as typeof OtlpMetrics;
-    return [new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter(), metricProducers: [databaseHistograms] })];
+    const otlp = require('./otlpExporters') as typeof OtlpExporters;
+    const exporter = otlp.otlpMetricExporter(config.metricsProtocol, config.metricsTemporality);
+    const histograms = otlp.histogramsAreDelta(config.metricsTemporality) ? new DeltaHistogramProducer(databaseHistograms) : databaseHistograms;
+    // The reader reads no variable itself; an export may not outlast the interval (the reader refuses that).
+    const exportIntervalMillis = config.metricExportIntervalMs;
+    const exportTimeoutMillis = Math.min(config.metricExportTimeoutMs, exportIntervalMillis);
+    return [new PeriodicExportingMetricReader({ exporter, exportIntervalMillis, exportTimeoutMillis, metricProducers: [histograms] })];
   }
   return [];
 }

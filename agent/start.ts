@@ -84,6 +84,8 @@ function announce(config: QuerylensConfig, listening: Server | undefined, reques
     listeningPort,
     metricsExporter: config.metricsExporter,
     tracesExporter: config.tracesExporter,
+    metricsProtocol: config.metricsProtocol,
+    tracesProtocol: config.tracesProtocol,
     env: process.env,
   }));
 }
