@@ -17,7 +17,8 @@ import { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runti
 import { defaultResource, detectResources, envDetector, hostDetector, resourceFromAttributes, serviceInstanceIdDetector, type Resource } from '@opentelemetry/resources';
 import type { QuerylensConfig } from './config';
 import { processIdentityDetector } from './processResource';
-import { databaseHistograms } from '../core/metrics/databaseHistograms';
+import { DB_OPERATION_DURATION, databaseHistograms } from '../core/metrics/databaseHistograms';
+import { metricsRoute, type MetricsHandler } from '../http/metricsRoute';
 import { DeltaHistogramProducer } from '../core/metrics/deltaHistograms';
 import type * as OtlpExporters from './otlpExporters';
 import { ATTR, QUERYLENS_SCOPE } from '../core/metrics/registry';
@@ -26,8 +27,10 @@ import type * as SdkTracing from './sdkTracing';
 import { UPSTREAM_PG_SCOPE } from '../instrumentations/pg/upstreamScope';
 
 export interface AgentTelemetry {
-  /** Set when metrics are pulled: the agent server mounts its handler on /metrics. */
+  /** Set when metrics are pulled. */
   readonly prometheus: PrometheusExporter | undefined;
+  /** The agent server mounts it on /metrics when metrics are pulled. */
+  readonly metricsRoute: MetricsHandler | undefined;
   /** The agent's own meter, from its private meter provider. */
   readonly meter: Meter;
   /** Hooks the instrumentations with the agent's providers. */
@@ -81,10 +84,14 @@ export function buildTelemetry(config: QuerylensConfig, serviceName: string, ins
   const tracerProvider: TracerProvider | undefined = tracing?.buildTracerProvider(config, resource);
   // Without an exporter no span is made: a provider with no delegate hands out no-op tracers.
   const spans: ApiTracerProvider = tracerProvider ?? new ProxyTracerProvider();
+  // Exemplars point at traces: kept only when spans go to a backend, shown only on a scrape.
+  const exemplars = prometheus && config.tracesExporter === 'otlp' ? [DB_OPERATION_DURATION] : [];
   return {
     prometheus,
+    metricsRoute: prometheus ? metricsRoute(prometheus, exemplars) : undefined,
     meter: meterProvider.getMeter(QUERYLENS_SCOPE, AGENT_VERSION),
     start: () => {
+      for (const histogram of exemplars) histogram.keepExemplars();
       registerInstrumentations({ instrumentations: [...instrumentations, new RuntimeNodeInstrumentation()], tracerProvider: spans, meterProvider });
       if (tracing && tracerProvider) tracing.offerTracingToTheProcess(tracerProvider);
     },

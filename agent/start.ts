@@ -131,7 +131,7 @@ function activate(config: QuerylensConfig): AgentHandle {
   });
 
   const routes = agentRoutes({
-    metrics: prometheus ? (req, res) => prometheus.getMetricsRequestHandler(req, res) : undefined,
+    metrics: telemetry.metricsRoute,
     report: sqlRuntime.report,
     admin: { token: config.adminToken, resetStats: sqlRuntime.resetStats, clearCaches: clearLiveCaches },
     health: {

@@ -31,6 +31,9 @@ export interface DataPoint {
 
 export interface ExportedSpan {
   readonly name: string;
+  /** Hex, whatever the encoding (protobuf carries bytes). */
+  readonly traceId: string;
+  readonly spanId: string;
   readonly scope: string;
   readonly attributes: Attributes;
   readonly events: readonly { name: string; attributes: Attributes }[];
@@ -51,7 +54,7 @@ interface JsonMetric {
   gauge?: { dataPoints: { attributes?: KeyValue[] }[] };
 }
 interface JsonMetricsRequest { resourceMetrics?: { scopeMetrics?: { metrics?: JsonMetric[] }[] }[] }
-interface JsonSpan { name: string; attributes?: KeyValue[]; events?: { name: string; attributes?: KeyValue[] }[] }
+interface JsonSpan { name: string; traceId?: string; spanId?: string; attributes?: KeyValue[]; events?: { name: string; attributes?: KeyValue[] }[] }
 interface JsonTracesRequest { resourceSpans?: { scopeSpans?: { scope?: { name?: string }; spans?: JsonSpan[] }[] }[] }
 
 /** One export as the receiver decoded it, whatever the transport. */
@@ -90,22 +93,23 @@ export function dataPointsOf(message: OtlpMessage): DataPoint[] {
 export class OtlpMessages {
   readonly messages: OtlpMessage[] = [];
 
-  private ofSignal<T>(signal: OtlpSignal): T[] {
-    return this.messages.filter((message) => message.signal === signal).map((message) => message.message as T);
-  }
-
   dataPoints(): DataPoint[] {
     return this.messages.flatMap(dataPointsOf);
   }
 
   spans(): ExportedSpan[] {
     const spans: ExportedSpan[] = [];
-    for (const request of this.ofSignal<JsonTracesRequest>('traces')) {
-      for (const resource of request.resourceSpans ?? []) {
+    for (const { signal, encoding, message } of this.messages) {
+      if (signal !== 'traces') continue;
+      // OTLP/JSON writes ids as hex; decoded protobuf bytes come as base64.
+      const hex = (id: string | undefined) => (encoding === 'application/json' ? id ?? '' : Buffer.from(id ?? '', 'base64').toString('hex'));
+      for (const resource of (message as JsonTracesRequest).resourceSpans ?? []) {
         for (const scope of resource.scopeSpans ?? []) {
           for (const span of scope.spans ?? []) {
             spans.push({
               name: span.name,
+              traceId: hex(span.traceId),
+              spanId: hex(span.spanId),
               scope: scope.scope?.name ?? '',
               attributes: attributes(span.attributes),
               events: (span.events ?? []).map((event) => ({ name: event.name, attributes: attributes(event.attributes) })),
