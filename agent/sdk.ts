@@ -11,7 +11,7 @@ import type { Meter, TracerProvider as ApiTracerProvider } from '@opentelemetry/
 import { ProxyTracerProvider } from '@opentelemetry/api';
 import { registerInstrumentations, type Instrumentation } from '@opentelemetry/instrumentation';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
-import { AggregationType, MeterProvider, PeriodicExportingMetricReader, type IMetricReader, type ViewOptions } from '@opentelemetry/sdk-metrics';
+import { AggregationType, MeterProvider, PeriodicExportingMetricReader, type IMetricReader, type MetricProducer, type ViewOptions } from '@opentelemetry/sdk-metrics';
 import type { TracerProvider } from '@opentelemetry/sdk-trace';
 import { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runtime-node';
 import { defaultResource, detectResources, envDetector, hostDetector, resourceFromAttributes, serviceInstanceIdDetector, type Resource } from '@opentelemetry/resources';
@@ -19,7 +19,7 @@ import type { QuerylensConfig } from './config';
 import { processIdentityDetector } from './processResource';
 import { DB_OPERATION_DURATION, databaseHistograms } from '../core/metrics/databaseHistograms';
 import { metricsRoute, type MetricsHandler } from '../http/metricsRoute';
-import { DeltaHistogramProducer } from '../core/metrics/deltaHistograms';
+import type * as DeltaHistograms from '../core/metrics/deltaHistograms';
 import type * as OtlpExporters from './otlpExporters';
 import { ATTR, QUERYLENS_SCOPE } from '../core/metrics/registry';
 import { AGENT_VERSION } from '../core/version';
@@ -40,6 +40,12 @@ export interface AgentTelemetry {
   shutdown(): Promise<void>;
 }
 
+/** Required only for a delta OTLP reader. */
+function deltaOf(cumulative: MetricProducer): MetricProducer {
+  const { DeltaHistogramProducer } = require('../core/metrics/deltaHistograms') as typeof DeltaHistograms;
+  return new DeltaHistogramProducer(cumulative);
+}
+
 // The OTLP exporters (and the protobuf or gRPC code they bring) are required
 // only when chosen: loading them costs the app's start-up more than the rest of the SDK.
 function metricReaders(config: QuerylensConfig, prometheus: PrometheusExporter | undefined): IMetricReader[] {
@@ -47,7 +53,7 @@ function metricReaders(config: QuerylensConfig, prometheus: PrometheusExporter |
   if (config.metricsExporter === 'otlp') {
     const otlp = require('./otlpExporters') as typeof OtlpExporters;
     const exporter = otlp.otlpMetricExporter(config.metricsProtocol, config.metricsTemporality);
-    const histograms = otlp.histogramsAreDelta(config.metricsTemporality) ? new DeltaHistogramProducer(databaseHistograms) : databaseHistograms;
+    const histograms = otlp.histogramsAreDelta(config.metricsTemporality) ? deltaOf(databaseHistograms) : databaseHistograms;
     // The reader reads no variable itself; an export may not outlast the interval (the reader refuses that).
     const exportIntervalMillis = config.metricExportIntervalMs;
     const exportTimeoutMillis = Math.min(config.metricExportTimeoutMs, exportIntervalMillis);
