@@ -27,5 +27,5 @@ export function modesWithBaseline(env = process.env) {
     : MODES;
   const traces = env.BENCH_AGENT_TRACES;
   if (!traces) return modes;
-  return modes.map((mode) => (mode.agent ? { ...mode, name: `${mode.name}, traces ${traces}`, env: { ...mode.env, OTEL_TRACES_EXPORTER: traces } } : mode));
+  return modes.map((mode) => (mode.agent ? { ...mode, name: `${mode.name} [traces ${traces}]`, env: { ...mode.env, OTEL_TRACES_EXPORTER: traces } } : mode));
 }
