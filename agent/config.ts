@@ -7,6 +7,11 @@ import { N_PLUS_ONE_MIN_TOTAL_MS } from '../recording/detectors/nPlusOneDetector
 
 export type TracesExporter = 'none' | 'otlp' | 'console';
 export type MetricsExporter = 'prometheus' | 'otlp' | 'none';
+/** The OTLP transports the specification names; `http/protobuf` is its default. */
+export const OTLP_PROTOCOLS = ['http/protobuf', 'grpc', 'http/json'] as const;
+export type OtlpProtocol = typeof OTLP_PROTOCOLS[number];
+/** `OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE`, as the specification defines it. */
+export type MetricsTemporality = 'cumulative' | 'delta' | 'lowmemory';
 /** `auto`: print the start-up line when stderr is a terminal. */
 export type StartupLog = 'auto' | 'on' | 'off';
 
@@ -18,6 +23,13 @@ export interface QuerylensConfig {
   readonly prometheusPort: number;
   readonly tracesExporter: TracesExporter;
   readonly metricsExporter: MetricsExporter;
+  /** How `otlp` sends each signal: the per-signal variable, else `OTEL_EXPORTER_OTLP_PROTOCOL`, else `http/protobuf`. */
+  readonly tracesProtocol: OtlpProtocol;
+  readonly metricsProtocol: OtlpProtocol;
+  readonly metricsTemporality: MetricsTemporality;
+  /** How often pushed metrics are exported (`OTEL_METRIC_EXPORT_INTERVAL`), and how long one export may take. */
+  readonly metricExportIntervalMs: number;
+  readonly metricExportTimeoutMs: number;
   readonly slowQueryMs: number;
   readonly nPlusOneThreshold: number;
   readonly nPlusOneMinMs: number;
@@ -92,6 +104,15 @@ function readChoice<T extends string>(r: Reader, name: string, choices: readonly
   return fallback;
 }
 
+/** Per signal, its own variable overrides the general one; a bad value of either falls back to the next. */
+function readProtocols(r: Reader): { tracesProtocol: OtlpProtocol; metricsProtocol: OtlpProtocol } {
+  const general = readChoice(r, 'OTEL_EXPORTER_OTLP_PROTOCOL', OTLP_PROTOCOLS, 'http/protobuf');
+  return {
+    tracesProtocol: readChoice(r, 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', OTLP_PROTOCOLS, general),
+    metricsProtocol: readChoice(r, 'OTEL_EXPORTER_OTLP_METRICS_PROTOCOL', OTLP_PROTOCOLS, general),
+  };
+}
+
 /** `-select-star,-large-offset`: rules to switch off. Unknown ids are checked later by the rule engine. */
 function readDisabledRules(r: Reader, name: string): ReadonlySet<string> {
   const value = raw(r, name);
@@ -116,6 +137,8 @@ export const DEFAULTS = {
   unboundedRows: 1000,
   maxSqlLength: 100_000,
   analysisBudgetMs: 50,
+  metricExportIntervalMs: 60_000,
+  metricExportTimeoutMs: 30_000,
 } as const;
 
 /** QUERYLENS_WASM_TIER_UP alone: what the CLI reads, without the agent's other settings and their warnings. */
@@ -133,6 +156,10 @@ export function readConfig(env: Env, warn: Warn): QuerylensConfig {
     prometheusPort: readInteger(r, 'OTEL_EXPORTER_PROMETHEUS_PORT', DEFAULTS.prometheusPort, 0, 65535),
     tracesExporter: readChoice(r, 'OTEL_TRACES_EXPORTER', ['none', 'otlp', 'console'] as const, 'none'),
     metricsExporter: readChoice(r, 'OTEL_METRICS_EXPORTER', ['prometheus', 'otlp', 'none'] as const, 'prometheus'),
+    ...readProtocols(r),
+    metricsTemporality: readChoice(r, 'OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE', ['cumulative', 'delta', 'lowmemory'] as const, 'cumulative'),
+    metricExportIntervalMs: readInteger(r, 'OTEL_METRIC_EXPORT_INTERVAL', DEFAULTS.metricExportIntervalMs, 1, 86_400_000),
+    metricExportTimeoutMs: readInteger(r, 'OTEL_METRIC_EXPORT_TIMEOUT', DEFAULTS.metricExportTimeoutMs, 1, 86_400_000),
     slowQueryMs: readInteger(r, 'QUERYLENS_SLOW_QUERY_MS', DEFAULTS.slowQueryMs, 1, 3_600_000),
     nPlusOneThreshold: readInteger(r, 'QUERYLENS_N_PLUS_ONE', DEFAULTS.nPlusOneThreshold, 2, 10_000),
     nPlusOneMinMs: readInteger(r, 'QUERYLENS_N_PLUS_ONE_MIN_MS', DEFAULTS.nPlusOneMinMs, 0, 3_600_000),

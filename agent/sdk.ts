@@ -11,25 +11,27 @@ import type { Meter, MeterProvider as ApiMeterProvider, TracerProvider as ApiTra
 import { ProxyTracerProvider } from '@opentelemetry/api';
 import { registerInstrumentations, type Instrumentation } from '@opentelemetry/instrumentation';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
-import type * as OtlpMetrics from '@opentelemetry/exporter-metrics-otlp-http';
-import {
-  AggregationType, MeterProvider, PeriodicExportingMetricReader, type IMetricReader, type MetricProducer, type ViewOptions,
-} from '@opentelemetry/sdk-metrics';
+import { AggregationType, MeterProvider, PeriodicExportingMetricReader, type IMetricReader, type MetricProducer, type ViewOptions } from '@opentelemetry/sdk-metrics';
 import type { TracerProvider } from '@opentelemetry/sdk-trace';
 import { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runtime-node';
 import { defaultResource, detectResources, envDetector, hostDetector, resourceFromAttributes, serviceInstanceIdDetector, type Resource } from '@opentelemetry/resources';
 import type { QuerylensConfig } from './config';
 import { processIdentityDetector } from './processResource';
-import { DATABASE_HISTOGRAMS } from '../core/metrics/databaseHistograms';
+import { DATABASE_HISTOGRAMS, DB_OPERATION_DURATION } from '../core/metrics/databaseHistograms';
 import { PreAggregatedProducer } from '../core/metrics/preAggregatedProducer';
+import { metricsRoute, type MetricsHandler } from '../http/metricsRoute';
+import type * as DeltaHistograms from '../core/metrics/deltaHistograms';
+import type * as OtlpExporters from './otlpExporters';
 import { ATTR, QUERYLENS_SCOPE } from '../core/metrics/registry';
 import { AGENT_VERSION } from '../core/version';
 import type * as SdkTracing from './sdkTracing';
 import { UPSTREAM_PG_SCOPE } from '../instrumentations/pg/upstreamScope';
 
 export interface AgentTelemetry {
-  /** Set when metrics are pulled: the agent server mounts its handler on /metrics. */
+  /** Set when metrics are pulled. */
   readonly prometheus: PrometheusExporter | undefined;
+  /** The agent server mounts it on /metrics when metrics are pulled. */
+  readonly metricsRoute: MetricsHandler | undefined;
   /** The agent's own meter, from its private meter provider. */
   readonly meter: Meter;
   /** That provider, for what capture recorded before it existed (HeldMeterProvider.replayInto). */
@@ -41,13 +43,23 @@ export interface AgentTelemetry {
   shutdown(): Promise<void>;
 }
 
-// The OTLP exporter (and the protobuf code it brings) is required only when
-// chosen: loading it costs the app's start-up more than the rest of the SDK.
+/** Required only for a delta OTLP reader. */
+function deltaOf(cumulative: MetricProducer): MetricProducer {
+  const { DeltaHistogramProducer } = require('../core/metrics/deltaHistograms') as typeof DeltaHistograms;
+  return new DeltaHistogramProducer(cumulative);
+}
+
+// The OTLP exporters (and the protobuf or gRPC code they bring) are required
+// only when chosen: loading them costs the app's start-up more than the rest of the SDK.
 function metricReaders(config: QuerylensConfig, prometheus: PrometheusExporter | undefined, histograms: MetricProducer): IMetricReader[] {
   if (prometheus) return [prometheus];
   if (config.metricsExporter === 'otlp') {
-    const { OTLPMetricExporter } = require('@opentelemetry/exporter-metrics-otlp-http') as typeof OtlpMetrics;
-    return [new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter(), metricProducers: [histograms] })];
+    const otlp = require('./otlpExporters') as typeof OtlpExporters;
+    const exporter = otlp.otlpMetricExporter(config.metricsProtocol, config.metricsTemporality);
+    // The reader reads no variable itself; an export may not outlast the interval (the reader refuses that).
+    const exportIntervalMillis = config.metricExportIntervalMs;
+    const exportTimeoutMillis = Math.min(config.metricExportTimeoutMs, exportIntervalMillis);
+    return [new PeriodicExportingMetricReader({ exporter, exportIntervalMillis, exportTimeoutMillis, metricProducers: [otlp.histogramsAreDelta(config.metricsTemporality) ? deltaOf(histograms) : histograms] })];
   }
   return [];
 }
@@ -81,11 +93,15 @@ export function buildTelemetry(config: QuerylensConfig, serviceName: string, ins
   const tracerProvider: TracerProvider | undefined = tracing?.buildTracerProvider(config, resource);
   // Without an exporter no span is made: a provider with no delegate hands out no-op tracers.
   const spans: ApiTracerProvider = tracerProvider ?? new ProxyTracerProvider();
+  // Exemplars point at traces: kept only when spans go to a backend, shown only on a scrape.
+  const exemplars = prometheus && config.tracesExporter === 'otlp' ? [DB_OPERATION_DURATION] : [];
   return {
     prometheus,
+    metricsRoute: prometheus ? metricsRoute(prometheus, exemplars) : undefined,
     meter: meterProvider.getMeter(QUERYLENS_SCOPE, AGENT_VERSION),
     meterProvider,
     start: () => {
+      for (const histogram of exemplars) histogram.keepExemplars();
       registerInstrumentations({ instrumentations: [...instrumentations, new RuntimeNodeInstrumentation()], tracerProvider: spans, meterProvider });
       if (tracing && tracerProvider) tracing.offerTracingToTheProcess(tracerProvider);
     },

@@ -100,6 +100,8 @@ function announce(config: QuerylensConfig, listening: Server | undefined, reques
     listeningPort,
     metricsExporter: config.metricsExporter,
     tracesExporter: config.tracesExporter,
+    metricsProtocol: config.metricsProtocol,
+    tracesProtocol: config.tracesProtocol,
     env: process.env,
   }));
 }
@@ -168,7 +170,7 @@ function serve(context: StartContext, engine: StartAnalysis.RuntimeSqlEngine, te
   const { config, capture, serviceName, startedAt } = context;
   const { prometheus } = telemetry;
   const routes = (require('../http/agentRoutes') as typeof AgentRoutes).agentRoutes({
-    metrics: prometheus ? (req, res) => prometheus.getMetricsRequestHandler(req, res) : undefined,
+    metrics: telemetry.metricsRoute,
     report: runtime.report,
     admin: { token: config.adminToken, resetStats: runtime.resetStats, clearCaches: clearLiveCaches },
     health: {

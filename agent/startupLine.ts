@@ -5,7 +5,7 @@
  * default) with stderr on a terminal: an app whose stderr is piped to a log
  * collector or a test keeps exactly the output it has without the agent.
  */
-import type { Env, MetricsExporter, StartupLog, TracesExporter } from './config';
+import type { Env, MetricsExporter, OtlpProtocol, StartupLog, TracesExporter } from './config';
 
 export interface StartupFacts {
   readonly version: string;
@@ -16,6 +16,8 @@ export interface StartupFacts {
   readonly listeningPort: number | undefined;
   readonly metricsExporter: MetricsExporter;
   readonly tracesExporter: TracesExporter;
+  readonly metricsProtocol: OtlpProtocol;
+  readonly tracesProtocol: OtlpProtocol;
   readonly env: Env;
 }
 
@@ -29,11 +31,17 @@ function browsableHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
-/** Where an OTLP/HTTP exporter sends one signal, the way the exporters resolve it; credentials left out. */
-export function otlpDestination(env: Env, signal: 'metrics' | 'traces'): string {
+/**
+ * Where an OTLP exporter sends one signal, the way the exporters resolve it;
+ * credentials left out. Over HTTP the general endpoint gets the signal's path;
+ * gRPC takes the endpoint as it is (the service names the signal).
+ */
+export function otlpDestination(env: Env, signal: 'metrics' | 'traces', protocol: OtlpProtocol): string {
   const own = env[`OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_ENDPOINT`]?.trim();
   const base = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
-  const raw = own || `${(base || 'http://localhost:4318').replace(/\/+$/, '')}/v1/${signal}`;
+  const grpc = protocol === 'grpc';
+  const general = base || (grpc ? 'http://localhost:4317' : 'http://localhost:4318');
+  const raw = own || (grpc ? general : `${general.replace(/\/+$/, '')}/v1/${signal}`);
   try {
     const url = new URL(raw);
     url.username = '';
@@ -44,9 +52,13 @@ export function otlpDestination(env: Env, signal: 'metrics' | 'traces'): string 
   }
 }
 
+function exportText(exporter: string, env: Env, signal: 'metrics' | 'traces', protocol: OtlpProtocol): string {
+  return exporter === 'otlp' ? `otlp ${protocol} to ${otlpDestination(env, signal, protocol)}` : exporter;
+}
+
 function exportsText(facts: StartupFacts): string {
-  const metrics = facts.metricsExporter === 'otlp' ? `otlp to ${otlpDestination(facts.env, 'metrics')}` : facts.metricsExporter;
-  const traces = facts.tracesExporter === 'otlp' ? `otlp to ${otlpDestination(facts.env, 'traces')}` : facts.tracesExporter;
+  const metrics = exportText(facts.metricsExporter, facts.env, 'metrics', facts.metricsProtocol);
+  const traces = exportText(facts.tracesExporter, facts.env, 'traces', facts.tracesProtocol);
   return `metrics: ${metrics}; traces: ${traces}`;
 }
 

@@ -20,7 +20,8 @@ function callgrindControl(flag) {
 /** The agent loads its SQL parser in the background, slowly under valgrind: measure after it. */
 async function agentReady(port) {
   for (;;) {
-    const health = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.json(), () => undefined);
+    // A body cut short (the server is slow under valgrind) is a "not yet", like a refused connection.
+    const health = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.json()).catch(() => undefined);
     if (health && health.sqlParserReady) return;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }

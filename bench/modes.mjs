@@ -17,9 +17,15 @@ export const MODES = [
 /**
  * MODES, and with BENCH_BASELINE_DIST=<a build's dist directory> that build of
  * the agent as one more mode, so two builds compare within one run.
+ * BENCH_AGENT_TRACES=otlp runs every agent mode with OTEL_TRACES_EXPORTER=otlp
+ * (spans made and exported, exemplars kept): the traced hot path.
  */
 export function modesWithBaseline(env = process.env) {
   const baseline = env.BENCH_BASELINE_DIST;
-  if (!baseline) return MODES;
-  return [...MODES, { name: `querylens (${baseline})`, args: ['--require', resolve(baseline, 'agent', 'register.js')], env: {}, agent: true }];
+  const modes = baseline
+    ? [...MODES, { name: `querylens (${baseline})`, args: ['--require', resolve(baseline, 'agent', 'register.js')], env: {}, agent: true }]
+    : MODES;
+  const traces = env.BENCH_AGENT_TRACES;
+  if (!traces) return modes;
+  return modes.map((mode) => (mode.agent ? { ...mode, name: `${mode.name} [traces ${traces}]`, env: { ...mode.env, OTEL_TRACES_EXPORTER: traces } } : mode));
 }

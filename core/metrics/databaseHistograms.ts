@@ -6,7 +6,8 @@
 import { PreAggregatedHistogram } from './preAggregatedHistogram';
 import { METRICS } from './registry';
 
-export const DB_OPERATION_DURATION = new PreAggregatedHistogram(METRICS.dbOperationDuration);
+/** The one with exemplars: the latency panels' histogram, whose calls have a span when spans are exported. */
+export const DB_OPERATION_DURATION = new PreAggregatedHistogram(METRICS.dbOperationDuration, true);
 export const DB_RETURNED_ROWS = new PreAggregatedHistogram(METRICS.dbReturnedRows);
 /** Pool checkouts: every `pool.query` waits for, and later releases, a connection. */
 export const DB_CONNECTION_WAIT_TIME = new PreAggregatedHistogram(METRICS.dbConnectionWaitTime);

@@ -19,16 +19,17 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { performance } from 'node:perf_hooks';
-import type { Attributes, Context, Counter, Histogram, Span, Tracer } from '@opentelemetry/api';
+import type { Attributes, Context, Counter, Span, Tracer } from '@opentelemetry/api';
 import { context, SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { ATTR } from '../../core/metrics/registry';
+import type { DatabaseHistogram } from '../../core/metrics/preAggregatedHistogram';
 import type { RedisOperationSink } from '../../core/redisOperations';
 import { AttributeCache, connectionAttributes, errorType, isReplyError, serverName, type OperationAttributes } from './attributes';
 import { RedisConnections, type RedisServerHealth } from './connectionHealth';
 import type { BatchKind, RedisClientLike, RedisTarget } from './types';
 
 export interface RedisInstruments {
-  readonly duration: Histogram<Attributes>;
+  readonly duration: DatabaseHistogram;
   readonly connectionErrors: Counter<Attributes>;
   readonly reconnects: Counter<Attributes>;
 }
@@ -132,9 +133,9 @@ export class RedisRecorder {
     const endedAt = performance.now();
     const type = error === undefined ? undefined : errorType(error);
     const answered = type === undefined || isReplyError(error);
-    this.recordDuration(record, type, endedAt, answered);
-    if (type !== undefined && !answered) this.connections.commandUnanswered(record.attributes.target, type);
     const span = this.startSpan(record);
+    this.recordDuration(record, type, endedAt, answered, span);
+    if (type !== undefined && !answered) this.connections.commandUnanswered(record.attributes.target, type);
     if (!span) return;
     span.setAttribute(ATTR.dbQueryText, record.attributes.text(record.argCount));
     endSpan(span, type, endedAt);
@@ -152,8 +153,8 @@ export class RedisRecorder {
     if (batch.open) this.openBatches -= 1;
     batch.open = false;
     // Only the error type is known here, not whether Redis answered: a failed transaction is not taken as an answer.
-    if (batch.kind === 'MULTI') this.recordDuration(batch, type, endedAt, type === undefined);
     const span = this.startSpan(batch);
+    if (batch.kind === 'MULTI') this.recordDuration(batch, type, endedAt, type === undefined, span);
     if (!span) return;
     span.setAttribute(ATTR.dbOperationBatchSize, batch.size);
     endSpan(span, type, endedAt);
@@ -209,11 +210,11 @@ export class RedisRecorder {
     this.instruments().reconnects.add(1, connectionAttributes(target));
   }
 
-  /** `answered`: Redis replied (with a value or an error reply), as opposed to a timeout or a lost connection. */
-  private recordDuration(record: OperationRecord, type: string | undefined, endedAt: number, answered: boolean): void {
+  /** `answered`: Redis replied (with a value or an error reply), as opposed to a timeout or a lost connection. `span`: the operation's own, the exemplar's. */
+  private recordDuration(record: OperationRecord, type: string | undefined, endedAt: number, answered: boolean, span: Span | undefined): void {
     const attributes = type === undefined ? record.attributes.attributes : record.attributes.failed(type);
     const durationMs = endedAt - record.startedAt;
-    this.instruments().duration.record(durationMs / 1000, attributes);
+    this.instruments().duration.record(durationMs / 1000, attributes, span?.spanContext());
     record.attributes.tally.settled(durationMs, type !== undefined);
     if (answered) record.attributes.lastAnsweredAt = endedAt;
   }

@@ -5,7 +5,8 @@
  * the original intact; pg's own `BoundPool` extends it unchanged.
  */
 import { performance } from 'node:perf_hooks';
-import type { Attributes, Counter, Histogram } from '@opentelemetry/api';
+import type { Attributes, Counter } from '@opentelemetry/api';
+import type { DatabaseHistogram } from '../../core/metrics/preAggregatedHistogram';
 import { reportAgentError } from '../../core/agentErrors';
 import { appWorkBegan, appWorkEnded } from '../../core/appWork';
 import { basePoolName, resolvePoolTarget } from './poolName';
@@ -13,9 +14,9 @@ import type { PoolRegistry, TrackedPool } from './poolRegistry';
 import type { ConnectionParametersClass, NodeCallback, PgClientLike, PgPoolLike, PoolClass } from './types';
 
 export interface PoolInstruments {
-  waitTime: Histogram<Attributes>;
-  createTime: Histogram<Attributes>;
-  useTime: Histogram<Attributes>;
+  waitTime: DatabaseHistogram;
+  createTime: DatabaseHistogram;
+  useTime: DatabaseHistogram;
   timeouts: Counter<Attributes>;
 }
 

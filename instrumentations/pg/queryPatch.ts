@@ -6,10 +6,11 @@
  * callback; agent work that fails is reported, never thrown.
  */
 import { performance } from 'node:perf_hooks';
-import type { Attributes, Histogram, Span, SpanContext } from '@opentelemetry/api';
+import type { Span, SpanContext } from '@opentelemetry/api';
 import { context, isSpanContextValid, trace } from '@opentelemetry/api';
 import { reportAgentError } from '../../core/agentErrors';
 import { appWorkBegan, appWorkEnded } from '../../core/appWork';
+import type { DatabaseHistogram } from '../../core/metrics/preAggregatedHistogram';
 import { emitQueryEvent, hasQueryObservers, type QueryEvent } from '../../core/queryEvents';
 import type { StatementAnalysis } from '../../core/statementAnalysis';
 import { currentLoaderScope, recordDatabaseTimeInLoader, type LoaderDatabaseTime } from '../cacheTelemetry/loaderScope';
@@ -22,8 +23,8 @@ import { describeQueryCall, errorTypeOf, rowsOf, wrapCallbackIn, type QueryCall 
 import type { NodeCallback, PgClientLike } from './types';
 
 export interface QueryInstruments {
-  duration: Histogram<Attributes>;
-  returnedRows: Histogram<Attributes>;
+  duration: DatabaseHistogram;
+  returnedRows: DatabaseHistogram;
 }
 
 export interface StatementAnalyzer {
@@ -77,7 +78,8 @@ function record(client: PgClientLike, start: QueryStart, error: unknown, result:
       ? analysisAttributes(target, analysis)
       : operationAttributes(target, analysis?.operation ?? guessOperation(call.text), analysis?.collection ?? '', errorType);
     const instruments = deps.instruments();
-    instruments.duration.record(durationSeconds, attributes);
+    // The span active when the statement was sent: the exemplar's trace (the pg span itself is made inside the call).
+    instruments.duration.record(durationSeconds, attributes, start.spanContext);
     const rows = failed ? { returned: undefined, affected: undefined } : rowsOf(result);
     if (rows.returned !== undefined) instruments.returnedRows.record(rows.returned, attributes);
     if (!hasQueryObservers()) return;

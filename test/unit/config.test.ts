@@ -65,9 +65,35 @@ describe('readConfig', () => {
     ['OTEL_METRICS_EXPORTER', 'statsd', 'prometheus, otlp, none', '"prometheus"'],
     ['QUERYLENS_INDEX_ADVISOR', 'dexter', 'auto, hypopg, off', '"auto"'],
     ['QUERYLENS_INDEX_ADVISOR_MIN_ROWS', 'many', 'an integer from 0 to 1000000000', '10000'],
+    ['OTEL_EXPORTER_OTLP_PROTOCOL', 'http', 'http/protobuf, grpc, http/json', '"http/protobuf"'],
+    ['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', 'thrift', 'http/protobuf, grpc, http/json', '"http/protobuf"'],
+    ['OTEL_METRIC_EXPORT_INTERVAL', '15s', 'an integer from 1 to 86400000', '60000'],
+    ['OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE', 'sometimes', 'cumulative, delta, lowmemory', '"cumulative"'],
   ])('%s=%s gives one line naming variable, value, accepted values and default', (name, value, accepted, fallback) => {
     const { warnings } = read({ [name]: value });
     expect(warnings).toEqual([`querylens: ${name}=${JSON.stringify(value)} is not valid (accepted: ${accepted}); using the default ${fallback}`]);
+  });
+
+  it('sends OTLP as http/protobuf, cumulative, unless told otherwise (the specification\'s defaults)', () => {
+    const { config, warnings } = read({});
+    expect(warnings).toEqual([]);
+    expect(config).toMatchObject({ tracesProtocol: 'http/protobuf', metricsProtocol: 'http/protobuf', metricsTemporality: 'cumulative' });
+  });
+
+  it('takes a signal\'s own protocol variable over the general one, and the general one for the other signal', () => {
+    const { config, warnings } = read({
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'GRPC',
+      OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'http/json',
+      OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: 'LowMemory',
+    });
+    expect(warnings).toEqual([]);
+    expect(config).toMatchObject({ tracesProtocol: 'grpc', metricsProtocol: 'http/json', metricsTemporality: 'lowmemory' });
+  });
+
+  it('falls back from a bad per-signal protocol to the general one, naming the general one as the default used', () => {
+    const { config, warnings } = read({ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'udp' });
+    expect(config).toMatchObject({ tracesProtocol: 'http/json', metricsProtocol: 'http/json' });
+    expect(warnings).toEqual(['querylens: OTEL_EXPORTER_OTLP_METRICS_PROTOCOL="udp" is not valid (accepted: http/protobuf, grpc, http/json); using the default "http/json"']);
   });
 
   it('keeps the valid entries of QUERYLENS_RULES and warns about the malformed one', () => {

@@ -9,13 +9,14 @@ import { generateArtifacts } from '../../dashboards/artifacts';
 import { DASHBOARDS } from '../../dashboards/grafana/src/catalog';
 import { DASHBOARD_TAG } from '../../dashboards/grafana/src/dashboardBase';
 import { LABEL } from '../../dashboards/shared/labels';
+import { METRICS } from '../../core/metrics/registry';
 import {
   GRAFANA_DURATION_SENTINELS, knownSeries, parsePromql, registryDefinitions, seriesOf, withGrafanaSentinels,
 } from '../helpers/promqlSyntax';
 
 const GRAFANA_DIR = join(__dirname, '..', '..', 'dashboards', 'grafana');
 
-interface Target { expr: string; refId: string }
+interface Target { expr: string; refId: string; exemplar?: boolean }
 interface Panel {
   id: number; type: string; title: string; description?: string;
   gridPos: { x: number; y: number; w: number; h: number };
@@ -114,6 +115,19 @@ describe.each(committed)('%s', (_file, dashboard) => {
         }
       }
     }
+  });
+});
+
+describe('exemplars', () => {
+  const durationBuckets = `${METRICS.dbOperationDuration.scraped}_bucket`;
+  const targets = committed.flatMap(([, dashboard]) => panelsOf(dashboard).flatMap((panel) => (panel.targets ?? []).map((target) => ({ panel, target }))));
+
+  it('are asked for by every latency graph of db.client.operation.duration (the histogram that keeps them), and by no other query', () => {
+    const latency = targets.filter(({ panel, target }) => panel.type === 'timeseries' && target.expr.includes('histogram_quantile') && target.expr.includes(durationBuckets));
+    expect(latency.length).toBeGreaterThanOrEqual(5);
+    for (const { panel, target } of latency) expect(target.exemplar, panel.title).toBe(true);
+    const others = targets.filter(({ target }) => target.exemplar === true && !latency.some((l) => l.target === target));
+    expect(others.map(({ panel }) => panel.title)).toEqual([]);
   });
 });
 

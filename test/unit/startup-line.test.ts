@@ -9,6 +9,8 @@ const FACTS: StartupFacts = {
   listeningPort: 9464,
   metricsExporter: 'prometheus',
   tracesExporter: 'none',
+  metricsProtocol: 'http/protobuf',
+  tracesProtocol: 'http/protobuf',
   env: {},
 };
 
@@ -28,7 +30,7 @@ describe('startupLine', () => {
       tracesExporter: 'otlp',
       env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'https://user:secret@collector:4318/', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://tempo:4318/v1/traces' },
     });
-    expect(line).toBe('querylens 1.2.3 (pid 42): listening on 0.0.0.0:9464, http://localhost:9464/querylens, /healthz; metrics: otlp to https://collector:4318/v1/metrics; traces: otlp to http://tempo:4318/v1/traces');
+    expect(line).toBe('querylens 1.2.3 (pid 42): listening on 0.0.0.0:9464, http://localhost:9464/querylens, /healthz; metrics: otlp http/protobuf to https://collector:4318/v1/metrics; traces: otlp http/protobuf to http://tempo:4318/v1/traces');
     expect(line).not.toContain('secret');
   });
 
@@ -39,7 +41,15 @@ describe('startupLine', () => {
 
 describe('otlpDestination', () => {
   it('defaults to the local collector', () => {
-    expect(otlpDestination({}, 'metrics')).toBe('http://localhost:4318/v1/metrics');
+    expect(otlpDestination({}, 'metrics', 'http/protobuf')).toBe('http://localhost:4318/v1/metrics');
+    expect(otlpDestination({}, 'traces', 'grpc')).toBe('http://localhost:4317/');
+  });
+
+  it('gives gRPC the general endpoint without a signal path, and names the protocol in the line', () => {
+    const env = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4317' };
+    expect(otlpDestination(env, 'metrics', 'grpc')).toBe('http://collector:4317/');
+    const line = startupLine({ ...FACTS, metricsExporter: 'otlp', metricsProtocol: 'grpc', env });
+    expect(line).toContain('metrics: otlp grpc to http://collector:4317/; traces: none');
   });
 });
 

@@ -30,13 +30,20 @@ export function errorRatio(system: Matcher, text: Text): PanelSpec {
     targets: [{ expr: q.rateRatio([], ops, RATE, [failed], [system]), legend: 'errors' }] });
 }
 
+/** Said on every panel that asks for exemplars. */
+export const EXEMPLAR_NOTE = 'Dots are exemplars (with spans exported): a recent slow call per bucket, linked to its trace.';
+
+function withExemplarNote(text: Text): Text {
+  return { ...text, description: `${text.description} ${EXEMPLAR_NOTE}` };
+}
+
 export function latencyPercentiles(phis: readonly number[], system: Matcher, text: Text): PanelSpec {
-  return timeseriesPanel({ ...text, unit: 's',
+  return timeseriesPanel({ ...withExemplarNote(text), unit: 's',
     targets: phis.map((phi) => ({
-      expr: q.quantile(phi, [], METRICS.dbOperationDuration, RATE, system), legend: `p${Math.round(phi * 100)}` })) });
+      expr: q.quantile(phi, [], METRICS.dbOperationDuration, RATE, system), legend: `p${Math.round(phi * 100)}`, exemplar: true })) });
 }
 
 export function p99LatencyBy(label: string, system: Matcher, text: Text): PanelSpec {
-  return timeseriesPanel({ ...text, unit: 's',
-    targets: [{ expr: q.quantile(0.99, [label], METRICS.dbOperationDuration, RATE, system), legend: `{{${label}}}` }] });
+  return timeseriesPanel({ ...withExemplarNote(text), unit: 's',
+    targets: [{ expr: q.quantile(0.99, [label], METRICS.dbOperationDuration, RATE, system), legend: `{{${label}}}`, exemplar: true }] });
 }

@@ -5,6 +5,7 @@ import { aggregate, count, eq, ne } from '../../shared/promql';
 import type { DashboardSpec } from './dashboardBase';
 import { statPanel, tablePanel, timeseriesPanel } from './panels';
 import { q, RATE } from './queries';
+import { EXEMPLAR_NOTE } from './dbClientPanels';
 
 const ops = count(METRICS.dbOperationDuration);
 
@@ -38,8 +39,8 @@ export const overviewDashboard: DashboardSpec = {
           description: 'Operations per second, by db.system.name (postgresql, redis).',
           targets: [{ expr: q.sumRate([LABEL.dbSystem], ops, RATE), legend: `{{${LABEL.dbSystem}}}` }] }),
         timeseriesPanel({ title: 'p99 latency by database', unit: 's',
-          description: '99th percentile of db.client.operation.duration, interpolated within histogram buckets.',
-          targets: [{ expr: q.quantile(0.99, [LABEL.dbSystem], METRICS.dbOperationDuration, RATE), legend: `{{${LABEL.dbSystem}}}` }] }),
+          description: `99th percentile of db.client.operation.duration, interpolated within histogram buckets. ${EXEMPLAR_NOTE}`,
+          targets: [{ expr: q.quantile(0.99, [LABEL.dbSystem], METRICS.dbOperationDuration, RATE), legend: `{{${LABEL.dbSystem}}}`, exemplar: true }] }),
         timeseriesPanel({ title: 'Pool connections in use', unit: 'percentunit',
           description: 'Connections checked out over the pool maximum, per pg pool. 100% means requests queue.',
           targets: [{

@@ -15,6 +15,8 @@ export interface Target {
   readonly legend?: string;
   /** Table column unit when it differs from the panel's. */
   readonly unit?: string;
+  /** Ask Prometheus for the exemplars of the histogram behind it (a point per trace on the graph). */
+  readonly exemplar?: boolean;
 }
 
 interface PanelCommon {
@@ -65,6 +67,7 @@ export function buildPanel(spec: PanelSpec, id: number): timeseries.PanelBuilder
       .refId(REF_IDS.charAt(i))
       .expr(t.expr)
       .legendFormat(t.legend ?? '__auto');
+    if (t.exemplar) query.exemplar(true);
     return instant ? query.instant().format(spec.kind === 'table' ? prometheus.PromQueryFormat.Table
       : prometheus.PromQueryFormat.TimeSeries) : query.range();
   });
