@@ -140,12 +140,22 @@ function loadSqlEngine(config: QuerylensConfig): StartAnalysis.RuntimeSqlEngine 
 }
 
 /**
- * The SDK's packages the telemetry stage needs, each loaded in a stage of its
- * own: loaded together they would hold the app for as long as their sum.
+ * The modules a stage needs, each loaded in a stage of its own before it:
+ * loaded together they would hold the app for as long as their sum. First the
+ * SQL engine's (then its own stage only starts the parser's load), then the
+ * SDK's packages the telemetry stage needs.
  */
+const SQL_ENGINE_MODULES = ['../sql/parse/parser', '../sql/rules/index', '../sql/analyzeStatement', '../recording/statementCache', '../sql/catalogue/ruleCatalogue'];
+
 function sdkPackages(config: QuerylensConfig): string[] {
   const exporter = config.metricsExporter === 'prometheus' ? ['@opentelemetry/exporter-prometheus'] : [];
   return ['@opentelemetry/core', '@opentelemetry/resources', '@opentelemetry/sdk-metrics', ...exporter, '@opentelemetry/instrumentation-runtime-node'];
+}
+
+function loadingEach(ids: readonly string[]): (() => void)[] {
+  return ids.map((id) => () => {
+    require(id);
+  });
 }
 
 /** What the later stages build, each set by its stage. */
@@ -193,15 +203,14 @@ function serve(context: StartContext, engine: StartAnalysis.RuntimeSqlEngine, te
 function laterStages(context: StartContext, parts: LaterParts): (() => void)[] {
   const { config, capture } = context;
   return [
+    ...loadingEach(SQL_ENGINE_MODULES),
     () => {
       if (parts.engine) return;
       parts.engine = loadSqlEngine(config);
       context.early.handTo(parts.engine.statements);
       capture.pg.useAnalyzer(parts.engine.statements);
     },
-    ...sdkPackages(config).map((id) => () => {
-      require(id);
-    }),
+    ...loadingEach(sdkPackages(config)),
     () => {
       const telemetry = (require('./sdk') as typeof Sdk).buildTelemetry(config, context.serviceName, capture.instrumentations);
       // Hands every instrumentation the real meter; then what they recorded before it is replayed there.
