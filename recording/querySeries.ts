@@ -21,7 +21,7 @@
  *
  * So the exported series are at most `maxSeries` fingerprints plus `other`.
  */
-import { OTHER, type QueryStats } from './queryStatistics';
+import { OTHER, type QueryStats, type RetiredQuery } from './queryStatistics';
 
 export interface SeriesTotals {
   readonly calls: number;
@@ -75,7 +75,7 @@ export class QuerySeries {
   ) {}
 
   /** An entry left the top-K (evicted or reset): keep its executions in its series or in `other`. */
-  retire(stats: QueryStats): void {
+  retire(stats: RetiredQuery): void {
     add(this.labelled.get(stats.fingerprint)?.base ?? this.retiredUnlabelled, stats);
   }
 

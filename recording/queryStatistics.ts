@@ -18,7 +18,7 @@
  * Each entry keeps its history (core/minuteHistory.ts): the first execution
  * of an entry in a new minute closes the previous minute from the totals,
  * so an execution costs one division and one comparison more. An evicted
- * entry's history is handed to the entry that replaces it, started over.
+ * entry is reused, history and all (started over), by the entry that replaces it.
  */
 import { bucketIndex, emptyBuckets, quantileFromBuckets } from '../core/latencyBuckets';
 import { MinuteHistory, NOTHING_COUNTED, minuteOf, type CumulativeReading, type HistoryShape, type HistoryWindow } from '../core/minuteHistory';
@@ -73,23 +73,40 @@ export interface OverflowStats {
 /** calls, total time, rows, errors per bucket, and the latency buckets' p95. */
 export const STATEMENT_HISTORY_SHAPE: HistoryShape = { counters: 4, peaks: 0, latency: true };
 
+/**
+ * One tracked fingerprint. Mutable so that an evicted entry is reused for the
+ * fingerprint that replaces it: under a flood of one-off statements entries
+ * live for a few hundred admissions, long enough to outlive a young-generation
+ * collection, and a new object per admission made the heap's old space (and
+ * the process's RSS) grow with the number of distinct statements seen.
+ */
 interface Entry {
-  readonly fingerprint: string;
-  readonly normalized: string;
-  readonly operation: string;
-  readonly collection: string;
-  readonly tables: readonly string[];
+  fingerprint: string;
+  normalized: string;
+  operation: string;
+  collection: string;
+  tables: readonly string[];
   weight: number;
   calls: number;
   totalMs: number;
   maxMs: number;
   rows: number;
   errors: number;
-  readonly errorsByCode: Map<string, number>;
+  /** Made at the entry's first error: most statements never fail. */
+  errorsByCode: Map<string, number> | undefined;
   readonly buckets: number[];
-  readonly firstSeen: number;
+  firstSeen: number;
   lastSeen: number;
   readonly history: MinuteHistory;
+}
+
+/** What an entry had counted when it left the table. */
+export interface RetiredQuery {
+  readonly fingerprint: string;
+  readonly calls: number;
+  readonly totalMs: number;
+  readonly rows: number;
+  readonly errors: number;
 }
 
 function reading(entry: Entry): CumulativeReading {
@@ -112,7 +129,7 @@ function snapshot(entry: Entry): QueryStats {
     p99Ms: quantileFromBuckets(entry.buckets, entry.calls, entry.maxMs, 0.99),
     rows: entry.rows,
     errors: entry.errors,
-    errorsByCode: Object.fromEntries(entry.errorsByCode),
+    errorsByCode: entry.errorsByCode === undefined ? {} : Object.fromEntries(entry.errorsByCode),
     firstSeen: entry.firstSeen,
     lastSeen: entry.lastSeen,
   };
@@ -122,8 +139,8 @@ export class QueryStatistics {
   private readonly entries = new Map<string, Entry>();
   private overflow = { calls: 0, totalMs: 0, rows: 0, errors: 0, evictions: 0 };
 
-  /** `onEvict` sees each entry's final statistics as it leaves the table (metrics keep its series). */
-  constructor(readonly capacity: number, private readonly onEvict?: (evicted: QueryStats) => void) {
+  /** `onEvict` sees each entry's final totals as it leaves the table (metrics keep its series). */
+  constructor(readonly capacity: number, private readonly onEvict?: (evicted: RetiredQuery) => void) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`top-K capacity must be a positive integer, got ${capacity}`);
   }
 
@@ -140,18 +157,40 @@ export class QueryStatistics {
     entry.lastSeen = execution.at;
     if (execution.errorCode !== undefined) {
       entry.errors += 1;
-      const code = entry.errorsByCode.has(execution.errorCode) || entry.errorsByCode.size < MAX_ERROR_CODES_PER_QUERY
+      const errorsByCode = entry.errorsByCode ??= new Map();
+      const code = errorsByCode.has(execution.errorCode) || errorsByCode.size < MAX_ERROR_CODES_PER_QUERY
         ? execution.errorCode
         : OTHER;
-      entry.errorsByCode.set(code, (entry.errorsByCode.get(code) ?? 0) + 1);
+      errorsByCode.set(code, (errorsByCode.get(code) ?? 0) + 1);
     }
   }
 
   private admit(execution: QueryExecution): Entry {
-    let inheritedWeight = 0;
-    let history: MinuteHistory | undefined;
-    if (this.entries.size >= this.capacity) ({ weight: inheritedWeight, history } = this.evictLightest());
-    history ??= new MinuteHistory(STATEMENT_HISTORY_SHAPE);
+    const entry = this.entries.size >= this.capacity ? this.evictLightest() : undefined;
+    if (entry === undefined) return this.add(execution);
+    entry.fingerprint = execution.fingerprint;
+    entry.normalized = execution.normalized;
+    entry.operation = execution.operation;
+    entry.collection = execution.collection;
+    entry.tables = execution.tables;
+    // The weight stays: the newcomer starts at the evicted entry's weight (space-saving).
+    entry.calls = 0;
+    entry.totalMs = 0;
+    entry.maxMs = 0;
+    entry.rows = 0;
+    entry.errors = 0;
+    entry.errorsByCode = undefined;
+    entry.buckets.fill(0);
+    entry.firstSeen = execution.at;
+    entry.lastSeen = execution.at;
+    entry.history.start(minuteOf(execution.at), NOTHING_COUNTED);
+    this.entries.set(entry.fingerprint, entry);
+    return entry;
+  }
+
+  /** A new entry, while the table has room. */
+  private add(execution: QueryExecution): Entry {
+    const history = new MinuteHistory(STATEMENT_HISTORY_SHAPE);
     history.start(minuteOf(execution.at), NOTHING_COUNTED);
     const entry: Entry = {
       fingerprint: execution.fingerprint,
@@ -159,13 +198,13 @@ export class QueryStatistics {
       operation: execution.operation,
       collection: execution.collection,
       tables: execution.tables,
-      weight: inheritedWeight,
+      weight: 0,
       calls: 0,
       totalMs: 0,
       maxMs: 0,
       rows: 0,
       errors: 0,
-      errorsByCode: new Map(),
+      errorsByCode: undefined,
       buckets: emptyBuckets(),
       firstSeen: execution.at,
       lastSeen: execution.at,
@@ -175,18 +214,19 @@ export class QueryStatistics {
     return entry;
   }
 
-  private evictLightest(): { weight: number; history: MinuteHistory | undefined } {
+  /** Removes the lightest entry, its totals moved to `other`, and returns it for reuse. */
+  private evictLightest(): Entry | undefined {
     let lightest: Entry | undefined;
     for (const entry of this.entries.values()) if (lightest === undefined || entry.weight < lightest.weight) lightest = entry;
-    if (lightest === undefined) return { weight: 0, history: undefined };
+    if (lightest === undefined) return undefined;
     this.entries.delete(lightest.fingerprint);
-    this.onEvict?.(snapshot(lightest));
+    this.onEvict?.({ fingerprint: lightest.fingerprint, calls: lightest.calls, totalMs: lightest.totalMs, rows: lightest.rows, errors: lightest.errors });
     this.overflow.calls += lightest.calls;
     this.overflow.totalMs += lightest.totalMs;
     this.overflow.rows += lightest.rows;
     this.overflow.errors += lightest.errors;
     this.overflow.evictions += 1;
-    return { weight: lightest.weight, history: lightest.history };
+    return lightest;
   }
 
   get(fingerprint: string): QueryStats | undefined {

@@ -113,7 +113,6 @@ export class StatementCache {
     if (this.pending.add(text, record) && this.pending.size === 1) this.whenReady(() => this.catchUp());
   }
 
-  /** Resolves when every statement queued before the parser was ready has been recorded. */
   /**
    * Takes over the statements queued before this cache existed (the agent
    * hooks pg before it loads the SQL engine), as if they had been queued here.
@@ -123,6 +122,7 @@ export class StatementCache {
     early.handOver((text, record) => this.analyzeWhenReady(text, record));
   }
 
+  /** Resolves when every statement queued before the parser was ready has been recorded. */
   caughtUp(): Promise<void> {
     return this.catchingUp;
   }

@@ -37,6 +37,19 @@ describe('QueryStatistics', () => {
     expect(Object.values(a?.errorsByCode ?? {}).reduce((sum, n) => sum + n, 0)).toBe(13);
   });
 
+  it('starts a fingerprint that replaces an evicted one from nothing but the inherited weight', () => {
+    const stats = new QueryStatistics(1);
+    stats.record(execution('a', 900, { at: 100, rows: 5, errorCode: '40001' }));
+    stats.record(execution('b', 1, { at: 200, rows: 2 }));
+    expect(stats.get('a')).toBeUndefined();
+    expect(stats.get('b')).toMatchObject({
+      fingerprint: 'b', normalized: 'SELECT * FROM t_b WHERE id = $1', collection: 't_b', tables: ['t_b'],
+      calls: 1, totalMs: 1, maxMs: 1, rows: 2, errors: 0, errorsByCode: {}, firstSeen: 200, lastSeen: 200,
+    });
+    expect(stats.get('b')?.p99Ms).toBeLessThanOrEqual(1);
+    expect(stats.other()).toMatchObject({ calls: 1, totalMs: 900, rows: 5, errors: 1, evictions: 1 });
+  });
+
   it('estimates percentiles from the buckets, never above the observed maximum', () => {
     const stats = new QueryStatistics(10);
     for (let i = 1; i <= 100; i += 1) stats.record(execution('a', i));
