@@ -42,8 +42,14 @@ export const CACHE_EVENTS = [
   'write_invalidation', 'unattributed_write_invalidation',
   'bypass_not_analysed', 'bypass_uncacheable', 'bypass_uncommitted',
   'grace_hit', 'soft_timeout', 'hard_timeout',
+  'breaker_open', 'breaker_half_open', 'breaker_close',
+  'lock_acquired', 'lock_wait', 'lock_wait_timeout',
 ] as const;
 export type CacheEvent = (typeof CACHE_EVENTS)[number];
+
+/** The Redis circuit breaker's states, in the order of `querylens_cache_breaker_state`'s values (0, 1, 2). */
+export const BREAKER_STATES = ['closed', 'half_open', 'open'] as const;
+export type BreakerState = (typeof BREAKER_STATES)[number];
 
 export class CacheCounters {
   hit = 0;
@@ -52,6 +58,8 @@ export class CacheCounters {
   errors = 0;
   readonly evictions: Record<EvictionReason, number> = { evict: 0, set: 0, delete: 0, expire: 0, fetch: 0, other: 0 };
   readonly events = Object.fromEntries(CACHE_EVENTS.map((event) => [event, 0])) as Record<CacheEvent, number>;
+  /** How many live tiered caches of the name have their Redis breaker in each state (all 0: none uses Redis). */
+  readonly breakers: Record<BreakerState, number> = { closed: 0, half_open: 0, open: 0 };
   /** Attribute objects built once, so recording never allocates them. */
   readonly nameAttributes: CacheAttributes;
   readonly layerAttributes: CacheAttributes;
@@ -73,6 +81,14 @@ export class CacheCounters {
 
   countEvent(event: CacheEvent): void {
     this.events[event] += 1;
+  }
+
+  /** The worst breaker state among the live caches of the name, undefined when none has a breaker. */
+  breakerState(): BreakerState | undefined {
+    for (let index = BREAKER_STATES.length - 1; index >= 0; index -= 1) {
+      if (this.breakers[BREAKER_STATES[index]] > 0) return BREAKER_STATES[index];
+    }
+    return undefined;
   }
 
   evicted(reason: string): void {
