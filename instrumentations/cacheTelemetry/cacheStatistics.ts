@@ -204,6 +204,10 @@ export interface CacheSummary {
   /** Memory layer only: entries held by the live caches of the name, and their capacity (0: unbounded by count). */
   readonly entries: number | undefined;
   readonly maxEntries: number | undefined;
+  /** Tiered caches (memory layer's counters): the events counted, those above 0 only. */
+  readonly events?: Readonly<Partial<Record<CacheEvent, number>>>;
+  /** Tiered caches with Redis (Redis layer's counters): the worst breaker state of the live caches of the name. */
+  readonly breaker?: BreakerState;
 }
 
 export function cacheSummaries(): CacheSummary[] {
@@ -218,7 +222,14 @@ export function cacheSummaries(): CacheSummary[] {
     evictions: { ...c.evictions },
     entries: sizes.get(c)?.entries,
     maxEntries: sizes.get(c)?.max,
+    ...countedEvents(c),
+    ...(c.breakerState() === undefined ? {} : { breaker: c.breakerState() }),
   }));
+}
+
+function countedEvents(c: CacheCounters): { events?: Partial<Record<CacheEvent, number>> } {
+  const counted = CACHE_EVENTS.filter((event) => c.events[event] > 0);
+  return counted.length === 0 ? {} : { events: Object.fromEntries(counted.map((event) => [event, c.events[event]])) };
 }
 
 export interface CacheHistory extends HistoryWindow {
