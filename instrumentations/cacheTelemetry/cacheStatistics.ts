@@ -40,7 +40,7 @@ export const CACHE_HISTORY_SHAPE: HistoryShape = { counters: 3, peaks: 0, latenc
  */
 export const CACHE_EVENTS = [
   'write_invalidation', 'unattributed_write_invalidation',
-  'bypass_not_analysed', 'bypass_uncacheable', 'bypass_uncommitted',
+  'bypass_not_analysed', 'bypass_uncacheable', 'bypass_uncommitted', 'bypass_invalidating',
   'grace_hit', 'soft_timeout', 'hard_timeout',
   'breaker_open', 'breaker_half_open', 'breaker_close',
   'lock_acquired', 'lock_wait', 'lock_wait_timeout',
