@@ -209,7 +209,7 @@ class Tiered<V> implements TieredCache<V> {
     this.#memory = new MemoryLayer<unknown>(options.memory, this.#memoryCounters);
     if (options.redis !== undefined) {
       const keys = tieredKeys(options.name);
-      const breaker = options.breaker === false ? undefined : this.#openBreaker({ ...DEFAULT_BREAKER, ...options.breaker });
+      const breaker = options.breaker === false ? undefined : this.#createBreaker({ ...DEFAULT_BREAKER, ...options.breaker });
       this.#breaker = breaker;
       this.#stopReplayOnReady = onClientEvent(options.redis, 'ready', () => {
         breaker?.endCooldown();
@@ -271,11 +271,11 @@ class Tiered<V> implements TieredCache<V> {
   async #fill(key: string, loader: () => unknown, policy: StorePolicy, flight: Flight, trail: StatementTrail | undefined,
     staleInMemory: MemoryEntry<unknown> | undefined): Promise<LoadOutcome> {
     const stored = await this.#readRedis(key, policy.codec);
-    if (stored !== undefined && stored.entry.freshUntil > Date.now()) {
-      if (!flight.invalidated) this.#remember(key, stored.entry);
-      return { value: stored.entry.value, stale: false };
+    if (stored !== undefined && stored.freshUntil > Date.now()) {
+      if (!flight.invalidated) this.#remember(key, stored);
+      return { value: stored.value, stale: false };
     }
-    const stale = stored?.entry ?? staleInMemory;
+    const stale = stored ?? staleInMemory;
     const loading = this.#loadOnce(key, loader, policy, flight, trail);
     if (stale === undefined) return { value: await loading, stale: false };
     flight.background = loading.then(() => undefined, () => undefined);
@@ -285,6 +285,7 @@ class Tiered<V> implements TieredCache<V> {
   /** The load, run here or, with the stampede lock, by whichever instance holds the key's lock. */
   async #loadOnce(key: string, loader: () => unknown, policy: StorePolicy, flight: Flight, trail: StatementTrail | undefined): Promise<unknown> {
     if (this.#lock === undefined) return this.#loadAndStore(key, loader, policy, flight, trail);
+    // What the waiters look for: an entry stored by the holder, not one that had expired before this miss (kept for its grace period).
     const now = Date.now();
     const outcome = await this.#lock.acquireOrWait(key, (text) => (decodeEnvelope(text)?.expiresAt ?? 0) > now);
     this.#countLock(outcome);
@@ -320,7 +321,7 @@ class Tiered<V> implements TieredCache<V> {
   }
 
   /** A fresh entry, or with a grace period a stale one (expired but kept); undefined for a miss or when Redis could not answer. */
-  async #readRedis(key: string, codec: CacheSerializer<unknown>): Promise<{ entry: MemoryEntry<unknown> } | undefined> {
+  async #readRedis(key: string, codec: CacheSerializer<unknown>): Promise<MemoryEntry<unknown> | undefined> {
     if (this.#redis === undefined) return undefined;
     const text = await this.#redis.read(key);
     if (text === undefined) return undefined;
@@ -332,7 +333,7 @@ class Tiered<V> implements TieredCache<V> {
       return undefined;
     }
     this.#redisCounters.count(expired ? 'stale' : 'hit');
-    return { entry };
+    return entry;
   }
 
   /** The entry a stored text holds; undefined (and a counted error) for text that is not an envelope or a value that does not decode. */
@@ -430,7 +431,7 @@ class Tiered<V> implements TieredCache<V> {
    * what could not reach Redis is replayed after the cooldown even without the app's traffic:
    * the replay's first command is the probe, and closing the breaker replays the rest.
    */
-  #openBreaker(settings: BreakerSettings): CircuitBreaker {
+  #createBreaker(settings: BreakerSettings): CircuitBreaker {
     this.#redisCounters.breakers.closed += 1;
     return new CircuitBreaker(settings, (to: BreakerState, from: BreakerState) => {
       this.#count(to === 'open' ? 'breaker_open' : to === 'half_open' ? 'breaker_half_open' : 'breaker_close');
