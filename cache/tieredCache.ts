@@ -417,7 +417,7 @@ class Tiered<V> implements TieredCache<V> {
   }
 
   async close(): Promise<void> {
-    if (!this.#closed && this.#breaker !== undefined) this.#redisCounters.breakers[this.#breaker.state] -= 1;
+    if (!this.#closed && this.#breaker !== undefined) this.#redisCounters.breakerRemoved(this.#breaker.state);
     this.#closed = true;
     clearTimeout(this.#probeTimer);
     this.#queries.close();
@@ -432,12 +432,11 @@ class Tiered<V> implements TieredCache<V> {
    * the replay's first command is the probe, and closing the breaker replays the rest.
    */
   #createBreaker(settings: BreakerSettings): CircuitBreaker {
-    this.#redisCounters.breakers.closed += 1;
+    this.#redisCounters.breakerAdded();
     return new CircuitBreaker(settings, (to: BreakerState, from: BreakerState) => {
       this.#count(to === 'open' ? 'breaker_open' : to === 'half_open' ? 'breaker_half_open' : 'breaker_close');
       if (this.#closed) return;
-      this.#redisCounters.breakers[from] -= 1;
-      this.#redisCounters.breakers[to] += 1;
+      this.#redisCounters.breakerMoved(from, to);
       clearTimeout(this.#probeTimer);
       if (to === 'open') {
         this.#probeTimer = setTimeout(() => { if (this.#pending.size > 0) this.#replayPending(); }, settings.cooldownMs);

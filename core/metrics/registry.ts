@@ -134,7 +134,7 @@ export const METRICS = {
   cacheEvents: define('querylens.cache.events', 'counter', '{event}',
     'Tiered-cache events beyond lookups: invalidations caused by the app\'s own writes, statements run uncached and why, stale answers, timeouts, breaker transitions, cross-instance locks.'),
   cacheBreakerState: define('querylens.cache.breaker.state', 'gauge', '1',
-    'State of the tiered cache\'s Redis circuit breaker: 0 closed, 1 half-open (one probe goes to Redis), 2 open (Redis skipped); the worst of the live caches of the name.'),
+    'State of the tiered cache\'s Redis circuit breaker: 0 closed, 1 half-open (one probe goes to Redis), 2 open (Redis skipped); the worst of the live caches of the name, 0 once they are closed.'),
   cacheLockWaitDuration: define('querylens.cache.lock.wait_duration', 'histogram', 's',
     'Time a tiered-cache miss waited for another instance holding the key\'s Redis lock to load and store the value.', DURATION_BUCKETS_SECONDS),
 

@@ -58,8 +58,9 @@ export class CacheCounters {
   errors = 0;
   readonly evictions: Record<EvictionReason, number> = { evict: 0, set: 0, delete: 0, expire: 0, fetch: 0, other: 0 };
   readonly events = Object.fromEntries(CACHE_EVENTS.map((event) => [event, 0])) as Record<CacheEvent, number>;
-  /** How many live tiered caches of the name have their Redis breaker in each state (all 0: none uses Redis). */
-  readonly breakers: Record<BreakerState, number> = { closed: 0, half_open: 0, open: 0 };
+  /** How many live tiered caches of the name have their Redis breaker in each state. */
+  readonly #breakers: Record<BreakerState, number> = { closed: 0, half_open: 0, open: 0 };
+  #hadBreaker = false;
   /** Attribute objects built once, so recording never allocates them. */
   readonly nameAttributes: CacheAttributes;
   readonly layerAttributes: CacheAttributes;
@@ -83,12 +84,29 @@ export class CacheCounters {
     this.events[event] += 1;
   }
 
-  /** The worst breaker state among the live caches of the name, undefined when none has a breaker. */
+  /**
+   * The worst breaker state among the live caches of the name; `closed` once they are all closed
+   * (a gauge that stopped being reported would keep its last value); undefined when none ever had one.
+   */
   breakerState(): BreakerState | undefined {
     for (let index = BREAKER_STATES.length - 1; index >= 0; index -= 1) {
-      if (this.breakers[BREAKER_STATES[index]] > 0) return BREAKER_STATES[index];
+      if (this.#breakers[BREAKER_STATES[index]] > 0) return BREAKER_STATES[index];
     }
-    return undefined;
+    return this.#hadBreaker ? 'closed' : undefined;
+  }
+
+  breakerAdded(): void {
+    this.#hadBreaker = true;
+    this.#breakers.closed += 1;
+  }
+
+  breakerMoved(from: BreakerState, to: BreakerState): void {
+    this.#breakers[from] -= 1;
+    this.#breakers[to] += 1;
+  }
+
+  breakerRemoved(state: BreakerState): void {
+    this.#breakers[state] -= 1;
   }
 
   evicted(reason: string): void {
