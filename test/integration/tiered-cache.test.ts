@@ -302,7 +302,26 @@ describe('tiered cache', () => {
   });
 });
 
-describe('tiered cache metrics of the lock and the breaker', () => {
+describe('tiered cache: the cross-instance lock and the breaker', () => {
+  it('a holder whose lease ran out does not release the lock another instance took since', async () => {
+    const name = uniqueName('lock-owner');
+    const observer = client();
+    const lockKey = tieredKeys(name).lock('k');
+    const late = tiered<string>({ name, redis: client(), stampedeLock: { leaseMs: 200, waitMs: 5_000 } });
+    const next = tiered<string>({ name, redis: client(), stampedeLock: { leaseMs: 5_000, waitMs: 5_000 } });
+    const lateLoad = late.get('k', async () => { await sleep(600); return 'late'; });
+    await vi.waitFor(async () => expect(await observer.exists(lockKey)).toBe(1), { timeout: 2_000, interval: 5 });
+    // Past the first lease the lock is gone: the next instance takes it for a load of its own.
+    await vi.waitFor(async () => expect(await observer.exists(lockKey)).toBe(0), { timeout: 2_000, interval: 5 });
+    const nextLoad = next.get('k', async () => { await sleep(1_000); return 'next'; });
+    await vi.waitFor(async () => expect(await observer.exists(lockKey)).toBe(1), { timeout: 2_000, interval: 5 });
+    const nextToken = await observer.get(lockKey);
+    expect(await lateLoad).toBe('late');
+    expect(await observer.get(lockKey)).toBe(nextToken);
+    expect(await nextLoad).toBe('next');
+    expect(await observer.exists(lockKey)).toBe(0);
+  });
+
   it('records a wait for another instance\'s load in the lock wait histogram', async () => {
     const name = uniqueName('lock-metrics');
     const holder = tiered<string>({ name, redis: client() });
