@@ -6,8 +6,13 @@
 //    with a loader and tags written by hand) answering from memory.
 // 2. The write hook: throughput of single-row UPDATEs while no cache listens
 //    for writes and while one does (each write then drops a table tag in
-//    memory and in Redis and publishes it), in alternating rounds; and the
-//    hook's own synchronous time per write, measured alone.
+//    memory and in Redis and publishes it), in alternating rounds; the CPU
+//    time this process spends per write on each side, in the same rounds
+//    (the whole path in the app: the hook, the memory invalidation, the Redis
+//    rounds it starts and their replies; CPU time, unlike throughput, does not
+//    move with the database's WAL flushes or with other work's wall time) and
+//    the Redis commands the invalidation sends per write;
+//    and the hook's own synchronous time per write, measured alone.
 //
 //   npm run build && node bench/query-cache.mjs
 //
@@ -58,6 +63,13 @@ async function drive(total, op) {
 
 const pool = new Pool({ connectionString: DATABASE_URL, max: CONCURRENCY });
 const redis = new Redis(REDIS_URL);
+// Commands the caches send on this client (their invalidation rounds), counted per write round below.
+let redisCommands = 0;
+const sendCommand = redis.sendCommand.bind(redis);
+redis.sendCommand = (...args) => {
+  redisCommands += 1;
+  return sendCommand(...args);
+};
 await pool.query(`CREATE TABLE ${TABLE} (id int PRIMARY KEY, n int NOT NULL DEFAULT 0, label text)`);
 await pool.query(`INSERT INTO ${TABLE} (id, label) SELECT g, 'row ' || g FROM generate_series(1, ${ROWS}) g`);
 const READ = `SELECT id, n, label FROM ${TABLE} WHERE id = $1`;
@@ -92,16 +104,28 @@ const writeOnce = (i) => pool.query(WRITE, [id(i)]);
 await drive(WRITES, writeOnce);
 const without = [];
 const withListener = [];
+const cpuWithout = [];
+const cpuWithListener = [];
+const commandsWithListener = [];
+/** Throughput of one round, this process's CPU time per write (user and system, all threads) in µs, and Redis commands per write. */
+async function writeRound(rates, cpu, commands) {
+  const before = process.cpuUsage();
+  const commandsBefore = redisCommands;
+  rates.push(await drive(WRITES, writeOnce));
+  const spent = process.cpuUsage(before);
+  cpu.push((spent.user + spent.system) / WRITES);
+  commands?.push((redisCommands - commandsBefore) / WRITES);
+}
 // Shuffled order per round: the table's dead rows and the machine drift over a run, and a fixed order would charge that to one side.
 for (const order of shuffledRounds(['without', 'with'], ROUNDS, Number(process.env.BENCH_SEED ?? 1))) {
   for (const side of order) {
     if (side === 'without') {
-      without.push(await drive(WRITES, writeOnce));
+      await writeRound(without, cpuWithout);
       continue;
     }
     const listening = createTieredCache({ name: `qcbench-writes-${process.pid}`, ...cacheOptions });
     await listening.query(pool, READ, [1]);
-    withListener.push(await drive(WRITES, writeOnce));
+    await writeRound(withListener, cpuWithListener, commandsWithListener);
     await listening.close();
   }
 }
@@ -135,4 +159,20 @@ const summary = {
   hook_share_of_a_write: `${((hookUs / writeUs) * 100).toFixed(3)} %`,
 };
 console.table([summary]);
-console.log(JSON.stringify({ node: process.version, rounds: ROUNDS, reads: readResults, writes: summary, raw: { without, withListener } }));
+// Per round, the listening side's CPU per write less the same round's bare side: the drift of the machine between rounds cancels.
+const addedCpu = cpuWithListener.map((cpu, round) => cpu - cpuWithout[round]);
+const bareCpu = median(cpuWithout);
+const wholePath = {
+  cpu_us_per_write_without_listener: +bareCpu.toFixed(1),
+  cpu_us_per_write_with_listener: +median(cpuWithListener).toFixed(1),
+  added_cpu_us_per_write_median: +median(addedCpu).toFixed(1),
+  added_cpu_us_per_write_range: `${Math.min(...addedCpu).toFixed(1)} to ${Math.max(...addedCpu).toFixed(1)}`,
+  redis_commands_per_write: +median(commandsWithListener).toFixed(3),
+  // What the added CPU takes from pg throughput where the app's CPU is what limits it (a saturated event loop)…
+  share_of_app_cpu_per_write: `${((median(addedCpu) / bareCpu) * 100).toFixed(2)} %`,
+  // …and, at this concurrency, of the time each write holds its connection (the database limits throughput here).
+  share_of_write_latency: `${((median(addedCpu) / writeUs) * 100).toFixed(3)} %`,
+};
+console.table([wholePath]);
+console.log(JSON.stringify({ node: process.version, rounds: ROUNDS, reads: readResults, writes: summary, wholePath,
+  raw: { without, withListener, cpuWithout, cpuWithListener, commandsWithListener } }));

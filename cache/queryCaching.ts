@@ -10,6 +10,8 @@
  * invalidate every query entry (statementCacheability.ts).
  */
 import { hash } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { reportAgentError } from '../core/agentErrors';
 import { onDataChange } from '../core/dataChanges';
 import { encodeValues } from '../core/hashing';
@@ -65,10 +67,15 @@ interface RunningInvalidation {
   done: Promise<void>;
   /** A write came while Redis was being told: tell it again once this round is over. */
   again: boolean;
+  /** The round reaching Redis now; undefined between two rounds. */
+  round: Promise<void> | undefined;
 }
 
 /** Keys of query entries start with it; other keys should not. */
 export const QUERY_KEY_PREFIX = '@sql:';
+
+/** The shortest time between two Redis rounds of one table's invalidation (writes meanwhile are told in the second). */
+const MIN_ROUND_INTERVAL_MS = 10;
 
 /** Parameter values longer than this (in their encoding) are not hashed into a key: the statement runs uncached. */
 const MAX_VALUES_LENGTH = 64 * 1024;
@@ -86,9 +93,9 @@ function extraTags(options: QueryCacheOptions): string[] {
 export class QueryCaching {
   #stopListening: (() => void) | undefined;
   /**
-   * Invalidations of tables still reaching Redis: a read of those tables waits for them, so Redis
-   * cannot hand it the old rows. Writes to a table whose invalidation is running are coalesced
-   * into one more round after it, not one Redis round each.
+   * Invalidations of tables still reaching Redis: a read of those tables goes to the database
+   * meanwhile, so Redis cannot hand it the old rows. Writes to a table whose invalidation is
+   * running are coalesced into one more round after it, not one Redis round each.
    */
   readonly #invalidating = new Map<string, RunningInvalidation>();
 
@@ -97,21 +104,23 @@ export class QueryCaching {
   async query<R>(runner: QueryRunner, text: string, values: readonly unknown[] | undefined, options: QueryCacheOptions = {}): Promise<QueryAnswer<R>> {
     const analysis = lookupStatement(text);
     const tags = analysis === undefined ? undefined : readTags(analysis);
+    const allTags = tags === undefined ? undefined : [...tags, ...extraTags(options)];
+    const rounds = allTags === undefined ? undefined : this.#roundsCovering(allTags);
     const reason: BypassReason | undefined = analysis === undefined ? 'not_analysed'
       : tags === undefined ? 'uncacheable'
-        : readsOwnWrites(tags, uncommittedWrites(runner)) ? 'uncommitted' : undefined;
+        : readsOwnWrites(tags, uncommittedWrites(runner)) ? 'uncommitted'
+          : rounds === undefined ? 'invalidating' : undefined;
     const encoded = reason === undefined ? encodeValues(text, values, text.length + MAX_VALUES_LENGTH) : undefined;
     const run = (): Promise<QueryResultLike> => runner.query(text, values === undefined ? undefined : [...values]);
-    if (tags === undefined || encoded === undefined) {
+    if (allTags === undefined || rounds === undefined || encoded === undefined) {
       this.host.counters.countEvent(reason === undefined ? 'bypass_uncacheable' : `bypass_${reason}`);
       return answerOf<R>(await run());
     }
     this.#listen();
-    const allTags = [...tags, ...extraTags(options)];
     // An enclosing wrapped function depends on these tables even when this read is a hit.
     const trail = currentLoaderScope()?.trail;
     if (trail instanceof QueryTrail) trail.read(allTags);
-    await this.#settled(allTags);
+    if (rounds.length > 0) await Promise.all(rounds);
     const key = `${QUERY_KEY_PREFIX}${hash('sha256', encoded, 'base64url')}`;
     const outcome = await this.host.load(key, () => run().then(answerOf), {
       codec,
@@ -163,7 +172,7 @@ export class QueryCaching {
         running.again = true;
         continue;
       }
-      const started: RunningInvalidation = { done: Promise.resolve(), again: false };
+      const started: RunningInvalidation = { done: Promise.resolve(), again: false, round: undefined };
       started.done = this.#untilInvalidated(tag, started)
         .catch((error: unknown) => reportAgentError('tiered-cache', error))
         .finally(() => this.#invalidating.delete(tag));
@@ -171,16 +180,40 @@ export class QueryCaching {
     }
   }
 
-  /** One Redis round, and one more for each batch of writes that came during the last. */
+  /**
+   * One Redis round, and one more for the writes that came during it or within
+   * MIN_ROUND_INTERVAL_MS of its start, started once that interval is over: a steady stream of
+   * writes to a table costs a bounded number of Redis rounds per second, not one per write.
+   */
   async #untilInvalidated(tag: string, running: RunningInvalidation): Promise<void> {
-    do {
-      running.again = false;
-      await this.host.invalidateTag(tag);
-    } while (running.again);
+    try {
+      do {
+        running.again = false;
+        const started = performance.now();
+        running.round = this.host.invalidateTag(tag);
+        await running.round;
+        running.round = undefined;
+        const wait = MIN_ROUND_INTERVAL_MS - (performance.now() - started);
+        if (wait > 0) await sleep(wait, undefined, { ref: false });
+      } while (running.again);
+    } finally {
+      running.round = undefined;
+    }
   }
 
-  async #settled(tags: readonly string[]): Promise<void> {
-    if (this.#invalidating.size === 0) return;
-    await Promise.all(tags.map((tag) => this.#invalidating.get(tag)?.done));
+  /**
+   * What a read of these tags must wait for so that Redis cannot hand it rows older than a write
+   * made before it: the rounds reaching Redis now. Undefined when a write is not in a round yet
+   * (it waits for the next one, up to MIN_ROUND_INTERVAL_MS away): the read goes to the database.
+   */
+  #roundsCovering(tags: readonly string[]): Promise<void>[] | undefined {
+    const rounds: Promise<void>[] = [];
+    if (this.#invalidating.size === 0) return rounds;
+    for (const tag of tags) {
+      const running = this.#invalidating.get(tag);
+      if (running?.again) return undefined;
+      if (running?.round !== undefined) rounds.push(running.round.catch(() => undefined));
+    }
+    return rounds;
   }
 }

@@ -1,12 +1,14 @@
 /**
- * The tiered cache's Redis layer: reads, writes and removals, each bounded
- * in time (redisDeadline.ts), skipped at once while the client is
- * reconnecting, and never rejecting: a failure is counted in
- * `querylens_cache_errors_total{cache_layer="redis"}` and the cache goes on
- * without Redis.
+ * The tiered cache's Redis layer: reads, writes, removals and the load lock's
+ * commands, each bounded in time (redisDeadline.ts), skipped at once while the
+ * client is reconnecting or the circuit breaker is open (circuitBreaker.ts),
+ * and never rejecting: a failure is counted in
+ * `querylens_cache_errors_total{cache_layer="redis"}`, told to the breaker,
+ * and the cache goes on without Redis.
  */
 import type { Redis } from 'ioredis';
 import type { CacheCounters } from '../instrumentations/cacheTelemetry/cacheStatistics';
+import type { CircuitBreaker } from './circuitBreaker';
 import { withDeadline } from './redisDeadline';
 import type { TieredKeys } from '../instrumentations/cacheTelemetry/tieredKeys';
 
@@ -16,26 +18,44 @@ const UNAVAILABLE = new Set(['reconnecting', 'close', 'end']);
 /** Removals are sent in slices, so a large tag never becomes one huge command. */
 const DELETE_BATCH = 500;
 
+/** Deletes the lock only while it still holds this owner's token: a lease that expired and was taken by another instance is theirs. */
+const RELEASE_LOCK = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0";
+
+/** A value's stored text (null: none) and whether its load lock is held, read together. */
+export interface EntryAndLock {
+  readonly text: string | null;
+  readonly locked: boolean;
+}
+
 export class RedisLayer {
   constructor(
     private readonly client: Redis,
     private readonly keys: TieredKeys,
     private readonly counters: CacheCounters,
     private readonly timeoutMs: number,
+    private readonly breaker: CircuitBreaker | undefined,
   ) {}
 
-  /** Runs a command within the deadline; undefined (and one counted error) when Redis cannot answer. */
+  /**
+   * Runs a command within the deadline; undefined when Redis cannot answer (one counted error)
+   * or the breaker is open (not counted: no call was made).
+   */
   private async attempt<T>(command: () => Promise<T>): Promise<T | undefined> {
-    if (UNAVAILABLE.has(this.client.status)) {
-      this.counters.errors += 1;
-      return undefined;
-    }
+    if (this.breaker?.allow() === false) return undefined;
+    if (UNAVAILABLE.has(this.client.status)) return this.failed();
     try {
-      return await withDeadline(command, this.timeoutMs);
+      const answer = await withDeadline(command, this.timeoutMs);
+      this.breaker?.succeeded();
+      return answer;
     } catch {
-      this.counters.errors += 1;
-      return undefined;
+      return this.failed();
     }
+  }
+
+  private failed(): undefined {
+    this.counters.errors += 1;
+    this.breaker?.failed();
+    return undefined;
   }
 
   /** The stored text, null when Redis has no such key, undefined when Redis could not answer. */
@@ -73,6 +93,27 @@ export class RedisLayer {
     if (members === undefined) return false;
     const removed = await this.remove(members);
     return await this.attempt(() => this.client.del(tagKey)) !== undefined && removed;
+  }
+
+  /** Takes the key's load lock for `leaseMs` unless another holds it: true when taken, false when held, undefined when Redis could not answer. */
+  async lock(key: string, token: string, leaseMs: number): Promise<boolean | undefined> {
+    const reply = await this.attempt(() => this.client.set(this.keys.lock(key), token, 'PX', leaseMs, 'NX'));
+    return reply === undefined ? undefined : reply === 'OK';
+  }
+
+  /** Releases the key's load lock if this token still holds it. */
+  async unlock(key: string, token: string): Promise<void> {
+    await this.attempt(() => this.client.eval(RELEASE_LOCK, 1, this.keys.lock(key), token));
+  }
+
+  /** In one transaction, so "no entry and no lock" means the holder ended without storing; undefined when Redis could not answer. */
+  readWithLock(key: string): Promise<EntryAndLock | undefined> {
+    return this.attempt(async () => {
+      const replies = await this.client.multi().get(this.keys.value(key)).exists(this.keys.lock(key)).exec();
+      const [entry, lock] = replies ?? [];
+      if (replies === null || entry === undefined || lock === undefined || entry[0] !== null || lock[0] !== null) throw new Error('lock read failed');
+      return { text: entry[1] as string | null, locked: lock[1] === 1 };
+    });
   }
 
   /** False when Redis could not be told. */

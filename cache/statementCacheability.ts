@@ -8,7 +8,7 @@ import type { StatementAnalysis, TableWrites } from '../core/statementAnalysis';
 export const ALL_QUERIES_TAG = '@sql';
 
 /** Why a statement is run uncached. */
-export type BypassReason = 'not_analysed' | 'uncacheable' | 'uncommitted';
+export type BypassReason = 'not_analysed' | 'uncacheable' | 'uncommitted' | 'invalidating';
 
 /** `public.users` and `users` are one table for invalidation (the default search path); other schemas stay qualified. */
 export function tableTag(table: string): string {

@@ -1,15 +1,18 @@
 /**
  * The tiered cache (`querylens/cache`): memory (lru-cache) first, then Redis,
- * then the loader. Single flight per key, TTL with jitter, optional negative
- * caching, tags, invalidations shared by every instance of the same name over
- * Redis pub/sub, a memory bound in entries and bytes. Redis trouble is
- * counted and routed around; no call ever rejects because of Redis, and no
- * rejection is ever left unhandled.
+ * then the loader. Single flight per key, in the process and across instances
+ * (a Redis lock per key), TTL with jitter, optional negative caching, tags,
+ * invalidations shared by every instance of the same name over Redis pub/sub,
+ * a memory bound in entries and bytes. Redis trouble is counted and routed
+ * around, and a circuit breaker stops asking a Redis that keeps failing; no
+ * call ever rejects because of Redis, and no rejection is ever left unhandled.
  */
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { reportAgentError } from '../core/agentErrors';
-import { type CacheCounters, type CacheEvent, cacheCounters } from '../instrumentations/cacheTelemetry/cacheStatistics';
+import { type BreakerState, type CacheCounters, type CacheEvent, cacheCounters } from '../instrumentations/cacheTelemetry/cacheStatistics';
+import { recordLockWait } from '../instrumentations/cacheTelemetry/cacheMetrics';
+import { type BreakerSettings, CircuitBreaker, DEFAULT_BREAKER } from './circuitBreaker';
 import { freshOrStale, type LoadOutcome, withHardTimeout } from './loadDeadlines';
 import { decodeEnvelope, encodeEnvelope, type Envelope } from './envelope';
 import { InvalidationBus, encodeInvalidation, type Invalidation } from './invalidationBus';
@@ -18,6 +21,7 @@ import { MemoryLayer, type MemoryEntry, type MemoryLimits } from './memoryLayer'
 import { PendingInvalidations } from './pendingInvalidations';
 import { onClientEvent } from './clientEvents';
 import { RedisLayer } from './redisLayer';
+import { DEFAULT_LEASE_MS, type LockOutcome, type LockSettings, RedisLock } from './redisLock';
 import { tieredKeys } from '../instrumentations/cacheTelemetry/tieredKeys';
 import { jitteredTtl } from './ttlJitter';
 import { QueryCaching, type QueryAnswer, type QueryCacheOptions, type QueryRunner } from './queryCaching';
@@ -57,6 +61,19 @@ export interface TieredCacheOptions<V> {
   readonly softTimeoutMs?: number;
   /** A loader slower than this is abandoned: the stale value if there is one, else a `LoaderTimeoutError`. */
   readonly hardTimeoutMs?: number;
+  /**
+   * One load per key across instances (on by default with Redis): a miss takes the key's lock in
+   * Redis, the other instances wait up to `waitMs` for the value it stores, then load themselves.
+   * `leaseMs` (default `hardTimeoutMs`, else 5 s) bounds how long a crashed holder blocks the key;
+   * `waitMs` defaults to the lease. `false`: single flight per process only.
+   */
+  readonly stampedeLock?: Partial<LockSettings> | false;
+  /**
+   * The Redis layer's circuit breaker (on by default): after `failures` (5) consecutive Redis
+   * failures or timeouts within `windowMs` (10 s), Redis is skipped for `cooldownMs` (5 s), then one
+   * call probes it. `false`: every call tries Redis (each still bounded by `redisTimeoutMs`).
+   */
+  readonly breaker?: Partial<BreakerSettings> | false;
 }
 
 export interface CacheEntryOptions<V = unknown> {
@@ -117,6 +134,10 @@ function validate<V>(options: TieredCacheOptions<V>): void {
   for (const name of ['redisTimeoutMs', 'graceMs', 'softTimeoutMs', 'hardTimeoutMs'] as const) {
     if (options[name] !== undefined) requirePositiveInteger(options[name], name);
   }
+  for (const [group, settings] of [['stampedeLock', options.stampedeLock], ['breaker', options.breaker]] as const) {
+    if (settings === false || settings === undefined) continue;
+    for (const [name, value] of Object.entries(settings)) if (value !== undefined) requirePositiveInteger(value, `${group}.${name}`);
+  }
   const jitter = options.jitter ?? DEFAULT_JITTER;
   if (!(jitter >= 0 && jitter <= 1)) throw new TypeError(`createTieredCache: jitter must be between 0 and 1, got ${String(options.jitter)}`);
 }
@@ -154,13 +175,19 @@ class Tiered<V> implements TieredCache<V> {
   readonly #redisCounters: CacheCounters;
   readonly #memory: MemoryLayer<unknown>;
   readonly #redis: RedisLayer | undefined;
+  readonly #lock: RedisLock | undefined;
+  readonly #breaker: CircuitBreaker | undefined;
+  #probeTimer: NodeJS.Timeout | undefined;
   readonly #bus: InvalidationBus | undefined;
   readonly #self = randomUUID();
   readonly #flights = new Map<string, Flight>();
   readonly #pending = new PendingInvalidations();
   readonly #queries: QueryCaching;
   #stopReplayOnReady: (() => void) | undefined;
-  /** On reconnection, and after any Redis answer while some are pending (Redis may have been slow, not disconnected). */
+  /**
+   * On reconnection, after any Redis answer while some are pending (Redis may have been slow, not
+   * disconnected), and when the breaker closes or its cooldown ends.
+   */
   readonly #replayPending = (): void => {
     for (const invalidation of this.#pending.drain()) {
       this.#invalidateInRedis(invalidation).catch((error: unknown) => reportAgentError('tiered-cache', error));
@@ -181,9 +208,18 @@ class Tiered<V> implements TieredCache<V> {
     this.#redisCounters = cacheCounters(options.name, 'redis');
     this.#memory = new MemoryLayer<unknown>(options.memory, this.#memoryCounters);
     if (options.redis !== undefined) {
-      this.#stopReplayOnReady = onClientEvent(options.redis, 'ready', this.#replayPending);
       const keys = tieredKeys(options.name);
-      this.#redis = new RedisLayer(options.redis, keys, this.#redisCounters, options.redisTimeoutMs ?? DEFAULT_REDIS_TIMEOUT_MS);
+      const breaker = options.breaker === false ? undefined : this.#createBreaker({ ...DEFAULT_BREAKER, ...options.breaker });
+      this.#breaker = breaker;
+      this.#stopReplayOnReady = onClientEvent(options.redis, 'ready', () => {
+        breaker?.endCooldown();
+        this.#replayPending();
+      });
+      this.#redis = new RedisLayer(options.redis, keys, this.#redisCounters, options.redisTimeoutMs ?? DEFAULT_REDIS_TIMEOUT_MS, this.#breaker);
+      if (options.stampedeLock !== false) {
+        const leaseMs = options.stampedeLock?.leaseMs ?? options.hardTimeoutMs ?? DEFAULT_LEASE_MS;
+        this.#lock = new RedisLock(this.#redis, { leaseMs, waitMs: options.stampedeLock?.waitMs ?? leaseMs });
+      }
       this.#bus = new InvalidationBus({
         client: options.redis,
         channel: keys.channel,
@@ -235,15 +271,47 @@ class Tiered<V> implements TieredCache<V> {
   async #fill(key: string, loader: () => unknown, policy: StorePolicy, flight: Flight, trail: StatementTrail | undefined,
     staleInMemory: MemoryEntry<unknown> | undefined): Promise<LoadOutcome> {
     const stored = await this.#readRedis(key, policy.codec);
-    if (stored !== undefined && stored.entry.freshUntil > Date.now()) {
-      if (!flight.invalidated) this.#remember(key, stored.entry);
-      return { value: stored.entry.value, stale: false };
+    if (stored !== undefined && stored.freshUntil > Date.now()) {
+      if (!flight.invalidated) this.#remember(key, stored);
+      return { value: stored.value, stale: false };
     }
-    const stale = stored?.entry ?? staleInMemory;
-    const loading = this.#loadAndStore(key, loader, policy, flight, trail);
+    const stale = stored ?? staleInMemory;
+    const loading = this.#loadOnce(key, loader, policy, flight, trail);
     if (stale === undefined) return { value: await loading, stale: false };
     flight.background = loading.then(() => undefined, () => undefined);
     return freshOrStale(loading, stale.value, this.#softTimeoutMs, this.#count);
+  }
+
+  /** The load, run here or, with the stampede lock, by whichever instance holds the key's lock. */
+  async #loadOnce(key: string, loader: () => unknown, policy: StorePolicy, flight: Flight, trail: StatementTrail | undefined): Promise<unknown> {
+    if (this.#lock === undefined) return this.#loadAndStore(key, loader, policy, flight, trail);
+    // What the waiters look for: an entry stored by the holder, not one that had expired before this miss (kept for its grace period).
+    const now = Date.now();
+    const outcome = await this.#lock.acquireOrWait(key, (text) => (decodeEnvelope(text)?.expiresAt ?? 0) > now);
+    this.#countLock(outcome);
+    if (outcome.kind === 'held') {
+      try {
+        return await this.#loadAndStore(key, loader, policy, flight, trail);
+      } finally {
+        await outcome.release();
+      }
+    }
+    if (outcome.kind === 'stored') {
+      const entry = this.#decodeStored(key, outcome.text, policy.codec);
+      if (entry !== undefined) {
+        if (!flight.invalidated) this.#remember(key, entry);
+        return entry.value;
+      }
+    }
+    return this.#loadAndStore(key, loader, policy, flight, trail);
+  }
+
+  #countLock(outcome: LockOutcome): void {
+    if (outcome.kind === 'held') this.#count('lock_acquired');
+    if (outcome.kind === 'load' && outcome.reason === 'timeout') this.#count('lock_wait_timeout');
+    if (outcome.kind === 'held' || outcome.waitedMs === undefined) return;
+    this.#count('lock_wait');
+    recordLockWait(this.#memoryCounters, outcome.waitedMs / 1000);
   }
 
   async #loadAndStore(key: string, loader: () => unknown, policy: StorePolicy, flight: Flight, trail: StatementTrail | undefined): Promise<unknown> {
@@ -253,27 +321,34 @@ class Tiered<V> implements TieredCache<V> {
   }
 
   /** A fresh entry, or with a grace period a stale one (expired but kept); undefined for a miss or when Redis could not answer. */
-  async #readRedis(key: string, codec: CacheSerializer<unknown>): Promise<{ envelope: Envelope; entry: MemoryEntry<unknown> } | undefined> {
+  async #readRedis(key: string, codec: CacheSerializer<unknown>): Promise<MemoryEntry<unknown> | undefined> {
     if (this.#redis === undefined) return undefined;
     const text = await this.#redis.read(key);
     if (text === undefined) return undefined;
     if (this.#pending.size > 0) this.#replayPending();
-    const envelope = text === null ? undefined : decodeEnvelope(text);
-    const expired = envelope !== undefined && envelope.expiresAt <= Date.now();
-    if (envelope === undefined || (expired && this.#graceMs === 0)) {
-      if (text !== null && envelope === undefined) this.#redisCounters.errors += 1;
+    const entry = text === null ? undefined : this.#decodeStored(key, text, codec);
+    const expired = entry !== undefined && entry.freshUntil <= Date.now();
+    if (entry === undefined || (expired && this.#graceMs === 0)) {
       this.#redisCounters.count('miss');
       return undefined;
     }
+    this.#redisCounters.count(expired ? 'stale' : 'hit');
+    return entry;
+  }
+
+  /** The entry a stored text holds; undefined (and a counted error) for text that is not an envelope or a value that does not decode. */
+  #decodeStored(key: string, text: string, codec: CacheSerializer<unknown>): MemoryEntry<unknown> | undefined {
+    const envelope = decodeEnvelope(text);
     try {
-      const value = envelope.negative ? undefined : codec.deserialize(envelope.payload);
-      this.#redisCounters.count(expired ? 'stale' : 'hit');
-      return { envelope, entry: { value, tags: envelope.tags, bytes: byteSize(key, envelope.payload), freshUntil: envelope.expiresAt } };
+      if (envelope !== undefined) {
+        const value = envelope.negative ? undefined : codec.deserialize(envelope.payload);
+        return { value, tags: envelope.tags, bytes: byteSize(key, envelope.payload), freshUntil: envelope.expiresAt };
+      }
     } catch {
-      this.#redisCounters.errors += 1;
-      this.#redisCounters.count('miss');
-      return undefined;
+      // Counted below, like text that is not an envelope.
     }
+    this.#redisCounters.errors += 1;
+    return undefined;
   }
 
   /** Kept in memory until its TTL ends, plus the grace period. */
@@ -342,11 +417,33 @@ class Tiered<V> implements TieredCache<V> {
   }
 
   async close(): Promise<void> {
+    if (!this.#closed && this.#breaker !== undefined) this.#redisCounters.breakerRemoved(this.#breaker.state);
     this.#closed = true;
+    clearTimeout(this.#probeTimer);
     this.#queries.close();
     this.#stopReplayOnReady?.();
     this.#bus?.close();
     this.#memory.close();
+  }
+
+  /**
+   * The Redis layer's breaker, counted in the state gauge while the cache is open. Once open,
+   * what could not reach Redis is replayed after the cooldown even without the app's traffic:
+   * the replay's first command is the probe, and closing the breaker replays the rest.
+   */
+  #createBreaker(settings: BreakerSettings): CircuitBreaker {
+    this.#redisCounters.breakerAdded();
+    return new CircuitBreaker(settings, (to: BreakerState, from: BreakerState) => {
+      this.#count(to === 'open' ? 'breaker_open' : to === 'half_open' ? 'breaker_half_open' : 'breaker_close');
+      if (this.#closed) return;
+      this.#redisCounters.breakerMoved(from, to);
+      clearTimeout(this.#probeTimer);
+      if (to === 'open') {
+        this.#probeTimer = setTimeout(() => { if (this.#pending.size > 0) this.#replayPending(); }, settings.cooldownMs);
+        this.#probeTimer.unref();
+      }
+      if (to === 'closed') this.#replayPending();
+    });
   }
 
   #applyLocally(invalidation: Invalidation): void {

@@ -253,6 +253,10 @@ export interface ReportCache {
   /** Memory layer: entries held and capacity (0: not bounded by count); omitted for Redis. */
   readonly entries?: number;
   readonly maxEntries?: number;
+  /** A tiered cache's memory layer: its events since start (`querylens_cache_events_total`), those counted only; omitted when none. */
+  readonly events?: Readonly<Record<string, number>>;
+  /** A tiered cache's Redis layer: its circuit breaker now (the worst of the live caches of the name); omitted without one. */
+  readonly breaker?: 'closed' | 'half_open' | 'open';
   readonly history: ReportHistory<ReportCachePoint>;
 }
 

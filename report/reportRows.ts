@@ -205,6 +205,8 @@ export function reportCache(cache: CacheSummary, history: HistoryWindow | undefi
     evictions,
     ...(cache.entries === undefined ? {} : { entries: cache.entries }),
     ...(cache.maxEntries === undefined ? {} : { maxEntries: cache.maxEntries }),
+    ...(cache.events === undefined ? {} : { events: { ...cache.events } }),
+    ...(cache.breaker === undefined ? {} : { breaker: cache.breaker }),
     history: reportHistory(history, cachePoint),
   };
 }

@@ -132,7 +132,11 @@ export const METRICS = {
   cacheErrors: define('querylens.cache.errors', 'counter', '{error}',
     'Cache layer operations that failed (Redis unavailable or timed out, undecodable values); the cache answered without that layer.'),
   cacheEvents: define('querylens.cache.events', 'counter', '{event}',
-    'Tiered-cache events beyond lookups: invalidations caused by the app\'s own writes, statements run uncached and why.'),
+    'Tiered-cache events beyond lookups: invalidations caused by the app\'s own writes, statements run uncached and why, stale answers, timeouts, breaker transitions, cross-instance locks.'),
+  cacheBreakerState: define('querylens.cache.breaker.state', 'gauge', '1',
+    'State of the tiered cache\'s Redis circuit breaker: 0 closed, 1 half-open (one probe goes to Redis), 2 open (Redis skipped); the worst of the live caches of the name, 0 once they are closed.'),
+  cacheLockWaitDuration: define('querylens.cache.lock.wait_duration', 'histogram', 's',
+    'Time a tiered-cache miss waited for another instance holding the key\'s Redis lock to load and store the value.', DURATION_BUCKETS_SECONDS),
 
   // The agent itself.
   agentErrors: define('querylens.agent.errors', 'counter', '{error}',

@@ -56,6 +56,16 @@ export const CONNECTION_STATE = { idle: 'idle', used: 'used' } as const;
 /** lru-cache's dispose reason for an entry pushed out by capacity. */
 export const EVICTION_REASON_CAPACITY = 'evict';
 
+/**
+ * `event` values of `querylens_cache_events_total` (the tiered cache's CACHE_EVENTS), grouped as
+ * the Caches dashboard shows them: stale answers and timeouts, breaker transitions, the lock.
+ */
+export const RESILIENCE_EVENTS = ['grace_hit', 'soft_timeout', 'hard_timeout'] as const;
+export const BREAKER_EVENTS = ['breaker_open', 'breaker_half_open', 'breaker_close'] as const;
+export const LOCK_EVENTS = ['lock_acquired', 'lock_wait', 'lock_wait_timeout'] as const;
+/** `querylens_cache_breaker_state` of an open breaker. */
+export const BREAKER_OPEN = 2;
+
 /** `result` values of `querylens_cache_requests_total`. */
 export const CACHE_RESULT = { hit: 'hit', miss: 'miss', stale: 'stale' } as const;
 

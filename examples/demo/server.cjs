@@ -24,6 +24,9 @@ const ORDERS = Number(process.env.DEMO_ORDERS || 200000);
 
 const pool = new Pool({ connectionString: DATABASE_URL, max: 5, connectionTimeoutMillis: 2000 });
 const reporting = new Pool({ connectionString: DATABASE_URL, application_name: 'demo-reporting', max: 2 });
+// A restart of PostgreSQL ends the idle connections, which pg reports on the pool: without a
+// listener that error would end the demo. The next query opens a new connection.
+for (const each of [pool, reporting]) each.on('error', () => { /* the restart the grace period covers */ });
 const redis = REDIS_URL === '' ? undefined : new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
 redis?.on('error', () => { /* counted by the agent; the demo keeps serving from PostgreSQL */ });
 // Memory first, then Redis (when there is one), then PostgreSQL. Memory keeps
@@ -34,8 +37,12 @@ const MEMORY_TTL_MS = 5_000;
 const CACHE_TTL_MS = 60_000;
 const customers = createTieredCache({ name: 'demo-customers', redis, memory: { max: 200, ttlMs: MEMORY_TTL_MS }, ttlMs: CACHE_TTL_MS });
 // Query results cached by cache.query: tagged with the tables they read, dropped when the demo
-// writes them (/rename), and served stale for up to 10 minutes while PostgreSQL is down.
-const emails = createTieredCache({ name: 'demo-customer-emails', redis, memory: { max: 200 }, ttlMs: CACHE_TTL_MS, graceMs: 600_000, hardTimeoutMs: 2_000 });
+// writes them (/rename), and served stale for up to 10 minutes while PostgreSQL is down or
+// restarting. Their TTL is short (3 s) so that even a restart of a second or two finds expired
+// entries, whose reload fails and which the grace period answers (marked stale).
+const EMAIL_TTL_MS = 3_000;
+const EMAIL_GRACE_MS = 600_000;
+const emails = createTieredCache({ name: 'demo-customer-emails', redis, memory: { max: 200 }, ttlMs: EMAIL_TTL_MS, graceMs: EMAIL_GRACE_MS, hardTimeoutMs: 2_000 });
 // Search results, in-process only.
 const searches = nameCache(new LRUCache({ max: 20, ttl: 60_000 }), 'demo-search');
 
@@ -169,6 +176,7 @@ async function main() {
       `agent health             http://localhost:${METRICS_PORT}/healthz`,
       `HypoPG                   ${hypopg}`,
       `cache                    ${redis ? `memory (${MEMORY_TTL_MS / 1000} s), then Redis (${CACHE_TTL_MS / 1000} s)` : 'memory only (no Redis)'}`,
+      `query cache              /customer-email: cache.query, ${EMAIL_TTL_MS / 1000} s TTL, ${EMAIL_GRACE_MS / 60_000} min grace (answers stale while PostgreSQL restarts), dropped by /rename`,
       TRAFFIC ? 'traffic generator        on (DEMO_TRAFFIC=off to stop it); Ctrl-C to quit' : 'traffic generator        off',
     ];
     process.stdout.write(`${lines.join('\n')}\n`);

@@ -156,15 +156,26 @@ function pools(report: QuerylensReport): string {
     'connections read from the live pools now; checkout waits since the agent started; the charts show the last hour per minute (connections: the most seen in samples every 5 s)');
 }
 
-function cacheRows(caches: readonly ReportCache[]): Cell[][] {
+/** The tiered-cache column of a layer: what the memory layer did beyond lookups, the Redis layer's breaker. */
+const LAYER_COLUMN: Readonly<Record<ReportCache['layer'], { header: string; cell: (cache: ReportCache) => Cell }>> = {
+  memory: {
+    header: 'events',
+    cell: (cache) => txt(cache.events === undefined ? '–'
+      : Object.entries(cache.events).map(([event, count]) => `${event.replaceAll('_', ' ')} ${formatCount(count)}`).join(' · ')),
+  },
+  redis: { header: 'breaker', cell: (cache) => txt(cache.breaker?.replace('_', '-') ?? '–') },
+};
+
+function cacheRows(caches: readonly ReportCache[], layer: ReportCache['layer']): Cell[][] {
   return caches.map((cache) => [
     txt(cache.name), num(formatCount(cache.hits)), num(formatCount(cache.misses)), num(formatCount(cache.stale)), num(formatRatio(cache.hitRatio)),
     num(cache.entries === undefined ? '–' : `${formatCount(cache.entries)} / ${cache.maxEntries ? formatCount(cache.maxEntries) : '∞'}`),
-    num(formatCount(cache.evictions)), num(formatCount(cache.errors)),
+    num(formatCount(cache.evictions)), num(formatCount(cache.errors)), LAYER_COLUMN[layer].cell(cache),
   ]);
 }
 
-const CACHE_HEADERS = ['name', 'hits', 'misses', 'stale', 'hit ratio', 'entries / max', 'evictions', 'errors'];
+const cacheHeaders = (layer: ReportCache['layer']): string[] =>
+  ['name', 'hits', 'misses', 'stale', 'hit ratio', 'entries / max', 'evictions', 'errors', LAYER_COLUMN[layer].header];
 
 /**
  * Counters outlive their cache, and a cache renamed by `nameCache` leaves its
@@ -172,18 +183,18 @@ const CACHE_HEADERS = ['name', 'hits', 'misses', 'stale', 'hit ratio', 'entries 
  */
 function shownCaches(report: QuerylensReport, layer: ReportCache['layer']): ReportCache[] {
   return report.caches.filter((cache) => cache.layer === layer
-    && (cache.entries !== undefined || cache.hits + cache.misses + cache.stale + cache.errors + cache.evictions > 0));
+    && (cache.entries !== undefined || cache.events !== undefined || cache.hits + cache.misses + cache.stale + cache.errors + cache.evictions > 0));
 }
 
 function redis(report: QuerylensReport): string {
   const commands = report.redisCommands.map((command) => [
     txt(command.server), num(String(command.database)), txt(command.command), num(formatCount(command.calls)), num(formatCount(command.errors)), num(formatMs(command.p95Ms)),
   ]);
-  const cacheReads = cacheRows(shownCaches(report, 'redis'));
+  const cacheReads = cacheRows(shownCaches(report, 'redis'), 'redis');
   const body = (commands.length === 0 ? none('no Redis command yet') : table(['server', 'db', 'command', 'calls', 'errors', 'p95'], commands))
-    + (cacheReads.length === 0 ? none('no Redis read used as a cache yet') : table(CACHE_HEADERS, cacheReads) + cacheCharts(report, shownCaches(report, 'redis')));
+    + (cacheReads.length === 0 ? none('no Redis read used as a cache yet') : table(cacheHeaders('redis'), cacheReads) + cacheCharts(report, shownCaches(report, 'redis')));
   return section('redis', body,
-    'commands since the agent started; then Redis used as a cache: tiered caches\u2019 Redis layer and GET-style reads by key pattern');
+    'commands since the agent started; then Redis used as a cache: tiered caches\u2019 Redis layer (with its circuit breaker now) and GET-style reads by key pattern');
 }
 
 /** Hit ratio charts of the caches with lookups in the last hour. */
@@ -194,9 +205,9 @@ function cacheCharts(report: QuerylensReport, shown: readonly ReportCache[]): st
 
 function caches(report: QuerylensReport): string {
   const shown = shownCaches(report, 'memory');
-  const rows = cacheRows(shown);
-  return section('caches', rows.length === 0 ? none('no instrumented in-process cache yet') : table(CACHE_HEADERS, rows) + cacheCharts(report, shown),
-    'lru-caches and tiered caches\u2019 memory layers, by name (names with nothing counted and no live cache are left out); hit ratio per minute over the last hour');
+  const rows = cacheRows(shown, 'memory');
+  return section('caches', rows.length === 0 ? none('no instrumented in-process cache yet') : table(cacheHeaders('memory'), rows) + cacheCharts(report, shown),
+    'lru-caches and tiered caches\u2019 memory layers, by name (names with nothing counted and no live cache are left out); events of tiered caches since start: invalidations by the app\u2019s own writes, stale answers served within the grace period (grace hit, soft timeout), loader timeouts, breaker transitions, cross-instance locks; hit ratio per minute over the last hour');
 }
 
 function cacheCandidates(report: QuerylensReport): string {

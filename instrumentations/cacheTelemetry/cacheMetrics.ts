@@ -13,7 +13,7 @@ import { ATTR, METRICS } from '../../core/metrics/registry';
 import { createHistogram, createObservableCounter, createObservableGauge } from '../../core/metrics/instruments';
 import { reportAgentError } from '../../core/agentErrors';
 import {
-  type CacheCounters, type CacheResult, CACHE_EVENTS, EVICTION_REASONS, allCacheCounters, liveCacheSizes,
+  type CacheCounters, type CacheResult, BREAKER_STATES, CACHE_EVENTS, EVICTION_REASONS, allCacheCounters, liveCacheSizes,
 } from './cacheStatistics';
 
 interface Binding {
@@ -22,6 +22,7 @@ interface Binding {
   readonly observe: (result: BatchObservableResult) => void;
   readonly loadDuration: Histogram;
   readonly loadDatabaseDuration: Histogram;
+  readonly lockWaitDuration: Histogram;
 }
 
 let binding: Binding | undefined;
@@ -37,6 +38,7 @@ export function bindCacheMetrics(meter: Meter): void {
   const events = createObservableCounter(meter, METRICS.cacheEvents);
   const entries = createObservableGauge(meter, METRICS.cacheEntries);
   const maxEntries = createObservableGauge(meter, METRICS.cacheMaxEntries);
+  const breakerState = createObservableGauge(meter, METRICS.cacheBreakerState);
   const observe = (result: BatchObservableResult): void => {
     try {
       for (const counters of allCacheCounters()) {
@@ -44,6 +46,8 @@ export function bindCacheMetrics(meter: Meter): void {
           if (counters[outcome] > 0) result.observe(requests, counters[outcome], { ...counters.layerAttributes, [ATTR.cacheResult]: outcome });
         }
         if (counters.errors > 0) result.observe(errors, counters.errors, counters.layerAttributes);
+        const breaker = counters.breakerState();
+        if (breaker !== undefined) result.observe(breakerState, BREAKER_STATES.indexOf(breaker), counters.nameAttributes);
         for (const event of CACHE_EVENTS) {
           const count = counters.events[event];
           if (count > 0) result.observe(events, count, { ...counters.nameAttributes, [ATTR.cacheEvent]: event });
@@ -61,7 +65,7 @@ export function bindCacheMetrics(meter: Meter): void {
       reportAgentError('cache-metrics', error);
     }
   };
-  const observables = [requests, evictions, errors, events, entries, maxEntries];
+  const observables = [requests, evictions, errors, events, entries, maxEntries, breakerState];
   meter.addBatchObservableCallback(observe, observables);
   binding = {
     meter,
@@ -69,6 +73,7 @@ export function bindCacheMetrics(meter: Meter): void {
     observe,
     loadDuration: createHistogram(meter, METRICS.cacheLoadDuration),
     loadDatabaseDuration: createHistogram(meter, METRICS.cacheLoadDatabaseDuration),
+    lockWaitDuration: createHistogram(meter, METRICS.cacheLockWaitDuration),
   };
 }
 
@@ -83,4 +88,9 @@ export function recordCacheLoad(counters: CacheCounters, seconds: number, databa
   if (binding === undefined) return;
   binding.loadDuration.record(seconds, counters.nameAttributes);
   binding.loadDatabaseDuration.record(databaseSeconds, counters.nameAttributes);
+}
+
+/** One wait for another instance's load of a key (the cross-instance lock). */
+export function recordLockWait(counters: CacheCounters, seconds: number): void {
+  binding?.lockWaitDuration.record(seconds, counters.nameAttributes);
 }

@@ -40,10 +40,16 @@ export const CACHE_HISTORY_SHAPE: HistoryShape = { counters: 3, peaks: 0, latenc
  */
 export const CACHE_EVENTS = [
   'write_invalidation', 'unattributed_write_invalidation',
-  'bypass_not_analysed', 'bypass_uncacheable', 'bypass_uncommitted',
+  'bypass_not_analysed', 'bypass_uncacheable', 'bypass_uncommitted', 'bypass_invalidating',
   'grace_hit', 'soft_timeout', 'hard_timeout',
+  'breaker_open', 'breaker_half_open', 'breaker_close',
+  'lock_acquired', 'lock_wait', 'lock_wait_timeout',
 ] as const;
 export type CacheEvent = (typeof CACHE_EVENTS)[number];
+
+/** The Redis circuit breaker's states, in the order of `querylens_cache_breaker_state`'s values (0, 1, 2). */
+export const BREAKER_STATES = ['closed', 'half_open', 'open'] as const;
+export type BreakerState = (typeof BREAKER_STATES)[number];
 
 export class CacheCounters {
   hit = 0;
@@ -52,6 +58,9 @@ export class CacheCounters {
   errors = 0;
   readonly evictions: Record<EvictionReason, number> = { evict: 0, set: 0, delete: 0, expire: 0, fetch: 0, other: 0 };
   readonly events = Object.fromEntries(CACHE_EVENTS.map((event) => [event, 0])) as Record<CacheEvent, number>;
+  /** How many live tiered caches of the name have their Redis breaker in each state. */
+  readonly #breakers: Record<BreakerState, number> = { closed: 0, half_open: 0, open: 0 };
+  #hadBreaker = false;
   /** Attribute objects built once, so recording never allocates them. */
   readonly nameAttributes: CacheAttributes;
   readonly layerAttributes: CacheAttributes;
@@ -73,6 +82,31 @@ export class CacheCounters {
 
   countEvent(event: CacheEvent): void {
     this.events[event] += 1;
+  }
+
+  /**
+   * The worst breaker state among the live caches of the name; `closed` once they are all closed
+   * (a gauge that stopped being reported would keep its last value); undefined when none ever had one.
+   */
+  breakerState(): BreakerState | undefined {
+    for (let index = BREAKER_STATES.length - 1; index >= 0; index -= 1) {
+      if (this.#breakers[BREAKER_STATES[index]] > 0) return BREAKER_STATES[index];
+    }
+    return this.#hadBreaker ? 'closed' : undefined;
+  }
+
+  breakerAdded(): void {
+    this.#hadBreaker = true;
+    this.#breakers.closed += 1;
+  }
+
+  breakerMoved(from: BreakerState, to: BreakerState): void {
+    this.#breakers[from] -= 1;
+    this.#breakers[to] += 1;
+  }
+
+  breakerRemoved(state: BreakerState): void {
+    this.#breakers[state] -= 1;
   }
 
   evicted(reason: string): void {
@@ -188,6 +222,10 @@ export interface CacheSummary {
   /** Memory layer only: entries held by the live caches of the name, and their capacity (0: unbounded by count). */
   readonly entries: number | undefined;
   readonly maxEntries: number | undefined;
+  /** Tiered caches (memory layer's counters): the events counted, those above 0 only. */
+  readonly events?: Readonly<Partial<Record<CacheEvent, number>>>;
+  /** Tiered caches with Redis (Redis layer's counters): the worst breaker state of the live caches of the name. */
+  readonly breaker?: BreakerState;
 }
 
 export function cacheSummaries(): CacheSummary[] {
@@ -202,7 +240,14 @@ export function cacheSummaries(): CacheSummary[] {
     evictions: { ...c.evictions },
     entries: sizes.get(c)?.entries,
     maxEntries: sizes.get(c)?.max,
+    ...countedEvents(c),
+    ...(c.breakerState() === undefined ? {} : { breaker: c.breakerState() }),
   }));
+}
+
+function countedEvents(c: CacheCounters): { events?: Partial<Record<CacheEvent, number>> } {
+  const counted = CACHE_EVENTS.filter((event) => c.events[event] > 0);
+  return counted.length === 0 ? {} : { events: Object.fromEntries(counted.map((event) => [event, c.events[event]])) };
 }
 
 export interface CacheHistory extends HistoryWindow {

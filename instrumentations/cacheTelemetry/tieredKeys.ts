@@ -8,6 +8,8 @@ export const TIERED_KEY_PREFIX = 'qlcache';
 export interface TieredKeys {
   value(key: string): string;
   tag(tag: string): string;
+  /** The key's cross-instance load lock (cache/redisLock.ts). */
+  lock(key: string): string;
   readonly channel: string;
 }
 
@@ -16,6 +18,7 @@ export function tieredKeys(cacheName: string): TieredKeys {
   return {
     value: (key) => `${base}:v:${key}`,
     tag: (tag) => `${base}:t:${tag}`,
+    lock: (key) => `${base}:l:${key}`,
     channel: `${base}:invalidations`,
   };
 }

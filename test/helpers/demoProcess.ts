@@ -11,6 +11,8 @@ import { waitFor } from './waitFor';
 
 export interface DemoProcess {
   readonly agentPort: number;
+  /** The demo service's own port (its routes, `/customer-email`…). */
+  readonly demoPort: number;
   stdout(): string;
   stderr(): string;
   /** Sum of the scraped samples of one metric that carry these labels. */
@@ -44,6 +46,7 @@ export async function startDemo(env: Readonly<Record<string, string>>): Promise<
     .catch((error: Error) => { throw new Error(`${error.message}\nstdout: ${stdout}\nstderr: ${stderr}`); });
   return {
     agentPort,
+    demoPort,
     stdout: () => stdout,
     stderr: () => stderr,
     scrapedTotal: async (metric, labels) => {

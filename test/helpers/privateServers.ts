@@ -115,6 +115,11 @@ export class PrivatePostgres {
     await waitForPort(this.port);
   }
 
+  /** `pg_ctl stop -m fast` (terminates every backend), resolving once it is down; `restart('start')` brings it back. */
+  async stop(): Promise<void> {
+    await execFileAsync('runuser', ['-u', 'postgres', '--', join(PG_BIN, 'pg_ctl'), '-D', this.dataDir, '-m', 'fast', '-w', 'stop']);
+  }
+
   /** The postmaster and every child (backends, background workers). */
   processIds(): number[] {
     const postmaster = Number(readFileSync(join(this.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);

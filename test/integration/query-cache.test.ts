@@ -3,7 +3,6 @@
  * PostgreSQL and Redis: two app processes (each with the agent preloaded)
  * share one tiered cache through Redis.
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Pool } from 'pg';
@@ -11,6 +10,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TIERED_KEY_PREFIX } from '../../instrumentations/cacheTelemetry/tieredKeys';
 import { REGISTER_CJS, ROOT } from '../helpers/agentProcess';
+import { IpcWorker } from '../helpers/ipcWorker';
 
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -23,41 +23,16 @@ const CACHE_NAME = `qc-${suffix}`;
 interface Counts { loads: number; memoryHits: number; redisHits: number }
 interface Reply { rows?: Record<string, unknown>[]; inside?: Record<string, unknown>[]; counts: Counts; error?: string }
 
-class Worker {
-  readonly #child: ChildProcess;
-  readonly #waiting = new Map<number, (reply: Reply) => void>();
-  #next = 1;
-  readonly started: Promise<void>;
-
+class Worker extends IpcWorker<Reply> {
   constructor() {
-    this.#child = fork(WORKER, [], {
-      cwd: ROOT,
+    super(WORKER, {
       execArgv: ['--require', REGISTER_CJS],
       // The whole analysis budget: a text deferred past it is run uncached, or invalidates every entry if it writes (docs/caches.md), which these cases are not about.
       env: {
         ...process.env, DATABASE_URL, REDIS_URL, CACHE_NAME,
         OTEL_EXPORTER_PROMETHEUS_PORT: '0', QUERYLENS_STARTUP_LOG: 'off', QUERYLENS_ANALYSIS_BUDGET_MS: '1000',
       },
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
-    this.started = new Promise((resolve) => {
-      this.#child.on('message', (message: { id: number } & Reply) => {
-        if (message.id === 0) resolve();
-        this.#waiting.get(message.id)?.(message);
-        this.#waiting.delete(message.id);
-      });
-    });
-  }
-
-  async send(op: string, args: Record<string, unknown> = {}): Promise<Reply> {
-    await this.started;
-    const id = this.#next++;
-    const reply = await new Promise<Reply>((resolve) => {
-      this.#waiting.set(id, resolve);
-      this.#child.send({ id, op, ...args });
-    });
-    if (reply.error !== undefined) throw new Error(reply.error);
-    return reply;
   }
 
   read(text: string, values?: unknown[]): Promise<Reply> {

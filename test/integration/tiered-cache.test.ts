@@ -302,6 +302,56 @@ describe('tiered cache', () => {
   });
 });
 
+describe('tiered cache: the cross-instance lock and the breaker', () => {
+  it('a holder whose lease ran out does not release the lock another instance took since', async () => {
+    const name = uniqueName('lock-owner');
+    const observer = client();
+    const lockKey = tieredKeys(name).lock('k');
+    const late = tiered<string>({ name, redis: client(), stampedeLock: { leaseMs: 200, waitMs: 5_000 } });
+    const next = tiered<string>({ name, redis: client(), stampedeLock: { leaseMs: 5_000, waitMs: 5_000 } });
+    const lateLoad = late.get('k', async () => { await sleep(600); return 'late'; });
+    await vi.waitFor(async () => expect(await observer.exists(lockKey)).toBe(1), { timeout: 2_000, interval: 5 });
+    // Past the first lease the lock is gone: the next instance takes it for a load of its own.
+    await vi.waitFor(async () => expect(await observer.exists(lockKey)).toBe(0), { timeout: 2_000, interval: 5 });
+    const nextLoad = next.get('k', async () => { await sleep(1_000); return 'next'; });
+    await vi.waitFor(async () => expect(await observer.exists(lockKey)).toBe(1), { timeout: 2_000, interval: 5 });
+    const nextToken = await observer.get(lockKey);
+    expect(await lateLoad).toBe('late');
+    expect(await observer.get(lockKey)).toBe(nextToken);
+    expect(await nextLoad).toBe('next');
+    expect(await observer.exists(lockKey)).toBe(0);
+  });
+
+  it('records a wait for another instance\'s load in the lock wait histogram', async () => {
+    const name = uniqueName('lock-metrics');
+    const holder = tiered<string>({ name, redis: client() });
+    const waiter = tiered<string>({ name, redis: client() });
+    const held = holder.get('k', async () => { await sleep(300); return 'from holder'; });
+    await sleep(50);
+    expect(await waiter.get('k', () => 'from waiter')).toBe('from holder');
+    await held;
+    const waits = await metrics.histogram(METRICS.cacheLockWaitDuration.name, { [ATTR.cacheName]: name });
+    expect(waits.count).toBe(1);
+    expect(waits.sum).toBeGreaterThan(0.15);
+    expect(await metrics.value(METRICS.cacheEvents.name, { [ATTR.cacheName]: name, [ATTR.cacheEvent]: 'lock_acquired' })).toBe(1);
+    expect(await metrics.value(METRICS.cacheEvents.name, { [ATTR.cacheName]: name, [ATTR.cacheEvent]: 'lock_wait' })).toBe(1);
+  });
+
+  it('exports the breaker state per cache name: closed, open while Redis is unreachable, closed again once the cache is closed', async () => {
+    const name = uniqueName('breaker-metrics');
+    const unreachable = client(`redis://127.0.0.1:${await freePort()}`);
+    const cache = tiered<string>({ name, redis: unreachable, breaker: { failures: 2, windowMs: 10_000, cooldownMs: 60_000 } });
+    const state = () => metrics.points(METRICS.cacheBreakerState.name)
+      .then((points) => points.filter((point) => point.attributes[ATTR.cacheName] === name).map((point) => point.value));
+    expect(await state()).toEqual([0]);
+    expect(await cache.get('k', () => 'loaded')).toBe('loaded');
+    expect(await state()).toEqual([2]);
+    expect(await metrics.value(METRICS.cacheEvents.name, { [ATTR.cacheName]: name, [ATTR.cacheEvent]: 'breaker_open' })).toBe(1);
+    await cache.close();
+    expect(await state()).toEqual([0]);
+  });
+});
+
 describe('database time of a loader with real PostgreSQL', () => {
   it('needs the scope captured when the query starts: pg calls back outside the loader context', async () => {
     const pool = new Pool({ connectionString: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test', max: 1 });

@@ -8,8 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { generateArtifacts } from '../../dashboards/artifacts';
 import { DASHBOARDS } from '../../dashboards/grafana/src/catalog';
 import { DASHBOARD_TAG } from '../../dashboards/grafana/src/dashboardBase';
-import { LABEL } from '../../dashboards/shared/labels';
+import { BREAKER_EVENTS, BREAKER_OPEN, LABEL, LOCK_EVENTS, RESILIENCE_EVENTS } from '../../dashboards/shared/labels';
 import { METRICS } from '../../core/metrics/registry';
+import { BREAKER_STATES, CACHE_EVENTS } from '../../instrumentations/cacheTelemetry/cacheStatistics';
 import {
   GRAFANA_DURATION_SENTINELS, knownSeries, parsePromql, registryDefinitions, seriesOf, withGrafanaSentinels,
 } from '../helpers/promqlSyntax';
@@ -149,5 +150,12 @@ describe('registry coverage', () => {
       .flatMap((t) => parsePromql(withGrafanaSentinels(t.expr)).selectors.map((s) => s.metric)))));
     const missing = registryDefinitions().filter((def) => !seriesOf(def).some((s) => selected.has(s))).map((d) => d.scraped);
     expect(missing).toEqual([]);
+  });
+});
+
+describe('label values the dashboards and rules filter on', () => {
+  it('are events and breaker states the tiered cache records', () => {
+    expect(CACHE_EVENTS).toEqual(expect.arrayContaining([...RESILIENCE_EVENTS, ...BREAKER_EVENTS, ...LOCK_EVENTS]));
+    expect(BREAKER_STATES[BREAKER_OPEN]).toBe('open');
   });
 });

@@ -58,7 +58,10 @@ const sources: ReportSources = {
   slowQueryLog: { destination: 'stderr', stats: () => ({ written: 1, dropped: 0 }) },
   pools: [{ name: 'pg-pool', total: 2, idle: 1, used: 1, pending: 0, max: 10, min: 0, checkouts: 5, waitP95Ms: 0.5 }],
   redisCommands: [{ server: '127.0.0.1:6379', database: 0, command: 'GET', calls: 3, errors: 0, p95Ms: 0.2 }],
-  caches: [{ name: 'users', layer: 'memory', hits: 3, misses: 1, stale: 0, errors: 0, evictions: { evict: 1, set: 0, delete: 0, expire: 0, fetch: 0, other: 0 }, entries: 2, maxEntries: 100 }],
+  caches: [{
+    name: 'users', layer: 'memory', hits: 3, misses: 1, stale: 0, errors: 0, evictions: { evict: 1, set: 0, delete: 0, expire: 0, fetch: 0, other: 0 }, entries: 2, maxEntries: 100,
+    events: { write_invalidation: 2, grace_hit: 1 }, breaker: 'open',
+  }],
   historySince: AT - HOUR_MS,
   poolHistories: [{ name: 'pg-pool', ...window([5], [1, 0]) }],
   redisHistories: [{ server: '127.0.0.1:6379', ...window([3, 0]) }],
@@ -134,6 +137,7 @@ const SCHEMA = {
   caches: [{
     name: 'string', layer: 'string', hits: 'number', misses: 'number', stale: 'number', errors: 'number',
     hitRatio: 'number', evictions: 'number', entries: 'number', maxEntries: 'number',
+    events: { write_invalidation: 'number', grace_hit: 'number' }, breaker: 'string',
     history: historyOf({ start: 'string', hits: 'number', misses: 'number', stale: 'number', hitRatio: 'number' }),
   }],
   history: {

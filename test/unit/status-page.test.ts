@@ -119,6 +119,19 @@ describe('renderStatusPage', () => {
     expect(html).toContain('<td>untouched</td>');
   });
 
+  it('shows a tiered cache\'s events on its memory row and its breaker on its Redis row', () => {
+    const report = hostileReport();
+    const tiered = [
+      { ...report.caches[0], name: 'tiered-emails', events: { write_invalidation: 12, grace_hit: 3 } },
+      { ...report.caches[2], name: 'tiered-emails', breaker: 'half_open' as const },
+    ];
+    const html = renderStatusPage({ ...report, caches: [...report.caches, ...tiered] }, { sort: 'total', refreshSeconds: 0, path: '/querylens' });
+    expect(html).toContain('<th>events</th>');
+    expect(html).toContain('<td>write invalidation 12 · grace hit 3</td>');
+    expect(html).toContain('<th>breaker</th>');
+    expect(html).toContain('<td>half-open</td>');
+  });
+
   it('leaves out cache names with nothing counted and no live cache', () => {
     const report = hostileReport();
     const leftover = { ...report.caches[1], name: 'creation-site.cjs:12', evictions: 0, entries: undefined, maxEntries: undefined };

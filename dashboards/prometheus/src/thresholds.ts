@@ -23,6 +23,8 @@ export const THRESHOLDS = {
   cacheMinRequestsPerSecond: 1,
   /** Capacity evictions per second (reference: > 10/s). */
   cacheEvictionsPerSecond: 10,
+  /** How long a tiered cache's Redis breaker must stay open: past a few failed probes (5 s cooldown each), not one blip. */
+  cacheBreakerOpenFor: '5m',
   /** Event-loop delay p99 in seconds: 100 ms is when users notice, 1 s is an outage. */
   eventLoopP99Seconds: { warning: 0.1, critical: 1 },
   /** V8 heap in use over the heap size limit. */

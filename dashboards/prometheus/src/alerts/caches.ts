@@ -1,10 +1,10 @@
-/** In-process and Redis caches: hit ratio and capacity evictions. */
+/** In-process and Redis caches: hit ratio, capacity evictions, a tiered cache's Redis breaker held open. */
 import { METRICS } from '../../../../core/metrics/registry';
-import { CACHE_RESULT, EVICTION_REASON_CAPACITY, LABEL } from '../../../shared/labels';
+import { BREAKER_OPEN, CACHE_RESULT, EVICTION_REASON_CAPACITY, LABEL } from '../../../shared/labels';
 import { eq } from '../../../shared/promql';
 import type { AlertSpec } from '../alertSpec';
 import { above, below } from '../alertSpec';
-import { EVAL_TIME } from '../fixtures';
+import { EVAL_TIME, SAMPLES } from '../fixtures';
 import type { RuleContext } from '../ruleContext';
 import { TARGET } from '../ruleContext';
 import { RATE_WINDOW, THRESHOLDS } from '../thresholds';
@@ -25,6 +25,8 @@ export function cacheAlerts(ctx: RuleContext): AlertSpec[] {
     fx.counter(requests, { ...FIXTURE_CACHE, [LABEL.cacheResult]: CACHE_RESULT.miss }, missesPerMinute),
   ];
   const cacheName = { [LABEL.cacheName]: FIXTURE_CACHE[LABEL.cacheName] };
+  const breakerState = q.maxGauge([...TARGET, LABEL.cacheName], METRICS.cacheBreakerState.scraped);
+  const breaker = (values: string) => fx.series(METRICS.cacheBreakerState.scraped, cacheName, values);
   const evicted = (reason: string, perSecond: number) =>
     fx.counter(METRICS.cacheEvictions.scraped, { ...cacheName, [LABEL.reason]: reason }, perSecond * 60);
   return [
@@ -55,6 +57,23 @@ export function cacheAlerts(ctx: RuleContext): AlertSpec[] {
             value: String(THRESHOLDS.cacheEvictionsPerSecond * 2) }] },
         { name: 'deletes are not evictions', series: [evicted('delete', THRESHOLDS.cacheEvictionsPerSecond * 2),
           evicted(EVICTION_REASON_CAPACITY, 1)], evalTime: EVAL_TIME, firing: [] },
+      ],
+    },
+    {
+      name: 'QuerylensCacheBreakerOpen',
+      signal: breakerState,
+      // Not closed: an open breaker whose probes keep failing passes through half-open (1) and back.
+      levels: [{ severity: 'warning', expr: above(breakerState, 0), for: THRESHOLDS.cacheBreakerOpenFor }],
+      summary: 'A tiered cache has stopped using its Redis layer.',
+      description: (t) => `The Redis circuit breaker of cache ${t.label(LABEL.cacheName)} on ${t.label(LABEL.instance)} has not closed (state ${t.value}; 2 is open): Redis keeps failing or timing out, so every miss goes to the loader and instances no longer share entries.`,
+      valueFormat: 'humanize',
+      cases: [
+        { name: 'open for the whole window', series: [breaker(`${BREAKER_OPEN}x${SAMPLES}`)], evalTime: EVAL_TIME,
+          firing: [{ severity: 'warning', labels: fx.target(cacheName), value: String(BREAKER_OPEN) }] },
+        { name: 'failed probes between open and half-open', series: [breaker(`0x10 ${`${BREAKER_OPEN} 1 `.repeat(10)}${BREAKER_OPEN}x${SAMPLES - 30}`)],
+          evalTime: EVAL_TIME, firing: [{ severity: 'warning', labels: fx.target(cacheName), value: String(BREAKER_OPEN) }] },
+        { name: 'opened two minutes ago', series: [breaker(`0x23 ${BREAKER_OPEN}x${SAMPLES - 23}`)], evalTime: EVAL_TIME, firing: [] },
+        { name: 'closed again after a short outage', series: [breaker(`0x10 ${BREAKER_OPEN}x3 0x${SAMPLES - 13}`)], evalTime: EVAL_TIME, firing: [] },
       ],
     },
   ];
