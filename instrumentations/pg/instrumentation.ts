@@ -69,28 +69,25 @@ export class PgInstrumentation extends InstrumentationBase<PgInstrumentationConf
   protected override _updateMetricInstruments(): void {
     const timeouts = createCounter(this.meter, METRICS.dbConnectionTimeouts);
     const leaks = createCounter(this.meter, METRICS.poolClientLeaks);
+    const long = createCounter(this.meter, METRICS.longTransactions);
+    const idle = createCounter(this.meter, METRICS.idleInTransaction);
+    const startAtZero = [timeouts, leaks, long, idle];
     this.poolInstruments = {
       waitTime: DB_CONNECTION_WAIT_TIME,
       createTime: DB_CONNECTION_CREATE_TIME,
       useTime: DB_CONNECTION_USE_TIME,
       timeouts,
       leaks,
+      startAtZero,
     };
-    this.transactionInstruments = {
-      duration: TRANSACTION_DURATION,
-      long: createCounter(this.meter, METRICS.longTransactions),
-      idle: createCounter(this.meter, METRICS.idleInTransaction),
-    };
+    this.transactionInstruments = { duration: TRANSACTION_DURATION, long, idle };
     this.queryInstruments = {
       duration: DB_OPERATION_DURATION,
       returnedRows: DB_RETURNED_ROWS,
     };
     (this as { pools?: PoolRegistry }).pools ??= new PoolRegistry();
     // Pools made before this meter (the app's, when the agent starts late) start at 0 on it too.
-    for (const attributes of this.pools.liveAttributes()) {
-      timeouts.add(0, attributes);
-      leaks.add(0, attributes);
-    }
+    for (const attributes of this.pools.liveAttributes()) for (const counter of startAtZero) counter.add(0, attributes);
     this.pools.observe(this.meter);
   }
 

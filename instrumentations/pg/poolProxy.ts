@@ -23,6 +23,8 @@ export interface PoolInstruments {
   timeouts: Counter<Attributes>;
   /** Clients reported held past QUERYLENS_POOL_LEAK_MS. */
   leaks: Counter<Attributes>;
+  /** The per-pool counters exported at 0 from the pool's start: a first event on a series born at 1 is no increase to rate(). */
+  startAtZero: readonly Counter<Attributes>[];
 }
 
 /** Who checks a client out: the app's call site (sampled) and its request. */
@@ -58,9 +60,7 @@ function trackPool(pool: PgPoolLike, deps: PoolProxyDeps): void {
   try {
     const target = resolvePoolTarget(pool.options, deps.connectionParameters());
     const tracked = deps.registry.track(pool, basePoolName(pool.options, target), target);
-    // At 0 from the pool's start: a first timeout on a series born at 1 is no increase to rate().
-    deps.instruments().timeouts.add(0, tracked.attributes);
-    deps.instruments().leaks.add(0, tracked.attributes);
+    for (const counter of deps.instruments().startAtZero) counter.add(0, tracked.attributes);
     pool.on('connect', (client: TimedClient) => recordCreate(client, tracked, deps));
     pool.on('release', (_error: unknown, client: TimedClient) => recordUse(client, tracked, deps));
   } catch (error) {
