@@ -22,9 +22,9 @@ export interface QueryEvent {
   readonly contextKey: string | undefined;
   readonly traceId: string | undefined;
   /** The app's code that sent it, for the executions sampled for it (most are not). */
-  readonly callSite: CallSite | undefined;
+  readonly callSite?: CallSite | undefined;
   /** The HTTP request (or unit of work) that sent it. */
-  readonly request: RequestScope | undefined;
+  readonly request?: RequestScope | undefined;
   /** Wall-clock end time, ms since epoch. */
   readonly endedAt: number;
   readonly server: { readonly address: string; readonly port: number; readonly database: string };

@@ -24,9 +24,9 @@ export interface SlowQueryLogEntry {
   readonly rows: number | undefined;
   readonly traceId: string | undefined;
   /** The HTTP route that sent it (`GET /customers/:id`), when it came from a request. */
-  readonly route: string | undefined;
+  readonly route?: string | undefined;
   /** The app's code that sent it: this execution's, when sampled, else the statement's most sampled one. */
-  readonly callSite: CallSite | undefined;
+  readonly callSite?: CallSite | undefined;
   /** Rule ids of the findings of this statement. */
   readonly findings: readonly string[];
   /** One-line summary of the statement's last EXPLAIN plan, when known. */

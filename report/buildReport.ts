@@ -37,7 +37,7 @@ export interface ReportSources {
   readonly config: RecordingSettings;
   /** Default: call sites on, the default thresholds. */
   readonly capture?: CaptureSettings;
-  readonly recorder: Omit<QueryRecorder, 'onQuery' | 'reset' | 'settled'>;
+  readonly recorder: Omit<QueryRecorder, 'onQuery' | 'onRequestEnd' | 'reset' | 'settled'>;
   readonly parse?: StatementCacheCounts;
   readonly slowQueryLog?: { readonly destination: string; stats(): { readonly written: number; readonly dropped: number } };
   /** ms since epoch of the last statistics reset; default `startedAt`. */

@@ -8,9 +8,9 @@
  * microseconds: callers sample (callSiteSampler.ts).
  */
 import { findSourceMap } from 'node:module';
-import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { CallSite } from '../../core/callSite';
+import { shownPath, type CallSite } from '../../core/callSite';
 
 /** Frames read per capture: pg-pool's checkout path and querylens' wrappers sit between the app and the hook. */
 export const STACK_FRAMES = 24;
@@ -50,13 +50,6 @@ function pathOf(fileName: string): string | undefined {
 
 function isAppFile(path: string): boolean {
   return !path.includes(`${sep}node_modules${sep}`) && !AGENT_FOLDERS.some((folder) => path.startsWith(folder));
-}
-
-/** Relative to the app's root; outside it only the last folder and the file, so no home directory or deployment path leaves the process. */
-export function shownPath(path: string, appRoot: string): string {
-  const inRoot = relative(appRoot, path);
-  if (!inRoot.startsWith('..') && !isAbsolute(inRoot)) return inRoot.split(sep).join('/');
-  return `…/${basename(dirname(path))}/${basename(path)}`;
 }
 
 interface Position {
