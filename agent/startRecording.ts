@@ -13,6 +13,7 @@ import type { QuerylensReport } from '../report/reportModel';
 import type { RuntimeSqlEngine } from './startAnalysis';
 import type { StatementCacheCounts } from '../recording/statementCache';
 import { AGENT_VERSION } from '../core/version';
+import { reportAgentError } from '../core/agentErrors';
 import { createSlowQueryLog, type SlowQueryLog } from '../exporters/slowQueryLog';
 import { createExplainRunner, type ExplainRunner } from '../agentQueries/explainRunner';
 import { defaultConnectionConfigFor } from '../agentQueries/explainConnection';
@@ -78,7 +79,11 @@ export function startSqlRuntime(config: QuerylensConfig, deps: SqlRuntimeDeps): 
   let statsSince = deps.startedAt;
   const report = (sinceMs?: number): QuerylensReport => {
     const now = Date.now();
-    deps.checkConnections(now);
+    try {
+      deps.checkConnections(now);
+    } catch (error) {
+      reportAgentError('pg-pool', error);
+    }
     return buildReport({
       serviceName: deps.serviceName,
       agentVersion: AGENT_VERSION,
