@@ -31,7 +31,7 @@ async function run(withAgent: boolean, env: Record<string, string>): Promise<See
 }
 
 describe.each([
-  { name: 'Node.js\'s own stack traces', env: {} },
+  { name: 'Node.js\'s own stack traces', env: {} as Record<string, string> },
   { name: 'the app\'s own Error.prepareStackTrace', env: { QL_OWN_PREPARE: '1' } },
 ])('the agent is transparent to the app, with $name', ({ env }) => {
   it('gives the same results, errors and stack traces, in about the same time', async () => {
