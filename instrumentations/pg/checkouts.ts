@@ -32,6 +32,8 @@ export interface CheckoutRecord {
   leakedAt: number;
   /** Set by `pool.query` for the one statement it sends on the client it checked out. */
   dispatched: DispatchedSite | undefined;
+  /** Checked out by `pool.query`, which releases it itself: held long, it is a slow statement, never a leak. */
+  byPoolQuery: boolean;
 }
 
 /**
@@ -47,7 +49,7 @@ export interface TrackedClient {
 }
 
 export function newCheckoutRecord(pool: ClientPool | undefined): CheckoutRecord {
-  return { pool, site: undefined, scope: undefined, leakedAt: NaN, dispatched: undefined };
+  return { pool, site: undefined, scope: undefined, leakedAt: NaN, dispatched: undefined, byPoolQuery: false };
 }
 
 /** The site `pool.query` captured for the statement this client is about to run; read once. */

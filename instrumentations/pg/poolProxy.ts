@@ -114,6 +114,7 @@ function recordCheckout(pool: PgPoolLike, checkout: Checkout, error: unknown, cl
       record.scope = checkout.scope;
       record.leakedAt = NaN;
       record.dispatched = checkout.dispatched;
+      record.byPoolQuery = checkout.dispatched !== undefined;
     }
     const waited = (acquired - started) / 1000;
     instruments.waitTime.record(waited, tracked.attributes);
@@ -205,11 +206,11 @@ export function createPoolProxy(Base: PoolClass, deps: PoolProxyDeps): PoolClass
       });
     }
 
-    override query(...args: unknown[]): unknown {
-      const site = dispatchedSiteOf(args[0], Proxy.prototype.query, deps);
-      dispatching = site;
+    // pg-pool's query takes (text or config, values, callback): passed as they came, without a rest array.
+    override query(text?: unknown, values?: unknown, callback?: unknown): unknown {
+      dispatching = dispatchedSiteOf(text, Proxy.prototype.query, deps);
       try {
-        return super.query(...args);
+        return super.query(text, values, callback);
       } finally {
         dispatching = undefined;
       }

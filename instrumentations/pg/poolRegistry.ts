@@ -144,7 +144,7 @@ export class PoolRegistry {
     const nowPerf = performance.now();
     for (const [tracked, pool] of this.livePools()) {
       for (const { record, heldMs } of heldClientsOf(pool, nowPerf)) {
-        if (heldMs < leakMs || !Number.isNaN(record.leakedAt)) continue;
+        if (heldMs < leakMs || record.byPoolQuery || !Number.isNaN(record.leakedAt)) continue;
         record.leakedAt = nowPerf;
         leaks.add(1, tracked.attributes);
         if (record.site === undefined) tracked.leakHuntLeft = LEAK_HUNT_CHECKOUTS;

@@ -81,7 +81,7 @@ function record(client: PgClientLike, start: QueryStart, error: unknown, result:
     const { call, started } = start;
     const ended = performance.now();
     const durationSeconds = (ended - started) / 1000;
-    deps.transactions()?.observe(client, { startedAt: started, endedAt: ended, site: start.site, scope: start.scope });
+    deps.transactions()?.observe(client, started, ended, start.site, start.scope);
     // A statement that started while the parser was loading may be labelled once it has.
     const analysis = start.analysis ?? analyzeSafely(call.text, deps);
     if (start.loaderScope) {

@@ -59,10 +59,10 @@ describe('TransactionWatch', () => {
     const { findings, instruments, transactions } = watch();
     const client = new FakeClient();
     client.status = 'T';
-    transactions.observe(client, { startedAt: 1000, endedAt: 1001, site: SITE, scope: { key: 'req-1', http: true, route: () => 'POST /orders' } });
-    transactions.observe(client, { startedAt: 1010, endedAt: 1020, site: undefined, scope: undefined });
+    transactions.observe(client, 1000, 1001, SITE, { key: 'req-1', http: true, route: () => 'POST /orders' });
+    transactions.observe(client, 1010, 1020, undefined, undefined);
     client.status = 'I';
-    transactions.observe(client, { startedAt: 1030, endedAt: 1150, site: undefined, scope: undefined });
+    transactions.observe(client, 1030, 1150, undefined, undefined);
     const [series] = [...instruments.duration.series()];
     expect(series).toMatchObject({ count: 1, sum: 0.15 });
     expect(instruments.long.total).toBe(1);
@@ -73,8 +73,8 @@ describe('TransactionWatch', () => {
     const { findings, instruments, transactions } = watch({ longTransactionMs: 10_000, idleInTransactionMs: 50 });
     const client = new FakeClient();
     client.status = 'T';
-    transactions.observe(client, { startedAt: 0, endedAt: 1, site: SITE, scope: undefined });
-    transactions.observe(client, { startedAt: 80, endedAt: 81, site: undefined, scope: undefined });
+    transactions.observe(client, 0, 1, SITE, undefined);
+    transactions.observe(client, 80, 81, undefined, undefined);
     expect(instruments.idle.total).toBe(1);
     transactions.check(200);
     transactions.check(300);
@@ -85,7 +85,7 @@ describe('TransactionWatch', () => {
   it('costs nothing but a status read outside transactions, and stops watching an ended one', () => {
     const { findings, instruments, transactions } = watch();
     const client = new FakeClient();
-    for (let index = 0; index < 5; index += 1) transactions.observe(client, { startedAt: index, endedAt: index + 500, site: undefined, scope: undefined });
+    for (let index = 0; index < 5; index += 1) transactions.observe(client, index, index + 500, undefined, undefined);
     transactions.check(10_000);
     expect([...instruments.duration.series()]).toEqual([]);
     expect(findings.list(Date.now())).toEqual([]);
@@ -96,7 +96,7 @@ describe('TransactionWatch', () => {
     expect(transactions.wantsSite('BEGIN')).toBe(false);
     const client = new FakeClient();
     client.status = 'T';
-    transactions.observe(client, { startedAt: 0, endedAt: 1, site: undefined, scope: undefined });
+    transactions.observe(client, 0, 1, undefined, undefined);
     transactions.check(50);
     expect(transactions.wantsSite('BEGIN')).toBe(true);
     expect(transactions.wantsSite('  start transaction isolation level serializable')).toBe(true);
