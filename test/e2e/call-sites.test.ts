@@ -141,6 +141,17 @@ describe.each([
     expect(metrics).toMatch(/querylens_transaction_idle_total\{[^}]*\} 1\n/);
   });
 
+  it('lists a pool.query client held past the leak threshold as held now, and does not call it a leak', async () => {
+    const slow = running.get('/reports/slow');
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const during = await running.report();
+    await slow;
+    const held = during.heldClients.find((client) => client.route === 'GET /reports/slow');
+    expect(held, JSON.stringify(during.heldClients)).toMatchObject({ leaked: false, callSite: expect.objectContaining({ line: markedLine(script, 'slow') }) });
+    expect(held!.heldMs).toBeGreaterThanOrEqual(300);
+    expect(during.connectionFindings.filter((finding) => finding.kind === 'pool-client-leak').map((finding) => finding.route)).toEqual(['GET /leak']);
+  });
+
   it('counts a leaked client released late, and keeps its finding', async () => {
     await running.get('/release');
     const after = await waitFor('the late release', async () => {
