@@ -4,6 +4,7 @@
  * one warning line (variable, value, what is accepted, the default used).
  */
 import { N_PLUS_ONE_MIN_TOTAL_MS } from '../recording/detectors/nPlusOneDetector';
+import { CONNECTION_DEFAULTS } from '../instrumentations/pg/connectionDefaults';
 
 export type TracesExporter = 'none' | 'otlp' | 'console';
 export type MetricsExporter = 'prometheus' | 'otlp' | 'none';
@@ -54,6 +55,14 @@ export interface QuerylensConfig {
   readonly adminToken: string | undefined;
   /** When to print the one start-up line (`QUERYLENS_STARTUP_LOG`). */
   readonly startupLog: StartupLog;
+  /** Sampled call sites of statements and pool checkouts (`QUERYLENS_CALL_SITES`). */
+  readonly callSites: boolean;
+  /** A pool client held longer is a leak (`QUERYLENS_POOL_LEAK_MS`). */
+  readonly poolLeakMs: number;
+  /** A transaction open longer is a finding (`QUERYLENS_LONG_TRANSACTION_MS`). */
+  readonly longTransactionMs: number;
+  /** A client idle inside a transaction longer is a finding (`QUERYLENS_IDLE_IN_TRANSACTION_MS`). */
+  readonly idleInTransactionMs: number;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -139,6 +148,7 @@ export const DEFAULTS = {
   analysisBudgetMs: 50,
   metricExportIntervalMs: 60_000,
   metricExportTimeoutMs: 30_000,
+  ...CONNECTION_DEFAULTS,
 } as const;
 
 /** QUERYLENS_WASM_TIER_UP alone: what the CLI reads, without the agent's other settings and their warnings. */
@@ -177,5 +187,9 @@ export function readConfig(env: Env, warn: Warn): QuerylensConfig {
     wasmTierUp: readWasmTierUp(env, warn),
     adminToken: raw(r, 'QUERYLENS_ADMIN_TOKEN'),
     startupLog: readChoice(r, 'QUERYLENS_STARTUP_LOG', ['auto', 'on', 'off'] as const, 'auto'),
+    callSites: readBoolean(r, 'QUERYLENS_CALL_SITES', true),
+    poolLeakMs: readInteger(r, 'QUERYLENS_POOL_LEAK_MS', DEFAULTS.poolLeakMs, 1, 86_400_000),
+    longTransactionMs: readInteger(r, 'QUERYLENS_LONG_TRANSACTION_MS', DEFAULTS.longTransactionMs, 1, 86_400_000),
+    idleInTransactionMs: readInteger(r, 'QUERYLENS_IDLE_IN_TRANSACTION_MS', DEFAULTS.idleInTransactionMs, 1, 86_400_000),
   };
 }

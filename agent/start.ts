@@ -23,12 +23,13 @@ import { ATTR, METRICS, QUERYLENS_RUNTIME_METRICS } from '../core/metrics/regist
 import { createObservableCounter, createObservableGauge } from '../core/metrics/instruments';
 import { HeldMeterProvider } from '../core/metrics/heldMeter';
 import { holdQueryEventsForFirstObserver } from '../core/queryEvents';
+import { holdRequestEndsForFirstObserver } from '../core/requestEvents';
 import { PgInstrumentation } from '../instrumentations/pg/instrumentation';
 import type { StatementAnalyzer } from '../instrumentations/pg/queryPatch';
 import type * as UpstreamSpans from '../instrumentations/pg/upstreamSpans';
 import { IoredisInstrumentation } from '../instrumentations/ioredis/instrumentation';
 import { LruCacheInstrumentation } from '../instrumentations/lru-cache/instrumentation';
-import { currentRequestKey, trackHttpRequests } from '../instrumentations/http/requestContext';
+import { currentRequestScope, trackHttpRequests } from '../instrumentations/http/requestContext';
 import { clearLiveCaches } from '../instrumentations/cacheTelemetry/clearLiveCaches';
 import { sampleCacheHistory } from '../instrumentations/cacheTelemetry/cacheStatistics';
 import { RedisStatistics } from '../recording/redisStatistics';
@@ -114,13 +115,22 @@ interface Capture {
   readonly instrumentations: Instrumentation[];
 }
 
-function startCapture(analyzer: StatementAnalyzer, upstreamSpans: Instrumentation | undefined, meters: HeldMeterProvider): Capture {
+function startCapture(config: QuerylensConfig, analyzer: StatementAnalyzer, upstreamSpans: Instrumentation | undefined, meters: HeldMeterProvider): Capture {
   trackHttpRequests();
   holdQueryEventsForFirstObserver();
+  holdRequestEndsForFirstObserver();
   // Spans are made only for an exporter: none is made for nobody, in pg or Redis.
   const exportsSpans = upstreamSpans !== undefined;
   const pg = new PgInstrumentation({
-    analyzer, requestContextKey: currentRequestKey, isAgentQuery, wrapsOwnSpans: exportsSpans,
+    analyzer,
+    requestScope: currentRequestScope,
+    isAgentQuery,
+    wrapsOwnSpans: exportsSpans,
+    callSites: config.callSites,
+    appRoot: process.cwd(),
+    poolLeakMs: config.poolLeakMs,
+    longTransactionMs: config.longTransactionMs,
+    idleInTransactionMs: config.idleInTransactionMs,
   });
   const redisStatistics = new RedisStatistics();
   const ioredis = new IoredisInstrumentation({ spans: exportsSpans, operations: redisStatistics });
@@ -224,6 +234,7 @@ function laterStages(context: StartContext, parts: LaterParts): (() => void)[] {
         meter: parts.telemetry!.meter,
         engine: parts.engine!,
         pools: capture.pg.pools,
+        checkConnections: (nowMs) => capture.pg.checkConnections(nowMs),
         redisCommands: () => capture.redisStatistics.summaries(),
         redisHistories: (nowMs, sinceMs) => capture.redisStatistics.serverHistories(nowMs, sinceMs),
         serviceName: context.serviceName,
@@ -232,7 +243,7 @@ function laterStages(context: StartContext, parts: LaterParts): (() => void)[] {
       });
       const { pg, redisStatistics } = capture;
       parts.stopHistory = startHistorySampler({
-        sample: [(nowMs) => pg.pools.sampleHistory(nowMs), (nowMs) => redisStatistics.sampleHistory(nowMs), sampleCacheHistory],
+        sample: [(nowMs) => pg.pools.sampleHistory(nowMs), (nowMs) => pg.checkConnections(nowMs), (nowMs) => redisStatistics.sampleHistory(nowMs), sampleCacheHistory],
       });
     },
     () => {
@@ -254,7 +265,7 @@ function activate(config: QuerylensConfig): AgentHandle {
     upstreamSpans = createPgSpansInstrumentation(parts.engine.statements, config.sqlcommenter);
   }
   const meters = new HeldMeterProvider();
-  const capture = startCapture(parts.engine?.statements ?? early, upstreamSpans, meters);
+  const capture = startCapture(config, parts.engine?.statements ?? early, upstreamSpans, meters);
   const context: StartContext = { config, serviceName, startedAt, capture, early, meters };
   const stages: StartStages = runStagesWhenIdle(laterStages(context, parts), (error) => reportAgentError('bootstrap', error));
   if (upstreamSpans) stages.finishNow();

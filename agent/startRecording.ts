@@ -6,12 +6,14 @@
 import type { Meter } from '@opentelemetry/api';
 import type { QuerylensConfig } from './config';
 import { addQueryObserver, droppedHeldQueryEvents } from '../core/queryEvents';
+import { addRequestObserver } from '../core/requestEvents';
 import { createQueryRecorder, type QueryRecorder } from '../recording/queryRecorder';
 import { buildReport } from '../report/buildReport';
 import type { QuerylensReport } from '../report/reportModel';
 import type { RuntimeSqlEngine } from './startAnalysis';
 import type { StatementCacheCounts } from '../recording/statementCache';
 import { AGENT_VERSION } from '../core/version';
+import { reportAgentError } from '../core/agentErrors';
 import { createSlowQueryLog, type SlowQueryLog } from '../exporters/slowQueryLog';
 import { createExplainRunner, type ExplainRunner } from '../agentQueries/explainRunner';
 import { defaultConnectionConfigFor } from '../agentQueries/explainConnection';
@@ -34,6 +36,8 @@ export interface SqlRuntimeDeps {
   readonly meter: Meter;
   readonly engine: RuntimeSqlEngine;
   readonly pools: PoolRegistry;
+  /** Reports the clients and transactions past their thresholds now, so the report is current. */
+  readonly checkConnections: (nowMs: number) => void;
   readonly redisCommands: () => readonly RedisCommandSummary[];
   readonly redisHistories: (nowMs: number, sinceMs?: number) => readonly RedisServerHistory[];
   readonly serviceName: string;
@@ -71,20 +75,29 @@ export function startSqlRuntime(config: QuerylensConfig, deps: SqlRuntimeDeps): 
     : undefined;
   const recorder = createQueryRecorder(config, deps.meter, { planRequester: explainRunner, slowQueryLog });
   addQueryObserver(recorder);
+  addRequestObserver(recorder);
   let statsSince = deps.startedAt;
   const report = (sinceMs?: number): QuerylensReport => {
     const now = Date.now();
+    try {
+      deps.checkConnections(now);
+    } catch (error) {
+      reportAgentError('pg-pool', error);
+    }
     return buildReport({
       serviceName: deps.serviceName,
       agentVersion: AGENT_VERSION,
       startedAt: deps.startedAt,
       now,
       config,
+      capture: config,
       recorder,
       parse: parseCounts(deps.engine),
       slowQueryLog,
       statsSince,
       pools: deps.pools.snapshots(),
+      heldClients: deps.pools.heldClients(),
+      connectionFindings: deps.pools.findings.list(now),
       redisCommands: deps.redisCommands(),
       caches: cacheSummaries(),
       historySince: sinceMs,

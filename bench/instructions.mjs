@@ -11,10 +11,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BENCH_DIR, ROOT, modesWithBaseline } from './modes.mjs';
+import { BENCH_DIR, MODES, ROOT, modesWithBaseline } from './modes.mjs';
 
 const OPERATIONS = Number(process.env.BENCH_OPERATIONS || 4000);
-const wanted = (process.env.BENCH_MODES || 'bare,upstream (OTEL_TRACES_EXPORTER=none),querylens').split(',');
+const wanted = (process.env.BENCH_MODES || 'bare,upstream (OTEL_TRACES_EXPORTER=none),querylens,querylens (QUERYLENS_CALL_SITES=off)').split(',');
 
 /** Instructions of the dumped phase: callgrind's part 1, per thread (thread 1 is the main thread). */
 function phaseInstructions(directory) {
@@ -51,7 +51,7 @@ function measure(mode, operation, port) {
 }
 
 // A baseline build (BENCH_BASELINE_DIST) is measured whenever it is given.
-const modes = modesWithBaseline().filter((mode) => wanted.includes(mode.name) || mode.name.startsWith('querylens ('));
+const modes = modesWithBaseline().filter((mode) => wanted.includes(mode.name) || (mode.name.startsWith('querylens (') && !MODES.includes(mode)));
 const rows = [];
 for (const operation of ['pg', 'redis']) {
   const results = modes.map((mode, index) => {

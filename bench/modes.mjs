@@ -1,6 +1,7 @@
 // The setups every overhead benchmark compares: the same workload bare, under
 // the upstream OpenTelemetry setup (with the SDK's default trace export and
-// with traces off) and under querylens. `args` go before the workload script.
+// with traces off) and under querylens, with its call sites on (the default)
+// and off. `args` go before the workload script.
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -12,6 +13,7 @@ export const MODES = [
   { name: 'upstream (SDK defaults: traces to OTLP)', args: ['--require', join(BENCH_DIR, 'upstream-register.cjs')], env: {} },
   { name: 'upstream (OTEL_TRACES_EXPORTER=none)', args: ['--require', join(BENCH_DIR, 'upstream-register.cjs')], env: { OTEL_TRACES_EXPORTER: 'none' } },
   { name: 'querylens', args: ['--require', join(ROOT, 'dist', 'agent', 'register.js')], env: {}, agent: true },
+  { name: 'querylens (QUERYLENS_CALL_SITES=off)', args: ['--require', join(ROOT, 'dist', 'agent', 'register.js')], env: { QUERYLENS_CALL_SITES: 'off' }, agent: true },
 ];
 
 /**

@@ -20,7 +20,7 @@ export const AGENT_COMPONENTS = [
   'bootstrap', 'otlp-flush', 'server',
   'sql-parser', 'sql-analysis', 'sql-rule', 'sql-value-rules',
   'pg-pool', 'pg-query', 'ioredis-patches', 'lru-cache-instrumentation',
-  'query-recorder', 'explain', 'slow-query-log', 'history-sampler',
+  'query-recorder', 'explain', 'slow-query-log', 'history-sampler', 'http-context',
   'cache-metrics', 'cache-load', 'redis-cache-hits', 'tiered-cache', 'tiered-cache-serializer',
 ] as const;
 

@@ -4,6 +4,8 @@
  * detectors, EXPLAIN, report) consumes them. Values stay in memory.
  */
 import type { StatementAnalysis } from './statementAnalysis';
+import type { CallSite } from './callSite';
+import type { RequestScope } from './requestEvents';
 
 export interface QueryEvent {
   readonly analysis: StatementAnalysis;
@@ -19,6 +21,10 @@ export interface QueryEvent {
   /** Groups the statements of one unit of work for N+1: the HTTP request, or else the active span (keyed by object, not id). */
   readonly contextKey: string | undefined;
   readonly traceId: string | undefined;
+  /** The app's code that sent it, for the executions sampled for it (most are not). */
+  readonly callSite?: CallSite | undefined;
+  /** The HTTP request (or unit of work) that sent it. */
+  readonly request?: RequestScope | undefined;
   /** Wall-clock end time, ms since epoch. */
   readonly endedAt: number;
   readonly server: { readonly address: string; readonly port: number; readonly database: string };

@@ -12,6 +12,7 @@
 import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { reportAgentError } from '../core/agentErrors';
+import type { CallSite } from '../core/callSite';
 
 export interface SlowQueryLogEntry {
   /** ISO 8601 end time. */
@@ -22,6 +23,10 @@ export interface SlowQueryLogEntry {
   readonly durationMs: number;
   readonly rows: number | undefined;
   readonly traceId: string | undefined;
+  /** The HTTP route that sent it (`GET /customers/:id`), when it came from a request. */
+  readonly route?: string | undefined;
+  /** The app's code that sent it: this execution's, when sampled, else the statement's most sampled one. */
+  readonly callSite?: CallSite | undefined;
   /** Rule ids of the findings of this statement. */
   readonly findings: readonly string[];
   /** One-line summary of the statement's last EXPLAIN plan, when known. */

@@ -17,6 +17,11 @@ import type { Meter } from '@opentelemetry/api';
 import { reportAgentError } from '../core/agentErrors';
 import type { RecordingSettings } from './recordingSettings';
 import type { QueryEvent, QueryObserver } from '../core/queryEvents';
+import type { RequestEnd, RequestObserver } from '../core/requestEvents';
+import type { CallSite } from '../core/callSite';
+import { CallSitesByStatement, type SampledCallSite } from './callSites';
+import { RequestTallies } from './requestTallies';
+import { RouteStatistics, type RouteStats } from './routeStatistics';
 import type { StatementAnalysis, StaticFinding } from '../core/statementAnalysis';
 import { CACHE_CANDIDATE_RULE, CacheCandidates, isCacheable, type CacheCandidate } from './detectors/cacheCandidates';
 import { cacheAdvice, type CacheAdvice } from './detectors/cacheAdvice';
@@ -61,11 +66,18 @@ export interface SlowQueryDetail {
   readonly maxDurationMs: number;
   readonly lastTraceId: string | undefined;
   readonly lastSeen: number;
+  /** The route and the call site of the last slow execution (its own site when sampled, else the statement's most sampled one). */
+  readonly lastRoute: string | undefined;
+  readonly lastCallSite: CallSite | undefined;
   /** Outcome of the last EXPLAIN attempt, and its reason when not `ok`. */
   readonly explain: { readonly outcome: ExplainOutcome; readonly reason?: string } | undefined;
 }
 
-export interface QueryRecorder extends QueryObserver {
+export interface QueryRecorder extends QueryObserver, RequestObserver {
+  /** The call sites capture sampled for the statement, most sampled first. */
+  callSitesOf(fingerprint: string): SampledCallSite[];
+  /** Per route, its requests and the statements they sent (routes by database time). */
+  routes(): RouteStats[];
   topQueries(): QueryStats[];
   /** Per top-K fingerprint, its buckets that end after `sinceMs` (core/minuteHistory.ts), read at `nowMs`. */
   queryHistories(nowMs: number, sinceMs?: number): Map<string, HistoryWindow>;
@@ -96,6 +108,8 @@ interface MutableSlowDetail {
   maxDurationMs: number;
   lastTraceId: string | undefined;
   lastSeen: number;
+  lastRoute: string | undefined;
+  lastCallSite: CallSite | undefined;
   explain: { outcome: ExplainOutcome; reason?: string } | undefined;
 }
 
@@ -110,6 +124,9 @@ export function createQueryRecorder(config: RecordingSettings, meter: Meter, dep
   const unbounded = new UnboundedResultDetector(config.unboundedRows);
   const candidates = new CacheCandidates();
   const writeRates = new TableWriteRates();
+  const callSites = new CallSitesByStatement(config.maxQueries * 2);
+  const requestTallies = new RequestTallies();
+  const routeStatistics = new RouteStatistics();
   const switches = ruleSwitches(config.disabledRules);
   const valueChecksLeft = new LruMap<string, number>(1000);
   const slowDetails = new LruMap<string, MutableSlowDetail>(config.maxQueries);
@@ -210,13 +227,15 @@ export function createQueryRecorder(config: RecordingSettings, meter: Meter, dep
     if (detectorOn(switches, SLOW_QUERY_RULE, analysis)) raise(event, slowQueryFinding(durationMs, config.slowQueryMs), 'event', true);
     let detail = slowDetails.get(analysis.fingerprint);
     if (detail === undefined) {
-      detail = { fingerprint: analysis.fingerprint, lastDurationMs: 0, maxDurationMs: 0, lastTraceId: undefined, lastSeen: 0, explain: undefined };
+      detail = { fingerprint: analysis.fingerprint, lastDurationMs: 0, maxDurationMs: 0, lastTraceId: undefined, lastSeen: 0, lastRoute: undefined, lastCallSite: undefined, explain: undefined };
       slowDetails.set(analysis.fingerprint, detail);
     }
     detail.lastDurationMs = durationMs;
     detail.maxDurationMs = Math.max(detail.maxDurationMs, durationMs);
     detail.lastTraceId = event.traceId;
     detail.lastSeen = event.endedAt;
+    detail.lastRoute = event.request?.route();
+    detail.lastCallSite = event.callSite ?? callSites.sitesOf(analysis.fingerprint)[0]?.site;
     deps.slowQueryLog?.write({
       time: new Date(event.endedAt).toISOString(),
       fingerprint: analysis.fingerprint,
@@ -224,6 +243,8 @@ export function createQueryRecorder(config: RecordingSettings, meter: Meter, dep
       durationMs: Math.round(durationMs * 1000) / 1000,
       rows: event.rows,
       traceId: event.traceId,
+      route: detail.lastRoute,
+      callSite: detail.lastCallSite,
       findings: findingsStore.rulesFor(analysis.fingerprint),
       plan: findingsStore.planFor(analysis.fingerprint)?.summary,
     });
@@ -235,6 +256,8 @@ export function createQueryRecorder(config: RecordingSettings, meter: Meter, dep
     const durationMs = event.durationSeconds * 1000;
     const at = event.endedAt;
     overall.record(durationMs);
+    if (event.callSite !== undefined) callSites.observe(analysis.fingerprint, event.callSite, at);
+    if (event.request?.http === true) requestTallies.observe(event.request.key, analysis.fingerprint, durationMs);
     statistics.record({
       fingerprint: analysis.fingerprint,
       normalized: analysis.normalized,
@@ -264,6 +287,8 @@ export function createQueryRecorder(config: RecordingSettings, meter: Meter, dep
       : undefined;
     if (loop !== undefined) {
       metrics.nPlusOne(analysis.fingerprint);
+      const route = event.request?.route();
+      if (route !== undefined) nPlusOne.noteRoute(analysis.fingerprint, route);
       raise(event, nPlusOneFinding(loop), 'event');
       if (analysis.readOnly) requestPlan(event, slowDetails.peek(analysis.fingerprint));
     }
@@ -293,6 +318,15 @@ export function createQueryRecorder(config: RecordingSettings, meter: Meter, dep
         reportAgentError('query-recorder', error);
       }
     },
+    onRequestEnd: (end: RequestEnd) => {
+      try {
+        routeStatistics.record(end.route, requestTallies.take(end.key), end.endedAt);
+      } catch (error) {
+        reportAgentError('query-recorder', error);
+      }
+    },
+    callSitesOf: (fingerprint) => callSites.sitesOf(fingerprint),
+    routes: () => routeStatistics.list(),
     topQueries: () => statistics.top(),
     queryHistories: (nowMs, sinceMs) => statistics.histories(nowMs, sinceMs),
     overallP95Ms: () => overall.quantile(0.95),
@@ -318,6 +352,9 @@ export function createQueryRecorder(config: RecordingSettings, meter: Meter, dep
       unbounded.reset();
       candidates.reset();
       writeRates.reset();
+      callSites.reset();
+      requestTallies.reset();
+      routeStatistics.reset();
       valueChecksLeft.clear();
       slowDetails.clear();
       for (const outcome of EXPLAIN_OUTCOMES) explainCounts[outcome] = 0;

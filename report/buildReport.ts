@@ -7,14 +7,26 @@ import type { RecordingSettings } from '../recording/recordingSettings';
 import { SLOW_QUERY_RULE } from '../recording/slowQueryFinding';
 import type { StatementCacheCounts } from '../recording/statementCache';
 import type { CacheHistory, CacheSummary } from '../instrumentations/cacheTelemetry/cacheStatistics';
-import type { PoolHistory, PoolSnapshot } from '../instrumentations/pg/poolRegistry';
+import type { HeldClientSnapshot, PoolHistory, PoolSnapshot } from '../instrumentations/pg/poolRegistry';
+import type { ConnectionFinding } from '../instrumentations/pg/connectionFindings';
+import { CONNECTION_DEFAULTS } from '../instrumentations/pg/connectionDefaults';
 import type { RedisCommandSummary, RedisServerHistory } from '../recording/redisStatistics';
 import { HOURS_KEPT, MINUTES_KEPT } from '../core/minuteHistory';
 import { REPORT_SCHEMA_VERSION, type QuerylensReport } from './reportModel';
 import {
-  iso, ms, reportCache, reportCacheCandidate, reportExplainOutcomes, reportFinding, reportIndexSuggestion, reportNPlusOne, reportParse, reportPlan, reportPool, reportQuery, reportRedisCommand,
-  reportRedisHistory,
+  iso, ms, reportCache, reportCacheCandidate, reportCallSite, reportConnectionFinding, reportExplainOutcomes, reportFinding, reportHeldClient, reportIndexSuggestion, reportNPlusOne, reportParse,
+  reportPlan, reportPool, reportQuery, reportRedisCommand, reportRedisHistory, reportRoute, statementRoutes,
 } from './reportRows';
+
+/** What capture was told (agent/config.ts): call sites on or off and the connection thresholds. */
+export interface CaptureSettings {
+  readonly callSites: boolean;
+  readonly poolLeakMs: number;
+  readonly longTransactionMs: number;
+  readonly idleInTransactionMs: number;
+}
+
+const DEFAULT_CAPTURE: CaptureSettings = { callSites: true, ...CONNECTION_DEFAULTS };
 
 export interface ReportSources {
   readonly serviceName: string;
@@ -23,12 +35,16 @@ export interface ReportSources {
   readonly startedAt: number;
   readonly now: number;
   readonly config: RecordingSettings;
-  readonly recorder: Omit<QueryRecorder, 'onQuery' | 'reset' | 'settled'>;
+  /** Default: call sites on, the default thresholds. */
+  readonly capture?: CaptureSettings;
+  readonly recorder: Omit<QueryRecorder, 'onQuery' | 'onRequestEnd' | 'reset' | 'settled'>;
   readonly parse?: StatementCacheCounts;
   readonly slowQueryLog?: { readonly destination: string; stats(): { readonly written: number; readonly dropped: number } };
   /** ms since epoch of the last statistics reset; default `startedAt`. */
   readonly statsSince?: number;
   readonly pools?: readonly PoolSnapshot[];
+  readonly heldClients?: readonly HeldClientSnapshot[];
+  readonly connectionFindings?: readonly ConnectionFinding[];
   readonly redisCommands?: readonly RedisCommandSummary[];
   /** `cacheSummaries()` of the cache instrumentation. */
   readonly caches?: readonly CacheSummary[];
@@ -57,6 +73,11 @@ export function buildReport(sources: ReportSources): QuerylensReport {
     if (finding.rule === SLOW_QUERY_RULE) slowFindings.set(finding.fingerprint, finding);
   }
   const other = recorder.otherQueries();
+  const routes = recorder.routes();
+  const routesByFingerprint = statementRoutes(routes);
+  const sitesOf = (fingerprint: string) => recorder.callSitesOf(fingerprint);
+  const normalizedOf = (fingerprint: string) => statsByFingerprint.get(fingerprint)?.normalized;
+  const capture = sources.capture ?? DEFAULT_CAPTURE;
   const statsSince = sources.statsSince ?? sources.startedAt;
   const times = {
     totalMsOf: (fingerprint: string) => statsByFingerprint.get(fingerprint)?.totalMs,
@@ -79,13 +100,17 @@ export function buildReport(sources: ReportSources): QuerylensReport {
       unboundedRows: sources.config.unboundedRows,
       explain: sources.config.explain,
       indexAdvisor: sources.config.indexAdvisor,
+      callSites: capture.callSites,
+      poolLeakMs: capture.poolLeakMs,
+      longTransactionMs: capture.longTransactionMs,
+      idleInTransactionMs: capture.idleInTransactionMs,
     },
     queries: {
       p95Ms: ms(recorder.overallP95Ms()),
-      top: top.map((query) => reportQuery(query, queryHistories.get(query.fingerprint))),
+      top: top.map((query) => reportQuery(query, queryHistories.get(query.fingerprint), sitesOf(query.fingerprint), routesByFingerprint.get(query.fingerprint) ?? [])),
       other: { calls: other.calls, totalMs: ms(other.totalMs), rows: other.rows, errors: other.errors, evictions: other.evictions },
     },
-    findings: findings.map(reportFinding),
+    findings: findings.map((finding) => reportFinding(finding, sitesOf(finding.fingerprint))),
     slowQueries: recorder.slowQueries().map((slow) => {
       const stats = statsByFingerprint.get(slow.fingerprint);
       const finding = slowFindings.get(slow.fingerprint);
@@ -100,12 +125,14 @@ export function buildReport(sources: ReportSources): QuerylensReport {
         lastMs: ms(slow.lastDurationMs),
         lastSeen: iso(slow.lastSeen),
         lastTraceId: slow.lastTraceId,
+        lastRoute: slow.lastRoute ?? null,
+        lastCallSite: reportCallSite(slow.lastCallSite),
         findings: rulesByFingerprint.get(slow.fingerprint) ?? [],
         explain: slow.explain,
         plan: reportPlan(finding?.plan),
       };
     }),
-    nPlusOne: recorder.nPlusOneLoops().map(reportNPlusOne),
+    nPlusOne: recorder.nPlusOneLoops().map((loop) => reportNPlusOne(loop, sitesOf(loop.fingerprint))),
     cacheCandidates: recorder.cacheCandidates().map(reportCacheCandidate),
     indexSuggestions: recorder.indexSuggestions().map((suggestion) => reportIndexSuggestion(suggestion, times)),
     explain: reportExplainOutcomes(recorder.explainOutcomes()),
@@ -114,6 +141,9 @@ export function buildReport(sources: ReportSources): QuerylensReport {
       ? { destination: 'off', written: 0, dropped: 0 }
       : { destination: sources.slowQueryLog.destination, ...sources.slowQueryLog.stats() },
     pools: (sources.pools ?? []).map((pool) => reportPool(pool, poolHistories.get(pool.name))),
+    routes: routes.map((route) => reportRoute(route, { normalizedOf, callSitesOf: sitesOf })),
+    connectionFindings: (sources.connectionFindings ?? []).map(reportConnectionFinding),
+    heldClients: (sources.heldClients ?? []).map(reportHeldClient),
     redisCommands: (sources.redisCommands ?? []).map(reportRedisCommand),
     caches: (sources.caches ?? []).map((cache) => reportCache(cache, cacheHistories.get(`${cache.layer}\u0000${cache.name}`))),
     history: {

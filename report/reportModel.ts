@@ -59,6 +59,28 @@ export interface ReportCachePoint {
   readonly hitRatio: number | null;
 }
 
+/** Where in the app's code: path relative to the app's root, as V8 (or, with --enable-source-maps, the source map) reports it. */
+export interface ReportCallSite {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  /** null: an anonymous function or top-level code. */
+  readonly function: string | null;
+}
+
+/** A call site the statement was sent from, with the executions sampled there. */
+export interface ReportSampledCallSite extends ReportCallSite {
+  readonly samples: number;
+}
+
+/** A route that sent the statement, per request of that route. */
+export interface ReportStatementRoute {
+  readonly route: string;
+  readonly requests: number;
+  readonly callsPerRequest: number;
+  readonly msPerRequest: number;
+}
+
 /** A top-K row: the statistics with the normalized text as `query` and ISO times. */
 export interface ReportQuery {
   readonly fingerprint: string;
@@ -78,6 +100,10 @@ export interface ReportQuery {
   readonly query: string;
   readonly firstSeen: string;
   readonly lastSeen: string;
+  /** Sampled call sites (at most 4), most sampled first. */
+  readonly callSites: readonly ReportSampledCallSite[];
+  /** Routes whose requests sent it, most time first. */
+  readonly routes: readonly ReportStatementRoute[];
   readonly history: ReportHistory<ReportStatementPoint>;
 }
 
@@ -113,6 +139,8 @@ export interface ReportFinding {
   readonly persistence: 'sticky' | 'event';
   readonly firstSeen: string;
   readonly lastSeen: string;
+  /** The statement's sampled call sites, most sampled first. */
+  readonly callSites: readonly ReportSampledCallSite[];
   readonly plan?: ReportPlan;
 }
 
@@ -129,6 +157,9 @@ export interface ReportSlowQuery {
   readonly lastMs: number;
   readonly lastSeen: string;
   readonly lastTraceId: string | undefined;
+  /** Route and call site of the last slow execution (its own site when sampled, else the statement's most sampled); null when unknown. */
+  readonly lastRoute: string | null;
+  readonly lastCallSite: ReportCallSite | null;
   readonly findings: readonly string[];
   readonly explain: { readonly outcome: ReportExplainOutcome; readonly reason?: string } | undefined;
   readonly plan: ReportPlan | undefined;
@@ -145,6 +176,9 @@ export interface ReportNPlusOne {
   readonly query: string;
   readonly firstSeen: string;
   readonly lastSeen: string;
+  /** Routes its loops ran on, most loops first (at most 5). */
+  readonly routes: readonly { readonly route: string; readonly loops: number }[];
+  readonly callSites: readonly ReportSampledCallSite[];
 }
 
 export interface ReportCacheCandidate {
@@ -210,6 +244,62 @@ export interface ReportPool {
   readonly checkouts: number;
   readonly waitP95Ms: number;
   readonly history: ReportHistory<ReportPoolPoint>;
+}
+
+/** One statement of a route. */
+export interface ReportRouteStatement {
+  readonly fingerprint: string;
+  readonly query: string;
+  readonly callsPerRequest: number;
+  readonly msPerRequest: number;
+  /** Share of the route's requests that sent it (0 to 1). */
+  readonly requestShare: number;
+  readonly callSites: readonly ReportSampledCallSite[];
+}
+
+/** An HTTP route: the framework's template (`GET /customers/:id`), else the method and the normalized path, or `other`. */
+export interface ReportRoute {
+  readonly route: string;
+  readonly requests: number;
+  readonly statementsPerRequest: number;
+  readonly dbMsPerRequest: number;
+  readonly totalMs: number;
+  readonly lastSeen: string;
+  /** Its statements, most time first (at most 20). */
+  readonly statements: readonly ReportRouteStatement[];
+}
+
+export type ReportConnectionFindingKind = 'pool-client-leak' | 'long-transaction' | 'idle-in-transaction';
+
+/** How the app holds connections: a leaked pool client, a long transaction, a client idle in a transaction. */
+export interface ReportConnectionFinding {
+  readonly kind: ReportConnectionFindingKind;
+  readonly severity: Severity;
+  /** The pool's name; `none` for a client the app made itself. */
+  readonly pool: string;
+  /** The checkout's call site (leaks) or the transaction's first sampled statement's; null when none was sampled. */
+  readonly callSite: ReportCallSite | null;
+  readonly route: string | null;
+  readonly message: string;
+  readonly suggestion: string;
+  readonly count: number;
+  /** Longest and latest: time held (leaks), open (long transactions), idle (idle in transaction). */
+  readonly maxMs: number;
+  readonly lastMs: number;
+  /** Leaks: of `count`, the clients released after they were reported. */
+  readonly releasedLate: number;
+  readonly firstSeen: string;
+  readonly lastSeen: string;
+}
+
+/** A pool client checked out right now, held longest first. */
+export interface ReportHeldClient {
+  readonly pool: string;
+  readonly heldMs: number;
+  readonly callSite: ReportCallSite | null;
+  readonly route: string | null;
+  /** Held past QUERYLENS_POOL_LEAK_MS. */
+  readonly leaked: boolean;
 }
 
 /** Redis commands per server and database since start, busiest first. */
@@ -282,6 +372,11 @@ export interface QuerylensReport {
     readonly explain: boolean;
     /** QUERYLENS_INDEX_ADVISOR: `auto`, `hypopg` or `off`. */
     readonly indexAdvisor: 'auto' | 'hypopg' | 'off';
+    /** QUERYLENS_CALL_SITES, QUERYLENS_POOL_LEAK_MS, QUERYLENS_LONG_TRANSACTION_MS, QUERYLENS_IDLE_IN_TRANSACTION_MS. */
+    readonly callSites: boolean;
+    readonly poolLeakMs: number;
+    readonly longTransactionMs: number;
+    readonly idleInTransactionMs: number;
   };
   readonly queries: {
     /** 95th percentile of all executions since `statsSince`, top-K and other alike. */
@@ -300,6 +395,12 @@ export interface QuerylensReport {
   readonly parse: ReportParse | null;
   readonly slowQueryLog: { readonly destination: string; readonly written: number; readonly dropped: number };
   readonly pools: readonly ReportPool[];
+  /** Routes by database time. */
+  readonly routes: readonly ReportRoute[];
+  /** Most recent first; each ages out an hour after it was last seen. */
+  readonly connectionFindings: readonly ReportConnectionFinding[];
+  /** The pool clients checked out now, held longest first (at most 10). */
+  readonly heldClients: readonly ReportHeldClient[];
   readonly redisCommands: readonly ReportRedisCommand[];
   readonly caches: readonly ReportCache[];
   readonly history: {

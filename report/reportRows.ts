@@ -12,14 +12,20 @@ import type { AdvisedCacheCandidate } from '../recording/queryRecorder';
 import type { StatementCacheCounts } from '../recording/statementCache';
 import type { ExplainOutcome } from '../recording/explainRequests';
 import type { CacheSummary } from '../instrumentations/cacheTelemetry/cacheStatistics';
-import type { PoolSnapshot } from '../instrumentations/pg/poolRegistry';
+import type { HeldClientSnapshot, PoolSnapshot } from '../instrumentations/pg/poolRegistry';
+import type { ConnectionFinding } from '../instrumentations/pg/connectionFindings';
+import type { CallSite } from '../core/callSite';
+import type { SampledCallSite } from '../recording/callSites';
+import type { RouteStats } from '../recording/routeStatistics';
 import type { RedisCommandSummary, RedisServerHistory } from '../recording/redisStatistics';
 import { timeShare, type IndexSuggestion } from '../recording/indexSuggestions';
 import type { HistoryPoint, HistoryWindow } from '../core/minuteHistory';
 import type {
-  ReportCache, ReportCacheCandidate, ReportCachePoint, ReportExplainOutcome, ReportFinding, ReportHistory, ReportIndexSuggestion, ReportNPlusOne, ReportParse, ReportPlan, ReportPool,
-  ReportPoolPoint, ReportQuery, ReportRedisCommand, ReportRedisHistory, ReportRedisPoint, ReportStatementPoint,
+  ReportCache, ReportCacheCandidate, ReportCachePoint, ReportCallSite, ReportConnectionFinding, ReportExplainOutcome, ReportFinding, ReportHeldClient, ReportHistory, ReportIndexSuggestion,
+  ReportNPlusOne, ReportParse, ReportPlan, ReportPool, ReportPoolPoint, ReportQuery, ReportRedisCommand, ReportRedisHistory, ReportRedisPoint, ReportRoute, ReportSampledCallSite,
+  ReportStatementPoint, ReportStatementRoute,
 } from './reportModel';
+import { connectionFindingWording } from './connectionFindingWording';
 
 export function iso(ms: number): string {
   return new Date(ms).toISOString();
@@ -80,7 +86,84 @@ export function reportPlan(plan: StoredPlan | undefined): ReportPlan | undefined
   return plan === undefined ? undefined : { summary: plan.summary, explainedAt: iso(plan.explainedAt), plan: plan.plan };
 }
 
-export function reportQuery(stats: QueryStats, history: HistoryWindow | undefined): ReportQuery {
+export function reportCallSite(site: CallSite | undefined): ReportCallSite | null {
+  return site === undefined ? null : { file: site.file, line: site.line, column: site.column, function: site.function ?? null };
+}
+
+export function reportSampledCallSites(sites: readonly SampledCallSite[]): ReportSampledCallSite[] {
+  return sites.map(({ site, samples }) => ({ file: site.file, line: site.line, column: site.column, function: site.function ?? null, samples }));
+}
+
+/** A ratio of two counts, 0 without a denominator. */
+function per(total: number, count: number): number {
+  return count === 0 ? 0 : total / count;
+}
+
+/** What a route row needs of the statements: their normalized text and sampled call sites. */
+export interface StatementLookups {
+  readonly normalizedOf: (fingerprint: string) => string | undefined;
+  readonly callSitesOf: (fingerprint: string) => readonly SampledCallSite[];
+}
+
+export function reportRoute(route: RouteStats, lookups: StatementLookups): ReportRoute {
+  return {
+    route: route.route,
+    requests: route.requests,
+    statementsPerRequest: ratio(per(route.statements, route.requests)),
+    dbMsPerRequest: ms(per(route.totalMs, route.requests)),
+    totalMs: ms(route.totalMs),
+    lastSeen: iso(route.lastSeen),
+    statements: route.byStatement.map((statement) => ({
+      fingerprint: statement.fingerprint,
+      query: lookups.normalizedOf(statement.fingerprint) ?? '',
+      callsPerRequest: ratio(per(statement.calls, route.requests)),
+      msPerRequest: ms(per(statement.totalMs, route.requests)),
+      requestShare: ratio(per(statement.requests, route.requests)),
+      callSites: reportSampledCallSites(lookups.callSitesOf(statement.fingerprint)),
+    })),
+  };
+}
+
+/** Per statement, the routes that sent it (from the routes' own rows), most time first. */
+export function statementRoutes(routes: readonly RouteStats[]): Map<string, ReportStatementRoute[]> {
+  const byFingerprint = new Map<string, { row: ReportStatementRoute; totalMs: number }[]>();
+  for (const route of routes) {
+    for (const statement of route.byStatement) {
+      const rows = byFingerprint.get(statement.fingerprint) ?? [];
+      rows.push({
+        row: { route: route.route, requests: statement.requests, callsPerRequest: ratio(per(statement.calls, route.requests)), msPerRequest: ms(per(statement.totalMs, route.requests)) },
+        totalMs: statement.totalMs,
+      });
+      byFingerprint.set(statement.fingerprint, rows);
+    }
+  }
+  return new Map([...byFingerprint].map(([fingerprint, rows]) => [fingerprint, rows.sort((a, b) => b.totalMs - a.totalMs).map(({ row }) => row)]));
+}
+
+export function reportConnectionFinding(finding: ConnectionFinding): ReportConnectionFinding {
+  const wording = connectionFindingWording(finding);
+  return {
+    kind: finding.kind,
+    severity: 'warning',
+    pool: finding.pool,
+    callSite: reportCallSite(finding.site),
+    route: finding.route ?? null,
+    message: wording.message,
+    suggestion: wording.suggestion,
+    count: finding.count,
+    maxMs: ms(finding.maxMs),
+    lastMs: ms(finding.lastMs),
+    releasedLate: finding.releasedLate,
+    firstSeen: iso(finding.firstSeen),
+    lastSeen: iso(finding.lastSeen),
+  };
+}
+
+export function reportHeldClient(client: HeldClientSnapshot): ReportHeldClient {
+  return { pool: client.pool, heldMs: ms(client.heldMs), callSite: reportCallSite(client.site), route: client.route ?? null, leaked: client.leaked };
+}
+
+export function reportQuery(stats: QueryStats, history: HistoryWindow | undefined, sites: readonly SampledCallSite[], routes: readonly ReportStatementRoute[]): ReportQuery {
   return {
     fingerprint: stats.fingerprint,
     operation: stats.operation,
@@ -99,11 +182,13 @@ export function reportQuery(stats: QueryStats, history: HistoryWindow | undefine
     query: stats.normalized,
     firstSeen: iso(stats.firstSeen),
     lastSeen: iso(stats.lastSeen),
+    callSites: reportSampledCallSites(sites),
+    routes,
     history: reportHistory(history, statementPoint),
   };
 }
 
-export function reportFinding(finding: FindingRecord): ReportFinding {
+export function reportFinding(finding: FindingRecord, sites: readonly SampledCallSite[]): ReportFinding {
   const plan = reportPlan(finding.plan);
   return {
     rule: finding.rule,
@@ -118,11 +203,12 @@ export function reportFinding(finding: FindingRecord): ReportFinding {
     persistence: finding.persistence,
     firstSeen: iso(finding.firstSeen),
     lastSeen: iso(finding.lastSeen),
+    callSites: reportSampledCallSites(sites),
     ...(plan === undefined ? {} : { plan }),
   };
 }
 
-export function reportNPlusOne(loop: NPlusOneSummary): ReportNPlusOne {
+export function reportNPlusOne(loop: NPlusOneSummary, sites: readonly SampledCallSite[]): ReportNPlusOne {
   return {
     fingerprint: loop.fingerprint,
     loops: loop.loops,
@@ -131,6 +217,8 @@ export function reportNPlusOne(loop: NPlusOneSummary): ReportNPlusOne {
     query: loop.normalized,
     firstSeen: iso(loop.firstSeen),
     lastSeen: iso(loop.lastSeen),
+    routes: loop.routes.map(({ route, loops }) => ({ route, loops })),
+    callSites: reportSampledCallSites(sites),
   };
 }
 

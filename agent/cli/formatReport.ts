@@ -1,12 +1,15 @@
 /**
  * `querylens report` in a terminal: the overview line, the top statements by
- * total time, the findings grouped by rule and the index suggestions, from the agent's JSON report.
+ * total time, the findings grouped by rule (with where they were sent from),
+ * the N+1 loops by route and call site, the connection findings and the
+ * index suggestions, from the agent's JSON report.
  * Pure: report in, text out. Statement texts come from the service, so
  * control characters are shown as `\xNN` and cannot drive the terminal.
  */
 import type { QuerylensReport, ReportFinding } from '../../report/reportModel';
 import { formatCount, formatDuration, formatMs } from '../../http/statusPage/formatValues';
 import { sortStatements } from '../../http/statusPage/statementSort';
+import { callSiteText, callSitesText } from '../../http/statusPage/callSiteText';
 
 /** Longest statement text printed on one line; the full text is in --format json. */
 const MAX_QUERY_CHARS = 160;
@@ -42,13 +45,35 @@ function fixLine({ fix }: ReportFinding): string {
   return fix === undefined ? '' : `\n      fix: ${fix.statements.map((statement) => `${terminalSafe(statement)};`).join(' ')}`;
 }
 
+function sentFrom(finding: ReportFinding): string {
+  return finding.callSites.length === 0 ? '' : `\n      from ${terminalSafe(callSitesText(finding.callSites))}`;
+}
+
+/** `GET /customers/:id/orders runs SELECT … 12 times per request, from src/orders.js:42`: what makes a loop actionable. */
+function nPlusOneLoops(report: QuerylensReport): string {
+  if (report.nPlusOne.length === 0) return '';
+  const lines = report.nPlusOne.map((loop) => {
+    const on = loop.routes.length === 0 ? 'a unit of work' : loop.routes.map((route) => route.route).join(', ');
+    return `  ${terminalSafe(on)} runs ${oneLine(loop.query)} up to ${formatCount(loop.maxRepetitions)} times per request, from ${terminalSafe(callSitesText(loop.callSites))}`;
+  });
+  return `\nN+1 loops\n${lines.join('\n')}\n`;
+}
+
+function connectionFindings(report: QuerylensReport): string {
+  if (report.connectionFindings.length === 0) return '';
+  const lines = report.connectionFindings.map((finding) => `  ${finding.kind} pool ${terminalSafe(finding.pool)} at ${terminalSafe(callSiteText(finding.callSite))}`
+    + `${finding.route === null ? '' : ` on ${terminalSafe(finding.route)}`}: ${formatCount(finding.count)}x, longest ${formatMs(finding.maxMs)}`
+    + `${finding.kind === 'pool-client-leak' ? `, ${formatCount(finding.releasedLate)} released late` : ''}`);
+  return `\nConnections\n${lines.join('\n')}\n`;
+}
+
 function findings(report: QuerylensReport): string {
   if (report.findings.length === 0) return 'Findings: none\n';
   const byRule = new Map<string, ReportFinding[]>();
   for (const finding of report.findings) byRule.set(finding.rule, [...byRule.get(finding.rule) ?? [], finding]);
   const blocks = [...byRule.entries()].map(([rule, list]) => {
     const first = list[0];
-    const examples = list.map((finding) => `    ${oneLine(finding.example)}\n      ${terminalSafe(finding.message)} (${formatCount(finding.count)}x)${fixLine(finding)}`);
+    const examples = list.map((finding) => `    ${oneLine(finding.example)}\n      ${terminalSafe(finding.message)} (${formatCount(finding.count)}x)${sentFrom(finding)}${fixLine(finding)}`);
     return `${first.severity} ${rule} (${first.category}, ${list.length} statement${list.length === 1 ? '' : 's'})\n  ${terminalSafe(first.suggestion)}\n${examples.join('\n')}`;
   });
   return `Findings\n${blocks.join('\n')}\n`;
@@ -72,5 +97,5 @@ export function formatReportText(report: QuerylensReport, limit: number): string
   const calls = report.queries.top.reduce((sum, query) => sum + query.calls, report.queries.other.calls);
   const header = `${terminalSafe(report.service.name)}: up ${formatDuration(report.uptimeSeconds)}, ${formatCount(calls)} executions since ${report.statsSince}, `
     + `${report.findings.length} findings, ${report.slowQueries.length} slow statements, ${report.nPlusOne.length} N+1 loops (querylens ${terminalSafe(report.service.agentVersion)})\n`;
-  return `${header}\n${statements(report, limit)}\n${findings(report)}${indexSuggestions(report)}`;
+  return `${header}\n${statements(report, limit)}\n${findings(report)}${nPlusOneLoops(report)}${connectionFindings(report)}${indexSuggestions(report)}`;
 }

@@ -13,8 +13,10 @@ export const DB_RETURNED_ROWS = new PreAggregatedHistogram(METRICS.dbReturnedRow
 export const DB_CONNECTION_WAIT_TIME = new PreAggregatedHistogram(METRICS.dbConnectionWaitTime);
 export const DB_CONNECTION_USE_TIME = new PreAggregatedHistogram(METRICS.dbConnectionUseTime);
 export const DB_CONNECTION_CREATE_TIME = new PreAggregatedHistogram(METRICS.dbConnectionCreateTime);
+/** Transactions per pool (instrumentations/pg/transactionWatch.ts). */
+export const TRANSACTION_DURATION = new PreAggregatedHistogram(METRICS.transactionDuration);
 
 /** Every one of them, for the producer that exports them under querylens' scope. */
 export const DATABASE_HISTOGRAMS: readonly PreAggregatedHistogram[] = [
-  DB_OPERATION_DURATION, DB_RETURNED_ROWS, DB_CONNECTION_WAIT_TIME, DB_CONNECTION_USE_TIME, DB_CONNECTION_CREATE_TIME,
+  DB_OPERATION_DURATION, DB_RETURNED_ROWS, DB_CONNECTION_WAIT_TIME, DB_CONNECTION_USE_TIME, DB_CONNECTION_CREATE_TIME, TRANSACTION_DURATION,
 ];

@@ -31,6 +31,8 @@ export const DURATION_BUCKETS_SECONDS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 
  * buckets are the floor; the ones below 1 ms and 2.5 ms are added.
  */
 export const REDIS_DURATION_BUCKETS_SECONDS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10] as const;
+/** Transactions: from a few milliseconds to the minutes of a batch job or a forgotten one. */
+export const TRANSACTION_BUCKETS_SECONDS = [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300] as const;
 export const ROW_BUCKETS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000] as const;
 
 /** The bucket boundaries of a histogram's series for one database system (or none). */
@@ -79,6 +81,16 @@ export const METRICS = {
     'Time taken to open a new connection.', DURATION_BUCKETS_SECONDS),
   dbConnectionUseTime: define('db.client.connection.use_time', 'histogram', 's',
     'Time between checking a connection out of the pool and releasing it.', DURATION_BUCKETS_SECONDS),
+
+  // How the app holds its pool clients and transactions (ours: the conventions have none).
+  poolClientLeaks: define('querylens.pool.client_leaks', 'counter', '{client}',
+    'Pool clients held past QUERYLENS_POOL_LEAK_MS without being released (each checkout counted once).'),
+  transactionDuration: define('querylens.transaction.duration', 'histogram', 's',
+    'Duration of transactions (BEGIN to COMMIT or ROLLBACK on one client), per pool.', TRANSACTION_BUCKETS_SECONDS),
+  longTransactions: define('querylens.transaction.long', 'counter', '{transaction}',
+    'Transactions open past QUERYLENS_LONG_TRANSACTION_MS, per pool.'),
+  idleInTransaction: define('querylens.transaction.idle', 'counter', '{occurrence}',
+    'Times a client sat idle inside an open transaction past QUERYLENS_IDLE_IN_TRANSACTION_MS, per pool.'),
 
   // Redis connection health (ours: the conventions have none).
   redisConnectionErrors: define('querylens.redis.connection.errors', 'counter', '{error}',
@@ -163,6 +175,10 @@ export const ATTR = {
   errorType: 'error.type',
   poolName: 'db.client.connection.pool.name',
   connectionState: 'db.client.connection.state',
+  codeFilePath: 'code.file.path',
+  codeLineNumber: 'code.line.number',
+  codeColumnNumber: 'code.column.number',
+  codeFunctionName: 'code.function.name',
   fingerprint: 'fingerprint',
   query: 'query',
   rule: 'rule',

@@ -12,6 +12,8 @@ import { errorsWithCodes, markup, none, num, shareOfTotal, sql, table, txt, type
 import { PAGE_STYLE } from './pageStyle';
 import { renderPlanTree } from './planTree';
 import { statementView } from './statementView';
+import { callSiteText, callSitesText } from './callSiteText';
+import { connectionFindingTable, heldClientTable, routeTable } from './connectionViews';
 import { STATEMENT_SORTS, type StatementSort, sortStatements } from './statementSort';
 
 export interface StatusPageOptions {
@@ -34,7 +36,9 @@ const SECTIONS = [
   ['index-suggestions', 'Index suggestions'],
   ['slow', 'Slow statements'],
   ['n-plus-one', 'N+1 loops'],
+  ['routes', 'Routes'],
   ['pools', 'Pools'],
+  ['connections', 'Connections'],
   ['redis', 'Redis'],
   ['caches', 'Caches'],
   ['cache-candidates', 'Cache candidates'],
@@ -107,7 +111,8 @@ function findings(report: QuerylensReport): string {
   for (const finding of report.findings) byRule.set(finding.rule, [...byRule.get(finding.rule) ?? [], finding]);
   const groups = [...byRule.entries()].map(([rule, list]) => {
     const first = list[0];
-    const examples = list.map((finding) => `<li><code>${escapeHtml(finding.example)}</code> <span class="muted">${escapeHtml(finding.message)} (${escapeHtml(formatCount(finding.count))}×)</span>${fixBlock(finding)}</li>`).join('');
+    const examples = list.map((finding) => `<li><code>${escapeHtml(finding.example)}</code> <span class="muted">${escapeHtml(finding.message)} (${escapeHtml(formatCount(finding.count))}×)`
+      + `${finding.callSites.length === 0 ? '' : `; sent from ${escapeHtml(callSitesText(finding.callSites))}`}</span>${fixBlock(finding)}</li>`).join('');
     return `<div class="finding"><span class="sev-${escapeHtml(first.severity)}">${escapeHtml(first.severity)}</span> <strong>${escapeHtml(rule)}</strong> <span class="muted">${escapeHtml(first.category)}, ${escapeHtml(formatCount(list.length))} statement(s)</span>`
       + `<p>${escapeHtml(first.suggestion)}</p><ul>${examples}</ul></div>`;
   });
@@ -132,7 +137,8 @@ function indexSuggestions(report: QuerylensReport): string {
 function slowStatements(report: QuerylensReport): string {
   const items = report.slowQueries.map((slow) => {
     const explain = slow.explain === undefined ? 'not explained' : `EXPLAIN ${slow.explain.outcome}${slow.explain.reason === undefined ? '' : ` (${slow.explain.reason})`}`;
-    const figures = `${formatCount(slow.slowExecutions)} slow execution(s), max ${formatMs(slow.maxMs)}, last ${formatMs(slow.lastMs)} at ${slow.lastSeen}; ${explain}`;
+    const where = `${slow.lastRoute === null ? '' : ` on ${slow.lastRoute}`}${slow.lastCallSite === null ? '' : ` from ${callSiteText(slow.lastCallSite)}`}`;
+    const figures = `${formatCount(slow.slowExecutions)} slow execution(s), max ${formatMs(slow.maxMs)}, last ${formatMs(slow.lastMs)} at ${slow.lastSeen}${where}; ${explain}`;
     const plan = slow.plan === undefined ? '' : `<p class="muted">plan: ${escapeHtml(slow.plan.summary)} (explained ${escapeHtml(slow.plan.explainedAt)})</p>${renderPlanTree(slow.plan.plan)}`;
     return `<div class="finding"><pre>${escapeHtml(slow.query)}</pre><p class="muted">${escapeHtml(figures)}</p>${plan}</div>`;
   });
@@ -141,8 +147,11 @@ function slowStatements(report: QuerylensReport): string {
 }
 
 function nPlusOne(report: QuerylensReport): string {
-  const rows = report.nPlusOne.map((loop) => [sql(loop.query), num(formatCount(loop.loops)), num(formatCount(loop.maxRepetitions)), num(formatMs(loop.maxTotalMs)), txt(loop.lastSeen)]);
-  return section('n-plus-one', rows.length === 0 ? none('no N+1 loop detected yet') : table(['statement', 'units of work with a loop', 'most repetitions', 'most time in one unit', 'last seen'], rows),
+  const rows = report.nPlusOne.map((loop) => [
+    sql(loop.query), txt(loop.routes.length === 0 ? '–' : loop.routes.map((route) => route.route).join(', ')), txt(callSitesText(loop.callSites)),
+    num(formatCount(loop.loops)), num(formatCount(loop.maxRepetitions)), num(formatMs(loop.maxTotalMs)), txt(loop.lastSeen),
+  ]);
+  return section('n-plus-one', rows.length === 0 ? none('no N+1 loop detected yet') : table(['statement', 'route', 'sent from', 'units of work with a loop', 'most repetitions', 'most time in one unit', 'last seen'], rows),
     `the same statement ≥ ${report.thresholds.nPlusOne} times in one unit of work (a request, or else the app's span), ≥ ${report.thresholds.nPlusOneMinMs} ms in total`);
 }
 
@@ -154,6 +163,16 @@ function pools(report: QuerylensReport): string {
   const charts = report.pools.map((pool) => poolCharts(report, pool)).join('');
   return section('pools', rows.length === 0 ? none('no pg.Pool in use') : table(['pool', 'used', 'idle', 'max', 'waiting callers', 'checkouts', 'wait p95'], rows) + charts,
     'connections read from the live pools now; checkout waits since the agent started; the charts show the last hour per minute (connections: the most seen in samples every 5 s)');
+}
+
+function routes(report: QuerylensReport): string {
+  return section('routes', routeTable(report),
+    'HTTP routes by database time: the framework\u2019s route template (Express), else the method and the path with ids, UUIDs and hashes replaced; past 100 routes, other');
+}
+
+function connections(report: QuerylensReport): string {
+  return section('connections', `<h3>held now</h3>${heldClientTable(report)}<h3>findings</h3>${connectionFindingTable(report)}`,
+    `pool clients held past ${report.thresholds.poolLeakMs} ms are leaks; transactions open past ${report.thresholds.longTransactionMs} ms, or idle inside one past ${report.thresholds.idleInTransactionMs} ms, are findings; each ages out an hour after it was last seen`);
 }
 
 /** The tiered-cache column of a layer: what the memory layer did beyond lookups, the Redis layer's breaker. */
@@ -233,7 +252,7 @@ function header(report: QuerylensReport, options: StatusPageOptions): string {
 function sections(report: QuerylensReport, options: StatusPageOptions): string {
   if (options.statement !== undefined) return statementView(report, options.statement, pageLink(options, { statement: undefined }));
   return overview(report) + statements(report, options) + findings(report) + indexSuggestions(report) + slowStatements(report) + nPlusOne(report)
-    + pools(report) + redis(report) + caches(report) + cacheCandidates(report);
+    + routes(report) + pools(report) + connections(report) + redis(report) + caches(report) + cacheCandidates(report);
 }
 
 export function renderStatusPage(report: QuerylensReport, options: StatusPageOptions): string {

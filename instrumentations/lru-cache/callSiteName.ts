@@ -3,8 +3,9 @@
  * Stable across restarts and deploys of the same code, and bounded by the
  * number of `new LRUCache()` sites (the name set is capped anyway).
  */
-import { isAbsolute, relative, sep } from 'node:path';
+import { isAbsolute } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { shownPath } from '../../core/callSite';
 
 export const UNKNOWN_CALL_SITE = 'unnamed';
 
@@ -12,11 +13,7 @@ const FRAME = /(?:\(|at )((?:file:\/\/|\/|[A-Za-z]:\\)[^()]*?):(\d+):\d+\)?\s*$/
 
 function displayPath(location: string, cwd: string): string {
   const file = location.startsWith('file://') ? fileURLToPath(location) : location;
-  if (!isAbsolute(file)) return file;
-  const inside = relative(cwd, file);
-  if (inside !== '' && !inside.startsWith('..') && !isAbsolute(inside)) return inside.split(sep).join('/');
-  // Outside the working directory: the last two segments say enough without the full path.
-  return file.split(sep).slice(-2).join('/');
+  return isAbsolute(file) ? shownPath(file, cwd) : file;
 }
 
 /** `file:line` of the first stack frame with a file location (pure). */

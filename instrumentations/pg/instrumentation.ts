@@ -8,25 +8,40 @@ import {
   InstrumentationBase, InstrumentationNodeModuleDefinition, InstrumentationNodeModuleFile,
 } from '@opentelemetry/instrumentation';
 import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
+import { performance } from 'node:perf_hooks';
+import type { RequestScope } from '../../core/requestEvents';
 import { METRICS, QUERYLENS_SCOPE } from '../../core/metrics/registry';
 import { AGENT_VERSION } from '../../core/version';
 import { createCounter } from '../../core/metrics/instruments';
 import {
-  DB_CONNECTION_CREATE_TIME, DB_CONNECTION_USE_TIME, DB_CONNECTION_WAIT_TIME, DB_OPERATION_DURATION, DB_RETURNED_ROWS,
+  DB_CONNECTION_CREATE_TIME, DB_CONNECTION_USE_TIME, DB_CONNECTION_WAIT_TIME, DB_OPERATION_DURATION, DB_RETURNED_ROWS, TRANSACTION_DURATION,
 } from '../../core/metrics/databaseHistograms';
+import { captureCallSite } from './callSiteCapture';
+import { CONNECTION_DEFAULTS } from './connectionDefaults';
+import { CallSiteSampler } from './callSiteSampler';
+import { TransactionWatch, type TransactionInstruments } from './transactionWatch';
 import { createPoolProxy, type PoolInstruments } from './poolProxy';
 import { PoolRegistry } from './poolRegistry';
 import { createQueryPatch, type QueryFunction, type QueryInstruments, type StatementAnalyzer } from './queryPatch';
 import { isOwnWrapper, unwrapOwn, wrapOwn } from '../../core/ownWrapper';
 import type { ConnectionParametersClass, PgClientLike, PoolClass } from './types';
+import type { CallSite } from '../../core/callSite';
 
 export interface PgInstrumentationConfig extends InstrumentationConfig {
   /** The SQL engine's statement cache; without it statements are labelled by their first keyword. */
   analyzer?: StatementAnalyzer;
   isAgentQuery?: (firstArg: unknown) => boolean;
-  requestContextKey?: () => string | undefined;
+  requestScope?: () => RequestScope | undefined;
   /** querylens' own upstream span instrumentation wraps Client#query beneath ours (traces exported). */
   wrapsOwnSpans?: boolean;
+  /** QUERYLENS_CALL_SITES (default on): sampled stack captures of statements and checkouts. */
+  callSites?: boolean;
+  /** The app's root, which call-site paths are shown relative to (default: the working directory). */
+  appRoot?: string;
+  /** QUERYLENS_POOL_LEAK_MS, QUERYLENS_LONG_TRANSACTION_MS, QUERYLENS_IDLE_IN_TRANSACTION_MS. */
+  poolLeakMs?: number;
+  longTransactionMs?: number;
+  idleInTransactionMs?: number;
 }
 
 type ClientClass = { prototype: PgClientLike };
@@ -43,6 +58,9 @@ export class PgInstrumentation extends InstrumentationBase<PgInstrumentationConf
   declare private connectionParameters: ConnectionParametersClass | undefined;
   declare private poolInstruments: PoolInstruments;
   declare private queryInstruments: QueryInstruments;
+  declare private transactionInstruments: TransactionInstruments;
+  declare private sampler: CallSiteSampler;
+  declare private transactionWatch: TransactionWatch;
 
   constructor(config: PgInstrumentationConfig = {}) {
     super(QUERYLENS_SCOPE, AGENT_VERSION, config);
@@ -50,20 +68,59 @@ export class PgInstrumentation extends InstrumentationBase<PgInstrumentationConf
 
   protected override _updateMetricInstruments(): void {
     const timeouts = createCounter(this.meter, METRICS.dbConnectionTimeouts);
+    const leaks = createCounter(this.meter, METRICS.poolClientLeaks);
+    const long = createCounter(this.meter, METRICS.longTransactions);
+    const idle = createCounter(this.meter, METRICS.idleInTransaction);
+    const startAtZero = [timeouts, leaks, long, idle];
     this.poolInstruments = {
       waitTime: DB_CONNECTION_WAIT_TIME,
       createTime: DB_CONNECTION_CREATE_TIME,
       useTime: DB_CONNECTION_USE_TIME,
       timeouts,
+      leaks,
+      startAtZero,
     };
+    this.transactionInstruments = { duration: TRANSACTION_DURATION, long, idle };
     this.queryInstruments = {
       duration: DB_OPERATION_DURATION,
       returnedRows: DB_RETURNED_ROWS,
     };
     (this as { pools?: PoolRegistry }).pools ??= new PoolRegistry();
     // Pools made before this meter (the app's, when the agent starts late) start at 0 on it too.
-    for (const attributes of this.pools.liveAttributes()) timeouts.add(0, attributes);
+    for (const attributes of this.pools.liveAttributes()) for (const counter of startAtZero) counter.add(0, attributes);
     this.pools.observe(this.meter);
+  }
+
+  /** The pool clients held past the leak threshold and the transactions open or idle past theirs, reported now (the agent's periodic check and each report). */
+  checkConnections(nowMs: number): void {
+    const config = this.getConfig();
+    this.pools.checkHeldClients(nowMs, config.poolLeakMs ?? CONNECTION_DEFAULTS.poolLeakMs, this.poolInstruments.leaks);
+    this.transactions().check(performance.now());
+  }
+
+  /** Made on first use: the base constructor hooks pg before this class's fields exist. */
+  private transactions(): TransactionWatch {
+    this.transactionWatch ??= new TransactionWatch(
+      () => {
+        const config = this.getConfig();
+        return {
+          longTransactionMs: config.longTransactionMs ?? CONNECTION_DEFAULTS.longTransactionMs,
+          idleInTransactionMs: config.idleInTransactionMs ?? CONNECTION_DEFAULTS.idleInTransactionMs,
+        };
+      },
+      () => this.transactionInstruments,
+      this.pools.findings,
+    );
+    return this.transactionWatch;
+  }
+
+  private callSiteSampler(): CallSiteSampler {
+    this.sampler ??= new CallSiteSampler(this.getConfig().callSites ?? true);
+    return this.sampler;
+  }
+
+  private captureSite(skip: (...args: never[]) => unknown): CallSite | undefined {
+    return this.getConfig().callSites === false ? undefined : captureCallSite(skip, this.getConfig().appRoot ?? process.cwd());
   }
 
   /** Hands the statement hook the SQL engine's statement cache, which the agent loads after capture has begun. */
@@ -96,6 +153,11 @@ export class PgInstrumentation extends InstrumentationBase<PgInstrumentationConf
           registry: this.pools,
           instruments: () => this.poolInstruments,
           connectionParameters: () => this.connectionParameters,
+          callers: {
+            sampleStatement: (text) => this.callSiteSampler().shouldCapture(text),
+            callSite: (skip) => this.captureSite(skip),
+            requestScope: () => this.getConfig().requestScope?.(),
+          },
         }),
         (Pool: PoolClass) => Object.getPrototypeOf(Pool) as PoolClass,
       ),
@@ -112,7 +174,12 @@ export class PgInstrumentation extends InstrumentationBase<PgInstrumentationConf
       analyzer: () => this.getConfig().analyzer,
       instruments: () => this.queryInstruments,
       isAgentQuery: (firstArg) => this.getConfig().isAgentQuery?.(firstArg) ?? false,
-      requestContextKey: () => this.getConfig().requestContextKey?.(),
+      requestScope: () => this.getConfig().requestScope?.(),
+      callSites: {
+        sample: (text) => this.callSiteSampler().shouldCapture(text) || this.transactions().wantsSite(text),
+        capture: (skip) => this.captureSite(skip),
+      },
+      transactions: () => this.transactions(),
     }), { keepBeneath: this.getConfig().wrapsOwnSpans ?? false });
     return pg;
   }

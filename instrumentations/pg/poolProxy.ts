@@ -9,8 +9,11 @@ import type { Attributes, Counter } from '@opentelemetry/api';
 import type { DatabaseHistogram } from '../../core/metrics/preAggregatedHistogram';
 import { reportAgentError } from '../../core/agentErrors';
 import { appWorkBegan, appWorkEnded } from '../../core/appWork';
+import type { CallSite } from '../../core/callSite';
+import type { RequestScope } from '../../core/requestEvents';
 import { basePoolName, resolvePoolTarget } from './poolName';
 import type { PoolRegistry, TrackedPool } from './poolRegistry';
+import { NOT_SAMPLED, kAcquiredAt, kCheckout, kCreateStart, newCheckoutRecord, type DispatchedSite, type TrackedClient } from './checkouts';
 import type { ConnectionParametersClass, NodeCallback, PgClientLike, PgPoolLike, PoolClass } from './types';
 
 export interface PoolInstruments {
@@ -18,23 +21,29 @@ export interface PoolInstruments {
   createTime: DatabaseHistogram;
   useTime: DatabaseHistogram;
   timeouts: Counter<Attributes>;
+  /** Clients reported held past QUERYLENS_POOL_LEAK_MS. */
+  leaks: Counter<Attributes>;
+  /** The per-pool counters exported at 0 from the pool's start: a first event on a series born at 1 is no increase to rate(). */
+  startAtZero: readonly Counter<Attributes>[];
+}
+
+/** Who checks a client out: the app's call site (sampled) and its request. */
+export interface CheckoutCallers {
+  /** Whether this `pool.query` text's execution is sampled for its call site. */
+  readonly sampleStatement: (text: string) => boolean;
+  /** The app's call site above `skip`; undefined when call sites are off or no frame is the app's. */
+  readonly callSite: (skip: (...args: never[]) => unknown) => CallSite | undefined;
+  readonly requestScope: () => RequestScope | undefined;
 }
 
 export interface PoolProxyDeps {
   readonly registry: PoolRegistry;
   readonly instruments: () => PoolInstruments;
   readonly connectionParameters: () => ConnectionParametersClass | undefined;
+  readonly callers: CheckoutCallers;
 }
 
-/**
- * Times kept on the pool's clients. Both are set when the client is created
- * and always hold a double (NaN when unset): a property added later, or a
- * field whose kind changes (undefined replaced by a time), gives pg's clients
- * further hidden classes that pg's own property accesses then have to handle.
- */
-const kCreateStart = Symbol('querylens.pg.createStart');
-const kAcquiredAt = Symbol('querylens.pg.acquiredAt');
-type TimedClient = PgClientLike & { [kCreateStart]?: number; [kAcquiredAt]?: number };
+type TimedClient = PgClientLike & TrackedClient;
 
 /** pg-pool's checkout timeout and the pool's connection-timeout teardown. */
 function isCheckoutTimeout(error: unknown): boolean {
@@ -51,8 +60,7 @@ function trackPool(pool: PgPoolLike, deps: PoolProxyDeps): void {
   try {
     const target = resolvePoolTarget(pool.options, deps.connectionParameters());
     const tracked = deps.registry.track(pool, basePoolName(pool.options, target), target);
-    // At 0 from the pool's start: a first timeout on a series born at 1 is no increase to rate().
-    deps.instruments().timeouts.add(0, tracked.attributes);
+    for (const counter of deps.instruments().startAtZero) counter.add(0, tracked.attributes);
     pool.on('connect', (client: TimedClient) => recordCreate(client, tracked, deps));
     pool.on('release', (_error: unknown, client: TimedClient) => recordUse(client, tracked, deps));
   } catch (error) {
@@ -77,6 +85,8 @@ function recordUse(client: TimedClient | undefined, tracked: TrackedPool, deps: 
   if (client === undefined || acquired === undefined || Number.isNaN(acquired)) return;
   client[kAcquiredAt] = NaN;
   try {
+    const record = client[kCheckout];
+    if (record !== undefined) deps.registry.released(tracked, record, performance.now() - acquired);
     deps.instruments().useTime.record(secondsSince(acquired), tracked.attributes);
   } catch (error) {
     reportAgentError('pg-pool', error);
@@ -88,15 +98,24 @@ function recordUse(client: TimedClient | undefined, tracked: TrackedPool, deps: 
  * pool with `verify`, after the check): one clock read serves both, and no
  * `acquire` listener is needed.
  */
-function recordCheckout(pool: PgPoolLike, started: number, error: unknown, client: unknown, deps: PoolProxyDeps): void {
+function recordCheckout(pool: PgPoolLike, checkout: Checkout, error: unknown, client: unknown, deps: PoolProxyDeps): void {
   const tracked = deps.registry.get(pool);
   if (!tracked) return;
   const instruments = deps.instruments();
+  const { started } = checkout;
   if (error === undefined || error === null) {
     const acquired = performance.now();
     // Only on clients our newClient set up (not adding the property elsewhere).
     const timed = client as TimedClient | undefined;
     if (timed?.[kAcquiredAt] !== undefined) timed[kAcquiredAt] = acquired;
+    const record = timed?.[kCheckout];
+    if (record !== undefined) {
+      record.site = checkout.site;
+      record.scope = checkout.scope;
+      record.leakedAt = NaN;
+      record.dispatched = checkout.dispatched;
+      record.byPoolQuery = checkout.dispatched !== undefined;
+    }
     const waited = (acquired - started) / 1000;
     instruments.waitTime.record(waited, tracked.attributes);
     tracked.waits.record(waited * 1000);
@@ -105,14 +124,62 @@ function recordCheckout(pool: PgPoolLike, started: number, error: unknown, clien
   }
 }
 
-/** pg-pool calls a checkout back with (error, client, release). */
-function timedCheckout(pool: PgPoolLike, callback: NodeCallback, deps: PoolProxyDeps): NodeCallback {
+/** What is known when the app asks for a client. */
+interface Checkout {
+  readonly started: number;
+  readonly site: CallSite | undefined;
+  readonly scope: RequestScope | undefined;
+  /** For `pool.query`'s own checkout: the site of its statement, handed to the statement hook. */
+  readonly dispatched: DispatchedSite | undefined;
+}
+
+/**
+ * `pool.query` checks a client out through `connect` in the same synchronous
+ * call: set for that moment, so its checkout is known as the statement's.
+ */
+let dispatching: DispatchedSite | undefined;
+
+function checkoutOf(pool: PgPoolLike, skip: (...args: never[]) => unknown, deps: PoolProxyDeps): Checkout {
+  const dispatched = dispatching;
+  dispatching = undefined;
   const started = performance.now();
+  try {
+    const scope = deps.callers.requestScope();
+    if (dispatched !== undefined) return { started, site: dispatched === NOT_SAMPLED ? undefined : dispatched, scope, dispatched };
+    const tracked = deps.registry.get(pool);
+    const site = tracked !== undefined && deps.registry.sampleCheckout(tracked) ? deps.callers.callSite(skip) : undefined;
+    return { started, site, scope, dispatched: undefined };
+  } catch (error) {
+    reportAgentError('pg-pool', error);
+    return { started, site: undefined, scope: undefined, dispatched: undefined };
+  }
+}
+
+function textOf(first: unknown): string | undefined {
+  if (typeof first === 'string') return first;
+  const text = typeof first === 'object' && first !== null ? (first as { text?: unknown }).text : undefined;
+  return typeof text === 'string' ? text : undefined;
+}
+
+/** The call site of a `pool.query` statement, read where the app called it (its checkout may complete later, off this stack). */
+function dispatchedSiteOf(first: unknown, skip: (...args: never[]) => unknown, deps: PoolProxyDeps): DispatchedSite {
+  try {
+    const text = textOf(first);
+    if (text === undefined || !deps.callers.sampleStatement(text)) return NOT_SAMPLED;
+    return deps.callers.callSite(skip) ?? NOT_SAMPLED;
+  } catch (error) {
+    reportAgentError('pg-pool', error);
+    return NOT_SAMPLED;
+  }
+}
+
+/** pg-pool calls a checkout back with (error, client, release). */
+function timedCheckout(pool: PgPoolLike, checkout: Checkout, callback: NodeCallback, deps: PoolProxyDeps): NodeCallback {
   appWorkBegan();
   return (error, client, release) => {
     appWorkEnded();
     try {
-      recordCheckout(pool, started, error, client, deps);
+      recordCheckout(pool, checkout, error, client, deps);
     } catch (agentError) {
       reportAgentError('pg-pool', agentError);
     }
@@ -129,13 +196,24 @@ export function createPoolProxy(Base: PoolClass, deps: PoolProxyDeps): PoolClass
     }
 
     override connect(callback?: unknown): unknown {
-      if (typeof callback === 'function') return super.connect(timedCheckout(this, callback as NodeCallback, deps));
+      const checkout = checkoutOf(this, Proxy.prototype.connect, deps);
+      if (typeof callback === 'function') return super.connect(timedCheckout(this, checkout, callback as NodeCallback, deps));
       // Build the promise the way pg-pool does (its own Promise class), so an
       // unhandled rejection stays unhandled for the app.
       const PromiseClass = (this as unknown as { Promise?: PromiseConstructor }).Promise ?? Promise;
       return new PromiseClass((resolve, reject) => {
-        super.connect(timedCheckout(this, (error, client) => (error ? reject(error) : resolve(client)), deps));
+        super.connect(timedCheckout(this, checkout, (error, client) => (error ? reject(error) : resolve(client)), deps));
       });
+    }
+
+    // pg-pool's query takes (text or config, values, callback): passed as they came, without a rest array.
+    override query(text?: unknown, values?: unknown, callback?: unknown): unknown {
+      dispatching = dispatchedSiteOf(text, Proxy.prototype.query, deps);
+      try {
+        return super.query(text, values, callback);
+      } finally {
+        dispatching = undefined;
+      }
     }
 
     override newClient(...args: unknown[]): unknown {
@@ -147,6 +225,7 @@ export function createPoolProxy(Base: PoolClass, deps: PoolProxyDeps): PoolClass
         const client = clients[clients.length - 1]!;
         client[kCreateStart] = started;
         client[kAcquiredAt] = NaN;
+        client[kCheckout] = newCheckoutRecord(deps.registry.get(this));
       }
       return result;
     }

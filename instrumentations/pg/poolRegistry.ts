@@ -6,12 +6,16 @@
  * wait p95 per minute, and of the most connections in use and the most
  * callers waiting among the samples the agent's sampler takes.
  */
-import type { Attributes, BatchObservableResult, Meter, Observable } from '@opentelemetry/api';
+import { performance } from 'node:perf_hooks';
+import type { Attributes, BatchObservableResult, Counter, Meter, Observable } from '@opentelemetry/api';
+import type { CallSite } from '../../core/callSite';
 import { ATTR, METRICS } from '../../core/metrics/registry';
 import { createObservableGauge } from '../../core/metrics/instruments';
 import { LatencyBuckets } from '../../core/latencyBuckets';
 import { MinuteHistory, NOTHING_COUNTED, minuteOf, type CumulativeReading, type HistoryShape, type HistoryWindow } from '../../core/minuteHistory';
 import { PoolNameAllocator, type PoolTarget } from './poolName';
+import { heldClientsOf, type CheckoutRecord } from './checkouts';
+import { ConnectionFindings } from './connectionFindings';
 import type { PgPoolLike, PgPoolOptions } from './types';
 
 export interface TrackedPool {
@@ -24,6 +28,27 @@ export interface TrackedPool {
   readonly idleAttributes: Attributes;
   readonly usedAttributes: Attributes;
   readonly ref: WeakRef<PgPoolLike>;
+  /** Explicit checkouts (`pool.connect()`) seen, for sampling their call sites. */
+  checkoutsSeen: number;
+  /** After a leak whose checkout had no call site: checkouts still to capture, every one, so the next leak names its site. */
+  leakHuntLeft: number;
+}
+
+/** `pool.connect()` call sites: the first FIRST_CHECKOUT_SAMPLES of a pool, then one in CHECKOUT_SAMPLE_EVERY, and every one for LEAK_HUNT_CHECKOUTS after a leak without a site. */
+export const FIRST_CHECKOUT_SAMPLES = 32;
+export const CHECKOUT_SAMPLE_EVERY = 64;
+export const LEAK_HUNT_CHECKOUTS = 10_000;
+/** Clients the status page lists as held longest right now. */
+export const HELD_CLIENTS_SHOWN = 10;
+
+/** A client checked out of a pool right now. */
+export interface HeldClientSnapshot {
+  readonly pool: string;
+  readonly heldMs: number;
+  readonly site: CallSite | undefined;
+  readonly route: string | undefined;
+  /** Held past QUERYLENS_POOL_LEAK_MS and reported. */
+  readonly leaked: boolean;
 }
 
 export interface PoolSnapshot {
@@ -62,6 +87,8 @@ export class PoolRegistry {
   private readonly byPool = new WeakMap<PgPoolLike, TrackedPool>();
   private readonly names = new PoolNameAllocator();
   private readonly finalizer = new FinalizationRegistry<TrackedPool>((tracked) => this.forget(tracked));
+  /** Leaks, long transactions and idle-in-transaction clients (connectionFindings.ts). */
+  readonly findings = new ConnectionFindings();
 
   track(pool: PgPoolLike, baseName: string, target: PoolTarget): TrackedPool {
     const existing = this.byPool.get(pool);
@@ -79,6 +106,8 @@ export class PoolRegistry {
       idleAttributes: { ...attributes, [ATTR.connectionState]: 'idle' },
       usedAttributes: { ...attributes, [ATTR.connectionState]: 'used' },
       ref: new WeakRef(pool),
+      checkoutsSeen: 0,
+      leakHuntLeft: 0,
     };
     this.pools.add(tracked);
     this.byPool.set(pool, tracked);
@@ -97,6 +126,53 @@ export class PoolRegistry {
     this.byPool.delete(pool);
     this.finalizer.unregister(tracked);
     this.forget(tracked);
+  }
+
+  /** Whether this explicit checkout's call site is captured (sampled: a capture costs microseconds). */
+  sampleCheckout(tracked: TrackedPool): boolean {
+    const seen = tracked.checkoutsSeen;
+    tracked.checkoutsSeen = seen + 1;
+    if (tracked.leakHuntLeft > 0) {
+      tracked.leakHuntLeft -= 1;
+      return true;
+    }
+    return seen < FIRST_CHECKOUT_SAMPLES || seen % CHECKOUT_SAMPLE_EVERY === 0;
+  }
+
+  /** Reports every client held `leakMs` or longer, once per checkout; `leaks` counts them per pool. */
+  checkHeldClients(nowMs: number, leakMs: number, leaks: Counter<Attributes>): void {
+    const nowPerf = performance.now();
+    for (const [tracked, pool] of this.livePools()) {
+      for (const { record, heldMs } of heldClientsOf(pool, nowPerf)) {
+        if (heldMs < leakMs || record.byPoolQuery || !Number.isNaN(record.leakedAt)) continue;
+        record.leakedAt = nowPerf;
+        leaks.add(1, tracked.attributes);
+        if (record.site === undefined) tracked.leakHuntLeft = LEAK_HUNT_CHECKOUTS;
+        this.findings.record({ kind: 'pool-client-leak', pool: tracked.name, site: record.site, route: record.scope?.route(), durationMs: heldMs, at: nowMs });
+      }
+    }
+  }
+
+  /** A client came back: a reported leak is counted as released late. */
+  released(tracked: TrackedPool, record: CheckoutRecord, heldMs: number): void {
+    if (!Number.isNaN(record.leakedAt)) {
+      this.findings.releasedLate({ kind: 'pool-client-leak', pool: tracked.name, site: record.site, route: record.scope?.route(), durationMs: heldMs, at: Date.now() });
+    }
+    record.leakedAt = NaN;
+    record.site = undefined;
+    record.scope = undefined;
+  }
+
+  /** The clients checked out now, held longest first (at most HELD_CLIENTS_SHOWN). */
+  heldClients(): HeldClientSnapshot[] {
+    const nowPerf = performance.now();
+    const held: HeldClientSnapshot[] = [];
+    for (const [tracked, pool] of this.livePools()) {
+      for (const { record, heldMs } of heldClientsOf(pool, nowPerf)) {
+        held.push({ pool: tracked.name, heldMs, site: record.site, route: record.scope?.route(), leaked: !Number.isNaN(record.leakedAt) });
+      }
+    }
+    return held.sort((a, b) => b.heldMs - a.heldMs).slice(0, HELD_CLIENTS_SHOWN);
   }
 
   /** Options (credentials included, memory only) of a live pool connected to `target`. */

@@ -13,6 +13,8 @@ import { appWorkBegan, appWorkEnded } from '../../core/appWork';
 import type { DatabaseHistogram } from '../../core/metrics/preAggregatedHistogram';
 import { emitQueryEvent, hasQueryObservers, type QueryEvent } from '../../core/queryEvents';
 import type { StatementAnalysis } from '../../core/statementAnalysis';
+import type { CallSite } from '../../core/callSite';
+import type { RequestScope } from '../../core/requestEvents';
 import { currentLoaderScope, recordDatabaseTimeInLoader, type LoaderDatabaseTime } from '../cacheTelemetry/loaderScope';
 import { guessOperation, writesOfUnparsed } from '../../core/keywordGuess';
 import { hasDataChangeListeners } from '../../core/dataChanges';
@@ -21,6 +23,9 @@ import { analysisAttributes, connectionTargetOf, operationAttributes } from './q
 import { unitOfWorkKey } from './unitOfWorkKey';
 import { describeQueryCall, errorTypeOf, rowsOf, wrapCallbackIn, type QueryCall } from './queryCall';
 import type { NodeCallback, PgClientLike } from './types';
+import { NOT_SAMPLED, takeDispatchedSite } from './checkouts';
+import { sendingWithCallSite } from './sendingCallSite';
+import type { TransactionWatch } from './transactionWatch';
 
 export interface QueryInstruments {
   duration: DatabaseHistogram;
@@ -39,8 +44,17 @@ export interface QueryPatchDeps {
   readonly instruments: () => QueryInstruments;
   /** True for the agent's own statements (EXPLAIN), which are never recorded. */
   readonly isAgentQuery: (firstArg: unknown) => boolean;
-  /** Groups the statements of one HTTP request for N+1 detection (before the active span). */
-  readonly requestContextKey: () => string | undefined;
+  /** The HTTP request or unit of work sending the statement: groups its statements (before the active span) and names its route. */
+  readonly requestScope: () => RequestScope | undefined;
+  readonly callSites: StatementCallSites;
+  readonly transactions: () => TransactionWatch | undefined;
+}
+
+/** Call sites of statements: which executions pay for a stack capture, and the capture. */
+export interface StatementCallSites {
+  sample(text: string): boolean;
+  /** The app's call site above `skip`. */
+  capture(skip: (...args: never[]) => unknown): CallSite | undefined;
 }
 
 export type QueryFunction = (this: PgClientLike, ...args: unknown[]) => unknown;
@@ -57,13 +71,17 @@ interface QueryStart {
   /** The request, or else the active span, whose statements are counted together for N+1. */
   readonly unitKey: string | undefined;
   readonly spanContext: SpanContext | undefined;
+  readonly site: CallSite | undefined;
+  readonly scope: RequestScope | undefined;
 }
 
 function record(client: PgClientLike, start: QueryStart, error: unknown, result: unknown, deps: QueryPatchDeps): void {
   appWorkEnded();
   try {
     const { call, started } = start;
-    const durationSeconds = (performance.now() - started) / 1000;
+    const ended = performance.now();
+    const durationSeconds = (ended - started) / 1000;
+    deps.transactions()?.observe(client, started, ended, start.site, start.scope);
     // A statement that started while the parser was loading may be labelled once it has.
     const analysis = start.analysis ?? analyzeSafely(call.text, deps);
     if (start.loaderScope) {
@@ -93,6 +111,8 @@ function record(client: PgClientLike, start: QueryStart, error: unknown, result:
       errorCode: errorType,
       contextKey: start.unitKey,
       traceId: spanContext?.traceId,
+      callSite: start.site,
+      request: start.scope,
       endedAt: Date.now(),
       server: target,
     };
@@ -142,6 +162,18 @@ function unitKeyOf(requestKey: string | undefined, span: Span | undefined): stri
   return span === undefined ? undefined : unitOfWorkKey(span);
 }
 
+/** This execution's call site: the one `pool.query` read where the app called it, else a capture when sampled. */
+function callSiteOf(client: PgClientLike, text: string, hook: QueryFunction, deps: QueryPatchDeps): CallSite | undefined {
+  try {
+    const dispatched = takeDispatchedSite(client);
+    if (dispatched !== undefined) return dispatched === NOT_SAMPLED ? undefined : dispatched;
+    return deps.callSites.sample(text) ? deps.callSites.capture(hook) : undefined;
+  } catch (error) {
+    reportAgentError('pg-query', error);
+    return undefined;
+  }
+}
+
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
@@ -152,13 +184,17 @@ export function createQueryPatch(original: QueryFunction, deps: QueryPatchDeps):
     if (call === undefined || deps.isAgentQuery(args[0])) return original.apply(this, args);
     const span = trace.getSpan(context.active());
     appWorkBegan();
+    const scope = deps.requestScope();
+    const site = callSiteOf(this, call.text, hook, deps);
     const start: QueryStart = {
       call,
       started: performance.now(),
       analysis: analyzeSafely(call.text, deps),
       loaderScope: currentLoaderScope(),
-      unitKey: unitKeyOf(deps.requestContextKey(), span),
+      unitKey: unitKeyOf(scope?.key, span),
       spanContext: recordedContextOf(span),
+      site,
+      scope,
     };
     if (call.callbackIndex >= 0 || call.configCallback) {
       const client = this;
@@ -167,9 +203,9 @@ export function createQueryPatch(original: QueryFunction, deps: QueryPatchDeps):
         // The app's callback gets pg's receiver and arguments as they are (apply of arguments copies nothing).
         return callback.apply(this, arguments as unknown as Parameters<NodeCallback>);
       });
-      return original.apply(this, args);
+      return site === undefined ? original.apply(this, args) : sendingWithCallSite(site, () => original.apply(this, args));
     }
-    const result = original.apply(this, args);
+    const result = site === undefined ? original.apply(this, args) : sendingWithCallSite(site, () => original.apply(this, args));
     // Any thenable: pg honours a custom Promise class (`new Client({ Promise })`).
     if (!isThenable(result)) return result;
     return result.then(

@@ -35,6 +35,7 @@ export interface PgPoolLike extends EventEmitter {
   readonly waitingCount: number;
   readonly ending: boolean;
   connect(...args: unknown[]): unknown;
+  query(...args: unknown[]): unknown;
   newClient(...args: unknown[]): unknown;
   end(...args: unknown[]): unknown;
 }

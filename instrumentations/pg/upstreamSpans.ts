@@ -10,6 +10,7 @@ import { PgInstrumentation as UpstreamPgInstrumentation } from '@opentelemetry/i
 import { ATTR } from '../../core/metrics/registry';
 import { guessOperation } from '../../core/keywordGuess';
 import type { StatementAnalyzer } from './queryPatch';
+import { callSiteBeingSent } from './sendingCallSite';
 
 class PgSpansInstrumentation extends UpstreamPgInstrumentation {
   protected override init() {
@@ -20,6 +21,7 @@ class PgSpansInstrumentation extends UpstreamPgInstrumentation {
 /** Names the span and replaces upstream's raw text, which can carry literals, with the normalized one. */
 export function annotatePgSpan(span: Span, text: string | undefined, analyzer: StatementAnalyzer): void {
   if (!span.isRecording() || text === undefined) return;
+  annotateCallSite(span);
   const analysis = analyzer.analyze(text);
   if (!analysis) {
     // The parser is still loading: only a known command word is sure to be free of literals.
@@ -36,6 +38,16 @@ export function annotatePgSpan(span: Span, text: string | undefined, analyzer: S
   for (const finding of analysis.findings) {
     span.addEvent('querylens.finding', { rule: finding.rule, severity: finding.severity, message: finding.message });
   }
+}
+
+/** The semantic conventions' `code.*` attributes, on the executions whose call site was captured (sampled). */
+function annotateCallSite(span: Span): void {
+  const site = callSiteBeingSent();
+  if (site === undefined) return;
+  span.setAttribute(ATTR.codeFilePath, site.file);
+  span.setAttribute(ATTR.codeLineNumber, site.line);
+  span.setAttribute(ATTR.codeColumnNumber, site.column);
+  if (site.function !== undefined) span.setAttribute(ATTR.codeFunctionName, site.function);
 }
 
 export function createPgSpansInstrumentation(analyzer: StatementAnalyzer, sqlcommenter: boolean): UpstreamPgInstrumentation {

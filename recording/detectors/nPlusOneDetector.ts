@@ -62,7 +62,12 @@ export interface NPlusOneSummary {
   readonly maxTotalMs: number;
   readonly firstSeen: number;
   readonly lastSeen: number;
+  /** The routes its loops ran on, most loops first (at most MAX_ROUTES_PER_LOOP). */
+  readonly routes: readonly { readonly route: string; readonly loops: number }[];
 }
+
+/** Routes remembered per looping statement. */
+export const MAX_ROUTES_PER_LOOP = 5;
 
 interface Repetition {
   count: number;
@@ -80,6 +85,7 @@ interface MutableSummary {
   maxTotalMs: number;
   readonly firstSeen: number;
   lastSeen: number;
+  readonly routes: Map<string, number>;
 }
 
 export class NPlusOneDetector {
@@ -134,6 +140,7 @@ export class NPlusOneDetector {
         maxTotalMs: repetition.totalMs,
         firstSeen: observation.at,
         lastSeen: observation.at,
+        routes: new Map(),
       });
       return;
     }
@@ -151,6 +158,15 @@ export class NPlusOneDetector {
     summary.lastSeen = at;
   }
 
+  /** The route of the loop just detected for `fingerprint`. */
+  noteRoute(fingerprint: string, route: string): void {
+    const routes = this.summaries.peek(fingerprint)?.routes;
+    if (routes === undefined) return;
+    const loops = routes.get(route);
+    if (loops !== undefined) routes.set(route, loops + 1);
+    else if (routes.size < MAX_ROUTES_PER_LOOP) routes.set(route, 1);
+  }
+
   /** The size so far of the fingerprint's latest loop. */
   latestLoop(fingerprint: string): NPlusOneLoop | undefined {
     const summary = this.summaries.peek(fingerprint);
@@ -161,7 +177,10 @@ export class NPlusOneDetector {
   /** Loops by fingerprint, most frequent first. */
   loops(): NPlusOneSummary[] {
     return [...this.summaries.values()]
-      .map(({ latest: _latest, ...summary }) => summary)
+      .map(({ latest: _latest, routes, ...summary }) => ({
+        ...summary,
+        routes: [...routes].map(([route, loops]) => ({ route, loops })).sort((a, b) => b.loops - a.loops),
+      }))
       .sort((a, b) => b.loops - a.loops || b.lastSeen - a.lastSeen);
   }
 

@@ -30,7 +30,9 @@ beforeAll(async () => {
     analyzer: () => cache,
     instruments: () => ({ duration: DB_OPERATION_DURATION, returnedRows: DB_RETURNED_ROWS }),
     isAgentQuery: () => false,
-    requestContextKey: () => undefined,
+    requestScope: () => undefined,
+    callSites: { sample: () => false, capture: () => undefined },
+    transactions: () => undefined,
   }) as typeof originalQuery;
   client = new pg.Client({ connectionString: DATABASE_URL });
   await client.connect();

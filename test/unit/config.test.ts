@@ -103,3 +103,32 @@ describe('readConfig', () => {
     expect(warnings[0]).toContain('QUERYLENS_RULES="select star"');
   });
 });
+
+describe('call sites and connection thresholds', () => {
+  it('are on, 10 s, 5 s and 1 s by default', () => {
+    const { config, warnings } = read({});
+    expect(warnings).toEqual([]);
+    expect(config).toMatchObject({ callSites: true, poolLeakMs: 10_000, longTransactionMs: 5_000, idleInTransactionMs: 1_000 });
+  });
+
+  it('reads valid values', () => {
+    const { config, warnings } = read({
+      QUERYLENS_CALL_SITES: 'off', QUERYLENS_POOL_LEAK_MS: '30000', QUERYLENS_LONG_TRANSACTION_MS: '2000', QUERYLENS_IDLE_IN_TRANSACTION_MS: '250',
+    });
+    expect(warnings).toEqual([]);
+    expect(config).toMatchObject({ callSites: false, poolLeakMs: 30_000, longTransactionMs: 2_000, idleInTransactionMs: 250 });
+  });
+
+  it('warns once per bad value, naming the variable, the value, what is accepted and the default used', () => {
+    const { config, warnings } = read({
+      QUERYLENS_CALL_SITES: 'sometimes', QUERYLENS_POOL_LEAK_MS: '-5', QUERYLENS_LONG_TRANSACTION_MS: '5s', QUERYLENS_IDLE_IN_TRANSACTION_MS: '0',
+    });
+    expect(config).toMatchObject({ callSites: true, poolLeakMs: 10_000, longTransactionMs: 5_000, idleInTransactionMs: 1_000 });
+    expect(warnings).toEqual([
+      'querylens: QUERYLENS_CALL_SITES="sometimes" is not valid (accepted: true/false, on/off, 1/0); using the default true',
+      'querylens: QUERYLENS_POOL_LEAK_MS="-5" is not valid (accepted: an integer from 1 to 86400000); using the default 10000',
+      'querylens: QUERYLENS_LONG_TRANSACTION_MS="5s" is not valid (accepted: an integer from 1 to 86400000); using the default 5000',
+      'querylens: QUERYLENS_IDLE_IN_TRANSACTION_MS="0" is not valid (accepted: an integer from 1 to 86400000); using the default 1000',
+    ]);
+  });
+});

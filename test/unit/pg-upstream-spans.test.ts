@@ -41,3 +41,13 @@ describe('pg span text', () => {
     expect(JSON.stringify(attributes)).not.toContain('hunter2');
   });
 });
+
+describe('pg span call site', () => {
+  it('carries the semantic conventions\' code.* attributes for an execution whose call site was captured, and none otherwise', async () => {
+    const { sendingWithCallSite } = await import('../../instrumentations/pg/sendingCallSite');
+    const site = { file: 'src/orders.js', line: 42, column: 7, function: 'loadOrders' };
+    const sampled = sendingWithCallSite(site, exportedAttributes);
+    expect(sampled).toMatchObject({ 'code.file.path': 'src/orders.js', 'code.line.number': 42, 'code.column.number': 7, 'code.function.name': 'loadOrders' });
+    expect(Object.keys(exportedAttributes()).filter((key) => key.startsWith('code.'))).toEqual([]);
+  });
+});

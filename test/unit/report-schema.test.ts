@@ -17,7 +17,14 @@ function window(counters: number[], peaks: number[] = []) {
   return { minutes: [point], hours: [{ ...point, start: AT - 20 * 60_000 }] };
 }
 
+const SITE = { file: 'src/orders.js', line: 42, column: 11, function: 'loadOrders' };
+
 const recorder: ReportSources['recorder'] = {
+  callSitesOf: () => [{ site: SITE, samples: 8, lastSeen: AT }],
+  routes: () => [{
+    route: 'GET /customers/:id/orders', requests: 4, statements: 48, totalMs: 480.1234, lastSeen: AT + 1000,
+    byStatement: [{ fingerprint: 'f1', calls: 48, totalMs: 480.1234, requests: 4 }],
+  }],
   queryHistories: () => new Map([['f1', window([4, 2424.2431, 0, 1])]]),
   topQueries: () => [{
     fingerprint: 'f1', normalized: 'SELECT id FROM orders WHERE note = $1', operation: 'SELECT', collection: 'orders', tables: ['orders'],
@@ -32,8 +39,12 @@ const recorder: ReportSources['recorder'] = {
     fix: { description: 'refresh concurrently', statements: ['REFRESH MATERIALIZED VIEW CONCURRENTLY mv'], outsideTransaction: false, replaces: { start: 0, end: 28 } }, firstSeen: AT, lastSeen: AT + 1000, count: 2, persistence: 'event',
     plan: { plan: [{ Plan: { 'Node Type': 'Seq Scan' } }], summary: 'Seq Scan on "orders"', explainedAt: AT + 500 },
   }],
-  slowQueries: () => [{ fingerprint: 'f1', lastDurationMs: 906.7, maxDurationMs: 906.7, lastTraceId: 'abc', lastSeen: AT + 1000, explain: { outcome: 'ok' } }],
-  nPlusOneLoops: () => [{ fingerprint: 'f1', normalized: 'SELECT 1', loops: 2, maxRepetitions: 12, maxTotalMs: 60.5, firstSeen: AT, lastSeen: AT + 1000 }],
+  slowQueries: () => [{
+    fingerprint: 'f1', lastDurationMs: 906.7, maxDurationMs: 906.7, lastTraceId: 'abc', lastSeen: AT + 1000, lastRoute: 'GET /reports/slow', lastCallSite: SITE, explain: { outcome: 'ok' },
+  }],
+  nPlusOneLoops: () => [{
+    fingerprint: 'f1', normalized: 'SELECT 1', loops: 2, maxRepetitions: 12, maxTotalMs: 60.5, firstSeen: AT, lastSeen: AT + 1000, routes: [{ route: 'GET /customers/:id/orders', loops: 2 }],
+  }],
   cacheCandidates: () => [{
     fingerprint: 'f1', normalized: 'SELECT 1', tables: ['orders'], calls: 40, repeats: 30, distinctParameterSets: 10, sampleFull: false,
     estimatedHitRate: 0.75, meanMs: 2.5, estimatedTimeSavedMs: 75,
@@ -57,6 +68,10 @@ const sources: ReportSources = {
   parse: { hits: 1, misses: 2, unparseable: 0, overlong: 0, notReady: 0, pending: 0, pendingDropped: 0, deferred: 0, evictions: 0, entries: 2, textChars: 40 },
   slowQueryLog: { destination: 'stderr', stats: () => ({ written: 1, dropped: 0 }) },
   pools: [{ name: 'pg-pool', total: 2, idle: 1, used: 1, pending: 0, max: 10, min: 0, checkouts: 5, waitP95Ms: 0.5 }],
+  heldClients: [{ pool: 'pg-pool', heldMs: 12_345.6789, site: SITE, route: 'GET /leak', leaked: true }],
+  connectionFindings: [{
+    kind: 'pool-client-leak', pool: 'pg-pool', site: SITE, route: 'GET /leak', count: 1, maxMs: 12_345.6789, lastMs: 12_345.6789, releasedLate: 0, firstSeen: AT, lastSeen: AT + 1000,
+  }],
   redisCommands: [{ server: '127.0.0.1:6379', database: 0, command: 'GET', calls: 3, errors: 0, p95Ms: 0.2 }],
   caches: [{
     name: 'users', layer: 'memory', hits: 3, misses: 1, stale: 0, errors: 0, evictions: { evict: 1, set: 0, delete: 0, expire: 0, fetch: 0, other: 0 }, entries: 2, maxEntries: 100,
@@ -85,6 +100,8 @@ function shape(value: unknown): Shape {
 }
 
 const PLAN = { summary: 'string', explainedAt: 'string', plan: [{ Plan: { 'Node Type': 'string' } }] };
+const CALL_SITE = { file: 'string', line: 'number', column: 'number', function: 'string' };
+const SAMPLED_CALL_SITE = { ...CALL_SITE, samples: 'number' };
 
 const SCHEMA = {
   schemaVersion: 'number',
@@ -93,26 +110,34 @@ const SCHEMA = {
   startedAt: 'string',
   uptimeSeconds: 'number',
   statsSince: 'string',
-  thresholds: { slowQueryMs: 'number', nPlusOne: 'number', nPlusOneMinMs: 'number', maxQueries: 'number', unboundedRows: 'number', explain: 'boolean', indexAdvisor: 'string' },
+  thresholds: {
+    slowQueryMs: 'number', nPlusOne: 'number', nPlusOneMinMs: 'number', maxQueries: 'number', unboundedRows: 'number', explain: 'boolean', indexAdvisor: 'string',
+    callSites: 'boolean', poolLeakMs: 'number', longTransactionMs: 'number', idleInTransactionMs: 'number',
+  },
   queries: {
     p95Ms: 'number',
     top: [{
       fingerprint: 'string', operation: 'string', collection: 'string', tables: ['string'],
       calls: 'number', totalMs: 'number', meanMs: 'number', maxMs: 'number', p50Ms: 'number', p95Ms: 'number', p99Ms: 'number',
       rows: 'number', errors: 'number', errorsByCode: { '57014': 'number' }, query: 'string', firstSeen: 'string', lastSeen: 'string',
+      callSites: [SAMPLED_CALL_SITE], routes: [{ route: 'string', requests: 'number', callsPerRequest: 'number', msPerRequest: 'number' }],
       history: historyOf(STATEMENT_POINT),
     }],
     other: { calls: 'number', totalMs: 'number', rows: 'number', errors: 'number', evictions: 'number' },
   },
   findings: [{
     rule: 'string', severity: 'string', category: 'string', fingerprint: 'string', example: 'string', message: 'string', suggestion: 'string',
-    fix: { description: 'string', statements: ['string'], outsideTransaction: 'boolean' }, count: 'number', persistence: 'string', firstSeen: 'string', lastSeen: 'string', plan: PLAN,
+    fix: { description: 'string', statements: ['string'], outsideTransaction: 'boolean' }, count: 'number', persistence: 'string', firstSeen: 'string', lastSeen: 'string',
+    callSites: [SAMPLED_CALL_SITE], plan: PLAN,
   }],
   slowQueries: [{
     fingerprint: 'string', query: 'string', slowExecutions: 'number', calls: 'number', meanMs: 'number', p95Ms: 'number',
-    maxMs: 'number', lastMs: 'number', lastSeen: 'string', lastTraceId: 'string', findings: ['string'], explain: { outcome: 'string' }, plan: PLAN,
+    maxMs: 'number', lastMs: 'number', lastSeen: 'string', lastTraceId: 'string', lastRoute: 'string', lastCallSite: CALL_SITE, findings: ['string'], explain: { outcome: 'string' }, plan: PLAN,
   }],
-  nPlusOne: [{ fingerprint: 'string', loops: 'number', maxRepetitions: 'number', maxTotalMs: 'number', query: 'string', firstSeen: 'string', lastSeen: 'string' }],
+  nPlusOne: [{
+    fingerprint: 'string', loops: 'number', maxRepetitions: 'number', maxTotalMs: 'number', query: 'string', firstSeen: 'string', lastSeen: 'string',
+    routes: [{ route: 'string', loops: 'number' }], callSites: [SAMPLED_CALL_SITE],
+  }],
   cacheCandidates: [{
     fingerprint: 'string', calls: 'number', repeats: 'number', distinctParameterSets: 'number', sampleFull: 'boolean',
     estimatedHitRate: 'number', meanMs: 'number', estimatedTimeSavedMs: 'number', query: 'string',
@@ -133,6 +158,15 @@ const SCHEMA = {
     name: 'string', total: 'number', idle: 'number', used: 'number', pending: 'number', max: 'number', min: 'number', checkouts: 'number', waitP95Ms: 'number',
     history: historyOf({ start: 'string', checkouts: 'number', waitP95Ms: 'number', peakUsed: 'number', peakPending: 'number' }),
   }],
+  routes: [{
+    route: 'string', requests: 'number', statementsPerRequest: 'number', dbMsPerRequest: 'number', totalMs: 'number', lastSeen: 'string',
+    statements: [{ fingerprint: 'string', query: 'string', callsPerRequest: 'number', msPerRequest: 'number', requestShare: 'number', callSites: [SAMPLED_CALL_SITE] }],
+  }],
+  connectionFindings: [{
+    kind: 'string', severity: 'string', pool: 'string', callSite: CALL_SITE, route: 'string', message: 'string', suggestion: 'string',
+    count: 'number', maxMs: 'number', lastMs: 'number', releasedLate: 'number', firstSeen: 'string', lastSeen: 'string',
+  }],
+  heldClients: [{ pool: 'string', heldMs: 'number', callSite: CALL_SITE, route: 'string', leaked: 'boolean' }],
   redisCommands: [{ server: 'string', database: 'number', command: 'string', calls: 'number', errors: 'number', p95Ms: 'number' }],
   caches: [{
     name: 'string', layer: 'string', hits: 'number', misses: 'number', stale: 'number', errors: 'number',
@@ -166,6 +200,15 @@ describe('the published report schema', () => {
     expect(report.pools[0].history.minutes[0]).toEqual({ start: '2026-11-27T11:20:00.000Z', checkouts: 5, waitP95Ms: 12.346, peakUsed: 1, peakPending: 0 });
     expect(report.caches[0].history.hours[0]).toEqual({ start: '2026-11-27T11:00:00.000Z', hits: 3, misses: 1, stale: 0, hitRatio: 0.75 });
     expect(report.history).toMatchObject({ since: '2026-11-27T10:20:00.000Z', minutesKept: 60, hoursKept: 24 });
+  });
+
+  it('gives a route its statements and database time per request, and a statement its routes', () => {
+    const report = buildReport(sources);
+    expect(report.routes[0]).toMatchObject({ route: 'GET /customers/:id/orders', requests: 4, statementsPerRequest: 12, dbMsPerRequest: 120.031 });
+    expect(report.routes[0].statements[0]).toMatchObject({ query: 'SELECT id FROM orders WHERE note = $1', callsPerRequest: 12, msPerRequest: 120.031, requestShare: 1 });
+    expect(report.queries.top[0].routes).toEqual([{ route: 'GET /customers/:id/orders', requests: 4, callsPerRequest: 12, msPerRequest: 120.031 }]);
+    expect(report.heldClients[0].heldMs).toBe(12345.679);
+    expect(report.connectionFindings[0].message).toContain('src/orders.js:42 on GET /leak');
   });
 
   it('gives a suggestion the time its statements took per hour and their share of all statement time', () => {

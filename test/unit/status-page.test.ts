@@ -105,7 +105,7 @@ describe('renderStatusPage', () => {
 
   it('renders every section, with a note where there is no data yet', () => {
     const html = renderStatusPage(hostileReport(), { sort: 'total', refreshSeconds: 0, path: '/querylens' });
-    for (const id of ['overview', 'statements', 'findings', 'index-suggestions', 'slow', 'n-plus-one', 'pools', 'redis', 'caches', 'cache-candidates']) {
+    for (const id of ['overview', 'statements', 'findings', 'index-suggestions', 'slow', 'n-plus-one', 'routes', 'pools', 'connections', 'redis', 'caches', 'cache-candidates']) {
       expect(html).toContain(`<section id="${id}">`);
     }
     expect(html).toContain('no N+1 loop detected yet');

@@ -1,4 +1,4 @@
-/** PostgreSQL client and pools: throughput, errors, latency, rows, and the nine pool metrics. */
+/** PostgreSQL client and pools: throughput, errors, latency, rows, the nine pool metrics, leaked clients and transactions. */
 import { METRICS } from '../../../core/metrics/registry';
 import { CONNECTION_STATE, DB_SYSTEM, LABEL, SQLSTATE } from '../../shared/labels';
 import type { MetricDefinition } from '../../../core/metrics/registry';
@@ -74,6 +74,22 @@ export const postgresDashboard: DashboardSpec = {
             { expr: q.maxGauge(byPool, METRICS.dbConnectionMax.scraped), legend: `max ${poolLegend}` },
             { expr: q.maxGauge(byPool, METRICS.dbConnectionIdleMax.scraped), legend: `idle max ${poolLegend}` },
             { expr: q.maxGauge(byPool, METRICS.dbConnectionIdleMin.scraped), legend: `idle min ${poolLegend}` },
+          ] }),
+      ],
+    },
+    {
+      title: 'Leaks and transactions',
+      panels: [
+        timeseriesPanel({ title: 'Leaked clients', unit: 'ops', width: 8,
+          description: 'Clients per second held past QUERYLENS_POOL_LEAK_MS without a release; the report names the line that checked them out.',
+          targets: [{ expr: q.sumRate(byPool, METRICS.poolClientLeaks.scraped, RATE), legend: poolLegend }] }),
+        poolTimePanel(METRICS.transactionDuration, 'Transaction duration',
+          'Time from the statement that opened a transaction to its COMMIT or ROLLBACK: p99 and mean per pool.'),
+        timeseriesPanel({ title: 'Long and idle transactions', unit: 'ops', width: 8,
+          description: 'Transactions per second open past QUERYLENS_LONG_TRANSACTION_MS, and clients idle inside one past QUERYLENS_IDLE_IN_TRANSACTION_MS.',
+          targets: [
+            { expr: q.sumRate(byPool, METRICS.longTransactions.scraped, RATE), legend: `long ${poolLegend}` },
+            { expr: q.sumRate(byPool, METRICS.idleInTransaction.scraped, RATE), legend: `idle ${poolLegend}` },
           ] }),
       ],
     },

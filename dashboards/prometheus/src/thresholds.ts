@@ -13,6 +13,8 @@ export const THRESHOLDS = {
   txConflictsPerMinute: 5,
   /** Used connections over the pool maximum (PostgreSQL mixins: > 80% for 10m). */
   poolUsedRatio: 0.8,
+  /** Transactions over QUERYLENS_LONG_TRANSACTION_MS per rate window: one is a finding, a steady stream holds locks and VACUUM back. */
+  longTransactionsPerWindow: 2,
   /** Requests waiting for a connection per connection the pool may open. */
   pendingPerMaxConnection: 1,
   /** p99 Redis latency in seconds: an in-memory store answering slower than a 0.1 s bucket is in trouble. */

@@ -1,4 +1,4 @@
-/** pg Pool health: saturation, exhaustion with queueing, waiting requests, checkout timeouts. */
+/** pg Pool health: saturation, exhaustion with queueing, waiting requests, checkout timeouts, leaked clients, transactions held open. */
 import { METRICS } from '../../../../core/metrics/registry';
 import { CONNECTION_STATE, LABEL } from '../../../shared/labels';
 import { eq } from '../../../shared/promql';
@@ -20,6 +20,8 @@ export function poolAlerts(ctx: RuleContext): AlertSpec[] {
   const pending = q.sumGauge(POOL, METRICS.dbConnectionPendingRequests.scraped);
   // A count, not a per-minute rate: one timeout reads "1", not "200m". Pools start at 0.
   const timeouts = q.sumIncrease(POOL, METRICS.dbConnectionTimeouts.scraped, RATE_WINDOW);
+  const leaks = q.sumIncrease(POOL, METRICS.poolClientLeaks.scraped, RATE_WINDOW);
+  const longTransactions = q.sumIncrease(POOL, METRICS.longTransactions.scraped, RATE_WINDOW);
   const poolLabel = { [LABEL.pool]: FIXTURE_POOL };
   const poolState = (usedConnections: number, waiting: number) => [
     fx.gauge(METRICS.dbConnectionCount.scraped, { ...poolLabel, [LABEL.connectionState]: CONNECTION_STATE.used }, usedConnections),
@@ -85,6 +87,34 @@ export function poolAlerts(ctx: RuleContext): AlertSpec[] {
         ...fx.singleEventCases(METRICS.dbConnectionTimeouts.scraped, poolLabel, 'checkout timeout', 'warning'),
         { name: 'no timeouts', series: [fx.counter(METRICS.dbConnectionTimeouts.scraped, poolLabel, 0)],
           evalTime: EVAL_TIME, firing: [] },
+      ],
+    },
+    {
+      name: 'QuerylensPgPoolClientLeaks',
+      signal: leaks,
+      levels: [{ severity: 'warning', expr: above(leaks, 0), for: '1m' }],
+      summary: 'The app keeps pg pool clients checked out past QUERYLENS_POOL_LEAK_MS.',
+      description: (t) => `${t.value} clients of pool ${t.label(LABEL.pool)} on ${t.label(LABEL.instance)} were held past the leak threshold in the last ${RATE_WINDOW}; the report's connectionFindings name the line that checked them out.`,
+      valueFormat: 'humanize',
+      cases: [
+        { name: 'clients leak', series: [fx.counter(METRICS.poolClientLeaks.scraped, poolLabel, 1)],
+          evalTime: EVAL_TIME, firing: [{ severity: 'warning', labels: fx.target(poolLabel), value: '5' }] },
+        ...fx.singleEventCases(METRICS.poolClientLeaks.scraped, poolLabel, 'leaked client', 'warning'),
+        { name: 'no leak', series: [fx.counter(METRICS.poolClientLeaks.scraped, poolLabel, 0)], evalTime: EVAL_TIME, firing: [] },
+      ],
+    },
+    {
+      name: 'QuerylensPgLongTransactions',
+      signal: longTransactions,
+      levels: [{ severity: 'warning', expr: above(longTransactions, THRESHOLDS.longTransactionsPerWindow), for: '5m' }],
+      summary: 'Transactions on a pg pool stay open past QUERYLENS_LONG_TRANSACTION_MS.',
+      description: (t) => `${t.value} transactions on pool ${t.label(LABEL.pool)} on ${t.label(LABEL.instance)} stayed open past the long-transaction threshold in the last ${RATE_WINDOW}; the report's connectionFindings name where they began.`,
+      valueFormat: 'humanize',
+      cases: [
+        { name: 'a long transaction a minute', series: [fx.counter(METRICS.longTransactions.scraped, poolLabel, 1)],
+          evalTime: EVAL_TIME, firing: [{ severity: 'warning', labels: fx.target(poolLabel), value: '5' }] },
+        { name: 'one long transaction', series: [fx.series(METRICS.longTransactions.scraped, poolLabel, '0x20 1x20')], evalTime: EVAL_TIME, firing: [] },
+        { name: 'no long transaction', series: [fx.counter(METRICS.longTransactions.scraped, poolLabel, 0)], evalTime: EVAL_TIME, firing: [] },
       ],
     },
   ];
