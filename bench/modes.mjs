@@ -2,6 +2,7 @@
 // the upstream OpenTelemetry setup (with the SDK's default trace export and
 // with traces off) and under querylens, with its call sites on (the default)
 // and off. `args` go before the workload script.
+import { execFileSync } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -30,4 +31,19 @@ export function modesWithBaseline(env = process.env) {
   const traces = env.BENCH_AGENT_TRACES;
   if (!traces) return modes;
   return modes.map((mode) => (mode.agent ? { ...mode, name: `${mode.name} [traces ${traces}]`, env: { ...mode.env, OTEL_TRACES_EXPORTER: traces } } : mode));
+}
+
+/**
+ * Runs `script` (in bench/) once in a fresh process under `mode`, its metrics
+ * port `port`; returns the JSON of the last line it prints. `nodeArgs` go
+ * before the mode's preload.
+ */
+export function runBenchScript(mode, script, port, nodeArgs = []) {
+  const output = execFileSync(process.execPath, [...nodeArgs, ...mode.args, join(BENCH_DIR, script)], {
+    cwd: ROOT,
+    env: { ...process.env, OTEL_EXPORTER_PROMETHEUS_PORT: String(port), OTEL_SERVICE_NAME: 'querylens-bench', ...mode.env },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return JSON.parse(output.trim().split('\n').pop());
 }

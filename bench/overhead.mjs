@@ -5,29 +5,17 @@
 // per-round ratios) and RSS.
 // Timings on a shared 2-core machine are noisy: read the ratios, not the
 // absolute numbers. BENCH_BASELINE_DIST=<dist> adds another build of the agent.
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
-import { BENCH_DIR, ROOT, modesWithBaseline } from './modes.mjs';
+import { modesWithBaseline, runBenchScript } from './modes.mjs';
 import { median, medianRatio, shuffledRounds } from './rounds.mjs';
 
 const rounds = Number(process.env.BENCH_ROUNDS || 5);
 const MODES = modesWithBaseline();
 
-function runOnce(mode, port) {
-  const output = execFileSync(process.execPath, [...mode.args, join(BENCH_DIR, 'workload.cjs')], {
-    cwd: ROOT,
-    env: { ...process.env, OTEL_EXPORTER_PROMETHEUS_PORT: String(port), OTEL_SERVICE_NAME: 'querylens-bench', ...mode.env },
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return JSON.parse(output.trim().split('\n').pop());
-}
-
 const samples = new Map(MODES.map((mode) => [mode.name, []]));
 for (const [index, order] of shuffledRounds(MODES, rounds, Number(process.env.BENCH_SEED || 1)).entries()) {
   const round = index + 1;
   for (const mode of order) {
-    const result = runOnce(mode, 19464 + MODES.indexOf(mode));
+    const result = runBenchScript(mode, 'workload.cjs', 19464 + MODES.indexOf(mode));
     samples.get(mode.name).push(result);
     process.stderr.write(`round ${round} ${mode.name}: pg ${result.pgPerSecond.toFixed(0)}/s, redis ${result.redisPerSecond.toFixed(0)}/s, rss ${result.rssMiB.toFixed(0)} MiB\n`);
   }

@@ -5,28 +5,16 @@
 // The growth is what the agent keeps per statement it has seen; its caps
 // (statement cache, tracked fingerprints, metric series) should make it level off.
 // BENCH_BASELINE_DIST=<dist> adds another build of the agent.
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
-import { BENCH_DIR, ROOT, modesWithBaseline } from './modes.mjs';
+import { modesWithBaseline, runBenchScript } from './modes.mjs';
 import { median, shuffledRounds } from './rounds.mjs';
 
 const rounds = Number(process.env.BENCH_ROUNDS || 3);
 const MODES = modesWithBaseline().filter((mode) => mode.name !== 'upstream (SDK defaults: traces to OTLP)');
 
-function runOnce(mode, port) {
-  const output = execFileSync(process.execPath, ['--expose-gc', ...mode.args, join(BENCH_DIR, 'statement-flood.cjs')], {
-    cwd: ROOT,
-    env: { ...process.env, OTEL_EXPORTER_PROMETHEUS_PORT: String(port), OTEL_SERVICE_NAME: 'querylens-bench', ...mode.env },
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return JSON.parse(output.trim().split('\n').pop());
-}
-
 const samples = new Map(MODES.map((mode) => [mode.name, []]));
 for (const [index, order] of shuffledRounds(MODES, rounds, Number(process.env.BENCH_SEED || 1)).entries()) {
   for (const mode of order) {
-    const { before, after } = runOnce(mode, 19664 + MODES.indexOf(mode));
+    const { before, after } = runBenchScript(mode, 'statement-flood.cjs', 19664 + MODES.indexOf(mode), ['--expose-gc']);
     const sample = { rss: before.rssMiB, rssGrowth: after.rssMiB - before.rssMiB, heap: before.heapMiB, heapGrowth: after.heapMiB - before.heapMiB };
     samples.get(mode.name).push(sample);
     process.stderr.write(`round ${index + 1} ${mode.name}: rss ${sample.rss.toFixed(0)} MiB +${sample.rssGrowth.toFixed(1)}, heap ${sample.heap.toFixed(1)} MiB +${sample.heapGrowth.toFixed(1)}\n`);
