@@ -18,6 +18,22 @@ const UNAVAILABLE = new Set(['reconnecting', 'close', 'end']);
 /** Removals are sent in slices, so a large tag never becomes one huge command. */
 const DELETE_BATCH = 500;
 
+/**
+ * One slice of a tag's invalidation, in one command: pops up to ARGV[2] of the tag set's members,
+ * deletes their values (ARGV[1] is the value-key prefix) and, once the set is empty, publishes the
+ * invalidation (ARGV[3] the channel, ARGV[4] the message). Returns 1 while members remain. Popping
+ * rather than reading then deleting the set keeps a member added meanwhile, with its value.
+ */
+const REMOVE_TAG_SLICE = `local members = redis.call('SPOP', KEYS[1], ARGV[2])
+if #members > 0 then
+  local keys = {}
+  for i, member in ipairs(members) do keys[i] = ARGV[1] .. member end
+  redis.call('DEL', unpack(keys))
+end
+if redis.call('EXISTS', KEYS[1]) == 1 then return 1 end
+redis.call('PUBLISH', ARGV[3], ARGV[4])
+return 0`;
+
 /** Deletes the lock only while it still holds this owner's token: a lease that expired and was taken by another instance is theirs. */
 const RELEASE_LOCK = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0";
 
@@ -86,13 +102,18 @@ export class RedisLayer {
     return removed;
   }
 
-  /** Removes every entry the tag's set names, then the set. False when Redis could not be told. */
-  async removeTag(tag: string): Promise<boolean> {
+  /**
+   * Removes every entry the tag's set names and the set, then publishes `message` to the other
+   * instances: one command for a tag of up to DELETE_BATCH entries (a steady stream of writes
+   * sends one per invalidation round). False when Redis could not be told.
+   */
+  async removeTagAndPublish(tag: string, message: string): Promise<boolean> {
     const tagKey = this.keys.tag(tag);
-    const members = await this.attempt(() => this.client.smembers(tagKey));
-    if (members === undefined) return false;
-    const removed = await this.remove(members);
-    return await this.attempt(() => this.client.del(tagKey)) !== undefined && removed;
+    const valuePrefix = this.keys.value('');
+    for (;;) {
+      const remaining = await this.attempt(() => this.client.eval(REMOVE_TAG_SLICE, 1, tagKey, valuePrefix, DELETE_BATCH, this.keys.channel, message));
+      if (remaining !== 1) return remaining === 0;
+    }
   }
 
   /** Takes the key's load lock for `leaseMs` unless another holds it: true when taken, false when held, undefined when Redis could not answer. */

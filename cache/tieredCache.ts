@@ -462,10 +462,12 @@ class Tiered<V> implements TieredCache<V> {
   /** Removes from Redis and tells the other instances; kept for replay when Redis cannot be reached. */
   async #invalidateInRedis(invalidation: Invalidation): Promise<void> {
     if (this.#redis === undefined) return;
-    const removed = invalidation.tag === undefined
-      ? await this.#redis.remove(invalidation.keys ?? [])
-      : await this.#redis.removeTag(invalidation.tag);
-    if (removed) await this.#publish(invalidation);
+    if (invalidation.tag !== undefined) {
+      const told = await this.#redis.removeTagAndPublish(invalidation.tag, encodeInvalidation(this.#self, invalidation));
+      if (!told) this.#keepForReplay(invalidation);
+      return;
+    }
+    if (await this.#redis.remove(invalidation.keys ?? [])) await this.#publish(invalidation);
     else this.#keepForReplay(invalidation);
   }
 

@@ -180,6 +180,54 @@ describe('tiered cache', () => {
     }, { timeout: 3000, interval: 20 });
   });
 
+  it('tells Redis of a tag invalidation in one command: the entries, the set and the message together', async () => {
+    const name = uniqueName('tag-one-command');
+    const redis = client();
+    const sent: string[] = [];
+    const sendCommand = redis.sendCommand.bind(redis);
+    redis.sendCommand = (command, ...rest) => {
+      sent.push(command.name);
+      return sendCommand(command, ...rest);
+    };
+    const observer = client();
+    const cache = tiered<string>({ name, redis });
+    await subscribers(observer, name, 1);
+    await cache.get('a', () => 'one', { tags: ['t'] });
+    await cache.get('b', () => 'two', { tags: ['t'] });
+    const heard = new Promise<string>((resolve) => {
+      observer.once('message', (_channel: string, message: string) => resolve(message));
+    });
+    await observer.subscribe(tieredKeys(name).channel);
+
+    sent.length = 0;
+    await cache.invalidateTag('t');
+    expect(sent).toEqual(['eval']);
+    const keys = tieredKeys(name);
+    expect(await client().exists(keys.value('a'), keys.value('b'), keys.tag('t'))).toBe(0);
+    expect(JSON.parse(await heard)).toMatchObject({ t: 't' });
+  });
+
+  it('removes a tag naming more entries than one command takes, and tells the other instance once', async () => {
+    const { name, observer, first, second } = await twoInstances('tag-slices');
+    const entries = 1_200;
+    for (let i = 0; i < entries; i += 1) await first.get(`k${i}`, () => `v${i}`, { tags: ['big'] });
+    expect(await second.get('k0', () => 'never')).toBe('v0');
+    const messages: string[] = [];
+    const listener = client();
+    listener.on('message', (_channel: string, message: string) => messages.push(message));
+    await listener.subscribe(tieredKeys(name).channel);
+
+    await first.invalidateTag('big');
+    const keys = tieredKeys(name);
+    const left = await observer.keys(`${keys.value('')}*`);
+    expect(left).toEqual([]);
+    expect(await observer.exists(keys.tag('big'))).toBe(0);
+    await vi.waitFor(async () => {
+      expect(await second.get('k0', () => 'reloaded')).toBe('reloaded');
+    }, { timeout: 3000, interval: 20 });
+    expect(messages.filter((message) => JSON.parse(message).t === 'big')).toHaveLength(1);
+  });
+
   it('hands a loader error to every waiter, caches nothing, and leaves no rejection unhandled', async () => {
     const name = uniqueName('loader-error');
     const cache = tiered<string>({ name, redis: client(), negativeTtlMs: 60_000 });
