@@ -10,9 +10,6 @@
  * invalidate every query entry (statementCacheability.ts).
  */
 import { hash } from 'node:crypto';
-import { performance } from 'node:perf_hooks';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { reportAgentError } from '../core/agentErrors';
 import { onDataChange } from '../core/dataChanges';
 import { encodeValues } from '../core/hashing';
 import type { TableWrites } from '../core/statementAnalysis';
@@ -20,6 +17,7 @@ import { lookupStatement } from '../core/statementLookup';
 import type { CacheCounters } from '../instrumentations/cacheTelemetry/cacheStatistics';
 import { currentLoaderScope, type StatementTrail } from '../instrumentations/cacheTelemetry/loaderScope';
 import { uncommittedWrites } from '../instrumentations/pg/committedWrites';
+import { InvalidationRounds } from './invalidationRounds';
 import { QueryTrail } from './queryTrail';
 import { rowCodec } from './rowCodec';
 import { type BypassReason, readTags, readsOwnWrites, tableTag, writeTags } from './statementCacheability';
@@ -60,22 +58,12 @@ export interface QueryCachingHost {
   dropTagLocally(tag: string): void;
   /** `trail` hears the loader's statements (undefined: the enclosing load's, if any). */
   load(key: string, loader: () => unknown, policy: StorePolicy, trail?: StatementTrail): Promise<LoadOutcome>;
-  invalidateTag(tag: string): Promise<void>;
-}
-
-interface RunningInvalidation {
-  done: Promise<void>;
-  /** A write came while Redis was being told: tell it again once this round is over. */
-  again: boolean;
-  /** The round reaching Redis now; undefined between two rounds. */
-  round: Promise<void> | undefined;
+  /** Removes the tags' entries from Redis and tells the other instances; never rejects. */
+  invalidateTagsInRedis(tags: readonly string[]): Promise<void>;
 }
 
 /** Keys of query entries start with it; other keys should not. */
 export const QUERY_KEY_PREFIX = '@sql:';
-
-/** The shortest time between two Redis rounds of one table's invalidation (writes meanwhile are told in the second). */
-const MIN_ROUND_INTERVAL_MS = 10;
 
 /** Parameter values longer than this (in their encoding) are not hashed into a key: the statement runs uncached. */
 const MAX_VALUES_LENGTH = 64 * 1024;
@@ -92,20 +80,18 @@ function extraTags(options: QueryCacheOptions): string[] {
 
 export class QueryCaching {
   #stopListening: (() => void) | undefined;
-  /**
-   * Invalidations of tables still reaching Redis: a read of those tables goes to the database
-   * meanwhile, so Redis cannot hand it the old rows. Writes to a table whose invalidation is
-   * running are coalesced into one more round after it, not one Redis round each.
-   */
-  readonly #invalidating = new Map<string, RunningInvalidation>();
+  /** Written tables not yet removed from Redis: a read of them waits, or goes to the database. */
+  readonly #rounds: InvalidationRounds;
 
-  constructor(private readonly host: QueryCachingHost) {}
+  constructor(private readonly host: QueryCachingHost) {
+    this.#rounds = new InvalidationRounds((tags) => host.invalidateTagsInRedis(tags));
+  }
 
   async query<R>(runner: QueryRunner, text: string, values: readonly unknown[] | undefined, options: QueryCacheOptions = {}): Promise<QueryAnswer<R>> {
     const analysis = lookupStatement(text);
     const tags = analysis === undefined ? undefined : readTags(analysis);
     const allTags = tags === undefined ? undefined : [...tags, ...extraTags(options)];
-    const rounds = allTags === undefined ? undefined : this.#roundsCovering(allTags);
+    const rounds = allTags === undefined ? undefined : this.#rounds.covering(allTags);
     const reason: BypassReason | undefined = analysis === undefined ? 'not_analysed'
       : tags === undefined ? 'uncacheable'
         : readsOwnWrites(tags, uncommittedWrites(runner)) ? 'uncommitted'
@@ -167,53 +153,7 @@ export class QueryCaching {
     for (const tag of writeTags(writes)) {
       this.host.counters.countEvent(event);
       this.host.dropTagLocally(tag);
-      const running = this.#invalidating.get(tag);
-      if (running !== undefined) {
-        running.again = true;
-        continue;
-      }
-      const started: RunningInvalidation = { done: Promise.resolve(), again: false, round: undefined };
-      started.done = this.#untilInvalidated(tag, started)
-        .catch((error: unknown) => reportAgentError('tiered-cache', error))
-        .finally(() => this.#invalidating.delete(tag));
-      this.#invalidating.set(tag, started);
+      this.#rounds.add(tag);
     }
-  }
-
-  /**
-   * One Redis round, and one more for the writes that came during it or within
-   * MIN_ROUND_INTERVAL_MS of its start, started once that interval is over: a steady stream of
-   * writes to a table costs a bounded number of Redis rounds per second, not one per write.
-   */
-  async #untilInvalidated(tag: string, running: RunningInvalidation): Promise<void> {
-    try {
-      do {
-        running.again = false;
-        const started = performance.now();
-        running.round = this.host.invalidateTag(tag);
-        await running.round;
-        running.round = undefined;
-        const wait = MIN_ROUND_INTERVAL_MS - (performance.now() - started);
-        if (wait > 0) await sleep(wait, undefined, { ref: false });
-      } while (running.again);
-    } finally {
-      running.round = undefined;
-    }
-  }
-
-  /**
-   * What a read of these tags must wait for so that Redis cannot hand it rows older than a write
-   * made before it: the rounds reaching Redis now. Undefined when a write is not in a round yet
-   * (it waits for the next one, up to MIN_ROUND_INTERVAL_MS away): the read goes to the database.
-   */
-  #roundsCovering(tags: readonly string[]): Promise<void>[] | undefined {
-    const rounds: Promise<void>[] = [];
-    if (this.#invalidating.size === 0) return rounds;
-    for (const tag of tags) {
-      const running = this.#invalidating.get(tag);
-      if (running?.again) return undefined;
-      if (running?.round !== undefined) rounds.push(running.round.catch(() => undefined));
-    }
-    return rounds;
   }
 }

@@ -19,20 +19,32 @@ const UNAVAILABLE = new Set(['reconnecting', 'close', 'end']);
 const DELETE_BATCH = 500;
 
 /**
- * One slice of a tag's invalidation, in one command: pops up to ARGV[2] of the tag set's members,
- * deletes their values (ARGV[1] is the value-key prefix) and, once the set is empty, publishes the
- * invalidation (ARGV[3] the channel, ARGV[4] the message). Returns 1 while members remain. Popping
- * rather than reading then deleting the set keeps a member added meanwhile, with its value.
+ * One slice of the tags' invalidation, in one command. KEYS are the tags' sets; ARGV[1] is the
+ * value-key prefix, ARGV[2] the most members to pop in this command, ARGV[3] the channel and
+ * ARGV[3 + i] the message for KEYS[i]. Pops members, deletes their values and, for each set left
+ * empty, publishes its message; returns the positions (from 1) of the sets that still have
+ * members. Popping rather than reading then deleting the set keeps a member added meanwhile,
+ * with its value.
  */
-const REMOVE_TAG_SLICE = `local members = redis.call('SPOP', KEYS[1], ARGV[2])
-if #members > 0 then
-  local keys = {}
-  for i, member in ipairs(members) do keys[i] = ARGV[1] .. member end
-  redis.call('DEL', unpack(keys))
+const REMOVE_TAGS_SLICE = `local budget = tonumber(ARGV[2])
+local unfinished = {}
+for i, tagKey in ipairs(KEYS) do
+  if budget > 0 then
+    local members = redis.call('SPOP', tagKey, budget)
+    if #members > 0 then
+      local keys = {}
+      for j, member in ipairs(members) do keys[j] = ARGV[1] .. member end
+      redis.call('DEL', unpack(keys))
+      budget = budget - #members
+    end
+  end
+  if redis.call('EXISTS', tagKey) == 1 then
+    unfinished[#unfinished + 1] = i
+  else
+    redis.call('PUBLISH', ARGV[3], ARGV[3 + i])
+  end
 end
-if redis.call('EXISTS', KEYS[1]) == 1 then return 1 end
-redis.call('PUBLISH', ARGV[3], ARGV[4])
-return 0`;
+return unfinished`;
 
 /** Deletes the lock only while it still holds this owner's token: a lease that expired and was taken by another instance is theirs. */
 const RELEASE_LOCK = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0";
@@ -103,17 +115,22 @@ export class RedisLayer {
   }
 
   /**
-   * Removes every entry the tag's set names and the set, then publishes `message` to the other
-   * instances: one command for a tag of up to DELETE_BATCH entries (a steady stream of writes
-   * sends one per invalidation round). False when Redis could not be told.
+   * Removes every entry the tags' sets name and the sets, and publishes each tag's message to the
+   * other instances once its set is gone: one command for up to DELETE_BATCH entries in all,
+   * whatever the number of tags. Answers the tags Redis could not be told of.
    */
-  async removeTagAndPublish(tag: string, message: string): Promise<boolean> {
-    const tagKey = this.keys.tag(tag);
+  async removeTagsAndPublish(tags: readonly string[], messageOf: (tag: string) => string): Promise<string[]> {
     const valuePrefix = this.keys.value('');
-    for (;;) {
-      const remaining = await this.attempt(() => this.client.eval(REMOVE_TAG_SLICE, 1, tagKey, valuePrefix, DELETE_BATCH, this.keys.channel, message));
-      if (remaining !== 1) return remaining === 0;
+    let remaining = [...tags];
+    while (remaining.length > 0) {
+      const tagKeys = remaining.map((tag) => this.keys.tag(tag));
+      const reply = await this.attempt(() => this.client.eval(REMOVE_TAGS_SLICE, tagKeys.length, ...tagKeys,
+        valuePrefix, DELETE_BATCH, this.keys.channel, ...remaining.map(messageOf)));
+      if (!Array.isArray(reply)) return remaining;
+      const unfinished = new Set(reply);
+      remaining = remaining.filter((_, index) => unfinished.has(index + 1));
     }
+    return [];
   }
 
   /** Takes the key's load lock for `leaseMs` unless another holds it: true when taken, false when held, undefined when Redis could not answer. */

@@ -233,7 +233,7 @@ class Tiered<V> implements TieredCache<V> {
       counters: this.#memoryCounters,
       load: (key, loader, policy, trail) => this.#load(key, loader, policy, trail),
       dropTagLocally: (tag) => this.#applyLocally({ tag }),
-      invalidateTag: (tag) => this.invalidateTag(tag),
+      invalidateTagsInRedis: (tags) => this.#invalidateTagsInRedis(tags),
       defaultTtlMs: this.#ttlMs,
     });
   }
@@ -447,11 +447,13 @@ class Tiered<V> implements TieredCache<V> {
   }
 
   #applyLocally(invalidation: Invalidation): void {
-    const keys = new Set(invalidation.keys);
-    for (const key of keys) this.#memory.delete(key);
-    if (invalidation.tag !== undefined) this.#memory.deleteTag(invalidation.tag);
-    const tag = invalidation.tag;
-    this.#invalidateFlights((flight, key) => keys.has(key)
+    const { keys, tag } = invalidation;
+    for (const key of keys ?? []) this.#memory.delete(key);
+    if (tag !== undefined) this.#memory.deleteTag(tag);
+    // Every write to a cached table comes here: with no load running there is nothing more to do.
+    if (this.#flights.size === 0) return;
+    const keySet = new Set(keys);
+    this.#invalidateFlights((flight, key) => keySet.has(key)
       || (tag !== undefined && (flight.tags === 'any' || flight.tags.includes(tag))));
   }
 
@@ -463,12 +465,17 @@ class Tiered<V> implements TieredCache<V> {
   async #invalidateInRedis(invalidation: Invalidation): Promise<void> {
     if (this.#redis === undefined) return;
     if (invalidation.tag !== undefined) {
-      const told = await this.#redis.removeTagAndPublish(invalidation.tag, encodeInvalidation(this.#self, invalidation));
-      if (!told) this.#keepForReplay(invalidation);
+      await this.#invalidateTagsInRedis([invalidation.tag]);
       return;
     }
     if (await this.#redis.remove(invalidation.keys ?? [])) await this.#publish(invalidation);
     else this.#keepForReplay(invalidation);
+  }
+
+  async #invalidateTagsInRedis(tags: readonly string[]): Promise<void> {
+    if (this.#redis === undefined) return;
+    const untold = await this.#redis.removeTagsAndPublish(tags, (tag) => encodeInvalidation(this.#self, { tag }));
+    for (const tag of untold) this.#keepForReplay({ tag });
   }
 
   async #publish(invalidation: Invalidation): Promise<void> {

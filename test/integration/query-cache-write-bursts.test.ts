@@ -3,9 +3,10 @@
  * the real PostgreSQL and Redis: writes announced through the same seam the
  * pg instrumentation uses (core/dataChanges.ts). The memory layer drops the
  * table's entries at every write; Redis and the other instances are told in
- * rounds at most every 10 ms, so a burst of writes costs a bounded number of
- * rounds, and a read made while a write waits for its round goes to the
- * database instead of reading Redis.
+ * rounds at most every ROUND_INTERVAL_MS, one command per round whatever the
+ * number of tables, so a burst of writes costs a bounded number of rounds,
+ * and a read made while a write waits for its round goes to the database
+ * instead of reading Redis.
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -13,6 +14,8 @@ import { Pool } from 'pg';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTieredCache, type TieredCache } from '../../cache/index';
+import { ROUND_INTERVAL_MS } from '../../cache/invalidationRounds';
+import { tableTag } from '../../cache/statementCacheability';
 import { emitDataChange } from '../../core/dataChanges';
 import { provideStatementLookup } from '../../core/statementLookup';
 import { cacheCounters } from '../../instrumentations/cacheTelemetry/cacheStatistics';
@@ -24,11 +27,15 @@ const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const suffix = randomUUID().slice(0, 8);
 const TABLE = `qcb_${suffix}`;
+const OTHER_TABLES = [`qcb_${suffix}_a`, `qcb_${suffix}_b`];
 const NAME = `qcb-${suffix}`;
 
 const pool = new Pool({ connectionString: DATABASE_URL, max: 2 });
 const redis = new Redis(REDIS_URL);
 const listener = new Redis(REDIS_URL);
+/** The cache's own client, counting the commands it sends. */
+const counted = new Redis(REDIS_URL);
+const sent: string[] = [];
 let cache: TieredCache<unknown>;
 const published: number[] = [];
 
@@ -37,19 +44,25 @@ beforeAll(async () => {
   provideStatementLookup({ analyze: (text) => analyzeStatement(text, { maxSqlLength: 100_000, disabledRules: new Set(), source: 'runtime', rules: [] }) });
   await pool.query(`CREATE TABLE ${TABLE} (id int PRIMARY KEY, label text)`);
   await pool.query(`INSERT INTO ${TABLE} VALUES (1, 'first')`);
+  for (const table of OTHER_TABLES) await pool.query(`CREATE TABLE ${table} (id int PRIMARY KEY)`);
   await listener.subscribe(tieredKeys(NAME).channel);
   listener.on('message', () => published.push(performance.now()));
-  cache = createTieredCache<unknown>({ name: NAME, redis, memory: { max: 100 }, ttlMs: 60_000, jitter: 0 });
+  const sendCommand = counted.sendCommand.bind(counted);
+  counted.sendCommand = (command, stream) => {
+    sent.push(command.name);
+    return sendCommand(command, stream);
+  };
+  cache = createTieredCache<unknown>({ name: NAME, redis: counted, memory: { max: 100 }, ttlMs: 60_000, jitter: 0 });
 });
 
 afterAll(async () => {
   provideStatementLookup(undefined);
   await cache.close();
-  await pool.query(`DROP TABLE IF EXISTS ${TABLE}`);
+  await pool.query(`DROP TABLE IF EXISTS ${[TABLE, ...OTHER_TABLES].join(', ')}`);
   await pool.end();
   const keys = await redis.keys(`${TIERED_KEY_PREFIX}:${NAME}:*`);
   if (keys.length > 0) await redis.del(...keys);
-  await Promise.all([redis.quit(), listener.quit()]);
+  await Promise.all([redis.quit(), listener.quit(), counted.quit()]);
 });
 
 describe('query cache under a burst of writes', () => {
@@ -66,15 +79,15 @@ describe('query cache under a burst of writes', () => {
     }
     const burstMs = lastWrite - started;
     await vi.waitFor(() => expect(published.at(-1) ?? 0).toBeGreaterThan(lastWrite), { timeout: 2_000, interval: 10 });
-    await sleep(50);
-    // A round at the first write, then one per 10 ms at most (and one more for the writes of the last interval).
+    await sleep(ROUND_INTERVAL_MS);
+    // A round at the first write, then one per interval at most (and one more for the writes of the last interval).
     expect(published.length).toBeGreaterThan(1);
-    expect(published.length).toBeLessThanOrEqual(Math.ceil(burstMs / 10) + 2);
+    expect(published.length).toBeLessThanOrEqual(Math.ceil(burstMs / ROUND_INTERVAL_MS) + 2);
     expect(cacheCounters(NAME, 'memory').events.write_invalidation).toBeGreaterThanOrEqual(100);
   });
 
   it('answers a read from the database while a write waits for its round, then caches again', async () => {
-    await sleep(50);
+    await sleep(2 * ROUND_INTERVAL_MS);
     const events = cacheCounters(NAME, 'memory').events;
     let loads = 0;
     const counted = { query: (text: string, values?: unknown[]) => { loads += 1; return pool.query(text, values); } };
@@ -82,7 +95,7 @@ describe('query cache under a burst of writes', () => {
     const loadsBefore = loads;
     const bypassedBefore = events.bypass_invalidating;
     // Two writes, as pg's hook announces them once committed: the first one's round starts at once,
-    // the second, within 10 ms of it, waits for the next round.
+    // the second, within the interval, waits for the next round.
     await pool.query(`UPDATE ${TABLE} SET label = 'second' WHERE id = 1`);
     emitDataChange([TABLE]);
     emitDataChange([TABLE]);
@@ -90,10 +103,24 @@ describe('query cache under a burst of writes', () => {
     expect(during.rows).toEqual([{ id: 1, label: 'second' }]);
     expect(events.bypass_invalidating).toBe(bypassedBefore + 1);
     expect(loads).toBe(loadsBefore + 1);
-    await sleep(50);
+    await sleep(2 * ROUND_INTERVAL_MS);
     await cache.query(counted, read, [1]);
     const cached = await cache.query(counted, read, [1]);
     expect(cached.rows).toEqual([{ id: 1, label: 'second' }]);
     expect(loads).toBe(loadsBefore + 2);
+  });
+
+  it('tells Redis of writes to several tables in one command, and each table to the other instances', async () => {
+    await sleep(2 * ROUND_INTERVAL_MS);
+    for (const table of OTHER_TABLES) await cache.query(pool, `SELECT id FROM ${table} WHERE id = $1`, [1]);
+    const [tableTags, first] = [published.length, sent.length];
+    // One statement writing two tables, and another table's write in the same tick.
+    emitDataChange(OTHER_TABLES);
+    emitDataChange([TABLE]);
+    await vi.waitFor(() => expect(published.length).toBe(tableTags + 3), { timeout: 2_000, interval: 10 });
+    await sleep(2 * ROUND_INTERVAL_MS);
+    expect(sent.slice(first)).toEqual(['eval']);
+    expect(published.length).toBe(tableTags + 3);
+    for (const table of OTHER_TABLES) expect(await redis.exists(tieredKeys(NAME).tag(tableTag(table)))).toBe(0);
   });
 });
