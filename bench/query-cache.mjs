@@ -12,7 +12,10 @@
 //    rounds it starts and their replies; CPU time, unlike throughput, does not
 //    move with the database's WAL flushes or with other work's wall time) and
 //    the Redis commands the invalidation sends per write;
-//    and the hook's own synchronous time per write, measured alone.
+//    and, measured alone over many repetitions (so the machine's noise
+//    averages out where the whole path's cannot), the hook's own synchronous
+//    time per write and this process's CPU time per invalidation round, at
+//    the pace of a stream of writes: their sum per write is the hook's cost.
 //
 //   npm run build && node bench/query-cache.mjs
 //
@@ -21,6 +24,7 @@ import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { median, shuffledRounds } from './rounds.mjs';
 import { ROOT } from './modes.mjs';
 
@@ -39,6 +43,7 @@ const { Redis } = require('ioredis');
 const { createTieredCache } = require(join(dist, 'cache', 'index.js'));
 const { lookupStatement } = require(join(dist, 'core', 'statementLookup.js'));
 const { noteStatementWrites } = require(join(dist, 'instrumentations', 'pg', 'committedWrites.js'));
+const { ROUND_INTERVAL_MS } = require(join(dist, 'cache', 'invalidationRounds.js'));
 
 const DATABASE_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
@@ -141,6 +146,35 @@ for (let i = 0; i < HOOK_CALLS; i += 1) noteStatementWrites(idleClient, writes, 
 const hookUs = ((performance.now() - hookStarted) * 1000) / HOOK_CALLS;
 await hookCache.close();
 
+// One invalidation round (a tag removed from Redis and published; this cache's own subscriber hears it), two ways.
+// Back to back, as in a process kept busy by writes: its code stays hot and its replies share the event loop's wake-ups.
+// Spaced by ROUND_INTERVAL_MS, as in a mostly idle process: each reply wakes the loop, the code runs cold; less the CPU
+// of as long a time without rounds.
+const roundCache = createTieredCache({ name: `qcbench-round-${process.pid}`, ...cacheOptions });
+await roundCache.get('warm', async () => 1, { tags: ['round'] });
+const BACK_TO_BACK_ROUNDS = 2_000;
+const SPACED_ROUNDS = 40;
+const roundCpu = { backToBack: [], spaced: [] };
+const cpuSince = (before) => {
+  const spent = process.cpuUsage(before);
+  return spent.user + spent.system;
+};
+for (let repeat = 0; repeat < 5; repeat += 1) {
+  const hot = process.cpuUsage();
+  for (let i = 0; i < BACK_TO_BACK_ROUNDS; i += 1) await roundCache.invalidateTag('round');
+  roundCpu.backToBack.push(cpuSince(hot) / BACK_TO_BACK_ROUNDS);
+  const quiet = process.cpuUsage();
+  await sleep(SPACED_ROUNDS * ROUND_INTERVAL_MS);
+  const quietCpu = cpuSince(quiet);
+  const cold = process.cpuUsage();
+  for (let i = 0; i < SPACED_ROUNDS; i += 1) {
+    await roundCache.invalidateTag('round');
+    await sleep(ROUND_INTERVAL_MS);
+  }
+  roundCpu.spaced.push((cpuSince(cold) - quietCpu) / SPACED_ROUNDS);
+}
+await roundCache.close();
+
 await pool.query(`DROP TABLE ${TABLE}`);
 await pool.end();
 await redis.quit();
@@ -174,5 +208,21 @@ const wholePath = {
   share_of_write_latency: `${((median(addedCpu) / writeUs) * 100).toFixed(3)} %`,
 };
 console.table([wholePath]);
-console.log(JSON.stringify({ node: process.version, rounds: ROUNDS, reads: readResults, writes: summary, wholePath,
-  raw: { without, withListener, cpuWithout, cpuWithListener, commandsWithListener } }));
+// The hook's cost per write from its parts, in the two regimes that bound pg throughput.
+const hotRoundUs = median(roundCpu.backToBack);
+const coldRoundUs = median(roundCpu.spaced);
+const roundsPerWrite = median(commandsWithListener);
+const dbBoundUs = hookUs + roundsPerWrite * coldRoundUs;
+const parts = {
+  round_cpu_us_back_to_back: +hotRoundUs.toFixed(1),
+  round_cpu_us_spaced: +coldRoundUs.toFixed(1),
+  rounds_per_write: +roundsPerWrite.toFixed(4),
+  // The database the limit (as here): the hook and its share of the rounds (cold) against the time a write holds its connection.
+  db_bound_us_per_write: +dbBoundUs.toFixed(2),
+  db_bound_share: `${((dbBoundUs / writeUs) * 100).toFixed(3)} %`,
+  // The app's CPU the limit: writes come as fast as one core runs them, rounds as often as the interval lets (and stay hot).
+  cpu_bound_share: `${((hookUs / bareCpu + (hotRoundUs * 1000) / ROUND_INTERVAL_MS / 1e6) * 100).toFixed(2)} %`,
+};
+console.table([parts]);
+console.log(JSON.stringify({ node: process.version, rounds: ROUNDS, reads: readResults, writes: summary, wholePath, parts,
+  raw: { without, withListener, cpuWithout, cpuWithListener, commandsWithListener, roundCpu } }));

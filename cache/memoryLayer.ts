@@ -83,9 +83,12 @@ export class MemoryLayer<V> {
     this.#entries.delete(key);
   }
 
+  /** Runs on every write to a cached table, usually with nothing left under the tag: that case allocates nothing. */
   deleteTag(tag: string): void {
-    for (const key of [...this.#keysByTag.get(tag) ?? []]) this.#entries.delete(key);
+    const keys = this.#keysByTag.get(tag);
+    if (keys === undefined) return;
     this.#keysByTag.delete(tag);
+    for (const key of keys) this.#entries.delete(key);
   }
 
   clear(): void {

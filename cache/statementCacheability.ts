@@ -35,10 +35,19 @@ export function readTags(analysis: StatementAnalysis): readonly string[] | undef
 
 const tagsByAnalysis = new WeakMap<StatementAnalysis, readonly string[] | null>();
 
-/** The tags a committed write invalidates. */
+/** The tags a committed write invalidates: worked out once per list of tables (one per distinct statement, from its analysis). */
 export function writeTags(writes: TableWrites): readonly string[] {
-  return writes === 'unknown' ? [ALL_QUERIES_TAG] : writes.map(tableTag);
+  if (writes === 'unknown') return UNKNOWN_WRITE_TAGS;
+  let tags = tagsByWrites.get(writes);
+  if (tags === undefined) {
+    tags = writes.map(tableTag);
+    tagsByWrites.set(writes, tags);
+  }
+  return tags;
 }
+
+const UNKNOWN_WRITE_TAGS: readonly string[] = [ALL_QUERIES_TAG];
+const tagsByWrites = new WeakMap<readonly string[], readonly string[]>();
 
 /** True when an open transaction's uncommitted writes touch what the read depends on: it must see its own changes. */
 export function readsOwnWrites(tags: readonly string[], uncommitted: TableWrites | undefined): boolean {

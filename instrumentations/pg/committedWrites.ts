@@ -61,8 +61,9 @@ export function noteStatementWrites(client: object, writes: TableWrites, failed:
   pendingByClient.delete(client);
   // Idle again: committed, unless the statement failed (a failed COMMIT rolls back) or ended in a rollback.
   if (failed || lastCommand(result) === 'ROLLBACK') return;
-  const committed = merged(held === undefined ? undefined : new Set(held === 'unknown' ? [] : held), writes);
-  emitDataChange(held === 'unknown' ? 'unknown' : asWrites(committed));
+  // Most writes run outside a transaction: their own tables, as the analysis gave them.
+  if (held === undefined) emitDataChange(writes);
+  else emitDataChange(held === 'unknown' ? 'unknown' : asWrites(merged(held, writes)));
 }
 
 /** Tables the connection's open transaction has changed (not yet committed): the query cache answers its reads of them from the database. */
