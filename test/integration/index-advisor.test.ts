@@ -31,10 +31,12 @@ const STATEMENTS = {
   served: 'SELECT id, total FROM qla_orders WHERE code = $1',
   small: 'SELECT id FROM qla_small WHERE code = $1',
   neverAnalyzed: 'SELECT id FROM qla_fresh WHERE customer_id = $1',
+  // small_code is the subquery's column, not qla_orders': the parse tree alone would put it on qla_orders.
+  joinedSubquery: 'SELECT o.id FROM qla_orders o JOIN (SELECT id, code AS small_code FROM qla_small) s ON s.id = o.region WHERE o.customer_id = $1 AND small_code = $2',
 } as const;
 
 const VALUES: Readonly<Record<keyof typeof STATEMENTS, unknown[]>> = {
-  oneColumn: [17], twoColumns: [3, 42], partial: [7], served: ['c-77'], small: ['s-5'], neverAnalyzed: [99],
+  oneColumn: [17], twoColumns: [3, 42], partial: [7], served: ['c-77'], small: ['s-5'], neverAnalyzed: [99], joinedSubquery: [17, 's-5'],
 };
 
 // Skewed like real orders: a few customers place most of them (cubed uniform), 2% still pending (not shipped).
@@ -229,6 +231,10 @@ describe('index advisor without HypoPG', () => {
     expect(finding?.message).toContain('unverified');
     expect(suggestionFor(advised.report, STATEMENTS.small)).toBeUndefined();
     expect(suggestionFor(advised.report, STATEMENTS.served)).toBeUndefined();
+  });
+
+  it('suggests no index on a joined subquery\'s column: the table lacks it', () => {
+    expect(suggestionFor(advised.report, STATEMENTS.joinedSubquery)?.ddl).toBe('CREATE INDEX CONCURRENTLY ON qla_orders (customer_id);');
   });
 
   it('in hypopg mode, suggests nothing it cannot verify', async () => {
