@@ -29,6 +29,13 @@ describe('index candidates', () => {
     expect(ddlFor('SELECT id FROM t WHERE a = $1 AND b = $2 AND c = $3 AND d = $4').every((ddl) => (ddl.match(/,/g) ?? []).length <= 2)).toBe(true);
   });
 
+  it('counts only `=`, IN and `= ANY` as equality, not their negations', () => {
+    expect(ddlFor('SELECT id FROM orders WHERE region NOT IN (1, 2) AND customer_id = $1')).toEqual(['CREATE INDEX CONCURRENTLY ON orders (customer_id);']);
+    expect(ddlFor('SELECT id FROM orders WHERE region <> ANY($1) AND customer_id = $2')).toEqual(['CREATE INDEX CONCURRENTLY ON orders (customer_id);']);
+    expect(ddlFor('SELECT id FROM orders WHERE region != $1 AND status <> $2')).toEqual([]);
+    expect(ddlFor('SELECT id FROM orders WHERE region IN (1, 2) AND customer_id = ANY($1)')).toContain('CREATE INDEX CONCURRENTLY ON orders (region, customer_id);');
+  });
+
   it('follows the ORDER BY, with its directions, when there is no range column', () => {
     expect(ddlFor('SELECT id, total FROM ql_demo_orders WHERE customer_id = $1 ORDER BY total DESC LIMIT 3')).toEqual([
       'CREATE INDEX CONCURRENTLY ON ql_demo_orders (customer_id);',
