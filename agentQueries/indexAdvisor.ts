@@ -10,6 +10,7 @@
  * - else from `pg_stats` and the table's size (`statistics`: unverified).
  * Kept: candidates that cut the statement's estimated cost by `minGain`.
  */
+import { reportAgentError } from '../core/agentErrors';
 import type { PgNode } from '../sql/rule';
 import { sqlParser } from '../sql/parse/parser';
 import { planNodes, readPlan, type PlanNode } from '../sql/plan/planNode';
@@ -122,24 +123,32 @@ async function planCost(client: AdvisorClient, request: AdviceRequest): Promise<
 
 /** The cost with one hypothetical index, or undefined when the planner does not use it (or HypoPG refuses it). */
 async function hypotheticalCost(client: AdvisorClient, request: AdviceRequest, candidate: IndexCandidate): Promise<number | undefined> {
-  try {
-    return await costWithHypotheticalIndex(client, request, candidate);
-  } catch {
-    // HypoPG refused this candidate (a column type B-tree has no operator class for, say): that candidate only.
-    return undefined;
-  }
+  // HypoPG refusing this candidate (a column type B-tree has no operator class for, say) rules out that candidate only.
+  const cost = await costWithHypotheticalIndex(client, request, candidate).catch(() => undefined);
+  await resetHypotheticalIndexes(client);
+  return cost;
 }
 
 async function costWithHypotheticalIndex(client: AdvisorClient, request: AdviceRequest, candidate: IndexCandidate): Promise<number | undefined> {
+  const { rows } = await client.query(agentQuery('SELECT indexrelid::int8::text AS id FROM hypopg_create_index($1)', [hypotheticalIndexStatement(candidate)]));
+  const id = rows[0]?.id;
+  const root = await planCost(client, request);
+  if (root === undefined || typeof id !== 'string') return undefined;
+  const used = planNodes(root).some((node) => node.indexName?.startsWith(`<${id}>`) === true);
+  return used ? root.totalCost : undefined;
+}
+
+/**
+ * Drops this backend's hypothetical indexes. A failure is reported and ends the
+ * statement's advice: an index left behind would lower the next candidates'
+ * costs, and the runner closes the connection on a failure, which drops it.
+ */
+async function resetHypotheticalIndexes(client: AdvisorClient): Promise<void> {
   try {
-    const { rows } = await client.query(agentQuery('SELECT indexrelid::int8::text AS id FROM hypopg_create_index($1)', [hypotheticalIndexStatement(candidate)]));
-    const id = rows[0]?.id;
-    const root = await planCost(client, request);
-    if (root === undefined || typeof id !== 'string') return undefined;
-    const used = planNodes(root).some((node) => node.indexName?.startsWith(`<${id}>`) === true);
-    return used ? root.totalCost : undefined;
-  } finally {
     await client.query(agentQuery('SELECT hypopg_reset()'));
+  } catch (error) {
+    reportAgentError('explain', error);
+    throw error;
   }
 }
 

@@ -9,6 +9,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readConfig } from '../../agent/config';
+import { agentErrorCount, agentErrorSummaries } from '../../core/agentErrors';
 import type { QueryEvent } from '../../core/queryEvents';
 import { createQueryRecorder, type QueryRecorder } from '../../recording/queryRecorder';
 import { buildReport } from '../../report/buildReport';
@@ -214,6 +215,37 @@ describe('index advisor with HypoPG', () => {
   it('leaves no real index behind on the app\'s tables', async () => {
     expect(await indexesOf(withHypopg!.admin)).toEqual(indexesBefore);
   });
+});
+
+describe('index advisor with HypoPG, when hypopg_reset() fails', () => {
+  // A real failure: a role that may create hypothetical indexes but not reset them.
+  const role = `${PREFIX}_noreset`;
+
+  beforeAll(async () => {
+    const admin = withHypopg!.admin;
+    await admin.query(`CREATE ROLE ${role} LOGIN`);
+    await admin.query(`GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${role}`);
+    await admin.query('REVOKE EXECUTE ON FUNCTION hypopg_reset() FROM PUBLIC');
+  });
+
+  afterAll(async () => {
+    const admin = withHypopg!.admin;
+    await admin.query('GRANT EXECUTE ON FUNCTION hypopg_reset() TO PUBLIC');
+    await admin.query(`DROP OWNED BY ${role}`);
+    await admin.query(`DROP ROLE ${role}`);
+  });
+
+  it('reports the failure as an explain agent error and suggests nothing for the statement, without throwing', async () => {
+    const before = agentErrorCount('explain');
+    const url = new URL(withHypopg!.url);
+    url.username = role;
+    const { report, recorder } = await advise({ ...withHypopg!, url: url.href }, 'auto');
+    expect(agentErrorCount('explain')).toBeGreaterThan(before);
+    expect(agentErrorSummaries().find((summary) => summary.component === 'explain')?.lastMessage).toContain('hypopg_reset');
+    expect(suggestionFor(report, STATEMENTS.oneColumn)).toBeUndefined();
+    // The plans themselves were read: only the advice was given up.
+    expect(recorder.explainOutcomes().ok).toBe(Object.keys(STATEMENTS).length);
+  }, 120_000);
 });
 
 describe('index advisor without HypoPG', () => {
