@@ -2,7 +2,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadSqlParser, sqlParser } from '../../sql/parse/parser';
 import { indexCandidates } from '../../sql/advice/indexCandidates';
-import { createIndexStatement, hypotheticalIndexStatement, quoteIdentifier, type IndexCandidate } from '../../sql/advice/indexCandidate';
+import { createIndexStatement, hypotheticalIndexStatement, type IndexCandidate } from '../../sql/advice/indexCandidate';
 import { isCovered } from '../../sql/advice/indexCoverage';
 import { candidateSelectivity, estimatedCostAfter } from '../../sql/advice/statisticsEstimate';
 import { analyzePlan } from '../../sql/plan/analyzePlan';
@@ -71,7 +71,6 @@ describe('index candidates', () => {
       'CREATE INDEX CONCURRENTLY ON orders (customer_id);',
     ]);
     expect(ddlFor('SELECT 1 FROM shop."Orders" WHERE "order" = $1')).toEqual(['CREATE INDEX CONCURRENTLY ON shop."Orders" ("order");']);
-    expect(quoteIdentifier('user')).toBe('"user"');
   });
 
   it('reads no OR branch, subquery, set operation or write', () => {
