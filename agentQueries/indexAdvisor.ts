@@ -2,13 +2,15 @@
  * The index advisor's database work, on the EXPLAIN runner's own connection
  * (read-only session, statement_timeout): for a plan with a filtered
  * sequential scan of a big table, the candidate indexes of the statement
- * (sql/advice/) that no existing index covers, each costed
+ * (sql/advice/) that name only columns of their table (pg_attribute) and
+ * that no existing index covers, each costed
  * - with HypoPG when the database has the extension: `hypopg_create_index`,
  *   EXPLAIN with the statement's own values, `hypopg_reset` (hypothetical
  *   indexes live in this backend's memory only: nothing is written);
  * - else from `pg_stats` and the table's size (`statistics`: unverified).
  * Kept: candidates that cut the statement's estimated cost by `minGain`.
  */
+import { reportAgentError } from '../core/agentErrors';
 import type { PgNode } from '../sql/rule';
 import { sqlParser } from '../sql/parse/parser';
 import { planNodes, readPlan, type PlanNode } from '../sql/plan/planNode';
@@ -46,6 +48,8 @@ export interface AdviceRequest {
 
 interface TableFacts extends TableFigures {
   readonly indexes: readonly ExistingIndex[];
+  /** The table's own columns (pg_attribute), to drop a candidate naming one it lacks. */
+  readonly columns: ReadonlySet<string>;
 }
 
 const TABLE_FACTS_SQL = `SELECT t.name AS name, c.reltuples::float8 AS rows, c.relpages::float8 AS pages,
@@ -56,7 +60,8 @@ const TABLE_FACTS_SQL = `SELECT t.name AS name, c.reltuples::float8 AS rows, c.r
       'partial', i.indpred IS NOT NULL,
       'method', am.amname))
     FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_am am ON am.oid = ic.relam
-    WHERE i.indrelid = c.oid AND i.indisvalid), '[]'::json) AS indexes
+    WHERE i.indrelid = c.oid AND i.indisvalid), '[]'::json) AS indexes,
+  COALESCE((SELECT json_agg(a.attname) FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), '[]'::json) AS columns
   FROM unnest($1::text[]) AS t(name) JOIN pg_class c ON c.oid = to_regclass(t.name)
   LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid`;
 
@@ -81,12 +86,16 @@ function readIndexes(value: unknown): ExistingIndex[] {
   });
 }
 
+function readColumns(value: unknown): Set<string> {
+  return new Set(Array.isArray(value) ? value.filter((column: unknown): column is string => typeof column === 'string') : []);
+}
+
 async function tableFacts(client: AdvisorClient, tables: readonly string[]): Promise<Map<string, TableFacts>> {
   const { rows } = await client.query(agentQuery(TABLE_FACTS_SQL, [tables.map(quoteQualified)]));
   const facts = new Map<string, TableFacts>();
   for (const table of tables) {
     const row = rows.find((candidate) => candidate.name === quoteQualified(table));
-    if (row !== undefined) facts.set(table, { rows: Math.max(num(row.rows), num(row.live_rows)), pages: num(row.pages), indexes: readIndexes(row.indexes) });
+    if (row !== undefined) facts.set(table, { rows: Math.max(num(row.rows), num(row.live_rows)), pages: num(row.pages), indexes: readIndexes(row.indexes), columns: readColumns(row.columns) });
   }
   return facts;
 }
@@ -114,24 +123,32 @@ async function planCost(client: AdvisorClient, request: AdviceRequest): Promise<
 
 /** The cost with one hypothetical index, or undefined when the planner does not use it (or HypoPG refuses it). */
 async function hypotheticalCost(client: AdvisorClient, request: AdviceRequest, candidate: IndexCandidate): Promise<number | undefined> {
-  try {
-    return await costWithHypotheticalIndex(client, request, candidate);
-  } catch {
-    // A column the candidate misread (an output name, a view's column): that candidate only.
-    return undefined;
-  }
+  // HypoPG refusing this candidate (a column type B-tree has no operator class for, say) rules out that candidate only.
+  const cost = await costWithHypotheticalIndex(client, request, candidate).catch(() => undefined);
+  await resetHypotheticalIndexes(client);
+  return cost;
 }
 
 async function costWithHypotheticalIndex(client: AdvisorClient, request: AdviceRequest, candidate: IndexCandidate): Promise<number | undefined> {
+  const { rows } = await client.query(agentQuery('SELECT indexrelid::int8::text AS id FROM hypopg_create_index($1)', [hypotheticalIndexStatement(candidate)]));
+  const id = rows[0]?.id;
+  const root = await planCost(client, request);
+  if (root === undefined || typeof id !== 'string') return undefined;
+  const used = planNodes(root).some((node) => node.indexName?.startsWith(`<${id}>`) === true);
+  return used ? root.totalCost : undefined;
+}
+
+/**
+ * Drops this backend's hypothetical indexes. A failure is reported and ends the
+ * statement's advice: an index left behind would lower the next candidates'
+ * costs, and the runner closes the connection on a failure, which drops it.
+ */
+async function resetHypotheticalIndexes(client: AdvisorClient): Promise<void> {
   try {
-    const { rows } = await client.query(agentQuery('SELECT indexrelid::int8::text AS id FROM hypopg_create_index($1)', [hypotheticalIndexStatement(candidate)]));
-    const id = rows[0]?.id;
-    const root = await planCost(client, request);
-    if (root === undefined || typeof id !== 'string') return undefined;
-    const used = planNodes(root).some((node) => node.indexName?.startsWith(`<${id}>`) === true);
-    return used ? root.totalCost : undefined;
-  } finally {
     await client.query(agentQuery('SELECT hypopg_reset()'));
+  } catch (error) {
+    reportAgentError('explain', error);
+    throw error;
   }
 }
 
@@ -140,7 +157,16 @@ async function columnStatistics(client: AdvisorClient, table: string): Promise<M
   return new Map(rows.flatMap((row) => (typeof row.column === 'string' ? [[row.column, { nullFraction: num(row.null_fraction), distinct: num(row.distinct) }] as const] : [])));
 }
 
-/** The candidates of the statement worth costing: on a big table the plan scans with a filter, not covered by an index it has. */
+/**
+ * True when every column the candidate names is one of the table's. The parse
+ * tree cannot always tell which FROM item an unqualified column belongs to
+ * (a subquery's or a function's output is no table to it): the catalogue can.
+ */
+function namesOnlyColumnsOf(candidate: IndexCandidate, columns: ReadonlySet<string>): boolean {
+  return [...candidate.columns.map((column) => column.name), ...candidate.where.map((predicate) => predicate.column)].every((name) => columns.has(name));
+}
+
+/** The candidates of the statement worth costing: on a big table the plan scans with a filter, naming only its columns, not covered by an index it has. */
 async function worthCosting(client: AdvisorClient, statement: PgNode, scans: readonly PlanNode[], settings: IndexAdvisorSettings): Promise<{ candidates: IndexCandidate[]; facts: Map<string, TableFacts> }> {
   const scanned = new Set(scans.map((scan) => scan.relation));
   const onScanned = indexCandidates(statement).filter((candidate) => scanned.has(relationName(candidate.table)));
@@ -148,7 +174,7 @@ async function worthCosting(client: AdvisorClient, statement: PgNode, scans: rea
   const facts = await tableFacts(client, [...new Set(onScanned.map((candidate) => candidate.table))]);
   const candidates = onScanned.filter((candidate) => {
     const table = facts.get(candidate.table);
-    return table !== undefined && table.rows >= settings.minRows && !isCovered(table.indexes, candidate);
+    return table !== undefined && table.rows >= settings.minRows && namesOnlyColumnsOf(candidate, table.columns) && !isCovered(table.indexes, candidate);
   });
   return { candidates: candidates.slice(0, settings.maxCandidates), facts };
 }

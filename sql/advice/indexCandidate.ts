@@ -3,6 +3,7 @@
  * the agent's connection (agentQueries/) verifies a candidate, recording keeps
  * the outcome, the report publishes it.
  */
+import { quoteIdentifier } from '../parse/identifiers';
 
 /** One key column of a candidate index: `total DESC` when the ORDER BY sorts that way. */
 export interface IndexColumn {
@@ -39,21 +40,6 @@ export interface IndexAdvice {
   readonly costBefore: number;
   readonly costAfter: number;
   readonly method: AdviceMethod;
-}
-
-const BARE_IDENTIFIER = /^[a-z_][a-z0-9_$]*$/;
-// Reserved words that can name a column only when quoted (the ones a schema plausibly uses).
-const RESERVED = new Set([
-  'all', 'analyse', 'analyze', 'and', 'any', 'array', 'as', 'asc', 'both', 'case', 'cast', 'check', 'collate', 'column',
-  'constraint', 'create', 'current_date', 'current_time', 'current_user', 'default', 'desc', 'distinct', 'do', 'else',
-  'end', 'except', 'false', 'fetch', 'for', 'foreign', 'from', 'grant', 'group', 'having', 'in', 'into', 'is', 'join',
-  'leading', 'limit', 'not', 'null', 'offset', 'on', 'only', 'or', 'order', 'primary', 'references', 'select', 'table',
-  'then', 'to', 'true', 'union', 'unique', 'user', 'using', 'when', 'where', 'window', 'with',
-]);
-
-/** An identifier as SQL must write it: bare when it can be, else double-quoted. */
-export function quoteIdentifier(name: string): string {
-  return BARE_IDENTIFIER.test(name) && !RESERVED.has(name) ? name : `"${name.replace(/"/g, '""')}"`;
 }
 
 export function quoteQualified(name: string): string {

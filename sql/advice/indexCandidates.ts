@@ -1,7 +1,8 @@
 /**
  * Candidate indexes for one SELECT, from its parse tree: per table of its
  * FROM list, the columns its top-level WHERE (and JOIN … ON) compares with
- * `=` or IN, then one range column (`<`, `>`, BETWEEN), or else the ORDER BY
+ * `=`, IN or `= ANY` (not NOT IN, `<> ANY` or `<>`: no index seeks those),
+ * then one range column (`<`, `>`, BETWEEN), or else the ORDER BY
  * columns; at most 3 columns. Constant predicates that name no value
  * (`IS NULL`, `IS NOT NULL`, `= true`) give partial variants. Subqueries and
  * OR branches are not read: an index for them is not implied by the filter.
@@ -21,6 +22,9 @@ interface TablePredicates {
 }
 
 const RANGE_OPERATORS = new Set(['<', '>', '<=', '>=']);
+// `=`, `IN (…)` and `= ANY(…)` look a value up; the parser keeps the operator of
+// the others (`NOT IN` is AEXPR_IN with `<>`, `!=` is `<>`), which an index cannot seek.
+const EQUALITY_KINDS = new Set(['AEXPR_OP', 'AEXPR_IN', 'AEXPR_OP_ANY']);
 
 /** The AND-ed terms of a condition (one term when it is not an AND). */
 function conjuncts(condition: unknown): readonly unknown[] {
@@ -64,7 +68,7 @@ function readComparison(aExpr: Fields, record: Recorder): void {
   if (column === undefined || columnRefs(other).length > 0) return;
   const bool = booleanConstant(other);
   if (kind === 'AEXPR_OP' && operator === '=' && bool !== undefined) record(column, bool ? 'IS TRUE' : 'IS FALSE');
-  else if ((kind === 'AEXPR_OP' && operator === '=') || kind === 'AEXPR_IN' || kind === 'AEXPR_OP_ANY') record(column, 'equality');
+  else if (operator === '=' && kind !== undefined && EQUALITY_KINDS.has(kind)) record(column, 'equality');
   else if ((kind === 'AEXPR_OP' && RANGE_OPERATORS.has(operator)) || kind === 'AEXPR_BETWEEN') record(column, 'range');
 }
 

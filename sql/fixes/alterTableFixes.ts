@@ -9,10 +9,11 @@ import type { StatementFix } from '../../core/statementAnalysis';
 import type { RuleContext } from '../rule';
 import { list, str } from '../parse/nodeReaders';
 import { asNode, type Fields } from '../parse/parseTree';
+import { quoteIdentifier } from '../parse/identifiers';
 import type { AlterTableCommand } from '../parse/writeStatements';
 import { checkedFix } from './statementFix';
 import { bodyTokens, statementTokens, type StatementToken } from './statementTokens';
-import { nameEnd, namesValue, quoteIdentifier, statementBody, tokenAt, truncatedName } from './statementText';
+import { nameEnd, namesValue, statementBody, tokenAt, truncatedName } from './statementText';
 
 /** The first PostgreSQL whose SET NOT NULL skips the scan when a valid CHECK (col IS NOT NULL) proves it. */
 const NOT_NULL_BY_CHECK_VERSION = 12;

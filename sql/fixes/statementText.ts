@@ -1,7 +1,7 @@
 /**
  * How fixes write SQL: from the statement's own text, token by token, so
  * names keep the quoting and case they were written with; names a fix makes
- * up itself are quoted where PostgreSQL needs it.
+ * up itself are quoted where PostgreSQL needs it (parse/identifiers.ts).
  */
 import type { StatementToken } from './statementTokens';
 
@@ -52,17 +52,6 @@ export function identifierValue(token: StatementToken | undefined): string | und
 /** True when `tokens[index]` is the name `value` (the check a fix makes before it reuses a name as written). */
 export function namesValue(tokens: readonly StatementToken[], index: number, value: string | undefined): boolean {
   return value !== undefined && identifierValue(tokens[index]) === value;
-}
-
-const PLAIN_NAME = /^[a-z_][a-z0-9_$]*$/;
-
-/**
- * A name made up by a fix, as SQL: bare when PostgreSQL reads it back
- * unchanged, else in double quotes. The names fixes make end in
- * `_not_null_check`, so none is a keyword.
- */
-export function quoteIdentifier(name: string): string {
-  return PLAIN_NAME.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
 }
 
 /** PostgreSQL keeps the first 63 bytes of a name (NAMEDATALEN - 1). */

@@ -9,6 +9,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readConfig } from '../../agent/config';
+import { agentErrorCount, agentErrorSummaries } from '../../core/agentErrors';
 import type { QueryEvent } from '../../core/queryEvents';
 import { createQueryRecorder, type QueryRecorder } from '../../recording/queryRecorder';
 import { buildReport } from '../../report/buildReport';
@@ -31,10 +32,12 @@ const STATEMENTS = {
   served: 'SELECT id, total FROM qla_orders WHERE code = $1',
   small: 'SELECT id FROM qla_small WHERE code = $1',
   neverAnalyzed: 'SELECT id FROM qla_fresh WHERE customer_id = $1',
+  // small_code is the subquery's column, not qla_orders': the parse tree alone would put it on qla_orders.
+  joinedSubquery: 'SELECT o.id FROM qla_orders o JOIN (SELECT id, code AS small_code FROM qla_small) s ON s.id = o.region WHERE o.customer_id = $1 AND small_code = $2',
 } as const;
 
 const VALUES: Readonly<Record<keyof typeof STATEMENTS, unknown[]>> = {
-  oneColumn: [17], twoColumns: [3, 42], partial: [7], served: ['c-77'], small: ['s-5'], neverAnalyzed: [99],
+  oneColumn: [17], twoColumns: [3, 42], partial: [7], served: ['c-77'], small: ['s-5'], neverAnalyzed: [99], joinedSubquery: [17, 's-5'],
 };
 
 // Skewed like real orders: a few customers place most of them (cubed uniform), 2% still pending (not shipped).
@@ -214,6 +217,37 @@ describe('index advisor with HypoPG', () => {
   });
 });
 
+describe('index advisor with HypoPG, when hypopg_reset() fails', () => {
+  // A real failure: a role that may create hypothetical indexes but not reset them.
+  const role = `${PREFIX}_noreset`;
+
+  beforeAll(async () => {
+    const admin = withHypopg!.admin;
+    await admin.query(`CREATE ROLE ${role} LOGIN`);
+    await admin.query(`GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${role}`);
+    await admin.query('REVOKE EXECUTE ON FUNCTION hypopg_reset() FROM PUBLIC');
+  });
+
+  afterAll(async () => {
+    const admin = withHypopg!.admin;
+    await admin.query('GRANT EXECUTE ON FUNCTION hypopg_reset() TO PUBLIC');
+    await admin.query(`DROP OWNED BY ${role}`);
+    await admin.query(`DROP ROLE ${role}`);
+  });
+
+  it('reports the failure as an explain agent error and suggests nothing for the statement, without throwing', async () => {
+    const before = agentErrorCount('explain');
+    const url = new URL(withHypopg!.url);
+    url.username = role;
+    const { report, recorder } = await advise({ ...withHypopg!, url: url.href }, 'auto');
+    expect(agentErrorCount('explain')).toBeGreaterThan(before);
+    expect(agentErrorSummaries().find((summary) => summary.component === 'explain')?.lastMessage).toContain('hypopg_reset');
+    expect(suggestionFor(report, STATEMENTS.oneColumn)).toBeUndefined();
+    // The plans themselves were read: only the advice was given up.
+    expect(recorder.explainOutcomes().ok).toBe(Object.keys(STATEMENTS).length);
+  }, 120_000);
+});
+
 describe('index advisor without HypoPG', () => {
   let advised: Advised;
   beforeAll(async () => {
@@ -229,6 +263,10 @@ describe('index advisor without HypoPG', () => {
     expect(finding?.message).toContain('unverified');
     expect(suggestionFor(advised.report, STATEMENTS.small)).toBeUndefined();
     expect(suggestionFor(advised.report, STATEMENTS.served)).toBeUndefined();
+  });
+
+  it('suggests no index on a joined subquery\'s column: the table lacks it', () => {
+    expect(suggestionFor(advised.report, STATEMENTS.joinedSubquery)?.ddl).toBe('CREATE INDEX CONCURRENTLY ON qla_orders (customer_id);');
   });
 
   it('in hypopg mode, suggests nothing it cannot verify', async () => {
