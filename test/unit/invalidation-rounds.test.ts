@@ -1,0 +1,85 @@
+/**
+ * The rounds in which write invalidations reach Redis (cache/invalidationRounds.ts),
+ * with a `tell` that records what it is given and finishes when the test says.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, expect, it } from 'vitest';
+import { InvalidationRounds, ROUND_INTERVAL_MS } from '../../cache/invalidationRounds';
+import { agentErrorCount } from '../../core/agentErrors';
+
+function recordingRounds() {
+  const told: string[][] = [];
+  const finish: (() => void)[] = [];
+  const rounds = new InvalidationRounds((tags) => {
+    told.push([...tags]);
+    return new Promise<void>((resolve) => finish.push(resolve));
+  });
+  return { rounds, told, finishRound: () => finish.shift()?.() };
+}
+
+describe('invalidation rounds', () => {
+  it('tells the tags of one tick in one round, a microtask after the first', async () => {
+    const { rounds, told } = recordingRounds();
+    rounds.add('a');
+    rounds.add('b');
+    rounds.add('a');
+    expect(told).toEqual([]);
+    await Promise.resolve();
+    expect(told).toEqual([['a', 'b']]);
+  });
+
+  it('holds the writes made during a round for the next one, no sooner than the interval', async () => {
+    const { rounds, told, finishRound } = recordingRounds();
+    const started = performance.now();
+    rounds.add('a');
+    await Promise.resolve();
+    rounds.add('b');
+    rounds.add('c');
+    finishRound();
+    await sleep(ROUND_INTERVAL_MS / 2);
+    expect(told).toEqual([['a']]);
+    await sleep(ROUND_INTERVAL_MS);
+    expect(told).toEqual([['a'], ['b', 'c']]);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(ROUND_INTERVAL_MS);
+  });
+
+  it('has a read wait for the round telling its tags, and go to the database while one waits for a round', async () => {
+    const { rounds, finishRound } = recordingRounds();
+    expect(rounds.covering(['a'])).toEqual([]);
+    rounds.add('a');
+    // Not yet in a round: Redis may still hold the old rows.
+    expect(rounds.covering(['a'])).toBeUndefined();
+    expect(rounds.covering(['other'])).toEqual([]);
+    await Promise.resolve();
+    const waits = rounds.covering(['a', 'other']);
+    expect(waits).toHaveLength(1);
+    rounds.add('b');
+    expect(rounds.covering(['b'])).toBeUndefined();
+    expect(rounds.covering(['a'])).toHaveLength(1);
+    let done = false;
+    void Promise.all(waits ?? []).then(() => { done = true; });
+    await Promise.resolve();
+    expect(done).toBe(false);
+    finishRound();
+    await sleep(0);
+    expect(done).toBe(true);
+  });
+
+  it('starts afresh after a quiet interval, and goes on after a round that failed (reported, not thrown)', async () => {
+    const errorsBefore = agentErrorCount('tiered-cache');
+    const told: string[][] = [];
+    const rounds = new InvalidationRounds(async (tags) => {
+      told.push([...tags]);
+      if (tags.includes('fails')) throw new Error('unexpected');
+    });
+    rounds.add('fails');
+    await sleep(2 * ROUND_INTERVAL_MS);
+    expect(agentErrorCount('tiered-cache')).toBe(errorsBefore + 1);
+    expect(rounds.covering(['fails'])).toEqual([]);
+    const before = performance.now();
+    rounds.add('next');
+    await Promise.resolve();
+    expect(told).toEqual([['fails'], ['next']]);
+    expect(performance.now() - before).toBeLessThan(ROUND_INTERVAL_MS);
+  });
+});
