@@ -33,7 +33,7 @@ export interface ExplainResult {
   readonly relationRows?: Readonly<Record<string, number>>;
   /** What the catalog says of the plan's relations' statistics (the stale-statistics rule). */
   readonly relationStatistics?: Readonly<Record<string, RelationStatistics>>;
-  /** The index advisor's suggestions for the statement, best first, when it ran. */
+  /** The index advisor's suggestions for the statement, best first, when it ran to the end (undefined: it is off, or failed). */
   readonly indexAdvice?: readonly IndexAdvice[];
   /** The session's `work_mem` in bytes (spill rules). */
   readonly workMemBytes?: number;

@@ -11,6 +11,9 @@
 import { LruMap } from '../core/lruMap';
 import type { AdviceMethod, IndexAdvice } from '../sql/advice/indexCandidate';
 
+/** What a statement's missing-index finding says of the index kept for it. */
+export type KeptIndex = Pick<IndexAdvice, 'ddl' | 'costBefore' | 'costAfter' | 'method'>;
+
 export interface SuggestedStatement {
   readonly fingerprint: string;
   readonly normalized: string;
@@ -65,6 +68,15 @@ export class IndexSuggestions {
       suggestion.statements.set(fingerprint, { fingerprint, normalized, costBefore: chosen.costBefore, costAfter: chosen.costAfter });
     }
     return chosen;
+  }
+
+  /** The index the statement's last advice kept, left as it is: an advisor run that failed says nothing new. */
+  keptFor(fingerprint: string): KeptIndex | undefined {
+    for (const suggestion of this.byDdl.values()) {
+      const statement = suggestion.statements.get(fingerprint);
+      if (statement !== undefined) return { ddl: suggestion.ddl, method: suggestion.method, costBefore: statement.costBefore, costAfter: statement.costAfter };
+    }
+    return undefined;
   }
 
   /** Suggestions helping the most statements first. */

@@ -184,8 +184,10 @@ export function createQueryRecorder(config: RecordingSettings, meter: Meter, dep
       ...(result.workMemBytes === undefined ? {} : { workMemBytes: result.workMemBytes }),
     };
     const found: StaticFinding[] = analyzePlan(plan, options, planRulesFor(switches, analysis));
-    const advice = detectorOn(switches, MISSING_INDEX_RULE, analysis) ? result.indexAdvice ?? [] : [];
-    const kept = suggestions.record(analysis.fingerprint, analysis.normalized, advice, at);
+    // No advice at all (the advisor is off or failed this time, a timeout say): the statement's last advice stands.
+    const kept = !detectorOn(switches, MISSING_INDEX_RULE, analysis) ? suggestions.record(analysis.fingerprint, analysis.normalized, [], at)
+      : result.indexAdvice === undefined ? suggestions.keptFor(analysis.fingerprint)
+        : suggestions.record(analysis.fingerprint, analysis.normalized, result.indexAdvice, at);
     return kept === undefined ? found : [...found, missingIndexFinding(kept)];
   }
 

@@ -6,7 +6,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { readConfig } from '../../agent/config';
 import { METRICS } from '../../core/metrics/registry';
 import type { QueryEvent } from '../../core/queryEvents';
-import type { ExplainRequest, PlanRequester } from '../../recording/explainRequests';
+import type { ExplainRequest, ExplainResult, PlanRequester } from '../../recording/explainRequests';
+import { createIndexStatement, type IndexCandidate } from '../../sql/advice/indexCandidate';
 import { createQueryRecorder } from '../../recording/queryRecorder';
 import { buildReport } from '../../report/buildReport';
 import { loadSqlParser } from '../../sql/parse/parser';
@@ -158,6 +159,33 @@ describe('query recorder', () => {
     expect(await metrics.value(METRICS.explainRuns.name, { outcome: 'error' })).toBe(1);
     const report = buildReport({ serviceName: 's', agentVersion: 'v', startedAt: 0, now: 1000, config, recorder });
     expect(report.slowQueries[0]).toMatchObject({ slowExecutions: 2, calls: 3, explain: { outcome: 'error', reason: '42P01' } });
+    await metrics.shutdown();
+  });
+
+  it('keeps a statement\'s index suggestion when a later advisor run fails, and withdraws it when one finds nothing', async () => {
+    const candidate: IndexCandidate = { table: 'ql_rt_big', columns: [{ name: 'note', descending: false }], equalityColumns: 1, rangeColumns: 0, where: [] };
+    const ddl = createIndexStatement(candidate);
+    const plan = [{ Plan: { 'Node Type': 'Seq Scan', 'Relation Name': 'ql_rt_big', Filter: '(note = $1)', 'Total Cost': 2000 } }];
+    // What the runner answers, one per explained execution: advice, then a failed advisor run (no advice), then advice of nothing.
+    const answers: ExplainResult[] = [
+      { outcome: 'ok', plan, indexAdvice: [{ candidate, ddl, costBefore: 2000, costAfter: 8, method: 'hypopg' }] },
+      { outcome: 'ok', plan },
+      { outcome: 'ok', plan, indexAdvice: [] },
+    ];
+    const requester: PlanRequester = { request: () => Promise.resolve(answers.shift() ?? { outcome: 'skipped' }) };
+    const { metrics, recorder } = setup(requester);
+    const text = 'SELECT id FROM ql_rt_big WHERE note = $1';
+    const slowRun = async (): Promise<{ suggested: string[]; finding: boolean }> => {
+      recorder.onQuery(event(text, { values: ['x'], durationSeconds: (config.slowQueryMs * 2) / 1000 }));
+      await recorder.settled();
+      return {
+        suggested: recorder.indexSuggestions().map((suggestion) => suggestion.ddl),
+        finding: recorder.findings().some((finding) => finding.rule === 'missing-index' && finding.message.includes(ddl)),
+      };
+    };
+    expect(await slowRun()).toEqual({ suggested: [ddl], finding: true });
+    expect(await slowRun()).toEqual({ suggested: [ddl], finding: true });
+    expect(await slowRun()).toEqual({ suggested: [], finding: false });
     await metrics.shutdown();
   });
 
