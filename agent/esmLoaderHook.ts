@@ -1,20 +1,51 @@
 /**
  * Installs OpenTelemetry's ESM loader hook (import-in-the-middle), through
- * which ES-module imports of pg and ioredis reach the instrumentations. Once
- * per process however many entries or copies of querylens ask: a second hook
- * would wrap every module twice.
+ * which ES-module imports of pg, ioredis and lru-cache reach the
+ * instrumentations. Once per process however many entries or copies of
+ * querylens ask: a second hook would wrap every module twice.
+ *
+ * Where Node.js runs loader hooks in the app's own thread
+ * (`module.registerHooks`, with the fix import-in-the-middle needs), the hook
+ * runs there and intercepts only the instrumented packages. Elsewhere it is
+ * `module.register`, whose loader thread costs the start 100–160 ms on this
+ * project's machine and sees every module.
  */
-import { register } from 'node:module';
+import { createRequire, register } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
 
 const HOOK_KEY = Symbol.for('querylens.esmLoaderHook');
 type GlobalWithHook = typeof globalThis & { [HOOK_KEY]?: true };
 
+/** The packages the instrumentations patch (pg-pool is pg's pool, imported on its own by some apps). */
+export const ESM_INSTRUMENTED_PACKAGES = ['pg', 'pg-pool', 'ioredis', 'lru-cache'];
+
+interface SyncHooks {
+  supportsSyncHooks(): boolean;
+  register(options: { include: string[] }): void;
+}
+
+/**
+ * import-in-the-middle's in-thread hook, from the copy @opentelemetry/instrumentation loads: the
+ * instrumentations register their modules with that copy, and only its hook sees them.
+ */
+function syncHooks(): SyncHooks | undefined {
+  try {
+    const fromInstrumentation = createRequire(require.resolve('@opentelemetry/instrumentation'));
+    const hooks = fromInstrumentation('import-in-the-middle/register-hooks.mjs') as Partial<SyncHooks>;
+    return typeof hooks.supportsSyncHooks === 'function' && typeof hooks.register === 'function' && hooks.supportsSyncHooks() ? hooks as SyncHooks : undefined;
+  } catch {
+    // An import-in-the-middle without in-thread hooks: the loader thread below.
+    return undefined;
+  }
+}
+
 export function installEsmLoaderHook(): void {
   const holder = globalThis as GlobalWithHook;
   // Node.js runs `--require` preloads again inside its loader thread; the hook belongs to the main thread only.
   if (holder[HOOK_KEY] || !isMainThread) return;
   holder[HOOK_KEY] = true;
-  register('@opentelemetry/instrumentation/hook.mjs', pathToFileURL(__filename));
+  const hooks = syncHooks();
+  if (hooks !== undefined) hooks.register({ include: [...ESM_INSTRUMENTED_PACKAGES] });
+  else register('@opentelemetry/instrumentation/hook.mjs', pathToFileURL(__filename));
 }

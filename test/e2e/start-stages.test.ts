@@ -3,11 +3,13 @@
  * at preload, the rest in stages between the app's own work. A script that
  * exits at once never loads the later stages; the app's first statement
  * answers before any of them has run, and is still recorded, as is a Redis
- * connection error of the first moments.
+ * connection error of the first moments. An ES-module app's loader hook runs
+ * in the app's own thread where Node.js allows it: no loader thread to start.
  */
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { APPS, REGISTER_CJS, freePort, lastJsonLine, runNode } from '../helpers/agentProcess';
+import { APPS, REGISTER_CJS, REGISTER_ESM, freePort, lastJsonLine, runNode } from '../helpers/agentProcess';
 import { parseSamples } from '../helpers/promText';
 
 interface StagesRun {
@@ -48,5 +50,23 @@ describe('the later start-up stages', () => {
     // Counted on the held meter before the SDK loaded, then replayed onto it.
     const redisErrors = samples.filter((sample) => sample.name === 'querylens_redis_connection_errors_total').reduce((sum, sample) => sum + sample.value, 0);
     expect(redisErrors).toBeGreaterThanOrEqual(1);
+  });
+
+  // The same copy of import-in-the-middle the agent asks (agent/esmLoaderHook.ts).
+  const fromInstrumentation = createRequire(require.resolve('@opentelemetry/instrumentation'));
+  const { supportsSyncHooks } = fromInstrumentation('import-in-the-middle/supports-sync-hooks.mjs') as { supportsSyncHooks(): boolean };
+
+  it.runIf(process.platform === 'linux' && supportsSyncHooks()).each([
+    ['--require', REGISTER_CJS],
+    ['--import', REGISTER_ESM],
+  ])('an ES-module app preloaded with %s gets its pg patched and no loader thread', async (flag, entry) => {
+    const app = join(APPS, 'thread-count.mjs');
+    const bare = await runNode(app);
+    const agent = await runNode(app, { nodeArgs: [flag, entry], env: { OTEL_EXPORTER_PROMETHEUS_PORT: String(await freePort()) } });
+    expect(agent.code, agent.stderr).toBe(0);
+    const without = lastJsonLine<{ threads: number; patched: boolean }>(bare.stdout);
+    const withAgent = lastJsonLine<{ threads: number; patched: boolean }>(agent.stdout);
+    expect([without.patched, withAgent.patched]).toEqual([false, true]);
+    expect(withAgent.threads).toBe(without.threads);
   });
 });
