@@ -6,7 +6,7 @@
  */
 import { FINDING_SEVERITY, LABEL } from '../dashboards/shared/labels';
 import type { FleetFinding, FleetFindingInstance } from './fleetModel';
-import { groupBy, keyOf, valuesByKey } from './keyedSamples';
+import { TARGET, compareTargets, groupBy, keyOf, targetOf, valuesByKey } from './keyedSamples';
 import type { VectorSample } from './prometheusApi';
 
 export interface FindingSamples {
@@ -15,7 +15,7 @@ export interface FindingSamples {
 }
 
 const SEVERITY_ORDER: readonly string[] = [FINDING_SEVERITY.error, FINDING_SEVERITY.warning, FINDING_SEVERITY.info];
-const RULE_ON_INSTANCE = [LABEL.rule, LABEL.instance];
+const RULE_ON_INSTANCE = [LABEL.rule, ...TARGET];
 
 interface RuleOnInstance extends FleetFindingInstance {
   readonly rule: string;
@@ -28,7 +28,7 @@ function severityRank(severity: string): number {
   return rank < 0 ? SEVERITY_ORDER.length : rank;
 }
 
-/** One entry per (rule, instance) seen in either metric. */
+/** One entry per (rule, job, instance) seen in either metric. */
 function rulesOnInstances(samples: FindingSamples): RuleOnInstance[] {
   const executions = valuesByKey(samples.flagged, RULE_ON_INSTANCE);
   const fingerprints = valuesByKey(samples.findings, RULE_ON_INSTANCE);
@@ -40,14 +40,14 @@ function rulesOnInstances(samples: FindingSamples): RuleOnInstance[] {
   }
   return [...described.entries()].map(([key, labels]) => ({
     rule: labels[LABEL.rule] ?? '', severity: labels[LABEL.severity] ?? '', category: labels[LABEL.category] ?? '',
-    instance: labels[LABEL.instance] ?? '', fingerprints: fingerprints.get(key) ?? 0, executions: executions.get(key) ?? 0,
+    ...targetOf(labels), fingerprints: fingerprints.get(key) ?? 0, executions: executions.get(key) ?? 0,
   }));
 }
 
 function findingOf(rule: string, entries: readonly RuleOnInstance[]): FleetFinding {
   const instances = entries.filter((entry) => entry.fingerprints > 0 || entry.executions > 0)
-    .map(({ instance, fingerprints, executions }) => ({ instance, fingerprints, executions }))
-    .sort((a, b) => b.executions - a.executions || b.fingerprints - a.fingerprints || a.instance.localeCompare(b.instance));
+    .map(({ job, instance, fingerprints, executions }) => ({ job, instance, fingerprints, executions }))
+    .sort((a, b) => b.executions - a.executions || b.fingerprints - a.fingerprints || compareTargets(a, b));
   const described = entries.find((entry) => entry.category !== '') ?? entries[0];
   return {
     rule, severity: described.severity, category: described.category,

@@ -6,7 +6,7 @@
 import { LABEL } from '../dashboards/shared/labels';
 import type { FleetInstance } from './fleetModel';
 import { SERVICE_LABEL } from './fleetQueries';
-import { keyOf } from './keyedSamples';
+import { TARGET, compareTargets, keyOf, targetOf } from './keyedSamples';
 import type { VectorSample } from './prometheusApi';
 
 export interface InstanceSamples {
@@ -14,8 +14,6 @@ export interface InstanceSamples {
   readonly agentInfo: readonly VectorSample[];
   readonly targetInfo: readonly VectorSample[];
 }
-
-const TARGET = [LABEL.job, LABEL.instance];
 
 function labelByTarget(samples: readonly VectorSample[], label: string): Map<string, string> {
   return new Map(samples.map(({ labels }) => [keyOf(labels, TARGET), labels[label] ?? ''] as const));
@@ -32,7 +30,6 @@ export function fleetInstances(samples: InstanceSamples): FleetInstance[] {
     if (value !== 1 && agentJobs.has(labels[LABEL.job] ?? '')) targets.set(keyOf(labels, TARGET), labels);
   }
   return [...targets.entries()].map(([key, labels]) => ({
-    job: labels[LABEL.job] ?? '', instance: labels[LABEL.instance] ?? '', up: up.get(key),
-    service: services.get(key) || undefined, agentVersion: versions.get(key),
-  })).sort((a, b) => a.job.localeCompare(b.job) || a.instance.localeCompare(b.instance));
+    ...targetOf(labels), up: up.get(key), service: services.get(key) || undefined, agentVersion: versions.get(key),
+  })).sort(compareTargets);
 }

@@ -11,9 +11,17 @@ export interface FleetScope {
   readonly window: string | undefined;
 }
 
-export interface FleetInstance {
+/**
+ * A scrape target as Prometheus names it. Both labels: two jobs (two services)
+ * can share an `instance` value (one host:port pattern, or `instance`
+ * relabelled to a pod name), and keyed by it alone their series would merge.
+ */
+export interface FleetTarget {
   readonly job: string;
   readonly instance: string;
+}
+
+export interface FleetInstance extends FleetTarget {
   /** Prometheus's last scrape of it succeeded; undefined when it has no `up` series. */
   readonly up: boolean | undefined;
   /** `service.name` from `target_info`, when the exporter wrote it. */
@@ -23,8 +31,7 @@ export interface FleetInstance {
 }
 
 /** A statement's figures on one instance. */
-export interface InstanceFigures {
-  readonly instance: string;
+export interface InstanceFigures extends FleetTarget {
   readonly calls: number;
   readonly totalMs: number;
   readonly rows: number;
@@ -49,8 +56,7 @@ export interface FleetStatement {
   readonly instances: readonly InstanceFigures[];
 }
 
-export interface FleetFindingInstance {
-  readonly instance: string;
+export interface FleetFindingInstance extends FleetTarget {
   /** Distinct fingerprints flagged by the rule there (`querylens_findings`). */
   readonly fingerprints: number;
   /** Flagged executions there (`querylens_flagged_executions_total`). */
@@ -68,8 +74,7 @@ export interface FleetFinding {
 }
 
 /** One pool on one instance. */
-export interface PoolOnInstance {
-  readonly instance: string;
+export interface PoolOnInstance extends FleetTarget {
   readonly used: number;
   readonly idle: number;
   readonly max: number;

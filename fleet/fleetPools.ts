@@ -6,7 +6,7 @@
  */
 import { CONNECTION_STATE, LABEL } from '../dashboards/shared/labels';
 import type { FleetPool, PoolOnInstance } from './fleetModel';
-import { groupBy, keyOf, valuesByKey } from './keyedSamples';
+import { TARGET, compareTargets, groupBy, keyOf, targetOf, valuesByKey } from './keyedSamples';
 import type { VectorSample } from './prometheusApi';
 
 export interface PoolSamples {
@@ -16,7 +16,7 @@ export interface PoolSamples {
   readonly poolTimeouts: readonly VectorSample[];
 }
 
-const POOL_ON_INSTANCE = [LABEL.pool, LABEL.instance];
+const POOL_ON_INSTANCE = [LABEL.pool, ...TARGET];
 
 const ratio = (part: number, whole: number): number | undefined => (whole > 0 ? part / whole : undefined);
 const bySaturation = (a: number | undefined, b: number | undefined): number => (b ?? -1) - (a ?? -1);
@@ -29,13 +29,13 @@ function poolsOnInstances(samples: PoolSamples): (PoolOnInstance & { readonly po
   for (const { labels } of [...samples.poolConnections, ...samples.poolMax]) keys.set(keyOf(labels, POOL_ON_INSTANCE), labels);
   return [...keys.entries()].map(([key, labels]) => {
     const figures = { used: used.get(key) ?? 0, idle: idle.get(key) ?? 0, max: max.get(key) ?? 0, pending: pending.get(key) ?? 0, timeouts: timeouts.get(key) ?? 0 };
-    return { pool: labels[LABEL.pool] ?? '', instance: labels[LABEL.instance] ?? '', ...figures, saturation: ratio(figures.used, figures.max) };
+    return { pool: labels[LABEL.pool] ?? '', ...targetOf(labels), ...figures, saturation: ratio(figures.used, figures.max) };
   });
 }
 
 function poolOf(pool: string, entries: readonly PoolOnInstance[]): FleetPool {
-  const instances = entries.map(({ instance, used, idle, max, pending, saturation, timeouts }) => ({ instance, used, idle, max, pending, saturation, timeouts }))
-    .sort((a, b) => bySaturation(a.saturation, b.saturation) || b.pending - a.pending || a.instance.localeCompare(b.instance));
+  const instances = entries.map(({ job, instance, used, idle, max, pending, saturation, timeouts }) => ({ job, instance, used, idle, max, pending, saturation, timeouts }))
+    .sort((a, b) => bySaturation(a.saturation, b.saturation) || b.pending - a.pending || compareTargets(a, b));
   const total = (field: 'used' | 'max' | 'pending' | 'timeouts') => instances.reduce((sum, entry) => sum + entry[field], 0);
   return {
     pool, used: total('used'), max: total('max'), pending: total('pending'), timeouts: total('timeouts'),

@@ -5,7 +5,8 @@
  */
 import { OTHER as OTHER_FINGERPRINT } from '../recording/queryStatistics';
 import { LABEL } from '../dashboards/shared/labels';
-import type { FleetStatement, InstanceFigures } from './fleetModel';
+import type { FleetStatement, FleetTarget, InstanceFigures } from './fleetModel';
+import { TARGET, compareTargets, keyOf, targetOf } from './keyedSamples';
 import type { VectorSample } from './prometheusApi';
 
 export interface StatementSamples {
@@ -17,12 +18,13 @@ export interface StatementSamples {
   readonly queryInfo: readonly VectorSample[];
 }
 
-interface MutableFigures { instance: string; calls: number; totalMs: number; rows: number; errors: number }
+interface MutableFigures extends FleetTarget { calls: number; totalMs: number; rows: number; errors: number }
 
 interface Accumulated {
   readonly fingerprint: string;
   operation: string;
   collection: string;
+  /** By keyOf(labels, TARGET). */
   readonly byInstance: Map<string, MutableFigures>;
 }
 
@@ -31,7 +33,7 @@ type Field = 'calls' | 'totalMs' | 'rows' | 'errors';
 function accumulate(into: Map<string, Accumulated>, samples: readonly VectorSample[], field: Field, scale: number): void {
   for (const { labels, value } of samples) {
     const fingerprint = labels[LABEL.fingerprint] ?? '';
-    const instance = labels[LABEL.instance] ?? '';
+    const targetKey = keyOf(labels, TARGET);
     let statement = into.get(fingerprint);
     if (statement === undefined) {
       statement = { fingerprint, operation: '', collection: '', byInstance: new Map() };
@@ -39,10 +41,10 @@ function accumulate(into: Map<string, Accumulated>, samples: readonly VectorSamp
     }
     statement.operation ||= labels[LABEL.dbOperation] ?? '';
     statement.collection ||= labels[LABEL.dbCollection] ?? '';
-    let figures = statement.byInstance.get(instance);
+    let figures = statement.byInstance.get(targetKey);
     if (figures === undefined) {
-      figures = { instance, calls: 0, totalMs: 0, rows: 0, errors: 0 };
-      statement.byInstance.set(instance, figures);
+      figures = { ...targetOf(labels), calls: 0, totalMs: 0, rows: 0, errors: 0 };
+      statement.byInstance.set(targetKey, figures);
     }
     if (Number.isFinite(value)) figures[field] += value * scale;
   }
@@ -67,7 +69,7 @@ function queryTexts(info: readonly VectorSample[]): Map<string, string> {
 
 function statementOf(entry: Accumulated, text: string, fleetMs: number): FleetStatement {
   const instances = [...entry.byInstance.values()].filter((figures) => figures.calls > 0 || figures.totalMs > 0)
-    .sort((a, b) => b.totalMs - a.totalMs || a.instance.localeCompare(b.instance));
+    .sort((a, b) => b.totalMs - a.totalMs || compareTargets(a, b));
   const calls = sum(instances, 'calls');
   const totalMs = sum(instances, 'totalMs');
   return {

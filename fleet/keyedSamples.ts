@@ -1,5 +1,19 @@
 /** Grouping helpers for instant vectors: one place that reads a sample's labels as a key. */
+import { LABEL } from '../dashboards/shared/labels';
+import type { FleetTarget } from './fleetModel';
 import type { VectorSample } from './prometheusApi';
+
+/** The labels that name a scrape target: every per-instance key starts with both (see FleetTarget). */
+export const TARGET: readonly string[] = [LABEL.job, LABEL.instance];
+
+export function targetOf(labels: Readonly<Record<string, string>>): FleetTarget {
+  return { job: labels[LABEL.job] ?? '', instance: labels[LABEL.instance] ?? '' };
+}
+
+/** By job, then instance: the order ties fall back on. */
+export function compareTargets(a: FleetTarget, b: FleetTarget): number {
+  return a.job.localeCompare(b.job) || a.instance.localeCompare(b.instance);
+}
 
 /** The labels' values joined as one map key (label values cannot hold NUL). */
 export function keyOf(labels: Readonly<Record<string, string>>, names: readonly string[]): string {

@@ -8,8 +8,8 @@ import { escapeHtml } from '../http/statusPage/escapeHtml';
 import { formatCount, formatMs, formatRatio } from '../http/statusPage/formatValues';
 import { PAGE_STYLE } from '../http/statusPage/pageStyle';
 import { none, num, sql, table, txt, type Cell } from '../http/statusPage/pageParts';
-import type { FleetReport } from './fleetModel';
-import { instancesDiffer } from './instanceSpread';
+import type { FleetReport, FleetTarget } from './fleetModel';
+import { instancesDiffer, targetName } from './instanceSpread';
 
 export interface FleetPageOptions {
   /** Seconds between automatic reloads (`<meta http-equiv="refresh">`); 0: none. */
@@ -17,9 +17,9 @@ export interface FleetPageOptions {
 }
 
 /** The per-instance cell: each instance's figures where they differ, else that they agree. */
-function perInstance(entries: readonly { readonly instance: string; readonly figures: string }[], fleetSize: number): Cell {
+function perInstance(entries: readonly { readonly target: FleetTarget; readonly figures: string }[], fleetSize: number): Cell {
   if (!instancesDiffer(entries.map((entry) => entry.figures), fleetSize)) return txt(`same on all ${fleetSize}`);
-  const items = entries.map((entry) => `<li>${escapeHtml(entry.instance)}: ${escapeHtml(entry.figures)}</li>`).join('');
+  const items = entries.map((entry) => `<li>${escapeHtml(targetName(entry.target))}: ${escapeHtml(entry.figures)}</li>`).join('');
   return { html: `<ul>${items}</ul>`, numeric: false };
 }
 
@@ -47,7 +47,7 @@ function statements(report: FleetReport): string {
   const rows = report.statements.map((statement) => [sql(statement.query || `(fingerprint ${statement.fingerprint})`), num(formatCount(statement.calls)),
     num(formatMs(statement.totalMs)), num(formatMs(statement.meanMs)), num(formatRatio(statement.shareOfTime)), num(formatCount(statement.errors)),
     num(`${statement.instances.length}/${size}`),
-    perInstance(statement.instances.map((entry) => ({ instance: entry.instance, figures: `${formatCount(entry.calls)} calls, ${formatMs(entry.totalMs)}` })), size)]);
+    perInstance(statement.instances.map((entry) => ({ target: entry, figures: `${formatCount(entry.calls)} calls, ${formatMs(entry.totalMs)}` })), size)]);
   return rows.length === 0 ? none('no statement recorded') : table(['statement', 'calls', 'total', 'mean', '% of time', 'errors', 'instances', 'per instance'], rows);
 }
 
@@ -56,7 +56,7 @@ function findings(report: FleetReport): string {
   const rows = report.findings.map((finding) => [{ html: `<span class="sev-${escapeHtml(finding.severity)}">${escapeHtml(finding.severity)}</span>`, numeric: false },
     txt(finding.rule), txt(finding.category || 'runtime'), num(formatCount(finding.executions)), num(formatCount(finding.maxFingerprints)),
     num(`${finding.instances.length}/${size}`),
-    perInstance(finding.instances.map((entry) => ({ instance: entry.instance, figures: `${formatCount(entry.executions)}×, ${entry.fingerprints} statement(s)` })), size)]);
+    perInstance(finding.instances.map((entry) => ({ target: entry, figures: `${formatCount(entry.executions)}×, ${entry.fingerprints} statement(s)` })), size)]);
   return rows.length === 0 ? none('no finding') : table(['severity', 'rule', 'category', 'flagged executions', 'statements (most on one instance)', 'instances', 'per instance'], rows);
 }
 
@@ -64,7 +64,7 @@ function pools(report: FleetReport): string {
   const size = report.instances.length;
   const rows = report.pools.map((pool) => [txt(pool.pool), num(formatRatio(pool.maxSaturation)), num(formatRatio(pool.saturation)), num(`${pool.used}/${pool.max}`),
     num(formatCount(pool.pending)), num(formatCount(pool.timeouts)),
-    perInstance(pool.instances.map((entry) => ({ instance: entry.instance, figures: `${entry.used}/${entry.max} (${formatRatio(entry.saturation)}), ${entry.pending} waiting` })), size)]);
+    perInstance(pool.instances.map((entry) => ({ target: entry, figures: `${entry.used}/${entry.max} (${formatRatio(entry.saturation)}), ${entry.pending} waiting` })), size)]);
   return rows.length === 0 ? none('no pool') : table(['pool', 'most saturated', 'fleet', 'used / max', 'waiting', 'timeouts', 'per instance'], rows);
 }
 

@@ -6,7 +6,7 @@
  */
 import type { FleetFinding, FleetPool, FleetReport, FleetStatement } from '../../fleet/fleetModel';
 import { formatCount, formatMs, formatRatio } from '../../http/statusPage/formatValues';
-import { instancesDiffer as differs } from '../../fleet/instanceSpread';
+import { instancesDiffer as differs, targetName } from '../../fleet/instanceSpread';
 import { columns, oneLine, terminalSafe } from './formatReport';
 
 const NUMERIC = new Set([0, 1, 2, 3, 4]);
@@ -33,7 +33,7 @@ function instances(report: FleetReport): string {
 function statementLines(statement: FleetStatement, fleetSize: number): string[] {
   const figures = statement.instances.map((entry) => `${formatCount(entry.calls)} calls ${formatMs(entry.totalMs)}`);
   if (!differs(figures, fleetSize)) return [];
-  return [perInstance(statement.instances.map((entry, index) => `${terminalSafe(entry.instance)} ${figures[index]}`))];
+  return [perInstance(statement.instances.map((entry, index) => `${terminalSafe(targetName(entry))} ${figures[index]}`))];
 }
 
 function statements(report: FleetReport, limit: number): string {
@@ -55,7 +55,7 @@ function finding(entry: FleetFinding, fleetSize: number): string {
     + `up to ${statementsText} per instance, on ${entry.instances.length}/${fleetSize} instances`;
   const figures = entry.instances.map((instance) => `${formatCount(instance.executions)}x, ${instance.fingerprints} statement${instance.fingerprints === 1 ? '' : 's'}`);
   if (!differs(figures, fleetSize)) return head;
-  return `${head}\n${perInstance(entry.instances.map((instance, index) => `${terminalSafe(instance.instance)} ${figures[index]}`))}`;
+  return `${head}\n${perInstance(entry.instances.map((instance, index) => `${terminalSafe(targetName(instance))} ${figures[index]}`))}`;
 }
 
 function findings(report: FleetReport): string {
@@ -66,7 +66,7 @@ function findings(report: FleetReport): string {
 function poolLines(pool: FleetPool, fleetSize: number): string[] {
   const figures = pool.instances.map((entry) => `${entry.used}/${entry.max} ${formatRatio(entry.saturation)}${entry.pending > 0 ? `, ${entry.pending} waiting` : ''}`);
   if (!differs(figures, fleetSize)) return [];
-  return [perInstance(pool.instances.map((entry, index) => `${terminalSafe(entry.instance)} ${figures[index]}`))];
+  return [perInstance(pool.instances.map((entry, index) => `${terminalSafe(targetName(entry))} ${figures[index]}`))];
 }
 
 function pools(report: FleetReport): string {

@@ -2,7 +2,8 @@
  * The fleet view end to end: three instrumented processes run real pg
  * statements (each its own mix: test/fixtures/apps/fleet-instance.cjs), a real
  * Prometheus scrapes them every second along with one target where nothing
- * listens, and the built CLI reads the fleet back: `querylens report
+ * listens (and the first process a second time, under a second job: the same
+ * instance value in two jobs), and the built CLI reads the fleet back: `querylens report
  * --prometheus` (JSON and text, totals and `--window`) and the fleet page of
  * `querylens fleet`. The expected figures are what each process says of
  * itself on its own /metrics, summed here.
@@ -25,6 +26,8 @@ import { waitFor } from '../helpers/waitFor';
 
 const CLI = join(ROOT, 'dist', 'agent', 'cli', 'main.js');
 const JOB = 'ql-fleet-e2e';
+/** A second job scraping rank 1 again: its series carry the same `instance` as JOB's. */
+const OTHER_JOB = 'ql-fleet-e2e-other';
 const SERVICE = 'ql-fleet-e2e-service';
 const SHARED_TEXT = 'select $1::int as ql_fleet_shared, pg_sleep($2)';
 const POOL = 'ql-fleet-orders';
@@ -87,17 +90,22 @@ beforeAll(async () => {
   deadTarget = `127.0.0.1:${ports[3]}`;
   writeFileSync(join(dir, 'prometheus.yml'), stringify({
     global: { scrape_interval: '1s', evaluation_interval: '1s' },
-    scrape_configs: [{ job_name: JOB, static_configs: [{ targets: [...instances.map((instance) => instance.address), deadTarget] }] }],
+    scrape_configs: [
+      { job_name: JOB, static_configs: [{ targets: [...instances.map((instance) => instance.address), deadTarget] }] },
+      { job_name: OTHER_JOB, static_configs: [{ targets: [byRank(1).address] }] },
+    ],
   }));
   prometheusUrl = `http://127.0.0.1:${ports[4]}`;
   prometheus = startDaemon('prometheus', toolPath(TOOLS.prometheus), [
     `--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${ports[4]}`,
   ]);
-  const expectedCalls = instances.reduce((sum, instance) => sum + instance.ready.shared + instance.ready.own + instance.ready.star, 0);
+  const callsOf = (instance: Instance): number => instance.ready.shared + instance.ready.own + instance.ready.star;
+  const expectedCalls = instances.reduce((sum, instance) => sum + callsOf(instance), 0);
   await waitFor('Prometheus to have scraped every instance\'s statements', async () => {
     const [total] = await promQuery(`sum(${METRICS.queryCalls.scraped}{job="${JOB}"})`);
+    const [other] = await promQuery(`sum(${METRICS.queryCalls.scraped}{job="${OTHER_JOB}"})`);
     const [down] = await promQuery(`count(up{job="${JOB}"} == 0)`);
-    return Number(total?.value[1]) === expectedCalls && Number(down?.value[1]) === 1 ? true : undefined;
+    return Number(total?.value[1]) === expectedCalls && Number(other?.value[1]) === callsOf(byRank(1)) && Number(down?.value[1]) === 1 ? true : undefined;
   }, 60_000, 500).catch((error: unknown) => {
     throw new Error(`${String(error)}\n--- prometheus\n${prometheus?.output().slice(-3000) ?? ''}`);
   });
@@ -166,6 +174,19 @@ describe('querylens report --prometheus', () => {
       [3, 2, 1].map((rank) => [byRank(rank).address, rank, 4, rank / 4]));
   });
 
+  it('keeps two jobs\' targets of one instance value apart: statements and pools per job and instance', async () => {
+    const report = await fleetJson('--job', OTHER_JOB);
+    const address = byRank(1).address;
+    const ofAddress = <T extends { readonly job: string; readonly instance: string }>(entries: readonly T[] | undefined): T[] =>
+      (entries ?? []).filter((entry) => entry.instance === address).sort((a, b) => a.job.localeCompare(b.job));
+    expect(ofAddress(report.instances).map((instance) => [instance.job, instance.up])).toEqual([[JOB, true], [OTHER_JOB, true]]);
+    // Summed by instance alone, the two jobs' series of rank 1 would read as one target with twice its calls.
+    expect(ofAddress(shared(report).instances).map((entry) => [entry.job, entry.calls])).toEqual([[JOB, byRank(1).ready.shared], [OTHER_JOB, byRank(1).ready.shared]]);
+    const pool = report.pools.find((candidate) => candidate.pool === POOL);
+    expect(ofAddress(pool?.instances).map((entry) => [entry.job, entry.used, entry.max])).toEqual([[JOB, 1, 4], [OTHER_JOB, 1, 4]]);
+    expect(pool?.maxSaturation).toBe(0.75);
+  });
+
   it('prints the fleet in text: instances, statements, findings and pools, per instance where they differ', async () => {
     const top = shared(await fleetJson());
     const result = await runNode(CLI, { args: ['report', '--prometheus', prometheusUrl, '--job', JOB] });
@@ -179,10 +200,10 @@ describe('querylens report --prometheus', () => {
     const head = lines.indexOf('Top statements by total time across the fleet');
     expect(lines[head + 1]).toMatch(/calls\s+total\s+mean\s+share\s+instances\s+statement/);
     expect(lines[head + 2]).toMatch(new RegExp(`^\\s*24\\s.*\\s3/4\\s+${SHARED_TEXT.replace(/[$()]/g, '\\$&')}$`));
-    expect(lines[head + 3]).toBe(`      per instance: ${top.instances.map((entry) => `${entry.instance} ${entry.calls} calls ${formatMs(entry.totalMs)}`).join(' · ')}`);
+    expect(lines[head + 3]).toBe(`      per instance: ${top.instances.map((entry) => `${JOB}/${entry.instance} ${entry.calls} calls ${formatMs(entry.totalMs)}`).join(' · ')}`);
     expect(text).toMatch(/^error time-delay-call \(security\): 24 flagged executions, up to 1 statement per instance, on 3\/4 instances$/m);
     expect(text).toMatch(new RegExp(`^warning select-star \\(performance\\): 4 flagged executions, up to 1 statement per instance, on 2/4 instances\\n +per instance: `, 'm'));
-    expect(text).toMatch(new RegExp(`^\\s*75\\.0 %\\s+50\\.0 %\\s+6/12\\s+0\\s+0\\s+${POOL} \\(3/4 instances\\)\\n +per instance: ${byRank(3).address} 3/4 75\\.0 % · ${byRank(2).address} 2/4 50\\.0 % · ${byRank(1).address} 1/4 25\\.0 %$`, 'm'));
+    expect(text).toMatch(new RegExp(`^\\s*75\\.0 %\\s+50\\.0 %\\s+6/12\\s+0\\s+0\\s+${POOL} \\(3/4 instances\\)\\n +per instance: ${JOB}/${byRank(3).address} 3/4 75\\.0 % · ${JOB}/${byRank(2).address} 2/4 50\\.0 % · ${JOB}/${byRank(1).address} 1/4 25\\.0 %$`, 'm'));
     expect(text).not.toMatch(/\u001b/);
   });
 
@@ -240,7 +261,7 @@ describe('querylens fleet (the status page\'s fleet mode)', () => {
     expect(top.query).toBe(SHARED_TEXT);
     // The statement's row: escaped text, fleet calls, instance count, and each instance's calls.
     const row = new RegExp(`<tr><td><code>${SHARED_TEXT.replace(/[$()]/g, '\\$&')}</code></td><td class="n">${top.calls}</td>.*?<td class="n">3/4</td><td><ul>(.*?)</ul></td></tr>`).exec(html);
-    expect(row?.[1]).toBe(top.instances.map((entry) => `<li>${entry.instance}: ${entry.calls} calls, ${formatMs(entry.totalMs)}</li>`).join(''));
+    expect(row?.[1]).toBe(top.instances.map((entry) => `<li>${JOB}/${entry.instance}: ${entry.calls} calls, ${formatMs(entry.totalMs)}</li>`).join(''));
     expect(html).toMatch(new RegExp(`<td>${POOL}</td><td class="n">75\\.0 %</td><td class="n">50\\.0 %</td><td class="n">6/12</td>`));
     expect(html).toMatch(new RegExp(`<td>${deadTarget}</td><td>DOWN</td>`));
     expect(html).toMatch(/<td><span class="sev-error">error<\/span><\/td><td>time-delay-call<\/td>/);

@@ -1,7 +1,8 @@
 /**
  * The fleet view's pure parts: the PromQL it sends (valid, scoped to the jobs
  * asked for, from registry names only), the aggregation of per-instance
- * samples into statements, findings, pools and instances, and the options of
+ * samples into statements, findings, pools and instances (each keyed by job
+ * and instance, rendered as job/instance), and the options of
  * `querylens report --prometheus` / `querylens fleet`. The real Prometheus is
  * in test/e2e/fleet-prometheus.test.ts.
  */
@@ -13,6 +14,9 @@ import { fleetPools } from '../../fleet/fleetPools';
 import { fleetInstances } from '../../fleet/fleetInstances';
 import { instancesDiffer } from '../../fleet/instanceSpread';
 import { queryUrl, type VectorSample } from '../../fleet/prometheusApi';
+import { buildFleetReport, type FleetSamples } from '../../fleet/readFleet';
+import { renderFleetPage } from '../../fleet/renderFleetPage';
+import { formatFleetReportText } from '../../agent/cli/formatFleetReport';
 import { fleetScope, fleetTarget } from '../../agent/cli/fleetArgs';
 import { UsageError } from '../../agent/cli/command';
 import { knownSeries, parsePromql } from '../helpers/promqlSyntax';
@@ -20,6 +24,7 @@ import { knownSeries, parsePromql } from '../helpers/promqlSyntax';
 const sample = (value: number, labels: Record<string, string>): VectorSample => ({ labels, value });
 const A = '10.0.0.1:9464';
 const B = '10.0.0.2:9464';
+const JOB = 'api';
 
 describe('fleet queries', () => {
   it.each([
@@ -41,9 +46,16 @@ describe('fleet queries', () => {
   });
 
   it('reads counters as they are without a window, and as increase() over one', () => {
-    expect(fleetQueries({ jobs: [], window: undefined }).calls).toBe('sum by (instance, fingerprint, db_operation_name, db_collection_name) (querylens_query_calls_total{})');
+    expect(fleetQueries({ jobs: [], window: undefined }).calls).toBe('sum by (job, instance, fingerprint, db_operation_name, db_collection_name) (querylens_query_calls_total{})');
     expect(fleetQueries({ jobs: ['api'], window: '15m' }).calls)
-      .toBe('sum by (instance, fingerprint, db_operation_name, db_collection_name) (increase(querylens_query_calls_total{job="api"}[15m]))');
+      .toBe('sum by (job, instance, fingerprint, db_operation_name, db_collection_name) (increase(querylens_query_calls_total{job="api"}[15m]))');
+  });
+
+  it('keep every per-instance figure by job and instance, so two jobs\' targets never sum into one', () => {
+    const { up, queryInfo, ...perInstance } = fleetQueries({ jobs: [], window: '1h' });
+    expect(up).not.toMatch(/ by /);
+    expect(queryInfo).toMatch(/ by \(fingerprint, query\)/);
+    for (const [name, expr] of Object.entries(perInstance)) expect(expr, name).toMatch(/ by \(job, instance, /);
   });
 
   it('matches several jobs exactly: regex characters in a job name are literal', () => {
@@ -64,7 +76,7 @@ describe('fleet queries', () => {
 });
 
 describe('fleet statements', () => {
-  const labels = (instance: string, fingerprint: string) => ({ instance, fingerprint, db_operation_name: 'SELECT', db_collection_name: 'orders' });
+  const labels = (instance: string, fingerprint: string) => ({ job: JOB, instance, fingerprint, db_operation_name: 'SELECT', db_collection_name: 'orders' });
 
   it('sums a fingerprint across instances, keeps each instance\'s figures and the longest text, and leaves `other` out of the top', () => {
     const { statements, other } = fleetStatements({
@@ -97,22 +109,22 @@ describe('fleet findings', () => {
   it('groups by rule, errors first, with the category from the findings gauge, and leaves out rules that flagged nothing', () => {
     const findings = fleetFindings({
       findings: [
-        sample(2, { instance: A, rule: 'select-star', severity: 'warning', category: 'performance' }),
-        sample(1, { instance: B, rule: 'select-star', severity: 'warning', category: 'performance' }),
-        sample(1, { instance: B, rule: 'null-equality', severity: 'error', category: 'correctness' }),
+        sample(2, { job: JOB, instance: A, rule: 'select-star', severity: 'warning', category: 'performance' }),
+        sample(1, { job: JOB, instance: B, rule: 'select-star', severity: 'warning', category: 'performance' }),
+        sample(1, { job: JOB, instance: B, rule: 'null-equality', severity: 'error', category: 'correctness' }),
       ],
       flagged: [
-        sample(10, { instance: A, rule: 'select-star', severity: 'warning' }),
-        sample(4, { instance: B, rule: 'select-star', severity: 'warning' }),
-        sample(3, { instance: B, rule: 'null-equality', severity: 'error' }),
-        sample(0, { instance: A, rule: 'large-offset', severity: 'warning' }),
-        sample(5, { instance: A, rule: 'n-plus-one', severity: 'warning' }),
+        sample(10, { job: JOB, instance: A, rule: 'select-star', severity: 'warning' }),
+        sample(4, { job: JOB, instance: B, rule: 'select-star', severity: 'warning' }),
+        sample(3, { job: JOB, instance: B, rule: 'null-equality', severity: 'error' }),
+        sample(0, { job: JOB, instance: A, rule: 'large-offset', severity: 'warning' }),
+        sample(5, { job: JOB, instance: A, rule: 'n-plus-one', severity: 'warning' }),
       ],
     });
     expect(findings.map((finding) => finding.rule)).toEqual(['null-equality', 'select-star', 'n-plus-one']);
     expect(findings[1]).toEqual({
       rule: 'select-star', severity: 'warning', category: 'performance', executions: 14, maxFingerprints: 2,
-      instances: [{ instance: A, fingerprints: 2, executions: 10 }, { instance: B, fingerprints: 1, executions: 4 }],
+      instances: [{ job: JOB, instance: A, fingerprints: 2, executions: 10 }, { job: JOB, instance: B, fingerprints: 1, executions: 4 }],
     });
     // A runtime detector: flagged executions without a findings gauge.
     expect(findings[2]).toMatchObject({ category: '', executions: 5, maxFingerprints: 0 });
@@ -120,9 +132,9 @@ describe('fleet findings', () => {
 });
 
 describe('fleet pools', () => {
-  const ofPool = (value: number, instance: string, pool: string) => sample(value, { instance, db_client_connection_pool_name: pool });
+  const ofPool = (value: number, instance: string, pool: string) => sample(value, { job: JOB, instance, db_client_connection_pool_name: pool });
   const inState = (value: number, instance: string, pool: string, state: string) =>
-    sample(value, { instance, db_client_connection_pool_name: pool, db_client_connection_state: state });
+    sample(value, { job: JOB, instance, db_client_connection_pool_name: pool, db_client_connection_state: state });
 
   it('puts the pool with the most saturated instance first, and says nothing of a pool without a maximum', () => {
     const pools = fleetPools({
@@ -165,6 +177,57 @@ describe('fleet instances', () => {
     expect(instancesDiffer(['3 calls', '3 calls'], 2)).toBe(false);
     expect(instancesDiffer(['3 calls', '4 calls'], 2)).toBe(true);
     expect(instancesDiffer(['3 calls'], 2)).toBe(true);
+  });
+});
+
+describe('two jobs whose targets share an instance value', () => {
+  // `instance` relabelled to the pod name: checkout's and billing's first pods are both pod-0.
+  const POD = 'pod-0';
+  const statementOf = (value: number, job: string) => sample(value, { job, instance: POD, fingerprint: 'f1', db_operation_name: 'SELECT', db_collection_name: 'orders' });
+  const agentOf = (job: string) => sample(1, { job, instance: POD, version: '1.2.3' });
+  const inPool = (value: number, job: string, extra: Record<string, string> = {}) => sample(value, { job, instance: POD, db_client_connection_pool_name: 'orders', ...extra });
+  const samples: FleetSamples = {
+    up: [sample(1, { job: 'checkout', instance: POD }), sample(1, { job: 'billing', instance: POD })],
+    agentInfo: [agentOf('checkout'), agentOf('billing')],
+    targetInfo: [],
+    calls: [statementOf(3, 'checkout'), statementOf(5, 'billing')],
+    time: [statementOf(0.3, 'checkout'), statementOf(0.1, 'billing')],
+    rows: [],
+    errors: [],
+    queryInfo: [sample(1, { fingerprint: 'f1', query: 'select 1' })],
+    findings: [
+      sample(2, { job: 'checkout', instance: POD, rule: 'select-star', severity: 'warning', category: 'performance' }),
+      sample(1, { job: 'billing', instance: POD, rule: 'select-star', severity: 'warning', category: 'performance' }),
+    ],
+    flagged: [sample(10, { job: 'checkout', instance: POD, rule: 'select-star', severity: 'warning' }), sample(4, { job: 'billing', instance: POD, rule: 'select-star', severity: 'warning' })],
+    poolConnections: [inPool(9, 'checkout', { db_client_connection_state: 'used' }), inPool(1, 'billing', { db_client_connection_state: 'used' })],
+    poolMax: [inPool(10, 'checkout'), inPool(10, 'billing')],
+    poolPending: [],
+    poolTimeouts: [],
+  };
+  const report = buildFleetReport({ url: new URL('http://prometheus:9090/'), headers: {}, timeoutMs: 1 }, { jobs: [], window: undefined }, samples, new Date(0));
+
+  it('keeps each job\'s statement figures, findings and pools apart', () => {
+    expect(report.instances.map((instance) => [instance.job, instance.instance])).toEqual([['billing', POD], ['checkout', POD]]);
+    expect(report.statements[0].instances.map((entry) => [entry.job, entry.instance, entry.calls])).toEqual([['checkout', POD, 3], ['billing', POD, 5]]);
+    const [star] = report.findings;
+    // The most on one target, not the two jobs' fingerprints added up.
+    expect(star).toMatchObject({ executions: 14, maxFingerprints: 2 });
+    expect(star.instances).toEqual([{ job: 'checkout', instance: POD, fingerprints: 2, executions: 10 }, { job: 'billing', instance: POD, fingerprints: 1, executions: 4 }]);
+    const [orders] = report.pools;
+    // One target at 9 of 10: merged with the other job's pod it would read as 10 of 20.
+    expect(orders).toMatchObject({ used: 10, max: 20, maxSaturation: 0.9 });
+    expect(orders.instances.map((entry) => [entry.job, entry.used, entry.max])).toEqual([['checkout', 9, 10], ['billing', 1, 10]]);
+  });
+
+  it('names each target with its job on the page and in the text', () => {
+    const html = renderFleetPage(report, { refreshSeconds: 0 });
+    expect(html).toContain(`<li>checkout/${POD}: 3 calls, `);
+    expect(html).toContain(`<li>billing/${POD}: 5 calls, `);
+    expect(html).toContain(`<li>checkout/${POD}: 9/10 (90.0 %), 0 waiting</li><li>billing/${POD}: 1/10 (10.0 %), 0 waiting</li>`);
+    const text = formatFleetReportText(report, 10);
+    expect(text).toMatch(new RegExp(`per instance: checkout/${POD} 3 calls .* · billing/${POD} 5 calls `));
+    expect(text).toContain(`per instance: checkout/${POD} 10x, 2 statements · billing/${POD} 4x, 1 statement`);
   });
 });
 
