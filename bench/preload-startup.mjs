@@ -2,6 +2,8 @@
 // file, bare and with the agent preloaded (--require, and --import for ESM).
 // Each run is a fresh process, timed from spawn to exit; runs are interleaved
 // in a shuffled order per round (BENCH_ROUNDS, default 15). Prints medians.
+// BENCH_BASELINE_DIST=<a build's dist directory> adds that build's preloads,
+// timed in the same rounds.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,14 +15,21 @@ const app = mkdtempSync(join(tmpdir(), 'ql-startup-'));
 writeFileSync(join(app, 'package.json'), '{"name":"startup-bench"}\n');
 writeFileSync(join(app, 'main.cjs'), '\n');
 writeFileSync(join(app, 'main.mjs'), '\n');
-const cjsEntry = join(root, 'dist', 'agent', 'register.js');
-const esmEntry = join(root, 'dist', 'agent', 'register.mjs');
+function preloads(dist, suffix) {
+  const cjsEntry = join(dist, 'agent', 'register.js');
+  const esmEntry = join(dist, 'agent', 'register.mjs');
+  return {
+    [`CommonJS, --require${suffix}`]: ['--require', cjsEntry, join(app, 'main.cjs')],
+    [`ESM, --require${suffix}`]: ['--require', cjsEntry, join(app, 'main.mjs')],
+    [`ESM, --import${suffix}`]: ['--import', esmEntry, join(app, 'main.mjs')],
+  };
+}
+const baseline = process.env.BENCH_BASELINE_DIST;
 const modes = {
   'bare CommonJS': [join(app, 'main.cjs')],
-  'CommonJS, --require': ['--require', cjsEntry, join(app, 'main.cjs')],
   'bare ESM': [join(app, 'main.mjs')],
-  'ESM, --require': ['--require', cjsEntry, join(app, 'main.mjs')],
-  'ESM, --import': ['--import', esmEntry, join(app, 'main.mjs')],
+  ...preloads(join(root, 'dist'), ''),
+  ...(baseline ? preloads(baseline, ' (baseline)') : {}),
 };
 const rounds = Number(process.env.BENCH_ROUNDS ?? 15);
 const times = Object.fromEntries(Object.keys(modes).map((mode) => [mode, []]));
@@ -33,4 +42,4 @@ for (let round = 0; round < rounds; round++) {
   }
 }
 const median = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
-for (const [mode, list] of Object.entries(times)) console.log(`${mode.padEnd(22)} median ${median(list).toFixed(0)} ms`);
+for (const [mode, list] of Object.entries(times)) console.log(`${mode.padEnd(34)} median ${median(list).toFixed(0)} ms`);
