@@ -58,8 +58,10 @@ export interface QueryCachingHost {
   dropTagLocally(tag: string): void;
   /** `trail` hears the loader's statements (undefined: the enclosing load's, if any). */
   load(key: string, loader: () => unknown, policy: StorePolicy, trail?: StatementTrail): Promise<LoadOutcome>;
-  /** Removes the tags' entries from Redis and tells the other instances; never rejects. */
-  invalidateTagsInRedis(tags: readonly string[]): Promise<void>;
+  /** False for a cache with no Redis layer: then nothing waits for Redis. */
+  readonly sharedThroughRedis: boolean;
+  /** Removes the tags' entries from Redis and tells the other instances; `told` hears each tag once done; never rejects. */
+  invalidateTagsInRedis(tags: readonly string[], told: (tag: string) => void): Promise<void>;
 }
 
 /** Keys of query entries start with it; other keys should not. */
@@ -84,7 +86,7 @@ export class QueryCaching {
   readonly #rounds: InvalidationRounds;
 
   constructor(private readonly host: QueryCachingHost) {
-    this.#rounds = new InvalidationRounds((tags) => host.invalidateTagsInRedis(tags));
+    this.#rounds = new InvalidationRounds((tags, told) => host.invalidateTagsInRedis(tags, told));
   }
 
   async query<R>(runner: QueryRunner, text: string, values: readonly unknown[] | undefined, options: QueryCacheOptions = {}): Promise<QueryAnswer<R>> {
@@ -153,7 +155,7 @@ export class QueryCaching {
     for (const tag of writeTags(writes)) {
       this.host.counters.countEvent(event);
       this.host.dropTagLocally(tag);
-      this.#rounds.add(tag);
+      if (this.host.sharedThroughRedis) this.#rounds.add(tag);
     }
   }
 }

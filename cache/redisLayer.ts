@@ -20,23 +20,20 @@ const DELETE_BATCH = 500;
 
 /**
  * One slice of the tags' invalidation, in one command. KEYS are the tags' sets; ARGV[1] is the
- * value-key prefix, ARGV[2] the most members to pop in this command, ARGV[3] the channel and
- * ARGV[3 + i] the message for KEYS[i]. Pops members, deletes their values and, for each set left
- * empty, publishes its message; returns the positions (from 1) of the sets that still have
- * members. Popping rather than reading then deleting the set keeps a member added meanwhile,
- * with its value.
+ * value-key prefix, ARGV[2] the most members to pop in this command, shared out between the sets
+ * (so a large tag does not hold the small ones back), ARGV[3] the channel and ARGV[3 + i] the
+ * message for KEYS[i]. Pops members, deletes their values and, for each set left empty, publishes
+ * its message; returns the positions (from 1) of the sets that still have members. Popping rather
+ * than reading then deleting the set keeps a member added meanwhile, with its value.
  */
-const REMOVE_TAGS_SLICE = `local budget = tonumber(ARGV[2])
+const REMOVE_TAGS_SLICE = `local share = math.max(1, math.floor(tonumber(ARGV[2]) / #KEYS))
 local unfinished = {}
 for i, tagKey in ipairs(KEYS) do
-  if budget > 0 then
-    local members = redis.call('SPOP', tagKey, budget)
-    if #members > 0 then
-      local keys = {}
-      for j, member in ipairs(members) do keys[j] = ARGV[1] .. member end
-      redis.call('DEL', unpack(keys))
-      budget = budget - #members
-    end
+  local members = redis.call('SPOP', tagKey, share)
+  if #members > 0 then
+    local keys = {}
+    for j, member in ipairs(members) do keys[j] = ARGV[1] .. member end
+    redis.call('DEL', unpack(keys))
   end
   if redis.call('EXISTS', tagKey) == 1 then
     unfinished[#unfinished + 1] = i
@@ -117,9 +114,10 @@ export class RedisLayer {
   /**
    * Removes every entry the tags' sets name and the sets, and publishes each tag's message to the
    * other instances once its set is gone: one command for up to DELETE_BATCH entries in all,
-   * whatever the number of tags. Answers the tags Redis could not be told of.
+   * whatever the number of tags. `told` hears each tag once it is done; answers the tags Redis
+   * could not be told of.
    */
-  async removeTagsAndPublish(tags: readonly string[], messageOf: (tag: string) => string): Promise<string[]> {
+  async removeTagsAndPublish(tags: readonly string[], messageOf: (tag: string) => string, told?: (tag: string) => void): Promise<string[]> {
     const valuePrefix = this.keys.value('');
     let remaining = [...tags];
     while (remaining.length > 0) {
@@ -128,7 +126,11 @@ export class RedisLayer {
         valuePrefix, DELETE_BATCH, this.keys.channel, ...remaining.map(messageOf)));
       if (!Array.isArray(reply)) return remaining;
       const unfinished = new Set(reply);
-      remaining = remaining.filter((_, index) => unfinished.has(index + 1));
+      remaining = remaining.filter((tag, index) => {
+        if (unfinished.has(index + 1)) return true;
+        told?.(tag);
+        return false;
+      });
     }
     return [];
   }

@@ -233,7 +233,8 @@ class Tiered<V> implements TieredCache<V> {
       counters: this.#memoryCounters,
       load: (key, loader, policy, trail) => this.#load(key, loader, policy, trail),
       dropTagLocally: (tag) => this.#applyLocally({ tag }),
-      invalidateTagsInRedis: (tags) => this.#invalidateTagsInRedis(tags),
+      sharedThroughRedis: this.#redis !== undefined,
+      invalidateTagsInRedis: (tags, told) => this.#invalidateTagsInRedis(tags, told),
       defaultTtlMs: this.#ttlMs,
     });
   }
@@ -472,9 +473,9 @@ class Tiered<V> implements TieredCache<V> {
     else this.#keepForReplay(invalidation);
   }
 
-  async #invalidateTagsInRedis(tags: readonly string[]): Promise<void> {
+  async #invalidateTagsInRedis(tags: readonly string[], told?: (tag: string) => void): Promise<void> {
     if (this.#redis === undefined) return;
-    const untold = await this.#redis.removeTagsAndPublish(tags, (tag) => encodeInvalidation(this.#self, { tag }));
+    const untold = await this.#redis.removeTagsAndPublish(tags, (tag) => encodeInvalidation(this.#self, { tag }), told);
     for (const tag of untold) this.#keepForReplay({ tag });
   }
 

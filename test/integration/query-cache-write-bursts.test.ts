@@ -34,10 +34,11 @@ const pool = new Pool({ connectionString: DATABASE_URL, max: 2 });
 const redis = new Redis(REDIS_URL);
 const listener = new Redis(REDIS_URL);
 /** The cache's own client, counting the commands it sends. */
-const counted = new Redis(REDIS_URL);
+const cacheClient = new Redis(REDIS_URL);
 const sent: string[] = [];
 let cache: TieredCache<unknown>;
 const published: number[] = [];
+const publishedTags: (string | undefined)[] = [];
 
 beforeAll(async () => {
   await loadSqlParser();
@@ -46,13 +47,16 @@ beforeAll(async () => {
   await pool.query(`INSERT INTO ${TABLE} VALUES (1, 'first')`);
   for (const table of OTHER_TABLES) await pool.query(`CREATE TABLE ${table} (id int PRIMARY KEY)`);
   await listener.subscribe(tieredKeys(NAME).channel);
-  listener.on('message', () => published.push(performance.now()));
-  const sendCommand = counted.sendCommand.bind(counted);
-  counted.sendCommand = (command, stream) => {
+  listener.on('message', (_channel: string, message: string) => {
+    published.push(performance.now());
+    publishedTags.push((JSON.parse(message) as { t?: string }).t);
+  });
+  const sendCommand = cacheClient.sendCommand.bind(cacheClient);
+  cacheClient.sendCommand = (command, stream) => {
     sent.push(command.name);
     return sendCommand(command, stream);
   };
-  cache = createTieredCache<unknown>({ name: NAME, redis: counted, memory: { max: 100 }, ttlMs: 60_000, jitter: 0 });
+  cache = createTieredCache<unknown>({ name: NAME, redis: cacheClient, memory: { max: 100 }, ttlMs: 60_000, jitter: 0 });
 });
 
 afterAll(async () => {
@@ -62,7 +66,7 @@ afterAll(async () => {
   await pool.end();
   const keys = await redis.keys(`${TIERED_KEY_PREFIX}:${NAME}:*`);
   if (keys.length > 0) await redis.del(...keys);
-  await Promise.all([redis.quit(), listener.quit(), counted.quit()]);
+  await Promise.all([redis.quit(), listener.quit(), cacheClient.quit()]);
 });
 
 describe('query cache under a burst of writes', () => {
@@ -94,10 +98,11 @@ describe('query cache under a burst of writes', () => {
     await cache.query(counted, read, [1]);
     const loadsBefore = loads;
     const bypassedBefore = events.bypass_invalidating;
-    // Two writes, as pg's hook announces them once committed: the first one's round starts at once,
-    // the second, within the interval, waits for the next round.
+    // Two writes, as pg's hook announces them once committed: the first one's round starts (a
+    // microtask later), the second comes while it runs and waits for the next round.
     await pool.query(`UPDATE ${TABLE} SET label = 'second' WHERE id = 1`);
     emitDataChange([TABLE]);
+    await Promise.resolve();
     emitDataChange([TABLE]);
     const during = await cache.query(counted, read, [1]);
     expect(during.rows).toEqual([{ id: 1, label: 'second' }]);
@@ -122,5 +127,35 @@ describe('query cache under a burst of writes', () => {
     expect(sent.slice(first)).toEqual(['eval']);
     expect(published.length).toBe(tableTags + 3);
     for (const table of OTHER_TABLES) expect(await redis.exists(tieredKeys(NAME).tag(tableTag(table)))).toBe(0);
+  });
+
+  it('tells the other instances of a small table before a large one written in the same round', async () => {
+    await sleep(2 * ROUND_INTERVAL_MS);
+    const [large, small] = OTHER_TABLES.map(tableTag);
+    for (let i = 0; i < 1_200; i += 1) await cache.get(`large-${i}`, () => i, { tags: [large!] });
+    await cache.get('small', () => 0, { tags: [small!] });
+    const [messagesBefore, sentBefore] = [publishedTags.length, sent.length];
+    emitDataChange([OTHER_TABLES[0]!, OTHER_TABLES[1]!]);
+    await vi.waitFor(() => expect(publishedTags.slice(messagesBefore)).toHaveLength(2), { timeout: 5_000, interval: 10 });
+    // The first command shares its 500 members out: the small table is done, the large one needs more.
+    expect(publishedTags.slice(messagesBefore)).toEqual([small, large]);
+    expect(sent.slice(sentBefore).filter((name) => name === 'eval').length).toBeGreaterThan(2);
+  });
+
+  it('has nothing to wait for in a cache without Redis: a read right after a write is cached again', async () => {
+    const memoryOnly = createTieredCache<unknown>({ name: `${NAME}-memory`, memory: { max: 100 }, ttlMs: 60_000, jitter: 0 });
+    try {
+      const events = cacheCounters(`${NAME}-memory`, 'memory').events;
+      let loads = 0;
+      const counting = { query: (text: string, values?: unknown[]) => { loads += 1; return pool.query(text, values); } };
+      await memoryOnly.query(counting, read, [1]);
+      emitDataChange([TABLE]);
+      await memoryOnly.query(counting, read, [1]);
+      await memoryOnly.query(counting, read, [1]);
+      expect(events.bypass_invalidating).toBe(0);
+      expect(loads).toBe(2);
+    } finally {
+      await memoryOnly.close();
+    }
   });
 });
