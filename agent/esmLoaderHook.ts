@@ -20,23 +20,24 @@ type GlobalWithHook = typeof globalThis & { [HOOK_KEY]?: true };
 /** The packages the instrumentations patch (pg-pool is pg's pool, imported on its own by some apps). */
 export const ESM_INSTRUMENTED_PACKAGES = ['pg', 'pg-pool', 'ioredis', 'lru-cache'];
 
-interface SyncHooks {
-  supportsSyncHooks(): boolean;
-  register(options: { include: string[] }): void;
-}
-
 /**
  * import-in-the-middle's in-thread hook, from the copy @opentelemetry/instrumentation loads: the
- * instrumentations register their modules with that copy, and only its hook sees them.
+ * instrumentations register their modules with that copy, and only its hook sees them. Its
+ * version check first: the hook's own modules take 40–55 ms to load, for nothing where it
+ * cannot run.
  */
-function syncHooks(): SyncHooks | undefined {
+function registerInThread(): boolean {
   try {
     const fromInstrumentation = createRequire(require.resolve('@opentelemetry/instrumentation'));
-    const hooks = fromInstrumentation('import-in-the-middle/register-hooks.mjs') as Partial<SyncHooks>;
-    return typeof hooks.supportsSyncHooks === 'function' && typeof hooks.register === 'function' && hooks.supportsSyncHooks() ? hooks as SyncHooks : undefined;
+    const { supportsSyncHooks } = fromInstrumentation('import-in-the-middle/supports-sync-hooks.mjs') as { supportsSyncHooks?: () => boolean };
+    if (supportsSyncHooks?.() !== true) return false;
+    const { register: registerHooks } = fromInstrumentation('import-in-the-middle/register-hooks.mjs') as { register?: (options: { include: string[] }) => void };
+    if (registerHooks === undefined) return false;
+    registerHooks({ include: [...ESM_INSTRUMENTED_PACKAGES] });
+    return true;
   } catch {
-    // An import-in-the-middle without in-thread hooks: the loader thread below.
-    return undefined;
+    // An import-in-the-middle without in-thread hooks, or one that refused them: the loader thread below.
+    return false;
   }
 }
 
@@ -45,7 +46,5 @@ export function installEsmLoaderHook(): void {
   // Node.js runs `--require` preloads again inside its loader thread; the hook belongs to the main thread only.
   if (holder[HOOK_KEY] || !isMainThread) return;
   holder[HOOK_KEY] = true;
-  const hooks = syncHooks();
-  if (hooks !== undefined) hooks.register({ include: [...ESM_INSTRUMENTED_PACKAGES] });
-  else register('@opentelemetry/instrumentation/hook.mjs', pathToFileURL(__filename));
+  if (!registerInThread()) register('@opentelemetry/instrumentation/hook.mjs', pathToFileURL(__filename));
 }

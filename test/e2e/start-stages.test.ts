@@ -21,6 +21,16 @@ interface StagesRun {
   metrics: string;
 }
 
+/** What the agent asks the same copy of import-in-the-middle (agent/esmLoaderHook.ts); false where that cannot even be asked. */
+function inThreadHooksSupported(): boolean {
+  try {
+    const fromInstrumentation = createRequire(require.resolve('@opentelemetry/instrumentation'));
+    return (fromInstrumentation('import-in-the-middle/supports-sync-hooks.mjs') as { supportsSyncHooks(): boolean }).supportsSyncHooks();
+  } catch {
+    return false;
+  }
+}
+
 describe('the later start-up stages', () => {
   it('a script that exits at once loads capture and none of them', async () => {
     const listLoaded = "process.on('exit', () => process.stdout.write(JSON.stringify(Object.keys(require.cache).map((file) => file.replace(/.*node_modules\\//, '').replace(/.*\\/dist\\//, 'dist/')))))";
@@ -52,11 +62,7 @@ describe('the later start-up stages', () => {
     expect(redisErrors).toBeGreaterThanOrEqual(1);
   });
 
-  // The same copy of import-in-the-middle the agent asks (agent/esmLoaderHook.ts).
-  const fromInstrumentation = createRequire(require.resolve('@opentelemetry/instrumentation'));
-  const { supportsSyncHooks } = fromInstrumentation('import-in-the-middle/supports-sync-hooks.mjs') as { supportsSyncHooks(): boolean };
-
-  it.runIf(process.platform === 'linux' && supportsSyncHooks()).each([
+  it.runIf(process.platform === 'linux' && inThreadHooksSupported()).each([
     ['--require', REGISTER_CJS],
     ['--import', REGISTER_ESM],
   ])('an ES-module app preloaded with %s gets its pg patched and no loader thread', async (flag, entry) => {
