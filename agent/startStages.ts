@@ -17,6 +17,9 @@ import { appIsIdle, watchAppWork, whenAppIdle } from '../core/appWork';
  */
 export const MAX_IDLE_WAIT_MS = 2000;
 
+/** One stage; it may answer the stages that finish its work, which run next, each in a turn of its own. */
+export type StartStage = () => void | readonly StartStage[];
+
 export interface StartStages {
   /** Resolves once every stage has run (or the stages were cancelled). */
   readonly done: Promise<void>;
@@ -26,7 +29,8 @@ export interface StartStages {
   cancel(): void;
 }
 
-export function runStagesWhenIdle(stages: readonly (() => void)[], onError: (error: unknown) => void): StartStages {
+export function runStagesWhenIdle(initial: readonly StartStage[], onError: (error: unknown) => void): StartStages {
+  const stages = [...initial];
   let next = 0;
   let finish: () => void = () => undefined;
   const done = new Promise<void>((resolve) => {
@@ -49,7 +53,9 @@ export function runStagesWhenIdle(stages: readonly (() => void)[], onError: (err
     const stage = stages[next];
     next += 1;
     try {
-      stage!();
+      const more = stage!();
+      // A function typed to return nothing may still return something (TypeScript allows it): only a list counts.
+      if (Array.isArray(more)) stages.splice(next, 0, ...(more as readonly StartStage[]));
     } catch (error) {
       onError(error);
       stop();

@@ -16,7 +16,7 @@ afterEach(() => {
 describe('runStagesWhenIdle', () => {
   it('runs the stages in order, one per turn of the event loop, none synchronously', async () => {
     const ran: number[] = [];
-    const stages = runStagesWhenIdle([0, 1, 2].map((index) => () => ran.push(index)), () => undefined);
+    const stages = runStagesWhenIdle([0, 1, 2].map((index) => () => { ran.push(index); }), () => undefined);
     expect(ran).toEqual([]);
     await turn();
     expect(ran).toEqual([0]);
@@ -26,10 +26,22 @@ describe('runStagesWhenIdle', () => {
     expect(ran).toEqual([0, 1, 2]);
   });
 
+  it('runs the stages a stage answers next, each in a turn of its own, before the stages after it', async () => {
+    const ran: string[] = [];
+    const stages = runStagesWhenIdle([
+      () => { ran.push('plan'); return [() => { ran.push('slice 1'); }, () => { ran.push('slice 2'); }]; },
+      () => { ran.push('after'); },
+    ], () => undefined);
+    await turns(2);
+    expect(ran).toEqual(['plan', 'slice 1']);
+    await stages.done;
+    expect(ran).toEqual(['plan', 'slice 1', 'slice 2', 'after']);
+  });
+
   it('waits while the app has work in flight and runs the next stage once it has none', async () => {
     const ran: string[] = [];
     appWorkBegan(); // before the stages: not counted (watching starts with them)
-    const stages = runStagesWhenIdle([() => ran.push('engine'), () => ran.push('sdk')], () => undefined);
+    const stages = runStagesWhenIdle([() => { ran.push('engine'); }, () => { ran.push('sdk'); }], () => undefined);
     appWorkBegan();
     appWorkBegan();
     await turns(5);
@@ -52,7 +64,7 @@ describe('runStagesWhenIdle', () => {
   it(`runs the rest without waiting once ${MAX_IDLE_WAIT_MS} ms have passed with the app never idle`, async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
     const ran: number[] = [];
-    const stages = runStagesWhenIdle([() => ran.push(1), () => ran.push(2)], () => undefined);
+    const stages = runStagesWhenIdle([() => { ran.push(1); }, () => { ran.push(2); }], () => undefined);
     appWorkBegan();
     await vi.advanceTimersByTimeAsync(MAX_IDLE_WAIT_MS - 10);
     expect(ran).toEqual([]);
@@ -64,11 +76,11 @@ describe('runStagesWhenIdle', () => {
 
   it('finishNow runs every stage still waiting, at once; cancel runs none further', async () => {
     const ran: number[] = [];
-    const first = runStagesWhenIdle([() => ran.push(1), () => ran.push(2)], () => undefined);
+    const first = runStagesWhenIdle([() => { ran.push(1); }, () => { ran.push(2); }], () => undefined);
     first.finishNow();
     expect(ran).toEqual([1, 2]);
     await first.done;
-    const second = runStagesWhenIdle([() => ran.push(3)], () => undefined);
+    const second = runStagesWhenIdle([() => { ran.push(3); }], () => undefined);
     second.cancel();
     await turns(3);
     await second.done;
@@ -78,7 +90,7 @@ describe('runStagesWhenIdle', () => {
   it('a stage that throws is reported and the later stages, which need it, do not run', async () => {
     const errors: unknown[] = [];
     const ran: number[] = [];
-    const stages = runStagesWhenIdle([() => { throw new Error('no SDK'); }, () => ran.push(2)], (error) => errors.push(error));
+    const stages = runStagesWhenIdle([() => { throw new Error('no SDK'); }, () => { ran.push(2); }], (error) => errors.push(error));
     await stages.done;
     expect(errors.map((error) => (error as Error).message)).toEqual(['no SDK']);
     expect(ran).toEqual([]);
@@ -89,7 +101,7 @@ describe('runStagesWhenIdle', () => {
     await stages.done;
     appWorkBegan();
     const ran: number[] = [];
-    await runStagesWhenIdle([() => ran.push(1)], () => undefined).done;
+    await runStagesWhenIdle([() => { ran.push(1); }], () => undefined).done;
     expect(ran).toEqual([1]);
   });
 });

@@ -1,0 +1,57 @@
+/**
+ * Loading a package a file per start stage (agent/moduleSlices.ts) evaluates
+ * its files in the order `require` of the package would, for every package
+ * the agent loads that way; a package with a cycle is loaded whole.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { evaluationOrder, loadingSlices } from '../../agent/moduleSlices';
+
+const ROOT = join(__dirname, '..', '..');
+
+/** Files of the package evaluated in a fresh process, after the packages it needs, loaded by require or by the slices. */
+function evaluatedFiles(id: string, before: readonly string[], sliced: boolean): string[] {
+  const script = `
+    const Module = require('node:module');
+    const { loadingSlices } = require('./dist/agent/moduleSlices.js');
+    for (const other of ${JSON.stringify(before)}) require(other);
+    const compile = Module.prototype._compile;
+    const files = [];
+    Module.prototype._compile = function (...args) { const result = compile.apply(this, args); files.push(this.filename); return result; };
+    if (${sliced}) for (const stage of loadingSlices(${JSON.stringify(id)}, require)) stage();
+    else require(${JSON.stringify(id)});
+    process.stdout.write(JSON.stringify(files));`;
+  return JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: ROOT, encoding: 'utf8' })) as string[];
+}
+
+describe('a package loaded a file per stage', () => {
+  it.each([
+    ['@opentelemetry/semantic-conventions', []],
+    ['@opentelemetry/core', ['@opentelemetry/api', '@opentelemetry/semantic-conventions']],
+    ['@opentelemetry/resources', ['@opentelemetry/api', '@opentelemetry/core']],
+    ['@opentelemetry/sdk-metrics', ['@opentelemetry/api', '@opentelemetry/core', '@opentelemetry/resources']],
+    ['@opentelemetry/exporter-prometheus', ['@opentelemetry/api', '@opentelemetry/core', '@opentelemetry/resources', '@opentelemetry/sdk-metrics']],
+    ['@opentelemetry/instrumentation-runtime-node', ['@opentelemetry/api', '@opentelemetry/core']],
+  ])('%s: the same files in the same order as require, in more than one stage', (id, before) => {
+    const natural = evaluatedFiles(id, before, false);
+    expect(natural.length).toBeGreaterThan(1);
+    expect(evaluatedFiles(id, before, true)).toEqual(natural);
+    expect(loadingSlices(id, require).length).toBeGreaterThan(1);
+  });
+
+  it('loads a package whose files require each other in a cycle whole, in one stage; follows top-level requires only', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ql-slices-'));
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'cyclic', main: 'a.js' }));
+    writeFileSync(join(dir, 'a.js'), "exports.a = 1; require('./b');\n");
+    writeFileSync(join(dir, 'b.js'), "require('./a'); require('./c');\n");
+    writeFileSync(join(dir, 'c.js'), 'exports.c = 1;\n');
+    expect(evaluationOrder(join(dir, 'a.js'))).toBeUndefined();
+    expect(loadingSlices(dir, require)).toHaveLength(1);
+    writeFileSync(join(dir, 'b.js'), "require('./c');\nexports.later = function later() {\n  return require('./d');\n};\n");
+    // d.js does not exist: a require in a function body is not followed (nor loaded early).
+    expect(evaluationOrder(join(dir, 'a.js'))).toEqual([join(dir, 'c.js'), join(dir, 'b.js'), join(dir, 'a.js')]);
+  });
+});
