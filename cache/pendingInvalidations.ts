@@ -17,6 +17,11 @@ export class PendingInvalidations {
     return this.#keys.size + this.#tags.size;
   }
 
+  /** True while a tag's invalidation waits to be replayed: Redis may still hold its entries. */
+  hasTag(tag: string): boolean {
+    return this.#tags.has(tag);
+  }
+
   /** False when a cap was reached and (part of) the invalidation was dropped. */
   add(invalidation: Invalidation): boolean {
     let kept = true;

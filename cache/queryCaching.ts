@@ -60,6 +60,8 @@ export interface QueryCachingHost {
   load(key: string, loader: () => unknown, policy: StorePolicy, trail?: StatementTrail): Promise<LoadOutcome>;
   /** False for a cache with no Redis layer: then nothing waits for Redis. */
   readonly sharedThroughRedis: boolean;
+  /** True while the tag's removal from Redis failed and waits for its replay: Redis may hand out its old entries. */
+  awaitsReplay(tag: string): boolean;
   /** Removes the tags' entries from Redis and tells the other instances; `told` hears each tag once done; never rejects. */
   invalidateTagsInRedis(tags: readonly string[], told: (tag: string) => void): Promise<void>;
 }
@@ -93,7 +95,7 @@ export class QueryCaching {
     const analysis = lookupStatement(text);
     const tags = analysis === undefined ? undefined : readTags(analysis);
     const allTags = tags === undefined ? undefined : [...tags, ...extraTags(options)];
-    const rounds = allTags === undefined ? undefined : this.#rounds.covering(allTags);
+    const rounds = allTags === undefined || allTags.some((tag) => this.host.awaitsReplay(tag)) ? undefined : this.#rounds.covering(allTags);
     const reason: BypassReason | undefined = analysis === undefined ? 'not_analysed'
       : tags === undefined ? 'uncacheable'
         : readsOwnWrites(tags, uncommittedWrites(runner)) ? 'uncommitted'

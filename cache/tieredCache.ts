@@ -234,6 +234,7 @@ class Tiered<V> implements TieredCache<V> {
       load: (key, loader, policy, trail) => this.#load(key, loader, policy, trail),
       dropTagLocally: (tag) => this.#applyLocally({ tag }),
       sharedThroughRedis: this.#redis !== undefined,
+      awaitsReplay: (tag) => this.#pending.hasTag(tag),
       invalidateTagsInRedis: (tags, told) => this.#invalidateTagsInRedis(tags, told),
       defaultTtlMs: this.#ttlMs,
     });

@@ -158,4 +158,28 @@ describe('query cache under a burst of writes', () => {
       await memoryOnly.close();
     }
   });
+
+  it('answers from the database while a table\'s removal from Redis waits for its replay, not with Redis\'s old rows', async () => {
+    // A Redis user that may read and write but not run scripts: the invalidation fails, GETs still answer.
+    const user = `ql_noeval_${suffix}`;
+    await redis.call('ACL', 'SETUSER', user, 'on', '>secret', '~*', '&*', '+@all', '-eval', '-evalsha');
+    const limited = new Redis(REDIS_URL, { username: user, password: 'secret' });
+    const name = `${NAME}-replay`;
+    const first = createTieredCache<unknown>({ name, redis: limited, memory: { max: 100 }, ttlMs: 60_000, jitter: 0 });
+    try {
+      await pool.query(`UPDATE ${TABLE} SET label = 'before replay' WHERE id = 1`);
+      expect((await first.query(pool, read, [1])).rows).toEqual([{ id: 1, label: 'before replay' }]);
+      await pool.query(`UPDATE ${TABLE} SET label = 'after replay' WHERE id = 1`);
+      emitDataChange([TABLE]);
+      // The round fails (no EVAL for this user) and the tag waits for its replay; Redis still holds the old rows.
+      await vi.waitFor(() => expect(cacheCounters(name, 'redis').errors).toBeGreaterThan(0), { timeout: 2_000, interval: 10 });
+      await sleep(2 * ROUND_INTERVAL_MS);
+      expect((await first.query(pool, read, [1])).rows).toEqual([{ id: 1, label: 'after replay' }]);
+      expect(cacheCounters(name, 'memory').events.bypass_invalidating).toBe(1);
+    } finally {
+      await first.close();
+      limited.disconnect();
+      await redis.call('ACL', 'DELUSER', user);
+    }
+  });
 });
