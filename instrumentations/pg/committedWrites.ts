@@ -62,8 +62,7 @@ export function noteStatementWrites(client: object, writes: TableWrites, failed:
   // Idle again: committed, unless the statement failed (a failed COMMIT rolls back) or ended in a rollback.
   if (failed || lastCommand(result) === 'ROLLBACK') return;
   // Most writes run outside a transaction: their own tables, as the analysis gave them.
-  if (held === undefined) emitDataChange(writes);
-  else emitDataChange(held === 'unknown' ? 'unknown' : asWrites(merged(held, writes)));
+  emitDataChange(held === undefined ? writes : asWrites(merged(held, writes)));
 }
 
 /** Tables the connection's open transaction has changed (not yet committed): the query cache answers its reads of them from the database. */
