@@ -13,12 +13,10 @@
 import { createRequire, register } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
+import { INSTRUMENTED_PACKAGES } from '../core/instrumentedPackages';
 
 const HOOK_KEY = Symbol.for('querylens.esmLoaderHook');
 type GlobalWithHook = typeof globalThis & { [HOOK_KEY]?: true };
-
-/** The packages the instrumentations patch (pg-pool is pg's pool, imported on its own by some apps). */
-export const ESM_INSTRUMENTED_PACKAGES = ['pg', 'pg-pool', 'ioredis', 'lru-cache'];
 
 /**
  * import-in-the-middle's in-thread hook, from the copy @opentelemetry/instrumentation loads: the
@@ -33,7 +31,7 @@ function registerInThread(): boolean {
     if (supportsSyncHooks?.() !== true) return false;
     const { register: registerHooks } = fromInstrumentation('import-in-the-middle/register-hooks.mjs') as { register?: (options: { include: string[] }) => void };
     if (registerHooks === undefined) return false;
-    registerHooks({ include: [...ESM_INSTRUMENTED_PACKAGES] });
+    registerHooks({ include: [...INSTRUMENTED_PACKAGES] });
     return true;
   } catch {
     // An import-in-the-middle without in-thread hooks, or one that refused them: the loader thread below.

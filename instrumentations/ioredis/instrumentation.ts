@@ -24,6 +24,7 @@ import type { RedisServerHealth } from './connectionHealth';
 import { RedisRecorder, type RedisInstruments } from './recorder';
 import { DISCARDING_REDIS_SINK } from '../../core/redisOperations';
 import type { IoredisInstrumentationConfig, IoredisModule, PatchableClass, PatchablePrototype } from './types';
+import { IOREDIS_PACKAGE } from '../../core/instrumentedPackages';
 
 const SUPPORTED_MAJORS = [5, 6];
 const SUPPORTED_VERSIONS = [`>=${SUPPORTED_MAJORS[0]} <${SUPPORTED_MAJORS[SUPPORTED_MAJORS.length - 1] + 1}`];
@@ -64,7 +65,7 @@ export class IoredisInstrumentation extends InstrumentationBase<IoredisInstrumen
 
   protected override init(): InstrumentationNodeModuleDefinition {
     return new InstrumentationNodeModuleDefinition(
-      'ioredis',
+      IOREDIS_PACKAGE,
       SUPPORTED_VERSIONS,
       (loaded: unknown) => {
         this.patch(ioredisExports(loaded));

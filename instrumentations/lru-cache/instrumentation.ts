@@ -11,6 +11,7 @@ import { AGENT_VERSION } from '../../core/version';
 import { reportAgentError } from '../../core/agentErrors';
 import { bindCacheMetrics } from '../cacheTelemetry/cacheMetrics';
 import { type LruCacheClass, instrumentLruCacheClass } from './instrumentedClass';
+import { LRU_CACHE_PACKAGE } from '../../core/instrumentedPackages';
 
 const SUPPORTED_VERSIONS = ['>=10 <12'];
 
@@ -29,7 +30,7 @@ export class LruCacheInstrumentation extends InstrumentationBase<Instrumentation
 
   protected override init(): InstrumentationNodeModuleDefinition[] {
     return [new InstrumentationNodeModuleDefinition(
-      'lru-cache',
+      LRU_CACHE_PACKAGE,
       SUPPORTED_VERSIONS,
       (moduleExports: LruCacheModule) => patchModule(moduleExports),
       (moduleExports: LruCacheModule) => unpatchModule(moduleExports),

@@ -26,6 +26,7 @@ import { createQueryPatch, type QueryFunction, type QueryInstruments, type State
 import { isOwnWrapper, unwrapOwn, wrapOwn } from '../../core/ownWrapper';
 import type { ConnectionParametersClass, PgClientLike, PoolClass } from './types';
 import type { CallSite } from '../../core/callSite';
+import { PG_PACKAGE, PG_POOL_PACKAGE } from '../../core/instrumentedPackages';
 
 export interface PgInstrumentationConfig extends InstrumentationConfig {
   /** The SQL engine's statement cache; without it statements are labelled by their first keyword. */
@@ -140,14 +141,14 @@ export class PgInstrumentation extends InstrumentationBase<PgInstrumentationConf
     );
     return [
       new InstrumentationNodeModuleDefinition(
-        'pg',
+        PG_PACKAGE,
         ['>=8 <9'],
         (module: PgModule) => this.patchClient(moduleExportsOf(module)),
         (module: PgModule) => this.unpatchClient(moduleExportsOf(module)),
         [connectionParametersFile],
       ),
       new InstrumentationNodeModuleDefinition(
-        'pg-pool',
+        PG_POOL_PACKAGE,
         ['>=3 <4'],
         (Pool: PoolClass) => createPoolProxy(Pool, {
           registry: this.pools,

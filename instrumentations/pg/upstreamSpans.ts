@@ -11,10 +11,11 @@ import { ATTR } from '../../core/metrics/registry';
 import { guessOperation } from '../../core/keywordGuess';
 import type { StatementAnalyzer } from './queryPatch';
 import { callSiteBeingSent } from './sendingCallSite';
+import { PG_POOL_PACKAGE } from '../../core/instrumentedPackages';
 
 class PgSpansInstrumentation extends UpstreamPgInstrumentation {
   protected override init() {
-    return super.init().filter((definition) => definition.name !== 'pg-pool');
+    return super.init().filter((definition) => definition.name !== PG_POOL_PACKAGE);
   }
 }
 
