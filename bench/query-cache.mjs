@@ -112,13 +112,17 @@ const withListener = [];
 const cpuWithout = [];
 const cpuWithListener = [];
 const commandsWithListener = [];
+/** This process's CPU time (user and system, all threads) since `before`, in µs. */
+const cpuSince = (before) => {
+  const spent = process.cpuUsage(before);
+  return spent.user + spent.system;
+};
 /** Throughput of one round, this process's CPU time per write (user and system, all threads) in µs, and Redis commands per write. */
 async function writeRound(rates, cpu, commands) {
   const before = process.cpuUsage();
   const commandsBefore = redisCommands;
   rates.push(await drive(WRITES, writeOnce));
-  const spent = process.cpuUsage(before);
-  cpu.push((spent.user + spent.system) / WRITES);
+  cpu.push(cpuSince(before) / WRITES);
   commands?.push((redisCommands - commandsBefore) / WRITES);
 }
 // Shuffled order per round: the table's dead rows and the machine drift over a run, and a fixed order would charge that to one side.
@@ -155,10 +159,6 @@ await roundCache.get('warm', async () => 1, { tags: ['round'] });
 const BACK_TO_BACK_ROUNDS = 2_000;
 const SPACED_ROUNDS = 40;
 const roundCpu = { backToBack: [], spaced: [] };
-const cpuSince = (before) => {
-  const spent = process.cpuUsage(before);
-  return spent.user + spent.system;
-};
 for (let repeat = 0; repeat < 5; repeat += 1) {
   const hot = process.cpuUsage();
   for (let i = 0; i < BACK_TO_BACK_ROUNDS; i += 1) await roundCache.invalidateTag('round');
