@@ -10,17 +10,12 @@
  * the app's first statement on.
  * Never throws into the app and never keeps it alive.
  */
-import { getHeapStatistics } from 'node:v8';
 import type { Server } from 'node:http';
 import { isMainThread } from 'node:worker_threads';
-import type { Meter } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { readConfig, type QuerylensConfig } from './config';
-import { AGENT_COMPONENTS, agentErrorCount, reportAgentError } from '../core/agentErrors';
+import { reportAgentError } from '../core/agentErrors';
 import { resolveServiceName } from './serviceName';
-import { AGENT_VERSION } from '../core/version';
-import { ATTR, METRICS, QUERYLENS_RUNTIME_METRICS } from '../core/metrics/registry';
-import { createObservableCounter, createObservableGauge } from '../core/metrics/instruments';
 import { HeldMeterProvider } from '../core/metrics/heldMeter';
 import { holdQueryEventsForFirstObserver } from '../core/queryEvents';
 import { holdRequestEndsForFirstObserver } from '../core/requestEvents';
@@ -30,24 +25,20 @@ import type * as UpstreamSpans from '../instrumentations/pg/upstreamSpans';
 import { IoredisInstrumentation } from '../instrumentations/ioredis/instrumentation';
 import { LruCacheInstrumentation } from '../instrumentations/lru-cache/instrumentation';
 import { currentRequestScope, trackHttpRequests } from '../instrumentations/http/requestContext';
-import { clearLiveCaches } from '../instrumentations/cacheTelemetry/clearLiveCaches';
 import { sampleCacheHistory } from '../instrumentations/cacheTelemetry/cacheStatistics';
 import { RedisStatistics } from '../recording/redisStatistics';
 import { isAgentQuery } from '../agentQueries/agentQuery';
-import { currentProcessRole, serverPlacement } from '../http/serverPort';
-import { explainPortClashes } from '../http/portHeldHint';
-import type * as HttpServer from '../http/server';
-import type * as AgentRoutes from '../http/agentRoutes';
 import type * as Sdk from './sdk';
 import type * as StartAnalysis from './startAnalysis';
 import type * as StartRecording from './startRecording';
+import type * as StartServer from './startServer';
+import type * as AgentMetrics from './agentMetrics';
+import type * as HistorySampler from './historySampler';
+import type * as ModuleSlices from './moduleSlices';
+import type * as FlushOnExit from './flushOnExit';
 import { provideStatementLookup } from '../core/statementLookup';
 import { EarlyStatements } from './earlyStatements';
-import { startHistorySampler } from './historySampler';
-import { loadingSlices } from './moduleSlices';
 import { runStagesWhenIdle, type StartStage, type StartStages } from './startStages';
-import { flushPushedTelemetryBeforeExit } from './flushOnExit';
-import { shouldPrintStartupLine, startupLine } from './startupLine';
 
 export interface AgentHandle {
   readonly config: QuerylensConfig;
@@ -67,45 +58,6 @@ function warn(line: string): void {
 
 function inactive(config: QuerylensConfig): AgentHandle {
   return { config, active: false, ready: Promise.resolve(), shutdown: () => Promise.resolve() };
-}
-
-function registerAgentMetrics(meter: Meter, engine: StartAnalysis.RuntimeSqlEngine): void {
-  (require('./startAnalysis') as typeof StartAnalysis).observeSqlEngine(meter, engine);
-  const info = createObservableGauge(meter, METRICS.agentInfo);
-  info.addCallback((result) => result.observe(1, { [ATTR.version]: AGENT_VERSION }));
-  // The ceiling the heap-near-limit alert compares v8js_memory_heap_used to; the runtime instrumentation has none.
-  const heapLimit = createObservableGauge(meter, QUERYLENS_RUNTIME_METRICS.heapSizeLimit);
-  heapLimit.addCallback((result) => result.observe(getHeapStatistics().heap_size_limit));
-  observeAgentErrors(meter);
-}
-
-/** Every component at 0 from the start, so its first failure is an increase an alert sees. */
-function observeAgentErrors(meter: Meter): void {
-  const components = AGENT_COMPONENTS.map((component) => ({ component, attributes: { [ATTR.component]: component } }));
-  const errors = createObservableCounter(meter, METRICS.agentErrors);
-  errors.addCallback((result) => {
-    for (const { component, attributes } of components) result.observe(agentErrorCount(component), attributes);
-  });
-}
-
-/** Once the server's outcome is known: the start-up line, and a word when the app later clashes with its port. */
-function announce(config: QuerylensConfig, listening: Server | undefined, requestedPort: number): void {
-  const address = listening?.address();
-  const listeningPort = typeof address === 'object' && address !== null ? address.port : undefined;
-  if (listening !== undefined && listeningPort !== undefined) explainPortClashes(listening, listeningPort, warn);
-  if (!shouldPrintStartupLine(config.startupLog, process.stderr.isTTY === true)) return;
-  warn(startupLine({
-    version: AGENT_VERSION,
-    pid: process.pid,
-    host: config.prometheusHost,
-    requestedPort,
-    listeningPort,
-    metricsExporter: config.metricsExporter,
-    tracesExporter: config.tracesExporter,
-    metricsProtocol: config.metricsProtocol,
-    tracesProtocol: config.tracesProtocol,
-    env: process.env,
-  }));
 }
 
 /** Capture as the app's first line finds it: every hook in place, recording onto held state. */
@@ -154,9 +106,12 @@ function loadSqlEngine(config: QuerylensConfig): StartAnalysis.RuntimeSqlEngine 
  * The modules a stage needs, each loaded in a stage of its own before it:
  * loaded together they would hold the app for as long as their sum. First the
  * SQL engine's (then its own stage only starts the parser's load), then the
- * SDK's packages the telemetry stage needs, each a file per stage (moduleSlices.ts).
+ * SDK's packages the telemetry stage needs, each a file per stage
+ * (moduleSlices.ts), then recording's and the agent server's.
  */
 const SQL_ENGINE_MODULES = ['../sql/parse/parser', '../sql/rules/index', '../sql/analyzeStatement', '../recording/statementCache', '../sql/catalogue/ruleCatalogue'];
+const RECORDING_MODULES = ['../recording/queryRecorder', '../report/buildReport', '../agentQueries/explainRunner', './startRecording', './historySampler'];
+const SERVER_MODULES = ['node:http', '../http/agentRoutes', '../http/serverPort', './startServer'];
 
 function sdkPackages(config: QuerylensConfig): string[] {
   const exporter = config.metricsExporter === 'prometheus' ? ['@opentelemetry/exporter-prometheus'] : [];
@@ -188,29 +143,6 @@ interface StartContext {
   readonly meters: HeldMeterProvider;
 }
 
-function serve(context: StartContext, engine: StartAnalysis.RuntimeSqlEngine, telemetry: Sdk.AgentTelemetry, runtime: StartRecording.SqlRuntime): Promise<Server | undefined> {
-  const { config, capture, serviceName, startedAt } = context;
-  const { prometheus } = telemetry;
-  const routes = (require('../http/agentRoutes') as typeof AgentRoutes).agentRoutes({
-    metrics: telemetry.metricsRoute,
-    report: runtime.report,
-    admin: { token: config.adminToken, resetStats: runtime.resetStats, clearCaches: clearLiveCaches },
-    health: {
-      serviceName,
-      startedAt,
-      pools: () => capture.pg.pools.snapshots(),
-      redis: () => capture.ioredis.connectionHealth(),
-      metricsServed: prometheus !== undefined,
-      tracesExporter: config.tracesExporter,
-      sqlParserReady: engine.parserReady,
-    },
-  });
-  const placement = serverPlacement(config.prometheusPort, currentProcessRole(process.env));
-  const server = (require('../http/server') as typeof HttpServer).startAgentServer({ host: config.prometheusHost, ...placement, routes, warn });
-  server.then((listening) => announce(config, listening, placement.port)).catch((error: unknown) => reportAgentError('bootstrap', error));
-  return server;
-}
-
 /** The stages after capture, in order: each needs what the ones before it built. */
 function laterStages(context: StartContext, parts: LaterParts): StartStage[] {
   const { config, capture } = context;
@@ -222,15 +154,16 @@ function laterStages(context: StartContext, parts: LaterParts): StartStage[] {
       context.early.handTo(parts.engine.statements);
       capture.pg.useAnalyzer(parts.engine.statements);
     },
-    ...sdkPackages(config).map((id) => () => loadingSlices(id, require)),
+    ...sdkPackages(config).map((id) => () => (require('./moduleSlices') as typeof ModuleSlices).loadingSlices(id, require)),
     () => {
       const telemetry = (require('./sdk') as typeof Sdk).buildTelemetry(config, context.serviceName, capture.instrumentations);
       // Hands every instrumentation the real meter; then what they recorded before it is replayed there.
       telemetry.start();
       context.meters.replayInto(telemetry.meterProvider);
-      registerAgentMetrics(telemetry.meter, parts.engine!);
+      (require('./agentMetrics') as typeof AgentMetrics).registerAgentMetrics(telemetry.meter, parts.engine!);
       parts.telemetry = telemetry;
     },
+    ...loadingEach(RECORDING_MODULES),
     () => {
       parts.runtime = (require('./startRecording') as typeof StartRecording).startSqlRuntime(config, {
         meter: parts.telemetry!.meter,
@@ -244,12 +177,25 @@ function laterStages(context: StartContext, parts: LaterParts): StartStage[] {
         warn,
       });
       const { pg, redisStatistics } = capture;
-      parts.stopHistory = startHistorySampler({
+      parts.stopHistory = (require('./historySampler') as typeof HistorySampler).startHistorySampler({
         sample: [(nowMs) => pg.pools.sampleHistory(nowMs), (nowMs) => pg.checkConnections(nowMs), (nowMs) => redisStatistics.sampleHistory(nowMs), sampleCacheHistory],
       });
     },
+    ...loadingEach(SERVER_MODULES),
     () => {
-      parts.server = serve(context, parts.engine!, parts.telemetry!, parts.runtime!);
+      parts.server = (require('./startServer') as typeof StartServer).serveAgent({
+        config,
+        telemetry: parts.telemetry!,
+        runtime: parts.runtime!,
+        health: {
+          serviceName: context.serviceName,
+          startedAt: context.startedAt,
+          pools: () => capture.pg.pools.snapshots(),
+          redis: () => capture.ioredis.connectionHealth(),
+          sqlParserReady: parts.engine!.parserReady,
+        },
+        warn,
+      });
     },
   ];
 }
@@ -273,7 +219,7 @@ function activate(config: QuerylensConfig): AgentHandle {
   if (upstreamSpans) stages.finishNow();
   if (config.metricsExporter === 'otlp' || config.tracesExporter === 'otlp') {
     // A process that ends before the stages ran finishes them first: its last export needs them.
-    flushPushedTelemetryBeforeExit({ forceFlush: () => parts.telemetry?.forceFlush() ?? Promise.resolve() }, () => {
+    (require('./flushOnExit') as typeof FlushOnExit).flushPushedTelemetryBeforeExit({ forceFlush: () => parts.telemetry?.forceFlush() ?? Promise.resolve() }, () => {
       stages.finishNow();
       return parts.engine?.catchUp() ?? Promise.resolve();
     });

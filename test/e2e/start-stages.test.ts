@@ -33,13 +33,17 @@ function inThreadHooksSupported(): boolean {
 
 describe('the later start-up stages', () => {
   it('a script that exits at once loads capture and none of them', async () => {
-    const listLoaded = "process.on('exit', () => process.stdout.write(JSON.stringify(Object.keys(require.cache).map((file) => file.replace(/.*node_modules\\//, '').replace(/.*\\/dist\\//, 'dist/')))))";
+    const listLoaded = "process.on('exit', () => process.stdout.write(JSON.stringify({ files: Object.keys(require.cache).map((file) => file.replace(/.*node_modules\\//, '').replace(/.*\\/dist\\//, 'dist/')), builtins: process.moduleLoadList.filter((entry) => entry.startsWith('NativeModule ')).map((entry) => entry.slice(13)) })))";
+    const bare = await runNode('-e', { args: [listLoaded] });
     const run = await runNode('-e', { nodeArgs: ['--require', REGISTER_CJS], args: [listLoaded], env: { OTEL_EXPORTER_PROMETHEUS_PORT: String(await freePort()) } });
     expect(run.code, run.stderr).toBe(0);
-    const loaded = JSON.parse(run.stdout) as string[];
-    expect(loaded).toContain('dist/instrumentations/pg/instrumentation.js');
-    const laterStages = /^(@opentelemetry\/(sdk-metrics|resources|core|exporter-prometheus|instrumentation-runtime-node)\/|libpg-query\/|dist\/(sql\/(analyzeStatement|ruleEngine|parse\/parser)|recording\/(queryRecorder|statementCache)|report\/buildReport|agentQueries\/explainRunner|http\/(server|agentRoutes))\.js$)/;
-    expect(loaded.filter((file) => laterStages.test(file))).toEqual([]);
+    const loaded = JSON.parse(run.stdout) as { files: string[]; builtins: string[] };
+    expect(loaded.files).toContain('dist/instrumentations/pg/instrumentation.js');
+    const laterStages = /^(@opentelemetry\/(sdk-metrics|resources|core|exporter-prometheus|instrumentation-runtime-node)\/|libpg-query\/|dist\/(sql\/(analyzeStatement|ruleEngine|parse\/parser)|recording\/(queryRecorder|statementCache)|report\/buildReport|agentQueries\/explainRunner|http\/(server|agentRoutes|serverPort|portHeldHint)|agent\/(startServer|startupLine|agentMetrics|historySampler|moduleSlices|flushOnExit))\.js$)/;
+    expect(loaded.files.filter((file) => laterStages.test(file))).toEqual([]);
+    // Built-in modules only the later stages use (the server's, the heap's ceiling): not loaded unless bare Node.js loads them too.
+    const bareBuiltins = new Set((JSON.parse(bare.stdout) as { builtins: string[] }).builtins);
+    expect(['cluster', 'child_process', 'v8', 'http'].filter((name) => loaded.builtins.includes(name) && !bareBuiltins.has(name))).toEqual([]);
   });
 
   it('the first statement answers before any of them has run, and is recorded once they have', async () => {
