@@ -20,6 +20,11 @@ export function callSiteLabel(site: CallSite): string {
   return `${site.file}:${site.line}`;
 }
 
+/** Whether two call sites have the same label, without making either (the hot path compares many). */
+export function sameCallSiteLabel(a: CallSite, b: CallSite): boolean {
+  return a === b || (a.line === b.line && a.file === b.file);
+}
+
 /**
  * An absolute path as the agent shows it: relative to the app's root, or,
  * outside it, its last two segments, so no home directory or deployment

@@ -51,6 +51,14 @@ export class LruMap<K, V> {
     }
   }
 
+  /** Removes the least recently used entry and answers it, for a caller that reuses its value. */
+  takeOldest(): [K, V] | undefined {
+    const oldest = this.entries.entries().next();
+    if (oldest.done) return undefined;
+    this.delete(oldest.value[0]);
+    return oldest.value;
+  }
+
   delete(key: K): boolean {
     if (key === this.mostRecent) this.mostRecent = undefined;
     return this.entries.delete(key);

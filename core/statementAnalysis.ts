@@ -66,7 +66,7 @@ export interface StatementAnalysis {
   readonly parsed: boolean;
   /** Findings that do not depend on parameter values. */
   readonly findings: readonly StaticFinding[];
-  /** True when the text has `$n` parameters and some enabled rule judges bound values: only then can `checkValues` find anything. */
+  /** True when some enabled rule that judges bound values reads one of the text's `$n` parameters: only then can `checkValues` find anything. */
   readonly hasValueRules: boolean;
   /**
    * Rule ids the text's own suppression comments turn off (`-- querylens-disable-next-line n-plus-one`),

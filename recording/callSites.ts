@@ -2,9 +2,13 @@
  * The call sites each statement was sent from, as sampled by capture: at
  * most MAX_SITES_PER_STATEMENT distinct sites per fingerprint (the first
  * found; a statement sent from more places keeps those), each with the
- * executions sampled there. Fingerprints live in an LRU.
+ * executions sampled there. Fingerprints live in an LRU. A new fingerprint
+ * in a full table takes over the oldest one's objects: under a flood of
+ * one-off statements an entry lives a few hundred admissions, long enough to
+ * outlive a young-generation collection, and a new array and object per
+ * admission made V8 grow its young generation (and the process's RSS).
  */
-import { callSiteLabel, type CallSite } from '../core/callSite';
+import { sameCallSiteLabel, type CallSite } from '../core/callSite';
 import { LruMap } from '../core/lruMap';
 
 export const MAX_SITES_PER_STATEMENT = 4;
@@ -17,8 +21,7 @@ export interface SampledCallSite {
 }
 
 interface MutableSite {
-  readonly site: CallSite;
-  readonly label: string;
+  site: CallSite;
   samples: number;
   lastSeen: number;
 }
@@ -31,18 +34,17 @@ export class CallSitesByStatement {
   }
 
   observe(fingerprint: string, site: CallSite, at: number): void {
-    let sites = this.byFingerprint.get(fingerprint);
+    const sites = this.byFingerprint.get(fingerprint);
     if (sites === undefined) {
-      sites = [];
-      this.byFingerprint.set(fingerprint, sites);
+      this.admit(fingerprint, site, at);
+      return;
     }
-    const label = callSiteLabel(site);
-    const known = sites.find((candidate) => candidate.label === label);
+    const known = sites.find((candidate) => sameCallSiteLabel(candidate.site, site));
     if (known !== undefined) {
       known.samples += 1;
       known.lastSeen = at;
     } else if (sites.length < MAX_SITES_PER_STATEMENT) {
-      sites.push({ site, label, samples: 1, lastSeen: at });
+      sites.push({ site, samples: 1, lastSeen: at });
     }
   }
 
@@ -54,5 +56,20 @@ export class CallSitesByStatement {
 
   reset(): void {
     this.byFingerprint.clear();
+  }
+
+  private admit(fingerprint: string, site: CallSite, at: number): void {
+    const { byFingerprint } = this;
+    const oldest = byFingerprint.size >= byFingerprint.capacity ? byFingerprint.takeOldest()?.[1] : undefined;
+    const first = oldest?.[0];
+    if (oldest === undefined || first === undefined) {
+      byFingerprint.set(fingerprint, [{ site, samples: 1, lastSeen: at }]);
+      return;
+    }
+    oldest.length = 1;
+    first.site = site;
+    first.samples = 1;
+    first.lastSeen = at;
+    byFingerprint.set(fingerprint, oldest);
   }
 }

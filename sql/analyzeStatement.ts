@@ -19,6 +19,7 @@ import { commentNestingTooDeep } from './parse/commentNesting';
 import { textFingerprint } from '../core/textHash';
 import { readSuppressions, unsuppressed, type Suppressions } from './suppression/suppressions';
 import { isReportableFix } from './fixes/statementFix';
+import { valueRulesReadParameters } from './parameterReads';
 
 export interface AnalyzerOptions {
   /** Longer texts are not parsed (bounded cost per call); they are grouped by a hash of the text. The agent passes QUERYLENS_MAX_SQL_LENGTH (default 100,000). */
@@ -115,7 +116,7 @@ function parsedAnalysis(text: string, parser: SqlParser, options: AnalyzerOption
   const facts = statementFacts(statements.map((statement) => statement.stmt));
   const rules = enabledRules(options);
   const valueRules = rules.filter((rule) => rule.usesValues === true);
-  const hasValueRules = facts.hasParameters && valueRules.length > 0;
+  const hasValueRules = facts.hasParameters && valueRules.length > 0 && valueRulesReadParameters(statements, valueRules, options.source);
   // Read here, once per distinct text: fingerprint and normalized text drop comments.
   const suppressions = readSuppressions(text, statements, parser);
   // Every rule runs without values here: value rules still judge literals written in the text.

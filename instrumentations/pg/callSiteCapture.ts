@@ -67,6 +67,27 @@ function sourcePosition(position: Position): Position {
   return { path, line: origin.lineNumber, column: origin.columnNumber };
 }
 
+/**
+ * One CallSite object per place in the app's code, however many statements
+ * are sent from there: a flood of distinct statements from one line then
+ * keeps one object and one path, not one each (objects that outlive a
+ * young-generation collection make V8 grow that generation, and the process's
+ * memory with it). Bounded: past MAX_INTERNED_SITES places it starts over.
+ */
+export const MAX_INTERNED_SITES = 1_000;
+const interned = new Map<string, CallSite>();
+
+function internedSite(path: string, line: number, column: number, functionName: string | null, appRoot: string): CallSite {
+  const key = `${path}\n${line}\n${column}\n${functionName ?? ''}\n${appRoot}`;
+  const known = interned.get(key);
+  if (known !== undefined) return known;
+  const position = sourcePosition({ path, line, column });
+  const site: CallSite = { file: shownPath(position.path, appRoot), line: position.line, column: position.column, function: functionName ?? undefined };
+  if (interned.size >= MAX_INTERNED_SITES) interned.clear();
+  interned.set(key, site);
+  return site;
+}
+
 function siteOf(frame: NodeJS.CallSite, appRoot: string): CallSite | undefined {
   const fileName = frame.getFileName();
   if (fileName === undefined || fileName === null || fileName.startsWith('node:')) return undefined;
@@ -74,8 +95,7 @@ function siteOf(frame: NodeJS.CallSite, appRoot: string): CallSite | undefined {
   const line = frame.getLineNumber();
   const column = frame.getColumnNumber();
   if (path === undefined || line === null || column === null || !isAppFile(path)) return undefined;
-  const position = sourcePosition({ path, line, column });
-  return { file: shownPath(position.path, appRoot), line: position.line, column: position.column, function: frame.getFunctionName() ?? undefined };
+  return internedSite(path, line, column, frame.getFunctionName(), appRoot);
 }
 
 /** The app's call site of the call that reached `skip` (a frame above it), or undefined when no frame is the app's. */

@@ -22,6 +22,13 @@ describe('captureCallSite', () => {
     expect(site).toEqual({ file: 'test/fixtures/callSiteCaller.cjs', line, column: 10, function: 'callLibrary' });
   });
 
+  it('answers one object per place in the app, however many statements are sent from it', () => {
+    const first = callLibrary(libraryCall);
+    expect(callLibrary(libraryCall)).toBe(first);
+    expect(libraryCall()).not.toBe(first);
+    expect(libraryCall()).not.toEqual(first);
+  });
+
   it('leaves the app\'s prepareStackTrace and stackTraceLimit as they were, and its stacks unchanged', () => {
     const own = (error: Error, frames: NodeJS.CallSite[]) => `custom ${error.message} ${frames.length}`;
     const before = { prepare: Error.prepareStackTrace, limit: Error.stackTraceLimit };

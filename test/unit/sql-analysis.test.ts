@@ -226,6 +226,18 @@ describe('statement analysis', () => {
     expect(checkValues(analysis, ['john%'])).toEqual([]);
   });
 
+  it('keeps a tree for value checks only where a value rule reads one of the parameters', () => {
+    const catalogue = (text: string) => analyzeStatement(text, { maxSqlLength: options.maxSqlLength, disabledRules: new Set(), source: 'runtime' });
+    expect(catalogue('SELECT $1::int AS c1').hasValueRules).toBe(false);
+    expect(catalogue('SELECT id FROM users WHERE id = $1').hasValueRules).toBe(false);
+    const paged = catalogue('SELECT id FROM users ORDER BY id LIMIT 10 OFFSET $1');
+    expect(paged.hasValueRules).toBe(true);
+    expect(checkValues(paged, [50_000]).map((finding) => finding.rule)).toEqual(['large-offset']);
+    expect(checkValues(paged, [20])).toEqual([]);
+    expect(catalogue('SELECT id FROM users WHERE id = ANY($1)').hasValueRules).toBe(true);
+    expect(agentErrorSummaries().find((summary) => summary.component === 'sql-rule' && summary.lastMessage.includes('large-'))).toBeUndefined();
+  });
+
   it('gives rules locations into their own statement text, also after non-ASCII text', () => {
     const seen: string[] = [];
     const spy: Rule = { ...starRule, id: 'test-spy', check: (ctx) => (seen.push(ctx.text), starRule.check(ctx)) };
