@@ -4,7 +4,7 @@
  * loaded parser, and total: whatever the text, it returns an analysis.
  */
 import { reportAgentError } from '../core/agentErrors';
-import type { StatementAnalysis, StaticFinding } from '../core/statementAnalysis';
+import type { StatementAnalysis, StaticFinding, TableWrites } from '../core/statementAnalysis';
 import { guessOperation, writesOfUnparsed } from '../core/keywordGuess';
 import type { RawParseResult, SqlParser } from './parse/parser';
 import { sqlParser } from './parse/parser';
@@ -49,6 +49,21 @@ function capText(text: string, max: number): string {
 }
 
 /** Constants → `$n` (libpg_query), then comments dropped; the scanner alone when normalize fails. */
+/**
+ * What every analysis without tables, writes or findings holds: one frozen
+ * list, not one each (an analysis is kept per distinct text, and under a
+ * flood of distinct texts its parts outlive young collections).
+ */
+const NONE: readonly never[] = Object.freeze([]);
+
+function kept<T>(list: readonly T[]): readonly T[] {
+  return list.length === 0 ? NONE : list;
+}
+
+function keptWrites(writes: TableWrites): TableWrites {
+  return writes === 'unknown' ? writes : kept(writes);
+}
+
 function displayText(text: string, parser: SqlParser): string {
   let normalized: string | undefined;
   try {
@@ -58,7 +73,9 @@ function displayText(text: string, parser: SqlParser): string {
   }
   const hasComment = normalized !== undefined && (normalized.includes('--') || normalized.includes('/*'));
   const shown = normalized === undefined || hasComment ? sanitizeSqlText(normalized ?? text, parser) : normalized.trim();
-  return capText(shown ?? guessOperation(text), NORMALIZED_MAX_LENGTH);
+  const display = capText(shown ?? guessOperation(text), NORMALIZED_MAX_LENGTH);
+  // A text with nothing to normalize (parameters only) is shown as itself: the analysis keeps no copy of it.
+  return display === text ? text : display;
 }
 
 /**
@@ -93,14 +110,14 @@ export function unparsedAnalysis(text: string, scanner: SqlParser | undefined): 
     summary: operation,
     operation,
     collection: '',
-    tables: [],
+    tables: NONE,
     statementCount: 0,
     readOnly: false,
     hasVolatileFunctions: false,
-    writes: writesOfUnparsed(operation),
+    writes: keptWrites(writesOfUnparsed(operation)),
     readsClock: false,
     parsed: false,
-    findings: [],
+    findings: NONE,
     hasValueRules: false,
   };
 }
@@ -127,14 +144,14 @@ function parsedAnalysis(text: string, parser: SqlParser, options: AnalyzerOption
     summary: facts.summary,
     operation: facts.operation,
     collection: facts.tables[0] ?? '',
-    tables: facts.tables,
+    tables: kept(facts.tables),
     statementCount: statements.length,
     readOnly: facts.readOnly,
     hasVolatileFunctions: facts.hasVolatileFunctions,
-    writes: facts.writes,
+    writes: keptWrites(facts.writes),
     readsClock: facts.readsClock,
     parsed: true,
-    findings,
+    findings: kept(findings),
     hasValueRules,
     ...(suppressions === undefined ? {} : { suppressedRules: suppressions.all }),
   };

@@ -238,6 +238,17 @@ describe('statement analysis', () => {
     expect(agentErrorSummaries().find((summary) => summary.component === 'sql-rule' && summary.lastMessage.includes('large-'))).toBeUndefined();
   });
 
+  it('shares one frozen empty list between analyses without tables, writes or findings (one analysis is kept per text)', () => {
+    const first = analyze('SELECT $1::int AS c1');
+    const second = analyze('SELECT $1::int AS c2');
+    expect(first.tables).toEqual([]);
+    expect(first.tables).toBe(second.tables);
+    expect(first.findings).toBe(second.findings);
+    expect(first.writes).toBe(second.findings);
+    expect(Object.isFrozen(first.tables)).toBe(true);
+    expect(analyze('SELECT * FROM users').tables).toEqual(['users']);
+  });
+
   it('gives rules locations into their own statement text, also after non-ASCII text', () => {
     const seen: string[] = [];
     const spy: Rule = { ...starRule, id: 'test-spy', check: (ctx) => (seen.push(ctx.text), starRule.check(ctx)) };
