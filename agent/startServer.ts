@@ -1,8 +1,9 @@
 /**
  * The agent's last start-up stage: its HTTP server (metrics, report, status
  * page, admin actions, health) and, once the server's outcome is known, the
- * start-up line. Loaded by that stage only, so a process that ends before
- * it (or the preload) never loads the server's modules.
+ * start-up line. Loaded by the stages (first in one of its own, then used by
+ * the last), never at preload: a process that ends before them never loads
+ * the server's modules.
  */
 import type { Server } from 'node:http';
 import type { QuerylensConfig } from './config';

@@ -1,10 +1,10 @@
 // Throughput from process start: the pg and the Redis workload of
-// bench/operations.cjs begun at once in a fresh process, bare, under the
+// bench/operations.cjs, each begun at once in a fresh process of its own, bare, under the
 // upstream OpenTelemetry setup and under querylens, interleaved over rounds
 // (shuffled order per round). Unlike bench/overhead.mjs there is no settling
 // and no warm-up: the agent's preload, its start-up stages and the warm-up of
 // its code all fall inside the measured run. Each run is long enough (about
-// two seconds bare) to span the agent's start-up stages. Prints the median
+// three seconds bare here) to span the agent's start-up stages. Prints the median
 // throughput per mode and the median of per-round ratios to bare.
 import { modesWithBaseline, runBenchScript } from './modes.mjs';
 import { median, medianRatio, shuffledRounds } from './rounds.mjs';

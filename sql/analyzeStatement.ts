@@ -48,7 +48,6 @@ function capText(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
-/** Constants → `$n` (libpg_query), then comments dropped; the scanner alone when normalize fails. */
 /**
  * What every analysis without tables, writes or findings holds: one frozen
  * list, not one each (an analysis is kept per distinct text, and under a
@@ -64,6 +63,7 @@ function keptWrites(writes: TableWrites): TableWrites {
   return writes === 'unknown' ? writes : kept(writes);
 }
 
+/** Constants → `$n` (libpg_query), then comments dropped; the scanner alone when normalize fails. */
 function displayText(text: string, parser: SqlParser): string {
   let normalized: string | undefined;
   try {

@@ -16,12 +16,16 @@ function isIndex(key: string | symbol): boolean {
   return typeof key === 'string' && key !== '' && Number.isInteger(Number(key));
 }
 
+/** The most parameters one statement can have (the protocol counts them in 16 bits): a rule that walks the values ends. */
+const MAX_PARAMETERS = 65_535;
+
+/** A value rule that throws is reported by this run too, as by the analysis's own run of the rules. */
 export function valueRulesReadParameters(statements: readonly PreparedStatement[], valueRules: readonly Rule[], source: StatementSource): boolean {
   let read = false;
-  // Every parameter exists and is bound to nothing: a rule judges it as it would an execution that binds null.
+  // Every parameter exists and is bound to undefined: a rule judges it as it would an execution that binds nothing there.
   const probe = new Proxy<unknown[]>([], {
     get: (target, key) => {
-      if (key === 'length') return Number.MAX_SAFE_INTEGER;
+      if (key === 'length') return MAX_PARAMETERS;
       if (isIndex(key)) {
         read = true;
         return undefined;

@@ -74,11 +74,12 @@ function sourcePosition(position: Position): Position {
  * young-generation collection make V8 grow that generation, and the process's
  * memory with it). Bounded: past MAX_INTERNED_SITES places it starts over.
  */
-export const MAX_INTERNED_SITES = 1_000;
+const MAX_INTERNED_SITES = 1_000;
 const interned = new Map<string, CallSite>();
 
 function internedSite(path: string, line: number, column: number, functionName: string | null, appRoot: string): CallSite {
-  const key = `${path}\n${line}\n${column}\n${functionName ?? ''}\n${appRoot}`;
+  // Source maps can be turned on while the app runs (process.setSourceMapsEnabled): a site mapped either way is its own.
+  const key = `${path}\n${line}\n${column}\n${functionName ?? ''}\n${appRoot}\n${process.sourceMapsEnabled}`;
   const known = interned.get(key);
   if (known !== undefined) return known;
   const position = sourcePosition({ path, line, column });

@@ -41,7 +41,7 @@ describe('the later start-up stages', () => {
     expect(loaded.files).toContain('dist/instrumentations/pg/instrumentation.js');
     const laterStages = /^(@opentelemetry\/(sdk-metrics|resources|core|exporter-prometheus|instrumentation-runtime-node)\/|libpg-query\/|dist\/(sql\/(analyzeStatement|ruleEngine|parse\/parser)|recording\/(queryRecorder|statementCache)|report\/buildReport|agentQueries\/explainRunner|http\/(server|agentRoutes|serverPort|portHeldHint)|agent\/(startServer|startupLine|agentMetrics|historySampler|moduleSlices|flushOnExit))\.js$)/;
     expect(loaded.files.filter((file) => laterStages.test(file))).toEqual([]);
-    // Built-in modules only the later stages use (the server's, the heap's ceiling): not loaded unless bare Node.js loads them too.
+    // Built-in modules only the later stages use (the server's, the SQL engine's V8 flags): not loaded unless bare Node.js loads them too.
     const bareBuiltins = new Set((JSON.parse(bare.stdout) as { builtins: string[] }).builtins);
     expect(['cluster', 'child_process', 'v8', 'http'].filter((name) => loaded.builtins.includes(name) && !bareBuiltins.has(name))).toEqual([]);
   });

@@ -9,6 +9,7 @@ import { loadModule, parseSync, scanSync } from 'libpg-query';
 import type { PgNode, Rule, RuleContext, RuleHit, StatementSource } from '../../sql/rule';
 import { ALL_RULES } from '../../sql/rules/index';
 import { NO_SESSION, SessionTracker } from '../../sql/sessionTracker';
+import { valueRulesReadParameters } from '../../sql/parameterReads';
 import { RULE_CASES, type RuleCase } from '../fixtures/rule-cases';
 
 beforeAll(async () => {
@@ -180,6 +181,14 @@ describe.each(ALL_RULES.map((rule) => [rule.id, rule] as const))('%s', (_, rule)
       );
       expect(dependsOnValues).toBe(true);
       expect(fail.some((testCase) => testCase.values === undefined && runRule(rule, testCase, testCase.values).length > 0)).toBe(true);
+    });
+
+    it('reads a parameter of every statement whose verdict its values change, so the agent keeps that statement\'s tree', () => {
+      for (const testCase of [...fail, ...pass].filter((candidate) => candidate.values !== undefined)) {
+        if (runRule(rule, testCase, testCase.values).length > 0 === runRule(rule, testCase, undefined).length > 0) continue;
+        const statements = splitStatements(testCase.sql).map((statement) => ({ ...statement, start: 0 }));
+        expect(valueRulesReadParameters(statements, [rule], sourceOf(rule, testCase)), testCase.sql).toBe(true);
+      }
     });
   } else {
     it('gives the same verdict with and without bound values', () => {
