@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { APPS, REGISTER_CJS, freePort } from '../helpers/agentProcess';
+import { APPS, REGISTER_CJS, freeConsecutivePorts } from '../helpers/agentProcess';
 import { ChildApp } from '../helpers/childApp';
 import { waitFor } from '../helpers/waitFor';
 import { find, parseSamples, type Sample } from '../helpers/promText';
@@ -27,8 +27,8 @@ afterEach(async () => {
 });
 
 /** The agent's server listens asynchronously: a worker can report ready a moment before its port answers. */
-async function scrape(port: number): Promise<Sample[]> {
-  const response = await waitFor(`the agent on port ${port}`, () => fetch(`http://127.0.0.1:${port}/metrics`), 5_000, 100);
+async function scrape(port: number, app: ChildApp): Promise<Sample[]> {
+  const response = await waitFor(`the agent on port ${port} (the app's stderr: ${JSON.stringify(app.stderr)})`, () => fetch(`http://127.0.0.1:${port}/metrics`), 5_000, 100);
   expect(response.status).toBe(200);
   return parseSamples(await response.text());
 }
@@ -52,7 +52,7 @@ function waitReady(app: ChildApp, count: number): Promise<WorkerReady[]> {
 
 describe('scale-out: one agent port per process', () => {
   it('a cluster of two workers: each worker on its own slot port, the primary on the base port', async () => {
-    const base = await freePort();
+    const base = await freeConsecutivePorts(3);
     const app = new ChildApp(APP, {
       env: {
         NODE_OPTIONS: `--require ${REGISTER_CJS}`,
@@ -64,7 +64,7 @@ describe('scale-out: one agent port per process', () => {
     started.push(app);
     const workers = await waitReady(app, 2);
 
-    const byPort = await Promise.all([base + 1, base + 2].map(async (port) => ({ port, samples: await scrape(port) })));
+    const byPort = await Promise.all([base + 1, base + 2].map(async (port) => ({ port, samples: await scrape(port, app) })));
     const pids = byPort.map(({ samples }) => servingPid(samples));
     expect(pids.sort()).toEqual(workers.map((worker) => worker.pid).sort());
     for (const { samples } of byPort) {
@@ -73,17 +73,17 @@ describe('scale-out: one agent port per process', () => {
       expect(pgStatements(samples)).toBe(worker?.statements);
     }
     // Repeated scrapes of one port always reach the same worker (no round robin through the primary).
-    const again = await Promise.all([1, 2, 3, 4].map(() => scrape(base + 1)));
+    const again = await Promise.all([1, 2, 3, 4].map(() => scrape(base + 1, app)));
     expect(new Set(again.map(servingPid)).size).toBe(1);
 
-    const primary = await scrape(base);
+    const primary = await scrape(base, app);
     expect(servingPid(primary)).toBe(app.process.pid);
     expect(pgStatements(primary)).toBe(0);
     expect(app.stderr).toBe('');
   });
 
   it('PM2-style processes (NODE_APP_INSTANCE) listen on base + instance', async () => {
-    const base = await freePort();
+    const base = await freeConsecutivePorts(2);
     const apps = [0, 1].map((instance) => new ChildApp(APP, {
       env: {
         NODE_OPTIONS: `--require ${REGISTER_CJS}`,
@@ -95,7 +95,7 @@ describe('scale-out: one agent port per process', () => {
     started.push(...apps);
     const ready = await Promise.all(apps.map((app) => waitReady(app, 1).then((lines) => lines[0])));
     for (const [instance, line] of ready.entries()) {
-      const samples = await scrape(base + instance);
+      const samples = await scrape(base + instance, apps[instance]!);
       expect(servingPid(samples)).toBe(line.pid);
       expect(pgStatements(samples)).toBe(line.statements);
     }

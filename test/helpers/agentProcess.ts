@@ -57,6 +57,28 @@ export function freePort(): Promise<number> {
   });
 }
 
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * A port whose next `count - 1` ports are free too, for apps that listen on
+ * base + n (cluster workers, PM2 instances): a free port alone says nothing
+ * of its neighbours, which other tests' outgoing connections may hold.
+ */
+export async function freeConsecutivePorts(count: number): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt += 1) {
+    const base = await freePort();
+    const neighbours = await Promise.all(Array.from({ length: count - 1 }, (_, index) => portIsFree(base + 1 + index)));
+    if (neighbours.every(Boolean)) return base;
+  }
+  throw new Error(`no ${count} consecutive free ports found in 20 attempts`);
+}
+
 /** The app's last stdout line, parsed. */
 export function lastJsonLine<T>(stdout: string): T {
   const lines = stdout.trim().split('\n');
