@@ -30,7 +30,8 @@ function corpus(files) {
 
 // GNU time's %M is the peak RSS in KiB; %U and %S the CPU seconds.
 function lint(target, env) {
-  const result = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', process.execPath, cli, 'lint', target], { encoding: 'utf8', env: { ...process.env, ...env } });
+  // The report of 1,000 files is over a megabyte, spawnSync's default buffer: past it the child is killed.
+  const result = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', process.execPath, cli, 'lint', target], { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 256 * 1024 * 1024 });
   const [wall, user, system, peakKiB] = result.stderr.trim().split('\n').pop().split(' ').map(Number);
   if (!Number.isFinite(peakKiB)) throw new Error(`querylens lint printed no timing: ${result.stderr}`);
   return { wall, cpu: user + system, rssMiB: peakKiB / 1024 };
