@@ -7,7 +7,7 @@
 // three seconds bare here) to span the agent's start-up stages. Prints the median
 // throughput per mode and the median of per-round ratios to bare.
 import { modesWithBaseline, runBenchScript } from './modes.mjs';
-import { median, medianRatio, shuffledRounds } from './rounds.mjs';
+import { shuffledRounds, throughputColumns } from './rounds.mjs';
 
 const rounds = Number(process.env.BENCH_ROUNDS || 5);
 const MODES = modesWithBaseline();
@@ -32,10 +32,8 @@ const rows = MODES.map((mode) => {
   const runs = samples.get(mode.name);
   return {
     mode: mode.name,
-    'pg q/s from start': Math.round(median(runs.map((r) => r.pg))),
-    'pg vs bare': Number(medianRatio(runs, bare, 'pg').toFixed(2)),
-    'redis op/s from start': Math.round(median(runs.map((r) => r.redis))),
-    'redis vs bare': Number(medianRatio(runs, bare, 'redis').toFixed(2)),
+    ...throughputColumns(runs, bare, 'pg', 'pg q/s from start', 'pg vs bare'),
+    ...throughputColumns(runs, bare, 'redis', 'redis op/s from start', 'redis vs bare'),
   };
 });
 console.log(`from start: ${rounds} interleaved rounds; ${process.env.BENCH_FROM_START_PG || 40000} pg queries and ${process.env.BENCH_FROM_START_REDIS || 200000} Redis GETs (concurrency 32), each in a fresh process timed from its start; medians, ratios the median of per-round ratios to bare`);

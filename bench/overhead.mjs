@@ -6,7 +6,7 @@
 // Timings on a shared 2-core machine are noisy: read the ratios, not the
 // absolute numbers. BENCH_BASELINE_DIST=<dist> adds another build of the agent.
 import { modesWithBaseline, runBenchScript } from './modes.mjs';
-import { median, medianRatio, shuffledRounds } from './rounds.mjs';
+import { median, shuffledRounds, throughputColumns } from './rounds.mjs';
 
 const rounds = Number(process.env.BENCH_ROUNDS || 5);
 const MODES = modesWithBaseline();
@@ -26,10 +26,8 @@ const rows = MODES.map((mode) => {
   const runs = samples.get(mode.name);
   return {
     mode: mode.name,
-    'pg q/s': Math.round(median(runs.map((r) => r.pgPerSecond))),
-    'pg vs bare': Number(medianRatio(runs, bare, 'pgPerSecond').toFixed(2)),
-    'redis op/s': Math.round(median(runs.map((r) => r.redisPerSecond))),
-    'redis vs bare': Number(medianRatio(runs, bare, 'redisPerSecond').toFixed(2)),
+    ...throughputColumns(runs, bare, 'pgPerSecond', 'pg q/s', 'pg vs bare'),
+    ...throughputColumns(runs, bare, 'redisPerSecond', 'redis op/s', 'redis vs bare'),
     'rss MiB': Math.round(median(runs.map((r) => r.rssMiB))),
   };
 });

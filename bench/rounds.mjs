@@ -40,3 +40,8 @@ export function shuffledRounds(modes, count, seed) {
 export function medianRatio(runs, bareRuns, key) {
   return median(runs.map((run, round) => run[key] / bareRuns[round][key]));
 }
+
+/** A throughput's two table columns: its median over rounds, rounded, and its median ratio to bare, to two decimals. */
+export function throughputColumns(runs, bareRuns, key, label, ratioLabel) {
+  return { [label]: Math.round(median(runs.map((run) => run[key]))), [ratioLabel]: Number(medianRatio(runs, bareRuns, key).toFixed(2)) };
+}
