@@ -13,9 +13,14 @@
  * require each other in a cycle is loaded whole: starting a cycle from
  * another file than `require` would changes which file sees the other's
  * exports half made. Anything unexpected also loads it whole.
+ *
+ * Reading a package's files to plan its slices costs 1–9 ms a package here,
+ * in one turn: the build plans them once (scripts/stage-modules.mjs), and a
+ * plan is used when the installed package has the version it was made for.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { sep } from 'node:path';
 
 /** A literal require of a file of the same package: relative, or through the package's own `imports` (`#platform`). */
 const OWN_FILE_REQUIRE = /\brequire\(\s*(['"])(\.\.?\/[^'"]+|#[^'"]+)\1\s*\)/g;
@@ -56,14 +61,42 @@ export function evaluationOrder(entry: string): string[] | undefined {
   }
 }
 
+/** A package's evaluation order worked out ahead: its files relative to the package's folder, for one version. */
+export interface PackagePlan {
+  readonly version: string;
+  readonly files: readonly string[];
+}
+
+/** The folder (with its trailing separator) of the package `id` whose file `entry` is; undefined outside a node_modules folder. */
+export function packageRootOf(entry: string, id: string): string | undefined {
+  const folder = `${sep}node_modules${sep}${id.split('/').join(sep)}${sep}`;
+  const at = entry.lastIndexOf(folder);
+  return at < 0 ? undefined : entry.slice(0, at + folder.length);
+}
+
+function packageVersion(root: string): unknown {
+  return (JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { version?: unknown }).version;
+}
+
+/** The plan's files, when it was made for the version installed; else undefined. */
+function plannedOrder(entry: string, id: string, plan: PackagePlan | undefined): string[] | undefined {
+  const root = plan === undefined ? undefined : packageRootOf(entry, id);
+  if (plan === undefined || root === undefined) return undefined;
+  try {
+    return packageVersion(root) === plan.version ? plan.files.map((file) => `${root}${file}`) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Stages that load the package `id` (resolved from `from`) a file at a time, or whole in one stage. */
-export function loadingSlices(id: string, from: NodeJS.Require): (() => void)[] {
+export function loadingSlices(id: string, from: NodeJS.Require, plan?: PackagePlan): (() => void)[] {
   let entry: string;
   try {
     entry = from.resolve(id);
   } catch {
     return [() => { from(id); }];
   }
-  const files = evaluationOrder(entry) ?? [];
+  const files = plannedOrder(entry, id, plan) ?? evaluationOrder(entry) ?? [];
   return [...files.slice(0, -1).map((file) => () => { from(file); }), () => { from(id); }];
 }

@@ -39,6 +39,7 @@ import type * as FlushOnExit from './flushOnExit';
 import { provideStatementLookup } from '../core/statementLookup';
 import { EarlyStatements } from './earlyStatements';
 import { runStagesWhenIdle, type StartStage, type StartStages } from './startStages';
+import { STAGE_PACKAGES, stageModuleIds, stagePackagePlan, type StageModuleGroup } from './stageModules';
 
 export interface AgentHandle {
   readonly config: QuerylensConfig;
@@ -102,27 +103,20 @@ function loadSqlEngine(config: QuerylensConfig): StartAnalysis.RuntimeSqlEngine 
   return engine;
 }
 
-/**
- * The modules a stage needs, each loaded in a stage of its own before it:
- * loaded together they would hold the app for as long as their sum. First the
- * SQL engine's (then its own stage only starts the parser's load), then the
- * SDK's packages the telemetry stage needs, each a file per stage
- * (moduleSlices.ts), then recording's and the agent server's.
- */
-const SQL_ENGINE_MODULES = ['../sql/parse/parser', '../sql/rules/index', '../sql/analyzeStatement', '../recording/statementCache', '../sql/catalogue/ruleCatalogue'];
-const RECORDING_MODULES = ['../recording/queryRecorder', '../report/buildReport', '../agentQueries/explainRunner', './startRecording', './historySampler'];
-const SERVER_MODULES = ['node:http', '../http/agentRoutes', '../http/serverPort', './startServer'];
-
+/** The SDK's packages the telemetry stage needs, loaded a file per stage (moduleSlices.ts) before it. */
 function sdkPackages(config: QuerylensConfig): string[] {
-  const exporter = config.metricsExporter === 'prometheus' ? ['@opentelemetry/exporter-prometheus'] : [];
-  // semantic-conventions first: core requires it whole from one of its files (13 ms here), sliced it takes 7 at most.
-  return ['@opentelemetry/semantic-conventions', '@opentelemetry/core', '@opentelemetry/resources', '@opentelemetry/sdk-metrics', ...exporter, '@opentelemetry/instrumentation-runtime-node'];
+  return STAGE_PACKAGES.filter((id) => id !== '@opentelemetry/exporter-prometheus' || config.metricsExporter === 'prometheus');
 }
 
 function loadingEach(ids: readonly string[]): (() => void)[] {
   return ids.map((id) => () => {
     require(id);
   });
+}
+
+/** A stage that answers the stages loading `group`'s files: the list is read when the stages reach it, not at preload. */
+function loadingOwnModules(group: StageModuleGroup): StartStage {
+  return () => loadingEach(stageModuleIds(group));
 }
 
 /** What the later stages build, each set by its stage. */
@@ -143,18 +137,26 @@ interface StartContext {
   readonly meters: HeldMeterProvider;
 }
 
-/** The stages after capture, in order: each needs what the ones before it built. */
+/**
+ * The stages after capture, in order: each needs what the ones before it
+ * built. Before a stage runs, the modules it needs load in stages of their
+ * own, a file per stage: loaded together they would hold the app for as long
+ * as their sum. The SQL engine's first (then its own stage only starts the
+ * parser's load), then the SDK's packages and the telemetry's own files,
+ * then recording's and the agent server's.
+ */
 function laterStages(context: StartContext, parts: LaterParts): StartStage[] {
   const { config, capture } = context;
   return [
-    ...loadingEach(SQL_ENGINE_MODULES),
+    loadingOwnModules('sqlEngine'),
     () => {
       if (parts.engine) return;
       parts.engine = loadSqlEngine(config);
       context.early.handTo(parts.engine.statements);
       capture.pg.useAnalyzer(parts.engine.statements);
     },
-    ...sdkPackages(config).map((id) => () => (require('./moduleSlices') as typeof ModuleSlices).loadingSlices(id, require)),
+    ...sdkPackages(config).map((id) => () => (require('./moduleSlices') as typeof ModuleSlices).loadingSlices(id, require, stagePackagePlan(id))),
+    loadingOwnModules('telemetry'),
     () => {
       const telemetry = (require('./sdk') as typeof Sdk).buildTelemetry(config, context.serviceName, capture.instrumentations);
       // Hands every instrumentation the real meter; then what they recorded before it is replayed there.
@@ -163,7 +165,7 @@ function laterStages(context: StartContext, parts: LaterParts): StartStage[] {
       (require('./agentMetrics') as typeof AgentMetrics).registerAgentMetrics(telemetry.meter, parts.engine!);
       parts.telemetry = telemetry;
     },
-    ...loadingEach(RECORDING_MODULES),
+    loadingOwnModules('recording'),
     () => {
       parts.runtime = (require('./startRecording') as typeof StartRecording).startSqlRuntime(config, {
         meter: parts.telemetry!.meter,
@@ -181,7 +183,8 @@ function laterStages(context: StartContext, parts: LaterParts): StartStage[] {
         sample: [(nowMs) => pg.pools.sampleHistory(nowMs), (nowMs) => pg.checkConnections(nowMs), (nowMs) => redisStatistics.sampleHistory(nowMs), sampleCacheHistory],
       });
     },
-    ...loadingEach(SERVER_MODULES),
+    ...loadingEach(['node:http']),
+    loadingOwnModules('server'),
     () => {
       parts.server = (require('./startServer') as typeof StartServer).serveAgent({
         config,

@@ -3,7 +3,8 @@
  * at preload, the rest in stages between the app's own work. A script that
  * exits at once never loads the later stages; the app's first statement
  * answers before any of them has run, and is still recorded, as is a Redis
- * connection error of the first moments. An ES-module app's loader hook runs
+ * connection error of the first moments; the agent's own files load one per
+ * turn of the event loop. An ES-module app's loader hook runs
  * in the app's own thread where Node.js allows it: no loader thread to start.
  */
 import { createRequire } from 'node:module';
@@ -64,6 +65,19 @@ describe('the later start-up stages', () => {
     // Counted on the held meter before the SDK loaded, then replayed onto it.
     const redisErrors = samples.filter((sample) => sample.name === 'querylens_redis_connection_errors_total').reduce((sum, sample) => sum + sample.value, 0);
     expect(redisErrors).toBeGreaterThanOrEqual(1);
+  });
+
+  it("loads the agent's own files one per turn of the event loop, however many a stage's module requires", async () => {
+    const run = await runNode(join(APPS, 'modules-per-turn.cjs'), {
+      nodeArgs: ['--require', REGISTER_CJS],
+      env: { OTEL_EXPORTER_PROMETHEUS_PORT: String(await freePort()) },
+      timeoutMs: 60_000,
+    });
+    expect(run.code, run.stderr).toBe(0);
+    const largest = lastJsonLine<{ count: number; files: string[]; total: number }>(run.stdout);
+    // Loaded whole, the SQL rules' index alone brought 48 files in one turn.
+    expect(largest.files, 'the largest turn: a file missing from agent/stageModules.ts roots?').toHaveLength(1);
+    expect(largest.total).toBeGreaterThan(150);
   });
 
   it.runIf(process.platform === 'linux' && inThreadHooksSupported()).each([

@@ -1,14 +1,17 @@
 /**
  * Loading a package a file per start stage (agent/moduleSlices.ts) evaluates
  * its files in the order `require` of the package would, for every package
- * the agent loads that way; a package with a cycle is loaded whole.
+ * the agent loads that way; a package with a cycle is loaded whole. The
+ * build's plans (dist/agent/stageModules.json) are that order, and are used
+ * only for the version they were made for.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { evaluationOrder, loadingSlices } from '../../agent/moduleSlices';
+import { evaluationOrder, loadingSlices, packageRootOf, type PackagePlan } from '../../agent/moduleSlices';
+import { STAGE_PACKAGES } from '../../agent/stageModules';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -53,5 +56,26 @@ describe('a package loaded a file per stage', () => {
     writeFileSync(join(dir, 'b.js'), "require('./c');\nexports.later = function later() {\n  return require('./d');\n};\n");
     // d.js does not exist: a require in a function body is not followed (nor loaded early).
     expect(evaluationOrder(join(dir, 'a.js'))).toEqual([join(dir, 'c.js'), join(dir, 'b.js'), join(dir, 'a.js')]);
+  });
+
+  describe("the build's plans", () => {
+    const built = JSON.parse(readFileSync(join(ROOT, 'dist', 'agent', 'stageModules.json'), 'utf8')) as { packages: Record<string, PackagePlan> };
+
+    it.each(STAGE_PACKAGES)('%s: planned, in the order its files would be read at run time', (id) => {
+      const entry = require.resolve(id);
+      const root = packageRootOf(entry, id)!;
+      expect(built.packages[id]?.version).toBe((JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version);
+      expect(built.packages[id]?.files.map((file) => `${root}${file}`)).toEqual(evaluationOrder(entry));
+    });
+
+    it('a plan is followed for the version installed, and ignored for another', () => {
+      const id = '@opentelemetry/core';
+      const { version, files } = built.packages[id]!;
+      // A plan of one file before the entry: two stages.
+      const short = [files[0]!, files[files.length - 1]!];
+      expect(loadingSlices(id, require, { version, files: short })).toHaveLength(2);
+      const stale = loadingSlices(id, require, { version: `${version}-other`, files: short });
+      expect(stale).toHaveLength(evaluationOrder(require.resolve(id))!.length);
+    });
   });
 });

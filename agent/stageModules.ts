@@ -1,0 +1,63 @@
+/**
+ * What the later start-up stages load ahead of the stage that uses it, a file
+ * per stage: the agent's own modules (required whole, `sql/rules/index` alone
+ * brings 48 files, 6–11 ms of the app's main thread in one turn, while its
+ * largest file takes well under a millisecond) and the SDK's packages
+ * (moduleSlices.ts).
+ *
+ * The file lists are worked out at build time (scripts/stage-modules.mjs
+ * writes stageModules.json next to this file: each group's files in the
+ * order `require` would evaluate them, those of earlier groups and of the
+ * preload left out; each package's files with its version), so the running
+ * agent reads no source to plan its slices. Where the list is missing (the
+ * sources run without a build), each group loads root by root and a package
+ * is planned when it loads.
+ */
+import type { PackagePlan } from './moduleSlices';
+
+/** Each group's roots, in order; a file is loaded in the first group whose roots reach it. */
+export const STAGE_MODULE_ROOTS = {
+  sqlEngine: ['../sql/parse/parser', '../sql/rules/index', '../sql/analyzeStatement', '../recording/statementCache', '../sql/catalogue/ruleCatalogue', './startAnalysis'],
+  telemetry: ['./sdk', './agentMetrics'],
+  recording: ['../recording/queryRecorder', '../report/buildReport', '../agentQueries/explainRunner', './startRecording', './historySampler'],
+  server: ['../http/agentRoutes', '../http/serverPort', './startServer'],
+} as const;
+
+export type StageModuleGroup = keyof typeof STAGE_MODULE_ROOTS;
+
+/** The SDK's packages loaded a file per stage, in order (the Prometheus exporter only when metrics are pulled). */
+export const STAGE_PACKAGES = [
+  // semantic-conventions first: core requires it whole from one of its files (13 ms here), sliced it takes 7 at most.
+  '@opentelemetry/semantic-conventions',
+  '@opentelemetry/core',
+  '@opentelemetry/resources',
+  '@opentelemetry/sdk-metrics',
+  '@opentelemetry/exporter-prometheus',
+  '@opentelemetry/instrumentation-runtime-node',
+] as const;
+
+/** What the build writes: per group, files relative to this module's folder; per package, its plan. */
+export type StageModuleFiles = Record<StageModuleGroup, readonly string[]> & { readonly packages: Readonly<Record<string, PackagePlan>> };
+
+/** The modules whose graph the preload has loaded already: none of theirs is listed again. */
+export const PRELOAD_ROOTS = ['./register', './start'] as const;
+
+export const STAGE_MODULES_FILE = 'stageModules.json';
+
+function builtList(): Partial<StageModuleFiles> {
+  try {
+    return require(`./${STAGE_MODULES_FILE}`) as StageModuleFiles;
+  } catch {
+    return {};
+  }
+}
+
+/** The ids to require for `group`, one stage each: the built list, else the group's roots. */
+export function stageModuleIds(group: StageModuleGroup): readonly string[] {
+  return builtList()[group] ?? STAGE_MODULE_ROOTS[group];
+}
+
+/** The build's plan of a package's slices, if it made one. */
+export function stagePackagePlan(id: string): PackagePlan | undefined {
+  return builtList().packages?.[id];
+}

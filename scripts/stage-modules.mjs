@@ -1,0 +1,46 @@
+// Writes dist/agent/stageModules.json (agent/stageModules.ts): for each group
+// of the agent's later start-up stages, the agent's own compiled files its
+// roots reach, in the order `require` would evaluate them (each after the
+// files it requires), without those the preload or an earlier group loads;
+// and for each SDK package loaded a file per stage, its files in that order
+// with the version installed here (a package with a cycle gets no plan and
+// loads whole, as at run time). Run after tsc (npm run build). A root whose files require each other in a
+// cycle cannot be sliced: the build fails and names it, rather than shipping
+// a list that would evaluate a file before one it needs.
+// Usage: node scripts/stage-modules.mjs
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, relative, sep } from 'node:path';
+
+const AGENT_DIR = join(dirname(new URL(import.meta.url).pathname), '..', 'dist', 'agent');
+const requireAgent = createRequire(join(AGENT_DIR, 'index.js'));
+const { evaluationOrder, packageRootOf } = requireAgent('./moduleSlices.js');
+const { PRELOAD_ROOTS, STAGE_MODULE_ROOTS, STAGE_MODULES_FILE, STAGE_PACKAGES } = requireAgent('./stageModules.js');
+
+function filesOf(root) {
+  const files = evaluationOrder(requireAgent.resolve(root));
+  if (files === undefined) throw new Error(`stage-modules: ${root} could not be ordered (a require cycle among its files, or an unreadable file)`);
+  return files;
+}
+
+const loaded = new Set(PRELOAD_ROOTS.flatMap(filesOf));
+const groups = {};
+for (const [group, roots] of Object.entries(STAGE_MODULE_ROOTS)) {
+  groups[group] = [];
+  for (const file of roots.flatMap(filesOf)) {
+    if (loaded.has(file)) continue;
+    loaded.add(file);
+    const path = relative(AGENT_DIR, file).split(sep).join('/');
+    groups[group].push(path.startsWith('.') ? path : `./${path}`);
+  }
+}
+groups.packages = {};
+for (const id of STAGE_PACKAGES) {
+  const entry = requireAgent.resolve(id);
+  const root = packageRootOf(entry, id);
+  const files = evaluationOrder(entry);
+  if (root === undefined || files === undefined) continue;
+  const { version } = JSON.parse(readFileSync(`${root}package.json`, 'utf8'));
+  groups.packages[id] = { version, files: files.map((file) => file.slice(root.length)) };
+}
+writeFileSync(join(AGENT_DIR, STAGE_MODULES_FILE), `${JSON.stringify(groups, null, 1)}\n`);
