@@ -39,7 +39,7 @@ import type * as FlushOnExit from './flushOnExit';
 import { provideStatementLookup } from '../core/statementLookup';
 import { EarlyStatements } from './earlyStatements';
 import { runStagesWhenIdle, type StartStage, type StartStages } from './startStages';
-import { STAGE_PACKAGES, stageModuleIds, stagePackagePlan, type StageModuleGroup } from './stageModules';
+import { STAGE_PACKAGES, stageModuleBatches, stagePackagePlan, type StageModuleGroup } from './stageModules';
 
 export interface AgentHandle {
   readonly config: QuerylensConfig;
@@ -114,9 +114,11 @@ function loadingEach(ids: readonly string[]): (() => void)[] {
   });
 }
 
-/** A stage that answers the stages loading `group`'s files: the list is read when the stages reach it, not at preload. */
+/** A stage that answers the stages loading `group`'s files, a batch each: the list is read when the stages reach it, not at preload. */
 function loadingOwnModules(group: StageModuleGroup): StartStage {
-  return () => loadingEach(stageModuleIds(group));
+  return () => stageModuleBatches(group).map((batch) => () => {
+    for (const id of batch) require(id);
+  });
 }
 
 /** What the later stages build, each set by its stage. */
@@ -140,7 +142,7 @@ interface StartContext {
 /**
  * The stages after capture, in order: each needs what the ones before it
  * built. Before a stage runs, the modules it needs load in stages of their
- * own, a file per stage: loaded together they would hold the app for as long
+ * own, a few files per stage: loaded together they would hold the app for as long
  * as their sum. The SQL engine's first (then its own stage only starts the
  * parser's load), then the SDK's packages and the telemetry's own files,
  * then recording's and the agent server's.

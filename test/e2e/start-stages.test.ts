@@ -3,8 +3,8 @@
  * at preload, the rest in stages between the app's own work. A script that
  * exits at once never loads the later stages; the app's first statement
  * answers before any of them has run, and is still recorded, as is a Redis
- * connection error of the first moments; the agent's own files load one per
- * turn of the event loop. An ES-module app's loader hook runs
+ * connection error of the first moments; the agent's own files load a few
+ * per turn of the event loop. An ES-module app's loader hook runs
  * in the app's own thread where Node.js allows it: no loader thread to start.
  */
 import { createRequire } from 'node:module';
@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { APPS, REGISTER_CJS, REGISTER_ESM, freePort, lastJsonLine, runNode } from '../helpers/agentProcess';
 import { parseSamples } from '../helpers/promText';
+import { OWN_FILES_PER_STAGE } from '../../agent/stageModules';
 
 interface StagesRun {
   rows: { first_stage_n: number }[];
@@ -67,7 +68,7 @@ describe('the later start-up stages', () => {
     expect(redisErrors).toBeGreaterThanOrEqual(1);
   });
 
-  it("loads the agent's own files one per turn of the event loop, however many a stage's module requires", async () => {
+  it("loads the agent's own files a few per turn of the event loop, however many a stage's module requires", async () => {
     const run = await runNode(join(APPS, 'modules-per-turn.cjs'), {
       nodeArgs: ['--require', REGISTER_CJS],
       env: { OTEL_EXPORTER_PROMETHEUS_PORT: String(await freePort()) },
@@ -76,7 +77,7 @@ describe('the later start-up stages', () => {
     expect(run.code, run.stderr).toBe(0);
     const largest = lastJsonLine<{ count: number; files: string[]; total: number }>(run.stdout);
     // Loaded whole, the SQL rules' index alone brought 48 files in one turn.
-    expect(largest.files, 'the largest turn: a file missing from agent/stageModules.ts roots?').toHaveLength(1);
+    expect(largest.files.length, `the largest turn, ${largest.files.join(', ')}: a file missing from agent/stageModules.ts roots?`).toBeLessThanOrEqual(OWN_FILES_PER_STAGE);
     expect(largest.total).toBeGreaterThan(150);
   });
 
