@@ -108,17 +108,16 @@ function sdkPackages(config: QuerylensConfig): string[] {
   return STAGE_PACKAGES.filter((id) => id !== '@opentelemetry/exporter-prometheus' || config.metricsExporter === 'prometheus');
 }
 
-function loadingEach(ids: readonly string[]): (() => void)[] {
-  return ids.map((id) => () => {
-    require(id);
-  });
+/** A stage that requires `ids`, in order. */
+function loadingBatch(ids: readonly string[]): StartStage {
+  return () => {
+    for (const id of ids) require(id);
+  };
 }
 
 /** A stage that answers the stages loading `group`'s files, a batch each: the list is read when the stages reach it, not at preload. */
 function loadingOwnModules(group: StageModuleGroup): StartStage {
-  return () => stageModuleBatches(group).map((batch) => () => {
-    for (const id of batch) require(id);
-  });
+  return () => stageModuleBatches(group).map(loadingBatch);
 }
 
 /** What the later stages build, each set by its stage. */
@@ -185,7 +184,7 @@ function laterStages(context: StartContext, parts: LaterParts): StartStage[] {
         sample: [(nowMs) => pg.pools.sampleHistory(nowMs), (nowMs) => pg.checkConnections(nowMs), (nowMs) => redisStatistics.sampleHistory(nowMs), sampleCacheHistory],
       });
     },
-    ...loadingEach(['node:http']),
+    loadingBatch(['node:http']),
     loadingOwnModules('server'),
     () => {
       parts.server = (require('./startServer') as typeof StartServer).serveAgent({

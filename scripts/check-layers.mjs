@@ -6,6 +6,7 @@
 // Usage: node scripts/check-layers.mjs   (exit 1 and one line per offending import)
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, posix, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** Bottom to top: capture → analyse → record → serve, on the core, under the entry points. */
 export const LAYERS = [
@@ -24,7 +25,7 @@ export const LAYERS = [
 ];
 const SHARED_CAPTURE = 'instrumentations/cacheTelemetry';
 
-const ROOT = join(dirname(new URL(import.meta.url).pathname), '..');
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const IMPORT = /(?:\bfrom\s+|\bimport\s*\(\s*|\brequire\s*\(\s*|^\s*import\s+)(['"])(\.{1,2}\/[^'"]+)\1/gm;
 
 function sourceFiles(dir) {
@@ -69,7 +70,7 @@ export function layerViolations() {
   return found;
 }
 
-if (process.argv[1] === new URL(import.meta.url).pathname) {
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const found = layerViolations();
   for (const line of found) console.error(line);
   console.log(found.length === 0 ? `layers: ${LAYERS.join(' < ')}: no import runs upward` : `layers: ${found.length} imports run upward`);

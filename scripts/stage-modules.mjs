@@ -3,19 +3,26 @@
 // roots reach, in the order `require` would evaluate them (each after the
 // files it requires), without those the preload or an earlier group loads;
 // and for each SDK package loaded a file per stage, its files in that order
-// with the version installed here (a package with a cycle gets no plan and
-// loads whole, as at run time). Run after tsc (npm run build). A root whose files require each other in a
-// cycle cannot be sliced: the build fails and names it, rather than shipping
-// a list that would evaluate a file before one it needs.
+// with the version installed here (a package with a cycle gets no plan: at
+// run time it is planned, finds the cycle and loads whole). Run after tsc
+// (npm run build). A root of the agent's own whose files require each other
+// in a cycle cannot be sliced: the build fails and names it, rather than
+// shipping a list that would evaluate a file before one it needs.
 // Usage: node scripts/stage-modules.mjs
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const AGENT_DIR = join(dirname(new URL(import.meta.url).pathname), '..', 'dist', 'agent');
+const AGENT_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'agent');
 const requireAgent = createRequire(join(AGENT_DIR, 'index.js'));
 const { evaluationOrder, packageRootOf } = requireAgent('./moduleSlices.js');
 const { PRELOAD_ROOTS, STAGE_MODULE_ROOTS, STAGE_MODULES_FILE, STAGE_PACKAGES } = requireAgent('./stageModules.js');
+
+/** The list is read on any platform: its paths use `/`. */
+function posixPath(path) {
+  return path.split(sep).join('/');
+}
 
 function filesOf(root) {
   const files = evaluationOrder(requireAgent.resolve(root));
@@ -30,7 +37,7 @@ for (const [group, roots] of Object.entries(STAGE_MODULE_ROOTS)) {
   for (const file of roots.flatMap(filesOf)) {
     if (loaded.has(file)) continue;
     loaded.add(file);
-    const path = relative(AGENT_DIR, file).split(sep).join('/');
+    const path = posixPath(relative(AGENT_DIR, file));
     groups[group].push(path.startsWith('.') ? path : `./${path}`);
   }
 }
@@ -41,6 +48,6 @@ for (const id of STAGE_PACKAGES) {
   const files = evaluationOrder(entry);
   if (root === undefined || files === undefined) continue;
   const { version } = JSON.parse(readFileSync(`${root}package.json`, 'utf8'));
-  groups.packages[id] = { version, files: files.map((file) => file.slice(root.length)) };
+  groups.packages[id] = { version, files: files.map((file) => posixPath(file.slice(root.length))) };
 }
 writeFileSync(join(AGENT_DIR, STAGE_MODULES_FILE), `${JSON.stringify(groups, null, 1)}\n`);

@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { evaluationOrder, loadingSlices, packageRootOf, type PackagePlan } from '../../agent/moduleSlices';
 import { STAGE_PACKAGES } from '../../agent/stageModules';
 
@@ -59,7 +59,10 @@ describe('a package loaded a file per stage', () => {
   });
 
   describe("the build's plans", () => {
-    const built = JSON.parse(readFileSync(join(ROOT, 'dist', 'agent', 'stageModules.json'), 'utf8')) as { packages: Record<string, PackagePlan> };
+    let built: { packages: Record<string, PackagePlan> };
+    beforeAll(() => {
+      built = JSON.parse(readFileSync(join(ROOT, 'dist', 'agent', 'stageModules.json'), 'utf8')) as typeof built;
+    });
 
     it.each(STAGE_PACKAGES)('%s: planned, in the order its files would be read at run time', (id) => {
       const entry = require.resolve(id);
