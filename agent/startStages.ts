@@ -5,8 +5,8 @@
  * when the app has no statement, pool checkout, Redis command or HTTP request
  * in flight (core/appWork.ts), so the app's first statement and first request
  * never wait behind the agent's loading. MAX_IDLE_WAIT_MS after the stages
- * were scheduled (at preload), the rest run without waiting (a service busy from its first millisecond
- * still gets its metrics). The timers are unref'd: a process that ends before
+ * were scheduled (at preload), the rest run without waiting (a service busy
+ * from its first millisecond still gets its metrics), still one per turn. The timers are unref'd: a process that ends before
  * they fire (a script that exits at once) never loads those stages at all.
  */
 import { appIsIdle, watchAppWork, whenAppIdle } from '../core/appWork';
@@ -72,7 +72,10 @@ export function runStagesWhenIdle(initial: readonly StartStage[], onError: (erro
     const runIfMine = (): void => {
       if (mine === turn) runNext();
     };
-    deadline = setTimeout(runIfMine, Math.max(0, waitUntil - Date.now())).unref();
+    // Every stage runs from an immediate, so in the loop's check phase: one
+    // run from the timers phase would be followed, in the same pass, by the
+    // next stage's immediate.
+    deadline = setTimeout(() => setImmediate(runIfMine).unref(), Math.max(0, waitUntil - Date.now())).unref();
     const tryNow = (): void => {
       if (mine !== turn) return;
       if (appIsIdle()) runIfMine();
