@@ -78,15 +78,32 @@ function packageVersion(root: string): unknown {
   return (JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { version?: unknown }).version;
 }
 
-/** The plan's files, when it was made for the version installed; else undefined. */
+/** The plan's files, when it was made for the version installed and ends at the entry resolved; else undefined. */
 function plannedOrder(entry: string, id: string, plan: PackagePlan | undefined): string[] | undefined {
   const root = plan === undefined ? undefined : packageRootOf(entry, id);
   if (plan === undefined || root === undefined) return undefined;
+  const files = plan.files.map((file) => `${root}${file}`);
+  if (files[files.length - 1] !== entry) return undefined;
   try {
-    return packageVersion(root) === plan.version ? plan.files.map((file) => `${root}${file}`) : undefined;
+    return packageVersion(root) === plan.version ? files : undefined;
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Requires `id` ahead of the stage that needs it; an `id` that is not there
+ * is skipped (a list older than the files: that stage requires what it
+ * needs itself). An error of the file itself is thrown.
+ */
+export function requireAhead(from: NodeJS.Require, id: string): void {
+  let path: string;
+  try {
+    path = from.resolve(id);
+  } catch {
+    return;
+  }
+  from(path);
 }
 
 /** Stages that load the package `id` (resolved from `from`) a file at a time, or whole in one stage. */
@@ -98,5 +115,5 @@ export function loadingSlices(id: string, from: NodeJS.Require, plan?: PackagePl
     return [() => { from(id); }];
   }
   const files = plannedOrder(entry, id, plan) ?? evaluationOrder(entry) ?? [];
-  return [...files.slice(0, -1).map((file) => () => { from(file); }), () => { from(id); }];
+  return [...files.slice(0, -1).map((file) => () => { requireAhead(from, file); }), () => { from(id); }];
 }

@@ -9,7 +9,8 @@
  * writes stageModules.json next to this file: each group's files in the
  * order `require` would evaluate them, those of earlier groups and of the
  * preload left out; each package's files with its version), so the running
- * agent reads no source to plan its slices. Where the list is missing (the
+ * agent reads no source to plan its slices. A listed file that is not there
+ * (a `tsc` alone after a rename) is skipped. Where the list is missing (the
  * sources run without a build), each group loads root by root and a package
  * is planned when it loads.
  */
@@ -17,7 +18,8 @@ import type { PackagePlan } from './moduleSlices';
 
 /** Each group's roots, in order; a file is loaded in the first group whose roots reach it. */
 export const STAGE_MODULE_ROOTS = {
-  sqlEngine: ['../sql/parse/parser', '../sql/rules/index', '../sql/analyzeStatement', '../recording/statementCache', '../sql/catalogue/ruleCatalogue', './startAnalysis'],
+  // moduleSlices first: every loading stage uses it.
+  sqlEngine: ['./moduleSlices', '../sql/parse/parser', '../sql/rules/index', '../sql/analyzeStatement', '../recording/statementCache', '../sql/catalogue/ruleCatalogue', './startAnalysis'],
   telemetry: ['./sdk', './agentMetrics'],
   recording: ['../recording/queryRecorder', '../report/buildReport', '../agentQueries/explainRunner', './startRecording', './historySampler'],
   server: ['../http/agentRoutes', '../http/serverPort', './startServer'],

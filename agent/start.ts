@@ -108,10 +108,11 @@ function sdkPackages(config: QuerylensConfig): string[] {
   return STAGE_PACKAGES.filter((id) => id !== '@opentelemetry/exporter-prometheus' || config.metricsExporter === 'prometheus');
 }
 
-/** A stage that requires `ids`, in order. */
+/** A stage that requires `ids`, in order, ahead of the stage that needs them. */
 function loadingBatch(ids: readonly string[]): StartStage {
   return () => {
-    for (const id of ids) require(id);
+    const { requireAhead } = require('./moduleSlices') as typeof ModuleSlices;
+    for (const id of ids) requireAhead(require, id);
   };
 }
 

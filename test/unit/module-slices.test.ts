@@ -7,10 +7,11 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { evaluationOrder, loadingSlices, packageRootOf, type PackagePlan } from '../../agent/moduleSlices';
+import { evaluationOrder, loadingSlices, packageRootOf, requireAhead, type PackagePlan } from '../../agent/moduleSlices';
 import { STAGE_PACKAGES } from '../../agent/stageModules';
 
 const ROOT = join(__dirname, '..', '..');
@@ -79,6 +80,29 @@ describe('a package loaded a file per stage', () => {
       expect(loadingSlices(id, require, { version, files: short })).toHaveLength(2);
       const stale = loadingSlices(id, require, { version: `${version}-other`, files: short });
       expect(stale).toHaveLength(evaluationOrder(require.resolve(id))!.length);
+    });
+
+    it('a plan that does not end at the entry resolved is ignored; a planned file that is not there is skipped', () => {
+      const id = '@opentelemetry/core';
+      const { version, files } = built.packages[id]!;
+      const elsewhere = loadingSlices(id, require, { version, files: files.slice(0, 1) });
+      expect(elsewhere).toHaveLength(evaluationOrder(require.resolve(id))!.length);
+      const missing = loadingSlices(id, require, { version, files: ['build/src/renamed.js', files[files.length - 1]!] });
+      expect(missing).toHaveLength(2);
+      for (const stage of missing) stage();
+    });
+  });
+
+  describe('requireAhead', () => {
+    it('skips a file that is not there, and throws the error of a file that is', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'ql-ahead-'));
+      writeFileSync(join(dir, 'ok.js'), 'globalThis.qlAheadLoaded = true;\n');
+      writeFileSync(join(dir, 'bad.js'), "throw new Error('bad file');\n");
+      const from = createRequire(join(dir, 'index.js'));
+      requireAhead(from, './renamed');
+      requireAhead(from, './ok');
+      expect((globalThis as { qlAheadLoaded?: boolean }).qlAheadLoaded).toBe(true);
+      expect(() => requireAhead(from, './bad')).toThrow('bad file');
     });
   });
 });
