@@ -6,8 +6,9 @@
  * in flight (core/appWork.ts), so the app's first statement and first request
  * never wait behind the agent's loading. MAX_IDLE_WAIT_MS after the stages
  * were scheduled (at preload), the rest run without waiting (a service busy
- * from its first millisecond still gets its metrics), still one per turn. The timers are unref'd: a process that ends before
- * they fire (a script that exits at once) never loads those stages at all.
+ * from its first millisecond still gets its metrics), still one per turn.
+ * The timers are unref'd: a process that ends before they fire (a script
+ * that exits at once) never loads those stages at all.
  */
 import { appIsIdle, watchAppWork, whenAppIdle } from '../core/appWork';
 
@@ -27,6 +28,17 @@ export interface StartStages {
   finishNow(): void;
   /** Runs no further stage. */
   cancel(): void;
+}
+
+/**
+ * Runs `callback` from a timer of its own: in the timers phase of a later
+ * pass of the event loop (a timer set while timers run waits for the next
+ * pass), so two stages never share a pass. A timer, not an immediate: an
+ * unref'd immediate does not wake a loop asleep in its poll phase, and an
+ * idle app's loop sleeps there until its next timer or I/O.
+ */
+function inTurnOfItsOwn(callback: () => void): void {
+  setTimeout(callback, 0).unref();
 }
 
 export function runStagesWhenIdle(initial: readonly StartStage[], onError: (error: unknown) => void): StartStages {
@@ -50,6 +62,7 @@ export function runStagesWhenIdle(initial: readonly StartStage[], onError: (erro
   };
   const runNext = (): void => {
     if (deadline) clearTimeout(deadline);
+    deadline = undefined;
     const stage = stages[next];
     next += 1;
     try {
@@ -69,22 +82,18 @@ export function runStagesWhenIdle(initial: readonly StartStage[], onError: (erro
       return;
     }
     const mine = ++turn;
-    const runIfMine = (): void => {
-      if (mine === turn) runNext();
-    };
-    // Every stage runs from an immediate, so in the loop's check phase: one
-    // run from the timers phase would be followed, in the same pass, by the
-    // next stage's immediate.
-    deadline = setTimeout(() => setImmediate(runIfMine).unref(), Math.max(0, waitUntil - Date.now())).unref();
-    const tryNow = (): void => {
+    const attempt = (): void => {
       if (mine !== turn) return;
-      if (appIsIdle()) runIfMine();
-      // Work began since: wait for it to end, then look again on the next turn.
-      else whenAppIdle(() => setImmediate(tryNow).unref());
+      if (appIsIdle() || Date.now() >= waitUntil) {
+        runNext();
+        return;
+      }
+      // Work is in flight: look again once it has ended, or at the deadline.
+      whenAppIdle(() => inTurnOfItsOwn(attempt));
+      if (deadline === undefined) deadline = setTimeout(attempt, Math.max(0, waitUntil - Date.now())).unref();
     };
-    setImmediate(tryNow).unref();
+    inTurnOfItsOwn(attempt);
   };
-
   watchAppWork(true);
   schedule();
   return {

@@ -93,6 +93,22 @@ describe('the later start-up stages', () => {
     for (const largest of runs) expect(largest.files.length, `the largest turn, ${largest.files.join(', ')}`).toBeLessThanOrEqual(OWN_FILES_PER_STAGE);
   });
 
+  it('an idle app, its event loop asleep, still gets them: at once, and after a start that outlasted the wait', async () => {
+    const run = (blockMs: number): Promise<{ stagedWithinOneSecond: boolean; serving: boolean }> => freePort().then(async (port) => {
+      const result = await runNode(join(APPS, 'idle-start.cjs'), {
+        nodeArgs: ['--require', REGISTER_CJS],
+        env: { OTEL_EXPORTER_PROMETHEUS_PORT: String(port), BLOCK_AT_START_MS: String(blockMs) },
+        timeoutMs: 60_000,
+      });
+      expect(result.code, result.stderr).toBe(0);
+      return lastJsonLine(result.stdout);
+    });
+    const [atOnce, afterWait] = await Promise.all([run(0), run(MAX_IDLE_WAIT_MS + 100)]);
+    // With each stage run from an unref'd immediate, the loop slept through them: not serving after five idle seconds.
+    expect(atOnce).toEqual({ stagedWithinOneSecond: true, serving: true });
+    expect(afterWait.serving).toBe(true);
+  });
+
   it.runIf(process.platform === 'linux' && inThreadHooksSupported()).each([
     ['--require', REGISTER_CJS],
     ['--import', REGISTER_ESM],

@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { appWorkBegan, appWorkEnded, watchAppWork } from '../../core/appWork';
 import { MAX_IDLE_WAIT_MS, runStagesWhenIdle } from '../../agent/startStages';
 
-const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+/** Stages run from timers of their own, one per pass of the event loop: a timer set now fires after the stage waiting. */
+const turn = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
 async function turns(count: number): Promise<void> {
   for (let i = 0; i < count; i += 1) await turn();
