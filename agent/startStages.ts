@@ -33,9 +33,9 @@ export interface StartStages {
 /**
  * Runs `callback` from a timer of its own: in the timers phase of a later
  * pass of the event loop (a timer set while timers run waits for the next
- * pass), so two stages never share a pass. A timer, not an immediate: an
- * unref'd immediate does not wake a loop asleep in its poll phase, and an
- * idle app's loop sleeps there until its next timer or I/O.
+ * pass), so a stage never shares a pass with the one before. A timer, not an
+ * immediate: an unref'd immediate does not wake a loop asleep in its poll
+ * phase, and an idle app's loop sleeps there until its next timer or I/O.
  */
 function inTurnOfItsOwn(callback: () => void): void {
   setTimeout(callback, 0).unref();
@@ -88,8 +88,10 @@ export function runStagesWhenIdle(initial: readonly StartStage[], onError: (erro
         runNext();
         return;
       }
-      // Work is in flight: look again once it has ended, or at the deadline.
-      whenAppIdle(() => inTurnOfItsOwn(attempt));
+      // Work is in flight: look again once it has ended (from an immediate, after the
+      // app's own callbacks: its end comes from I/O or a timer, so the loop is awake and
+      // its check phase follows in this pass), or at the deadline.
+      whenAppIdle(() => setImmediate(attempt).unref());
       if (deadline === undefined) deadline = setTimeout(attempt, Math.max(0, waitUntil - Date.now())).unref();
     };
     inTurnOfItsOwn(attempt);
