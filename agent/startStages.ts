@@ -48,21 +48,25 @@ export function runStagesWhenIdle(initial: readonly StartStage[], onError: (erro
   const done = new Promise<void>((resolve) => {
     finish = resolve;
   });
-  const waitUntil = Date.now() + MAX_IDLE_WAIT_MS;
   /** Bumped per scheduled stage: of its idle callback and its deadline, only the first runs it. */
   let turn = 0;
-  let deadline: NodeJS.Timeout | undefined;
+  /** Set by the one deadline timer: a flag, not a clock read (a timer may fire a millisecond before Date.now() reaches it). */
+  let pastWait = false;
+  let retryAtDeadline: (() => void) | undefined;
+  const deadline = setTimeout(() => {
+    pastWait = true;
+    retryAtDeadline?.();
+  }, MAX_IDLE_WAIT_MS).unref();
 
   const stop = (): void => {
     next = stages.length;
     turn += 1;
-    if (deadline) clearTimeout(deadline);
+    clearTimeout(deadline);
     watchAppWork(false);
     finish();
   };
   const runNext = (): void => {
-    if (deadline) clearTimeout(deadline);
-    deadline = undefined;
+    retryAtDeadline = undefined;
     const stage = stages[next];
     next += 1;
     try {
@@ -84,15 +88,18 @@ export function runStagesWhenIdle(initial: readonly StartStage[], onError: (erro
     const mine = ++turn;
     const attempt = (): void => {
       if (mine !== turn) return;
-      if (appIsIdle() || Date.now() >= waitUntil) {
+      if (pastWait || appIsIdle()) {
         runNext();
         return;
       }
-      // Work is in flight: look again once it has ended (from an immediate, after the
-      // app's own callbacks: its end comes from I/O or a timer, so the loop is awake and
-      // its check phase follows in this pass), or at the deadline.
-      whenAppIdle(() => setImmediate(attempt).unref());
-      if (deadline === undefined) deadline = setTimeout(attempt, Math.max(0, waitUntil - Date.now())).unref();
+      // Work is in flight: look again once it has ended, from an immediate (this pass,
+      // after the app's callbacks) and a timer (an immediate queued from the check
+      // phase waits for a loop that may sleep); or when the wait is over.
+      whenAppIdle(() => {
+        setImmediate(attempt).unref();
+        inTurnOfItsOwn(attempt);
+      });
+      retryAtDeadline = attempt;
     };
     inTurnOfItsOwn(attempt);
   };

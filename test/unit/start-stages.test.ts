@@ -75,6 +75,18 @@ describe('runStagesWhenIdle', () => {
     expect(ran).toEqual([1, 2]);
   });
 
+  it('the wait ends with its timer, whatever the wall clock says then (a timer may fire before Date.now() reaches it)', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const ran: number[] = [];
+    const stages = runStagesWhenIdle([() => { ran.push(1); }, () => { ran.push(2); }], () => undefined);
+    appWorkBegan();
+    await vi.advanceTimersByTimeAsync(5);
+    vi.setSystemTime(Date.now() - 50);
+    await vi.advanceTimersByTimeAsync(MAX_IDLE_WAIT_MS + 20);
+    await stages.done;
+    expect(ran).toEqual([1, 2]);
+  });
+
   it('finishNow runs every stage still waiting, at once; cancel runs none further', async () => {
     const ran: number[] = [];
     const first = runStagesWhenIdle([() => { ran.push(1); }, () => { ran.push(2); }], () => undefined);
