@@ -20,7 +20,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { sep } from 'node:path';
+import { join, sep } from 'node:path';
 
 /** A literal require of a file of the same package: relative, or through the package's own `imports` (`#platform`). */
 const OWN_FILE_REQUIRE = /\brequire\(\s*(['"])(\.\.?\/[^'"]+|#[^'"]+)\1\s*\)/g;
@@ -82,7 +82,8 @@ function packageVersion(root: string): unknown {
 function plannedOrder(entry: string, id: string, plan: PackagePlan | undefined): string[] | undefined {
   const root = plan === undefined ? undefined : packageRootOf(entry, id);
   if (plan === undefined || root === undefined) return undefined;
-  const files = plan.files.map((file) => `${root}${file}`);
+  // join: the plan's paths use `/`, the entry the platform's separator.
+  const files = plan.files.map((file) => join(root, file));
   if (files[files.length - 1] !== entry) return undefined;
   try {
     return packageVersion(root) === plan.version ? files : undefined;

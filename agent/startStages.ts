@@ -48,7 +48,7 @@ export function runStagesWhenIdle(initial: readonly StartStage[], onError: (erro
   const done = new Promise<void>((resolve) => {
     finish = resolve;
   });
-  /** Bumped per scheduled stage: of its idle callback and its deadline, only the first runs it. */
+  /** Bumped per scheduled stage: of its looks (timer, immediate, deadline), only the first to find it due runs it. */
   let turn = 0;
   /** Set by the one deadline timer: a flag, not a clock read (a timer may fire a millisecond before Date.now() reaches it). */
   let pastWait = false;

@@ -65,9 +65,8 @@ export class InvalidationRounds {
       const started = performance.now();
       await this.#round(tags);
       // Looked at again after each sleep: a timer counts from the loop's cached time, so it can fire a millisecond or more early.
-      for (let wait = ROUND_INTERVAL_MS - (performance.now() - started); wait > 0; wait = ROUND_INTERVAL_MS - (performance.now() - started)) {
-        await sleep(wait, undefined, { ref: false });
-      }
+      const until = started + ROUND_INTERVAL_MS;
+      while (performance.now() < until) await sleep(until - performance.now(), undefined, { ref: false });
     }
     // In the same microtask as the loop's last check: a tag added after it starts a new run.
     this.#running = false;
