@@ -1,8 +1,9 @@
 /**
  * Installs OpenTelemetry's ESM loader hook (import-in-the-middle), through
  * which ES-module imports of pg, ioredis and lru-cache reach the
- * instrumentations. Once per process however many entries or copies of
- * querylens ask: a second hook would wrap every module twice.
+ * instrumentations (the module hook's `hookImportsWith`, core/moduleHook.ts).
+ * Once per process however many entries or copies of querylens ask: a second
+ * hook would wrap every module twice.
  *
  * Where Node.js runs loader hooks in the app's own thread
  * (`module.registerHooks`, with the fix import-in-the-middle needs), the hook
@@ -14,19 +15,25 @@ import { createRequire, register } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
 import { INSTRUMENTED_PACKAGES } from '../core/instrumentedPackages';
+import { hookImportsWith } from '../core/moduleHook';
 
 const HOOK_KEY = Symbol.for('querylens.esmLoaderHook');
 type GlobalWithHook = typeof globalThis & { [HOOK_KEY]?: true };
 
+type HookClass = new (modules: string[], options: { internals: boolean }, hookFn: (namespace: unknown, name: string, baseDir: string | undefined) => unknown) => unknown;
+
 /**
- * import-in-the-middle's in-thread hook, from the copy @opentelemetry/instrumentation loads: the
- * instrumentations register their modules with that copy, and only its hook sees them. Its
- * version check first: the hook's own modules take 40–55 ms to load, for nothing where it
- * cannot run.
+ * import-in-the-middle as @opentelemetry/instrumentation's copy of it: the
+ * loader hook below comes from that copy, and only Hooks made with the same
+ * copy see what it intercepts.
  */
+function fromInstrumentation(id: string): unknown {
+  return createRequire(require.resolve('@opentelemetry/instrumentation'))(id);
+}
+
+/** Its in-thread hook, after its version check: the hook's own modules take 40–55 ms to load, for nothing where it cannot run. */
 function registerInThread(): boolean {
   try {
-    const fromInstrumentation = createRequire(require.resolve('@opentelemetry/instrumentation'));
     const { supportsSyncHooks } = fromInstrumentation('import-in-the-middle/supports-sync-hooks.mjs') as { supportsSyncHooks?: () => boolean };
     if (supportsSyncHooks?.() !== true) return false;
     const { register: registerHooks } = fromInstrumentation('import-in-the-middle/register-hooks.mjs') as { register?: (options: { include: string[] }) => void };
@@ -45,4 +52,6 @@ export function installEsmLoaderHook(): void {
   if (holder[HOOK_KEY] || !isMainThread) return;
   holder[HOOK_KEY] = true;
   if (!registerInThread()) register('@opentelemetry/instrumentation/hook.mjs', pathToFileURL(__filename));
+  const { Hook } = fromInstrumentation('import-in-the-middle') as { Hook: HookClass };
+  hookImportsWith((names, onImport) => new Hook([...names], { internals: false }, onImport));
 }

@@ -6,7 +6,10 @@
  * older than EXEMPLAR_REFRESH_MS (noticed when an exposition reads them, so
  * recording never reads the clock unless it keeps an exemplar).
  */
-import { TraceFlags, type SpanContext } from '@opentelemetry/api';
+import type { SpanContext } from '@opentelemetry/api';
+
+/** The W3C trace-context flag `sampled` (the API's TraceFlags.SAMPLED), named here so capture does not load the API. */
+const SAMPLED = 0x01;
 
 export interface Exemplar {
   readonly value: number;
@@ -31,7 +34,7 @@ export class BucketExemplars {
 
   /** Hot path: one comparison unless the observation is kept. An unsampled span's trace is exported nowhere: not kept. */
   offer(bucket: number, value: number, span: SpanContext): void {
-    if (value < this.floors[bucket]! || (span.traceFlags & TraceFlags.SAMPLED) === 0) return;
+    if (value < this.floors[bucket]! || (span.traceFlags & SAMPLED) === 0) return;
     this.floors[bucket] = value;
     this.kept[bucket] = { value, traceId: span.traceId, spanId: span.spanId, timestampMs: Date.now() };
   }

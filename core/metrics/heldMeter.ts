@@ -7,9 +7,8 @@
  *
  * Bounded: past MAX_HELD_RECORDS records (all scopes together) are counted as dropped, not kept.
  * Observable instruments keep nothing: each instrumentation registers its
- * callbacks again on the real meter (InstrumentationBase.setMeterProvider).
+ * callbacks again on the real meter (CaptureInstrumentation.setMeterProvider).
  */
-import { createNoopMeter } from '@opentelemetry/api';
 import type {
   Attributes, BatchObservableCallback, Counter, Gauge, Histogram, Meter, MeterOptions, MeterProvider, MetricOptions, Observable,
   ObservableCounter, ObservableGauge, ObservableUpDownCounter, UpDownCounter,
@@ -29,6 +28,9 @@ interface HeldInstrument {
 
 type Recording = Counter & UpDownCounter & Histogram & Gauge;
 
+/** An observable instrument whose callbacks are never called: they are registered again on the real meter. */
+const UNOBSERVED: Observable = { addCallback: () => undefined, removeCallback: () => undefined };
+
 /** The bound, shared by every scope's meter. */
 interface HeldCount {
   records: number;
@@ -37,7 +39,6 @@ interface HeldCount {
 
 class HeldMeter implements Meter {
   private readonly held: HeldInstrument[] = [];
-  private readonly observables = createNoopMeter();
 
   constructor(private readonly count: HeldCount) {}
 
@@ -45,11 +46,9 @@ class HeldMeter implements Meter {
   createUpDownCounter(name: string, options?: MetricOptions): UpDownCounter { return this.hold('upDownCounter', name, options); }
   createHistogram(name: string, options?: MetricOptions): Histogram { return this.hold('histogram', name, options); }
   createGauge(name: string, options?: MetricOptions): Gauge { return this.hold('gauge', name, options); }
-  createObservableGauge(name: string, options?: MetricOptions): ObservableGauge { return this.observables.createObservableGauge(name, options); }
-  createObservableCounter(name: string, options?: MetricOptions): ObservableCounter { return this.observables.createObservableCounter(name, options); }
-  createObservableUpDownCounter(name: string, options?: MetricOptions): ObservableUpDownCounter {
-    return this.observables.createObservableUpDownCounter(name, options);
-  }
+  createObservableGauge(): ObservableGauge { return UNOBSERVED; }
+  createObservableCounter(): ObservableCounter { return UNOBSERVED; }
+  createObservableUpDownCounter(): ObservableUpDownCounter { return UNOBSERVED; }
   addBatchObservableCallback(_callback: BatchObservableCallback, _observables: Observable[]): void {}
   removeBatchObservableCallback(_callback: BatchObservableCallback, _observables: Observable[]): void {}
 
@@ -101,7 +100,7 @@ function replayOnto(meter: Meter, { kind, name, options }: HeldInstrument): Repl
 }
 
 /**
- * The meter provider to hand the instrumentations (InstrumentationBase.setMeterProvider)
+ * The meter provider to hand the instrumentations (CaptureInstrumentation.setMeterProvider)
  * until the real one exists: one held meter per instrumentation scope, so
  * each record is replayed under the scope it was made in.
  */

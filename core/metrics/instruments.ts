@@ -1,18 +1,18 @@
 /**
  * Creates OpenTelemetry instruments from registry definitions, so the name,
- * unit, description and bucket advice are written once.
+ * unit, description and bucket advice are written once. The value type is
+ * left to the SDK's default (a double): naming it would load the OpenTelemetry
+ * API with capture, at the app's start (core/moduleHook.ts says why that matters).
  */
 import type {
   Attributes, Counter, Histogram, Meter, ObservableGauge, ObservableCounter,
 } from '@opentelemetry/api';
-import { ValueType } from '@opentelemetry/api';
 import type { MetricDefinition } from './registry';
 
 export function createHistogram(meter: Meter, def: MetricDefinition): Histogram<Attributes> {
   return meter.createHistogram(def.name, {
     description: def.description,
     unit: def.unit,
-    valueType: ValueType.DOUBLE,
     advice: def.buckets ? { explicitBucketBoundaries: [...def.buckets] } : undefined,
   });
 }

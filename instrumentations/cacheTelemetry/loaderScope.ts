@@ -3,19 +3,21 @@
  * inside a scope that measures it: loader time, the database time its queries
  * take (reported by the pg instrumentation through
  * `recordDatabaseTimeInLoader`), and a span around the load so those queries
- * become its children.
+ * become its children (once the process has the OpenTelemetry API's globals:
+ * before, every span would be a no-op one, core/otelApi.ts).
  *
  * The loader's own return value is handed back untouched (the same promise
  * object), so the caller sees exactly what it would without querylens.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { performance } from 'node:perf_hooks';
-import { SpanKind, SpanStatusCode, context, trace, type Span } from '@opentelemetry/api';
+import type { Span } from '@opentelemetry/api';
 import { ATTR, QUERYLENS_SCOPE } from '../../core/metrics/registry';
 import { guarded, reportAgentError } from '../../core/agentErrors';
 import type { CacheCounters } from './cacheStatistics';
 import { recordCacheLoad } from './cacheMetrics';
 import type { StatementAnalysis } from '../../core/statementAnalysis';
+import { otelApi, otelApiInUse } from '../../core/otelApi';
 
 /** Told of each statement a load runs (the query cache's wrapped functions tag their entries with what those statements read). */
 export interface StatementTrail {
@@ -43,7 +45,6 @@ export class LoaderDatabaseTime {
 }
 
 const loaderStorage = new AsyncLocalStorage<LoaderDatabaseTime>();
-const tracer = trace.getTracer(QUERYLENS_SCOPE);
 
 /**
  * The load the current code runs in, if any. Call it where a query starts:
@@ -70,28 +71,36 @@ function finish(counters: CacheCounters, span: Span | undefined, started: number
     span.setAttribute('querylens.cache.load.database_queries', scope.queries);
     if (error !== undefined) {
       span.recordException(error instanceof Error ? error : String(error));
-      span.setStatus({ code: SpanStatusCode.ERROR });
+      span.setStatus({ code: otelApi().SpanStatusCode.ERROR });
     }
     span.end();
   }, undefined);
 }
 
-function startSpan(counters: CacheCounters): Span | undefined {
-  return guarded('cache-load', () => tracer.startSpan(`load ${counters.name}`, {
-    kind: SpanKind.INTERNAL,
+function startSpan(api: typeof import('@opentelemetry/api'), counters: CacheCounters): Span | undefined {
+  return guarded('cache-load', () => api.trace.getTracer(QUERYLENS_SCOPE).startSpan(`load ${counters.name}`, {
+    kind: api.SpanKind.INTERNAL,
     attributes: { [ATTR.cacheName]: counters.name },
   }), undefined);
+}
+
+/** Runs `load` in `scope`, inside the load's span when the process has a tracer to make one. */
+function runInScope<T>(scope: LoaderDatabaseTime, counters: CacheCounters, load: () => T): { span: Span | undefined; run: () => T } {
+  const api = otelApiInUse();
+  if (api === undefined) return { span: undefined, run: () => loaderStorage.run(scope, load) };
+  const span = startSpan(api, counters);
+  const activeContext = span === undefined ? api.context.active() : api.trace.setSpan(api.context.active(), span);
+  return { span, run: () => api.context.with(activeContext, () => loaderStorage.run(scope, load)) };
 }
 
 /** Calls `load` inside a measured loader scope and returns its result as is; a load inside another inherits its trail. */
 export function runLoader<T>(counters: CacheCounters, load: () => T, trail: StatementTrail | undefined = loaderStorage.getStore()?.trail): T {
   const scope = new LoaderDatabaseTime(trail);
-  const span = startSpan(counters);
+  const { span, run } = runInScope(scope, counters, load);
   const started = performance.now();
-  const activeContext = span === undefined ? context.active() : trace.setSpan(context.active(), span);
   let result: T;
   try {
-    result = context.with(activeContext, () => loaderStorage.run(scope, load));
+    result = run();
   } catch (error) {
     finish(counters, span, started, scope, error);
     throw error;

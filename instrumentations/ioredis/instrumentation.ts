@@ -1,9 +1,9 @@
 /**
  * querylens' own ioredis instrumentation: spans and semconv metrics for every
  * command, one span per pipeline/MULTI, connection errors and reconnects.
- * The require hook of InstrumentationBase (CommonJS and, through it, ESM)
- * patches ioredis (see patches.ts); an ioredis loaded before the agent is
- * found in the module cache and patched the same way (loadedModules.ts).
+ * The agent's module hook (core/moduleHook.ts: CommonJS and ESM) patches
+ * ioredis (see patches.ts); an ioredis loaded before the agent is found in
+ * the module cache and patched the same way (loadedModules.ts).
  *
  * It never subscribes to ioredis' own tracing channels (5.11+, 6): ioredis
  * publishes only while someone listens, and then hands the app a wrapper
@@ -12,7 +12,7 @@
  * listening also leaves what other subscribers receive exactly as it is
  * without the agent.
  */
-import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
+import { CaptureInstrumentation, type PackagePatch } from '../../core/captureInstrumentation';
 import { createCounter } from '../../core/metrics/instruments';
 import { DB_OPERATION_DURATION } from '../../core/metrics/databaseHistograms';
 import { METRICS, QUERYLENS_SCOPE } from '../../core/metrics/registry';
@@ -27,7 +27,6 @@ import type { IoredisInstrumentationConfig, IoredisModule, PatchableClass, Patch
 import { IOREDIS_PACKAGE } from '../../core/instrumentedPackages';
 
 const SUPPORTED_MAJORS = [5, 6];
-const SUPPORTED_VERSIONS = [`>=${SUPPORTED_MAJORS[0]} <${SUPPORTED_MAJORS[SUPPORTED_MAJORS.length - 1] + 1}`];
 
 function isSupported(version: string): boolean {
   return SUPPORTED_MAJORS.includes(Number.parseInt(version, 10));
@@ -43,19 +42,19 @@ function prototypeOf(exported: PatchableClass | undefined): PatchablePrototype |
   return exported && typeof exported.prototype === 'object' ? exported.prototype : undefined;
 }
 
-export class IoredisInstrumentation extends InstrumentationBase<IoredisInstrumentationConfig> {
+export class IoredisInstrumentation extends CaptureInstrumentation<IoredisInstrumentationConfig> {
   // `declare`: the base constructor already calls enable() and
-  // _updateMetricInstruments(); initialised class fields would overwrite them.
+  // updateMetricInstruments(); initialised class fields would overwrite them.
   private declare instruments: RedisInstruments;
   private declare recorderState: RedisRecorder | undefined;
   /** ioredis copies found already loaded at enable time, patched by us rather than by the hook. */
   private declare preloaded: IoredisModule[] | undefined;
 
   constructor(config: IoredisInstrumentationConfig = {}) {
-    super(QUERYLENS_SCOPE, AGENT_VERSION, config);
+    super(QUERYLENS_SCOPE, AGENT_VERSION, config, 'ioredis-patches');
   }
 
-  protected override _updateMetricInstruments(): void {
+  protected override updateMetricInstruments(): void {
     this.instruments = {
       duration: DB_OPERATION_DURATION,
       connectionErrors: createCounter(this.meter, METRICS.redisConnectionErrors),
@@ -63,20 +62,20 @@ export class IoredisInstrumentation extends InstrumentationBase<IoredisInstrumen
     };
   }
 
-  protected override init(): InstrumentationNodeModuleDefinition {
-    return new InstrumentationNodeModuleDefinition(
-      IOREDIS_PACKAGE,
-      SUPPORTED_VERSIONS,
-      (loaded: unknown) => {
+  override packagePatches(): readonly PackagePatch[] {
+    return [{
+      name: IOREDIS_PACKAGE,
+      supportedMajors: SUPPORTED_MAJORS,
+      patch: (loaded) => {
         this.patch(ioredisExports(loaded));
         return loaded;
       },
-      (loaded: unknown) => this.unpatch(ioredisExports(loaded)),
-    );
+      unpatch: (loaded) => this.unpatch(ioredisExports(loaded)),
+    }];
   }
 
   override enable(): void {
-    if (this._enabled) return;
+    if (this.isEnabled()) return;
     super.enable();
     this.preloaded = this.findPreloaded();
     for (const ioredis of this.preloaded) this.patch(ioredis);
@@ -100,7 +99,7 @@ export class IoredisInstrumentation extends InstrumentationBase<IoredisInstrumen
 
   /** Loaded copies the hook has not captured (the base class patches and unpatches those itself). */
   private findPreloaded(): IoredisModule[] {
-    const hooked = new Set(this.getModuleDefinitions().map((definition) => definition.moduleExports));
+    const hooked = new Set(this.hookedExports());
     return loadedIoredisModules()
       .filter((loaded) => isSupported(loaded.version) && !hooked.has(loaded.exports))
       .map((loaded) => ioredisExports(loaded.exports));
@@ -109,7 +108,7 @@ export class IoredisInstrumentation extends InstrumentationBase<IoredisInstrumen
   private patch(ioredis: IoredisModule): void {
     const recorder = this.recorder();
     const pipeline = prototypeOf(ioredis.Pipeline);
-    // Not InstrumentationBase._wrap: another instrumentation's unwrap would remove ours (see ownWrapper.ts).
+    // Not a shimmer wrap (upstream's InstrumentationBase._wrap): another instrumentation's unwrap would remove ours (see ownWrapper.ts).
     if (pipeline) wrapOwn(pipeline, 'exec', wrapPipelineExec(recorder));
     const redis = prototypeOf(ioredis.Redis);
     if (redis) {

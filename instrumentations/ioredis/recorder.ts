@@ -20,7 +20,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { performance } from 'node:perf_hooks';
 import type { Attributes, Context, Counter, Span, Tracer } from '@opentelemetry/api';
-import { context, SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { otelApi } from '../../core/otelApi';
 import { ATTR } from '../../core/metrics/registry';
 import type { DatabaseHistogram } from '../../core/metrics/preAggregatedHistogram';
 import type { RedisOperationSink } from '../../core/redisOperations';
@@ -82,7 +82,7 @@ function endSpan(span: Span, type: string | undefined, endedAt: number): void {
   if (type !== undefined) {
     span.setAttribute(ATTR.errorType, type);
     // No message: Redis echoes arguments in some error messages.
-    span.setStatus({ code: SpanStatusCode.ERROR });
+    span.setStatus({ code: otelApi().SpanStatusCode.ERROR });
   }
   span.end(epochMillis(endedAt));
 }
@@ -233,7 +233,7 @@ export class RedisRecorder {
 
   /** The context an operation's span will be a child of; undefined when no span is made. */
   private spanParent(): Context | undefined {
-    return this.spans ? context.active() : undefined;
+    return this.spans ? otelApi().context.active() : undefined;
   }
 
   /**
@@ -242,7 +242,7 @@ export class RedisRecorder {
    */
   private startSpan(record: OperationRecord): Span | undefined {
     if (!record.parent) return undefined;
-    const options = { kind: SpanKind.CLIENT, startTime: epochMillis(record.startedAt) };
+    const options = { kind: otelApi().SpanKind.CLIENT, startTime: epochMillis(record.startedAt) };
     const span = this.tracer().startSpan(record.attributes.operation, options, record.parent);
     if (!span.isRecording()) return undefined;
     span.setAttributes(record.attributes.attributes);

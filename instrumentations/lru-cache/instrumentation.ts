@@ -5,15 +5,15 @@
  * instrumentation's meter (which also carries the tiered cache's and the
  * Redis-as-cache counts, see ../cache/cacheMetrics.ts).
  */
-import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
+import { CaptureInstrumentation, type PackagePatch } from '../../core/captureInstrumentation';
 import { AGENT_VERSION } from '../../core/version';
 import { reportAgentError } from '../../core/agentErrors';
 import { bindCacheMetrics } from '../cacheTelemetry/cacheMetrics';
 import { type LruCacheClass, instrumentLruCacheClass } from './instrumentedClass';
 import { LRU_CACHE_PACKAGE } from '../../core/instrumentedPackages';
 
-const SUPPORTED_VERSIONS = ['>=10 <12'];
+const SUPPORTED_MAJORS = [10, 11];
 
 interface LruCacheModule {
   LRUCache?: unknown;
@@ -23,21 +23,21 @@ interface LruCacheModule {
 const instrumentedOf = new WeakMap<LruCacheClass, LruCacheClass>();
 const originalOf = new WeakMap<LruCacheClass, LruCacheClass>();
 
-export class LruCacheInstrumentation extends InstrumentationBase<InstrumentationConfig> {
+export class LruCacheInstrumentation extends CaptureInstrumentation<InstrumentationConfig> {
   constructor(config: InstrumentationConfig = {}) {
-    super('querylens-instrumentation-lru-cache', AGENT_VERSION, config);
+    super('querylens-instrumentation-lru-cache', AGENT_VERSION, config, 'lru-cache-instrumentation');
   }
 
-  protected override init(): InstrumentationNodeModuleDefinition[] {
-    return [new InstrumentationNodeModuleDefinition(
-      LRU_CACHE_PACKAGE,
-      SUPPORTED_VERSIONS,
-      (moduleExports: LruCacheModule) => patchModule(moduleExports),
-      (moduleExports: LruCacheModule) => unpatchModule(moduleExports),
-    )];
+  override packagePatches(): readonly PackagePatch[] {
+    return [{
+      name: LRU_CACHE_PACKAGE,
+      supportedMajors: SUPPORTED_MAJORS,
+      patch: (moduleExports) => patchModule(moduleExports as LruCacheModule),
+      unpatch: (moduleExports) => unpatchModule(moduleExports as LruCacheModule),
+    }];
   }
 
-  protected override _updateMetricInstruments(): void {
+  protected override updateMetricInstruments(): void {
     bindCacheMetrics(this.meter);
   }
 }

@@ -4,11 +4,11 @@
  * `@opentelemetry/instrumentation-pg` when traces are exported (see
  * `upstreamSpans.ts`); metrics and SQL analysis are always ours.
  */
-import {
-  InstrumentationBase, InstrumentationNodeModuleDefinition, InstrumentationNodeModuleFile,
-} from '@opentelemetry/instrumentation';
 import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { CaptureInstrumentation, type PackagePatch } from '../../core/captureInstrumentation';
 import type { RequestScope } from '../../core/requestEvents';
 import { METRICS, QUERYLENS_SCOPE } from '../../core/metrics/registry';
 import { AGENT_VERSION } from '../../core/version';
@@ -53,8 +53,25 @@ function moduleExportsOf<T>(module: T): T {
   return namespace[Symbol.toStringTag] === 'Module' && namespace.default ? namespace.default : module;
 }
 
-export class PgInstrumentation extends InstrumentationBase<PgInstrumentationConfig> {
-  // `declare`: the base constructor calls _updateMetricInstruments before field initialisers run.
+const SUPPORTED_PG_MAJORS = [8];
+const SUPPORTED_PG_POOL_MAJORS = [3];
+
+/**
+ * pg's ConnectionParameters (the defaults a pool's target is read from), from
+ * the pg package in `folder`: pg's Client has loaded it already. Without it
+ * a pool's target comes from its own options only.
+ */
+function connectionParametersIn(folder: string | undefined): ConnectionParametersClass | undefined {
+  if (folder === undefined) return undefined;
+  try {
+    return createRequire(join(folder, 'package.json'))('./lib/connection-parameters.js') as ConnectionParametersClass;
+  } catch {
+    return undefined;
+  }
+}
+
+export class PgInstrumentation extends CaptureInstrumentation<PgInstrumentationConfig> {
+  // `declare`: the base constructor calls updateMetricInstruments before field initialisers run.
   declare readonly pools: PoolRegistry;
   declare private connectionParameters: ConnectionParametersClass | undefined;
   declare private poolInstruments: PoolInstruments;
@@ -64,10 +81,10 @@ export class PgInstrumentation extends InstrumentationBase<PgInstrumentationConf
   declare private transactionWatch: TransactionWatch;
 
   constructor(config: PgInstrumentationConfig = {}) {
-    super(QUERYLENS_SCOPE, AGENT_VERSION, config);
+    super(QUERYLENS_SCOPE, AGENT_VERSION, config, 'pg-query');
   }
 
-  protected override _updateMetricInstruments(): void {
+  protected override updateMetricInstruments(): void {
     const timeouts = createCounter(this.meter, METRICS.dbConnectionTimeouts);
     const leaks = createCounter(this.meter, METRICS.poolClientLeaks);
     const long = createCounter(this.meter, METRICS.longTransactions);
@@ -129,28 +146,22 @@ export class PgInstrumentation extends InstrumentationBase<PgInstrumentationConf
     this.setConfig({ ...this.getConfig(), analyzer });
   }
 
-  protected init() {
-    const connectionParametersFile = new InstrumentationNodeModuleFile(
-      'pg/lib/connection-parameters.js',
-      ['>=8 <9'],
-      (moduleExports: ConnectionParametersClass) => {
-        this.connectionParameters = moduleExports;
-        return moduleExports;
-      },
-      (moduleExports: ConnectionParametersClass) => moduleExports,
-    );
+  override packagePatches(): readonly PackagePatch[] {
     return [
-      new InstrumentationNodeModuleDefinition(
-        PG_PACKAGE,
-        ['>=8 <9'],
-        (module: PgModule) => this.patchClient(moduleExportsOf(module)),
-        (module: PgModule) => this.unpatchClient(moduleExportsOf(module)),
-        [connectionParametersFile],
-      ),
-      new InstrumentationNodeModuleDefinition(
-        PG_POOL_PACKAGE,
-        ['>=3 <4'],
-        (Pool: PoolClass) => createPoolProxy(Pool, {
+      {
+        name: PG_PACKAGE,
+        supportedMajors: SUPPORTED_PG_MAJORS,
+        patch: (module, _version, folder) => {
+          this.connectionParameters ??= connectionParametersIn(folder);
+          this.patchClient(moduleExportsOf(module as PgModule));
+          return module;
+        },
+        unpatch: (module) => this.unpatchClient(moduleExportsOf(module as PgModule)),
+      },
+      {
+        name: PG_POOL_PACKAGE,
+        supportedMajors: SUPPORTED_PG_POOL_MAJORS,
+        patch: (Pool) => createPoolProxy(Pool as PoolClass, {
           registry: this.pools,
           instruments: () => this.poolInstruments,
           connectionParameters: () => this.connectionParameters,
@@ -160,15 +171,15 @@ export class PgInstrumentation extends InstrumentationBase<PgInstrumentationConf
             requestScope: () => this.getConfig().requestScope?.(),
           },
         }),
-        (Pool: PoolClass) => Object.getPrototypeOf(Pool) as PoolClass,
-      ),
+        unpatch: () => undefined,
+      },
     ];
   }
 
   private patchClient<T extends PgModule>(pg: T): T {
     const prototype = pg.Client?.prototype;
     if (!prototype || isOwnWrapper(prototype.query)) return pg;
-    // Not InstrumentationBase._wrap: _wrap first unwraps any shimmer wrapper,
+    // Not upstream's InstrumentationBase._wrap: _wrap first unwraps any shimmer wrapper,
     // which would remove the upstream span instrumentation's. Ours goes around
     // it and sees the app's own text first (see ownWrapper.ts).
     wrapOwn(prototype, 'query', (original: QueryFunction) => createQueryPatch(original, {

@@ -7,7 +7,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { Span, SpanContext } from '@opentelemetry/api';
-import { context, isSpanContextValid, trace } from '@opentelemetry/api';
+import { activeSpan, otelApi } from '../../core/otelApi';
 import { reportAgentError } from '../../core/agentErrors';
 import { appWorkBegan, appWorkEnded } from '../../core/appWork';
 import type { DatabaseHistogram } from '../../core/metrics/preAggregatedHistogram';
@@ -153,7 +153,7 @@ function analyzeSafely(text: string, deps: QueryPatchDeps): StatementAnalysis | 
 /** The span's context when it is real: without a tracer provider every span is the invalid all-zero one. */
 function recordedContextOf(span: Span | undefined): SpanContext | undefined {
   const spanContext = span?.spanContext();
-  return spanContext !== undefined && isSpanContextValid(spanContext) ? spanContext : undefined;
+  return spanContext !== undefined && otelApi().isSpanContextValid(spanContext) ? spanContext : undefined;
 }
 
 /** An HTTP request groups its statements across the spans inside it (a resolver span per item is still one loop). */
@@ -182,7 +182,7 @@ export function createQueryPatch(original: QueryFunction, deps: QueryPatchDeps):
   const hook = function query(this: PgClientLike, ...args: unknown[]): unknown {
     const call = describeQueryCall(args);
     if (call === undefined || deps.isAgentQuery(args[0])) return original.apply(this, args);
-    const span = trace.getSpan(context.active());
+    const span = activeSpan();
     appWorkBegan();
     const scope = deps.requestScope();
     const site = callSiteOf(this, call.text, hook, deps);

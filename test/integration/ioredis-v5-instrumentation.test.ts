@@ -16,7 +16,7 @@ import { cleanUpRedis, IoredisHarness, REDIS_HOST, REDIS_PORT } from '../helpers
 
 const harness = new IoredisHarness();
 const ioredis5 = createRequire(import.meta.url)('ioredis-v5') as typeof import('ioredis').default;
-const [definition] = harness.instrumentation.getModuleDefinitions();
+const [definition] = harness.instrumentation.packagePatches();
 
 const HOST = REDIS_HOST;
 const PORT = REDIS_PORT;
@@ -31,7 +31,7 @@ function client(db = 0): RedisClient {
 
 beforeAll(() => {
   expect(ioredis5.prototype).not.toHaveProperty('_buildCommandContext');
-  definition.patch?.(ioredis5, '5.4.2');
+  definition.patch(ioredis5, '5.4.2');
 });
 beforeEach(() => harness.resetSpans());
 afterAll(async () => {
@@ -105,14 +105,14 @@ describe('ioredis 5.4 (no channels)', () => {
   it('stops recording when unpatched', async () => {
     const redis = client();
     await redis.ping();
-    definition.unpatch?.(ioredis5, '5.4.2');
+    definition.unpatch(ioredis5, '5.4.2');
     try {
       await harness.resetSpans();
       await redis.get(`${PREFIX}a`);
       await redis.pipeline().get(`${PREFIX}a`).exec();
       expect(await harness.finishedSpans()).toHaveLength(0);
     } finally {
-      definition.patch?.(ioredis5, '5.4.2');
+      definition.patch(ioredis5, '5.4.2');
     }
   });
 });

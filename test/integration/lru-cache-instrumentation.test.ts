@@ -147,9 +147,9 @@ describe('lru-cache v10 through the module definition', () => {
   const version = (JSON.parse(readFileSync(join(dirname(requireHere.resolve('lru-cache-v10')), '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
 
   it('patches v10 and counts its lookups and evictions', async () => {
-    const definition = instrumentation.getModuleDefinitions().find((d) => d.name === 'lru-cache');
-    expect(definition?.supportedVersions).toEqual(['>=10 <12']);
-    const patched = definition!.patch!({ LRUCache: v10.LRUCache }, version) as typeof v10;
+    const definition = instrumentation.packagePatches().find((d) => d.name === 'lru-cache');
+    expect(definition?.supportedMajors).toEqual([10, 11]);
+    const patched = definition!.patch({ LRUCache: v10.LRUCache }, version) as typeof v10;
     expect(patched.LRUCache).not.toBe(v10.LRUCache);
 
     const name = uniqueName('v10');

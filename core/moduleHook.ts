@@ -1,0 +1,132 @@
+/**
+ * The agent's own module hook: hands an instrumented package's exports to its
+ * patch when the app first loads the package, through `require` and, once
+ * the ESM loader hook is in place (agent/esmLoaderHook.ts), through `import`.
+ *
+ * Not @opentelemetry/instrumentation's InstrumentationBase: with its require
+ * hook (require-in-the-middle, which loads `debug`), import-in-the-middle and
+ * the OpenTelemetry API it needs, it held the app's start about 20 ms before
+ * the app's first line, and its require hook resolved every `require` of
+ * the app's to a file. This one is a file, and looks at a `require` only
+ * when it names a hooked package (as the app, and pg for pg-pool, do).
+ */
+import { readFileSync } from 'node:fs';
+import Module from 'node:module';
+import { dirname, join } from 'node:path';
+import { reportAgentError, type AgentComponent } from './agentErrors';
+
+export interface PackageHook {
+  /** The package's name, as `require` and `import` name it. */
+  readonly name: string;
+  /** The major versions the patch supports. */
+  readonly supportedMajors: readonly number[];
+  /** Where a failing patch is counted (core/agentErrors.ts). */
+  readonly component: AgentComponent;
+  /** Returns what the app gets: the exports, patched, or what replaces them. `folder` holds the package's package.json. */
+  patch(exports: unknown, version: string, folder: string): unknown;
+}
+
+/** Hooks `import`s of the named packages: `onImport` gets each one's namespace (import-in-the-middle's Hook). */
+export type ImportHooker = (names: readonly string[], onImport: (namespace: unknown, name: string, baseDir: string | undefined) => unknown) => void;
+
+type RequireFunction = (this: Module, id: string) => unknown;
+
+const hooksByName = new Map<string, PackageHook[]>();
+/** What each package's exports became, so every `require` of it gets the same. */
+const patchedExports = new WeakMap<object, unknown>();
+let importHooker: ImportHooker | undefined;
+let requireHooked = false;
+
+interface PackageFound {
+  readonly version: string;
+  readonly folder: string;
+}
+
+/** A package's version and folder: the nearest package.json of that name above its main file (at most four levels up). */
+function findPackage(name: string, file: string): PackageFound | undefined {
+  let folder = dirname(file);
+  for (let level = 0; level < 5; level += 1) {
+    try {
+      const manifest = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as { name?: unknown; version?: unknown };
+      if (manifest.name === name) return typeof manifest.version === 'string' ? { version: manifest.version, folder } : undefined;
+    } catch {
+      // No package.json here (or not one we can read): one level up.
+    }
+    const parent = dirname(folder);
+    if (parent === folder) break;
+    folder = parent;
+  }
+  return undefined;
+}
+
+function applyHooks(hooks: readonly PackageHook[], exports: unknown, found: PackageFound | undefined): unknown {
+  if (found === undefined) return exports;
+  const major = Number.parseInt(found.version, 10);
+  let current = exports;
+  for (const hook of hooks) {
+    if (!hook.supportedMajors.includes(major)) continue;
+    try {
+      current = hook.patch(current, found.version, found.folder);
+    } catch (error) {
+      reportAgentError(hook.component, error);
+    }
+  }
+  return current;
+}
+
+function patchRequired(parent: Module, id: string, exports: unknown, hooks: readonly PackageHook[]): unknown {
+  if ((typeof exports !== 'object' && typeof exports !== 'function') || exports === null) return exports;
+  if (patchedExports.has(exports)) return patchedExports.get(exports);
+  let found: PackageFound | undefined;
+  try {
+    found = findPackage(id, (Module as unknown as { _resolveFilename(id: string, parent: Module): string })._resolveFilename(id, parent));
+  } catch (error) {
+    reportAgentError(hooks[0].component, error);
+  }
+  const patched = applyHooks(hooks, exports, found);
+  patchedExports.set(exports, patched);
+  return patched;
+}
+
+function hookRequire(): void {
+  if (requireHooked) return;
+  requireHooked = true;
+  const original = Module.prototype.require as unknown as RequireFunction;
+  const hooked = function require(this: Module, id: string): unknown {
+    const exports = original.call(this, id);
+    const hooks = hooksByName.get(id);
+    return hooks === undefined ? exports : patchRequired(this, id, exports, hooks);
+  };
+  Module.prototype.require = hooked as unknown as typeof Module.prototype.require;
+}
+
+function hookImports(hooker: ImportHooker, names: readonly string[]): void {
+  hooker(names, (namespace, name, baseDir) => {
+    const hooks = hooksByName.get(name);
+    if (hooks === undefined || baseDir === undefined) return undefined;
+    const patched = applyHooks(hooks, namespace, findPackage(name, join(baseDir, 'package.json')));
+    return patched === namespace ? undefined : patched;
+  });
+}
+
+/** Patches each package the app loads from now on, by `require` and (once the loader hook is in) by `import`. */
+export function hookPackages(hooks: readonly PackageHook[]): void {
+  hookRequire();
+  const added: string[] = [];
+  for (const hook of hooks) {
+    const known = hooksByName.get(hook.name);
+    if (known) known.push(hook);
+    else {
+      hooksByName.set(hook.name, [hook]);
+      added.push(hook.name);
+    }
+  }
+  if (importHooker && added.length > 0) hookImports(importHooker, added);
+}
+
+/** Called once the ESM loader hook is installed: `import`s of the packages hooked so far and later reach their patches. */
+export function hookImportsWith(hooker: ImportHooker): void {
+  if (importHooker) return;
+  importHooker = hooker;
+  if (hooksByName.size > 0) hookImports(hooker, [...hooksByName.keys()]);
+}
