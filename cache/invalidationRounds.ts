@@ -65,8 +65,9 @@ export class InvalidationRounds {
       const started = performance.now();
       await this.#round(tags);
       // Looked at again after each sleep: a timer counts from the loop's cached time, so it can fire a millisecond or more early.
+      // The clock is read once per look: read twice, the second read could pass the deadline and ask for a negative sleep (a TimeoutNegativeWarning on the app's stderr).
       const until = started + ROUND_INTERVAL_MS;
-      while (performance.now() < until) await sleep(until - performance.now(), undefined, { ref: false });
+      for (let left = until - performance.now(); left > 0; left = until - performance.now()) await sleep(left, undefined, { ref: false });
     }
     // In the same microtask as the loop's last check: a tag added after it starts a new run.
     this.#running = false;

@@ -3,7 +3,7 @@
  * with a `tell` that records what it is given and finishes when the test says.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { InvalidationRounds, ROUND_INTERVAL_MS } from '../../cache/invalidationRounds';
 import { agentErrorCount } from '../../core/agentErrors';
 
@@ -99,5 +99,31 @@ describe('invalidation rounds', () => {
     await Promise.resolve();
     expect(told).toEqual([['fails'], ['next']]);
     expect(performance.now() - before).toBeLessThan(ROUND_INTERVAL_MS);
+  });
+
+  it('never asks for a negative sleep when the clock passes the interval between two looks at it', async () => {
+    // A fake clock (the race is a few microseconds wide on a real one): each read moves it on by
+    // three quarters of the interval, so the look that finds time left is followed by a read past the end.
+    let now = performance.now();
+    const clock = vi.spyOn(performance, 'now').mockImplementation(() => (now += ROUND_INTERVAL_MS * 0.75));
+    const warnings: string[] = [];
+    const onWarning = (warning: Error): void => { warnings.push(warning.name); };
+    process.on('warning', onWarning);
+    try {
+      let told = 0;
+      const rounds = new InvalidationRounds(() => {
+        told += 1;
+        return Promise.resolve();
+      });
+      rounds.add('a');
+      await sleep(ROUND_INTERVAL_MS * 2);
+      // Node.js emits the warning on the next tick.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(told).toBe(1);
+      expect(warnings).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+      clock.mockRestore();
+    }
   });
 });
