@@ -16,6 +16,7 @@ import { pathToFileURL } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
 import { INSTRUMENTED_PACKAGES } from '../core/instrumentedPackages';
 import { hookImportsWith } from '../core/moduleHook';
+import { reportAgentError } from '../core/agentErrors';
 
 const HOOK_KEY = Symbol.for('querylens.esmLoaderHook');
 type GlobalWithHook = typeof globalThis & { [HOOK_KEY]?: true };
@@ -51,7 +52,12 @@ export function installEsmLoaderHook(): void {
   // Node.js runs `--require` preloads again inside its loader thread; the hook belongs to the main thread only.
   if (holder[HOOK_KEY] || !isMainThread) return;
   holder[HOOK_KEY] = true;
-  if (!registerInThread()) register('@opentelemetry/instrumentation/hook.mjs', pathToFileURL(__filename));
-  const { Hook } = fromInstrumentation('import-in-the-middle') as { Hook: HookClass };
-  hookImportsWith((names, onImport) => new Hook([...names], { internals: false }, onImport));
+  try {
+    if (!registerInThread()) register('@opentelemetry/instrumentation/hook.mjs', pathToFileURL(__filename));
+    const { Hook } = fromInstrumentation('import-in-the-middle') as { Hook: HookClass };
+    hookImportsWith((names, onImport) => new Hook([...names], { internals: false }, onImport));
+  } catch (error) {
+    // The app starts all the same (`--import` has no other guard); its ES-module imports go uninstrumented, counted and said once.
+    reportAgentError('bootstrap', error);
+  }
 }

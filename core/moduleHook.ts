@@ -7,11 +7,15 @@
  * hook (require-in-the-middle, which loads `debug`), import-in-the-middle and
  * the OpenTelemetry API it needs, it held the app's start about 20 ms before
  * the app's first line, and its require hook resolved every `require` of
- * the app's to a file. This one is a file, and looks at a `require` only
- * when it names a hooked package (as the app, and pg for pg-pool, do).
+ * the app's to a file. This one is a file, and resolves a `require` only
+ * when it names a hooked package: by its name (as the app, and pg for
+ * pg-pool, do), or by a path into it (`pg/lib/index.js`,
+ * `require(require.resolve('pg'))`, `…/node_modules/pg`, as some ORMs load
+ * their driver); the package is patched when that resolves to its main
+ * file. A prerelease is left alone, as upstream's version ranges do.
  */
 import { readFileSync } from 'node:fs';
-import Module from 'node:module';
+import Module, { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { reportAgentError, type AgentComponent } from './agentErrors';
 
@@ -30,6 +34,11 @@ export interface PackageHook {
 export type ImportHooker = (names: readonly string[], onImport: (namespace: unknown, name: string, baseDir: string | undefined) => unknown) => void;
 
 type RequireFunction = (this: Module, id: string) => unknown;
+type ModuleInternals = typeof Module & {
+  _resolveFilename(request: string, parent: Module | null): string;
+  _cache: Record<string, { loaded?: boolean } | undefined>;
+};
+const internals = Module as ModuleInternals;
 
 const hooksByName = new Map<string, PackageHook[]>();
 /** What each package's exports became, so every `require` of it gets the same. */
@@ -60,7 +69,7 @@ function findPackage(name: string, file: string): PackageFound | undefined {
 }
 
 function applyHooks(hooks: readonly PackageHook[], exports: unknown, found: PackageFound | undefined): unknown {
-  if (found === undefined) return exports;
+  if (found === undefined || found.version.includes('-')) return exports;
   const major = Number.parseInt(found.version, 10);
   let current = exports;
   for (const hook of hooks) {
@@ -74,12 +83,60 @@ function applyHooks(hooks: readonly PackageHook[], exports: unknown, found: Pack
   return current;
 }
 
-function patchRequired(parent: Module, id: string, exports: unknown, hooks: readonly PackageHook[]): unknown {
+/** Whether `id` names `name`'s folder or a file in it: `pg/…`, `…/node_modules/pg` or `…/node_modules/pg/…` (either separator). */
+function pointsInto(id: string, name: string): boolean {
+  if (id.startsWith(`${name}/`)) return true;
+  for (const separator of ['/', '\\']) {
+    const folder = `node_modules${separator}${name}`;
+    if (id.endsWith(folder) || id.includes(`${folder}${separator}`)) return true;
+  }
+  return false;
+}
+
+/** The hooked package a path request may point into, by the request alone (most requests have no separator and stop here). */
+function packageNamedIn(id: string): string | undefined {
+  if (!id.includes('/') && !id.includes('\\')) return undefined;
+  for (const name of hooksByName.keys()) if (pointsInto(id, name)) return name;
+  return undefined;
+}
+
+/** Files a path request resolved to that are not their package's main file: not read again. */
+const notMainFiles = new Set<string>();
+
+/** What `require` of `name`, or of its folder, resolves to, from the package's own folder. */
+function resolvesTo(request: string, folder: string): string | undefined {
+  try {
+    return createRequire(join(folder, 'package.json')).resolve(request);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The package `file` is the main file of, if it is `name`'s: what its name
+ * resolves to (through its "exports", lru-cache 11's `node` build) or its
+ * folder does (its "main").
+ */
+function packageOfMainFile(name: string, file: string): PackageFound | undefined {
+  if (notMainFiles.has(file)) return undefined;
+  const found = findPackage(name, file);
+  if (found !== undefined && (resolvesTo(name, found.folder) === file || resolvesTo(found.folder, found.folder) === file)) return found;
+  notMainFiles.add(file);
+  return undefined;
+}
+
+function patchRequired(parent: Module, name: string, id: string, exports: unknown): unknown {
   if ((typeof exports !== 'object' && typeof exports !== 'function') || exports === null) return exports;
   if (patchedExports.has(exports)) return patchedExports.get(exports);
+  const hooks = hooksByName.get(name)!;
   let found: PackageFound | undefined;
   try {
-    found = findPackage(id, (Module as unknown as { _resolveFilename(id: string, parent: Module): string })._resolveFilename(id, parent));
+    const file = internals._resolveFilename(id, parent);
+    // Inside a require cycle the package is still loading: patched at a later require, once it is whole.
+    if (internals._cache[file]?.loaded === false) return exports;
+    found = id === name ? findPackage(name, file) : packageOfMainFile(name, file);
+    // A path to another file of the package: not the package's exports, nothing to patch.
+    if (found === undefined && id !== name) return exports;
   } catch (error) {
     reportAgentError(hooks[0].component, error);
   }
@@ -94,8 +151,8 @@ function hookRequire(): void {
   const original = Module.prototype.require as unknown as RequireFunction;
   const hooked = function require(this: Module, id: string): unknown {
     const exports = original.call(this, id);
-    const hooks = hooksByName.get(id);
-    return hooks === undefined ? exports : patchRequired(this, id, exports, hooks);
+    const name = hooksByName.has(id) ? id : packageNamedIn(id);
+    return name === undefined ? exports : patchRequired(this, name, id, exports);
   };
   Module.prototype.require = hooked as unknown as typeof Module.prototype.require;
 }

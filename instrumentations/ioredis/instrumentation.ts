@@ -17,7 +17,7 @@ import { createCounter } from '../../core/metrics/instruments';
 import { DB_OPERATION_DURATION } from '../../core/metrics/databaseHistograms';
 import { METRICS, QUERYLENS_SCOPE } from '../../core/metrics/registry';
 import { AGENT_VERSION } from '../../core/version';
-import { unwrapOwn, wrapOwn } from '../../core/ownWrapper';
+import { isOwnWrapper, unwrapOwn, wrapOwn } from '../../core/ownWrapper';
 import { loadedIoredisModules } from './loadedModules';
 import { wrapPipelineExec, wrapSendCommand, wrapSetStatus, wrapSilentEmit } from './patches';
 import type { RedisServerHealth } from './connectionHealth';
@@ -106,6 +106,8 @@ export class IoredisInstrumentation extends CaptureInstrumentation<IoredisInstru
   }
 
   private patch(ioredis: IoredisModule): void {
+    // A copy patched through the module cache at enable, then required by the app again: once is enough.
+    if (isOwnWrapper(prototypeOf(ioredis.Redis)?.sendCommand)) return;
     const recorder = this.recorder();
     const pipeline = prototypeOf(ioredis.Pipeline);
     // Not a shimmer wrap (upstream's InstrumentationBase._wrap): another instrumentation's unwrap would remove ours (see ownWrapper.ts).

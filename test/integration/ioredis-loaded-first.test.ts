@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import type { Redis as RedisClient } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ATTR } from '../../core/metrics/registry';
+import { beneathOwn, isOwnWrapper } from '../../core/ownWrapper';
 import { cleanUpRedis, IoredisHarness, REDIS_HOST, REDIS_PORT } from '../helpers/ioredisHarness';
 
 // Required first, on purpose.
@@ -37,6 +38,19 @@ describe('ioredis loaded before the agent', () => {
     expect(await harness.durationCount({ [ATTR.dbOperationName]: 'GET' })).toBe(2);
     expect(await harness.durationCount({ [ATTR.dbOperationName]: 'MULTI' })).toBe(1);
     expect(await harness.durationCount({ [ATTR.dbOperationName]: 'INFO' })).toBe(0);
+  });
+
+  it('is patched once when the app requires it again after the agent started', async () => {
+    // Through the module hook this time: the copy found in the cache was patched already (twice, on 7321eba).
+    expect(createRequire(import.meta.url)('ioredis')).toBe(Redis);
+    expect(isOwnWrapper(Redis.prototype.sendCommand)).toBe(true);
+    expect(isOwnWrapper(beneathOwn(Redis.prototype.sendCommand))).toBe(false);
+    expect(isOwnWrapper(beneathOwn(Redis.Pipeline.prototype.exec))).toBe(false);
+    const before = await harness.durationCount({ [ATTR.dbOperationName]: 'GET' });
+    const redis = new Redis({ host: REDIS_HOST, port: REDIS_PORT });
+    clients.push(redis);
+    await redis.get(`${PREFIX}a`);
+    expect(await harness.durationCount({ [ATTR.dbOperationName]: 'GET' })).toBe(before + 1);
   });
 
   it('unpatches it when disabled', () => {

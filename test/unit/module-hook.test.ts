@@ -1,9 +1,11 @@
 /**
  * The agent's own module hook (core/moduleHook.ts), on packages installed
- * here (`ms` 2, `js-yaml` 4): a package is patched the first time it is
- * required after it is hooked, with its own version and folder; every later
- * require gets what the patch returned; a major it does not support, or a
- * patch that throws, leaves the app the package as it is.
+ * here (`ms` 2, `semver` 7, `js-yaml` 4, `yaml` 2): a package is patched the
+ * first time it is required after it is hooked, by its name or by a path to
+ * its main file, with its own version and folder; every later require gets
+ * what the patch returned; a major it does not support, or a patch that
+ * throws, leaves the app the package as it is. The hook is the process's:
+ * the tests run in order in one worker, each hooking a package of its own.
  */
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
@@ -31,8 +33,19 @@ describe('the module hook', () => {
     expect(requireHere('ms')).toBe(replacement);
     expect(requireHere('ms')).toBe(replacement);
     expect(calls).toEqual([{ version: msVersion, folder: msFolder }]);
-    // A file of the package named by its path is not the package's name: left alone.
-    expect(requireHere('ms/index.js')).not.toBe(replacement);
+  });
+
+  it('patches a package required by a path to its main file or folder, and leaves its other files alone', () => {
+    const replacement = { replaced: true };
+    let patches = 0;
+    hookPackages([{ name: 'semver', supportedMajors: [7], component: 'bootstrap', patch: () => { patches += 1; return replacement; } }]);
+    const parse = requireHere('semver/functions/parse.js') as unknown;
+    expect(typeof parse).toBe('function');
+    expect(requireHere(requireHere.resolve('semver'))).toBe(replacement);
+    expect(requireHere(dirname(requireHere.resolve('semver/package.json')))).toBe(replacement);
+    expect(requireHere('semver/index.js')).toBe(replacement);
+    expect(requireHere('semver')).toBe(replacement);
+    expect(patches).toBe(1);
   });
 
   it('leaves a major it does not support, and the package of a patch that throws, as they are', () => {
@@ -52,6 +65,6 @@ describe('the module hook', () => {
     const asked: string[][] = [];
     hookImportsWith((names) => asked.push([...names]));
     hookPackages([{ name: 'yaml', supportedMajors: [2], component: 'bootstrap', patch: (exports) => exports }]);
-    expect(asked).toEqual([['ms', 'js-yaml'], ['yaml']]);
+    expect(asked).toEqual([['ms', 'semver', 'js-yaml'], ['yaml']]);
   });
 });
