@@ -83,25 +83,30 @@ function applyHooks(hooks: readonly PackageHook[], exports: unknown, found: Pack
   return current;
 }
 
-/** Whether `id` names `name`'s folder or a file in it: `pg/…`, `…/node_modules/pg` or `…/node_modules/pg/…` (either separator). */
-function pointsInto(id: string, name: string): boolean {
-  if (id.startsWith(`${name}/`)) return true;
-  for (const separator of ['/', '\\']) {
-    const folder = `node_modules${separator}${name}`;
-    if (id.endsWith(folder) || id.includes(`${folder}${separator}`)) return true;
-  }
-  return false;
-}
+const NODE_MODULES = 'node_modules';
 
-/** The hooked package a path request may point into, by the request alone (most requests have no separator and stop here). */
+/**
+ * The hooked package a path request may point into, by the request alone:
+ * its first segment (`pg/lib/index.js`) or the one after its last
+ * node_modules (`…/node_modules/pg`, `…/node_modules/pg/…`, either
+ * separator). A relative request of the app's own stops at two searches.
+ */
 function packageNamedIn(id: string): string | undefined {
-  if (!id.includes('/') && !id.includes('\\')) return undefined;
-  for (const name of hooksByName.keys()) if (pointsInto(id, name)) return name;
-  return undefined;
+  const slash = id.indexOf('/');
+  if (slash > 0 && id[0] !== '.') {
+    const first = id.slice(0, slash);
+    if (hooksByName.has(first)) return first;
+  }
+  const at = id.lastIndexOf(NODE_MODULES);
+  if (at < 0) return undefined;
+  const rest = id.slice(at + NODE_MODULES.length + 1);
+  const end = rest.search(/[\\/]/);
+  const name = end < 0 ? rest : rest.slice(0, end);
+  return hooksByName.has(name) ? name : undefined;
 }
 
-/** Files a path request resolved to that are not their package's main file: not read again. */
-const notMainFiles = new Set<string>();
+/** The exports of files a path request reached that are not their package's main file: not resolved again. */
+const notMainExports = new WeakSet<object>();
 
 /** What `require` of `name`, or of its folder, resolves to, from the package's own folder. */
 function resolvesTo(request: string, folder: string): string | undefined {
@@ -118,16 +123,14 @@ function resolvesTo(request: string, folder: string): string | undefined {
  * folder does (its "main").
  */
 function packageOfMainFile(name: string, file: string): PackageFound | undefined {
-  if (notMainFiles.has(file)) return undefined;
   const found = findPackage(name, file);
-  if (found !== undefined && (resolvesTo(name, found.folder) === file || resolvesTo(found.folder, found.folder) === file)) return found;
-  notMainFiles.add(file);
-  return undefined;
+  return found !== undefined && (resolvesTo(name, found.folder) === file || resolvesTo(found.folder, found.folder) === file) ? found : undefined;
 }
 
 function patchRequired(parent: Module, name: string, id: string, exports: unknown): unknown {
   if ((typeof exports !== 'object' && typeof exports !== 'function') || exports === null) return exports;
   if (patchedExports.has(exports)) return patchedExports.get(exports);
+  if (id !== name && notMainExports.has(exports)) return exports;
   const hooks = hooksByName.get(name)!;
   let found: PackageFound | undefined;
   try {
@@ -136,7 +139,10 @@ function patchRequired(parent: Module, name: string, id: string, exports: unknow
     if (internals._cache[file]?.loaded === false) return exports;
     found = id === name ? findPackage(name, file) : packageOfMainFile(name, file);
     // A path to another file of the package: not the package's exports, nothing to patch.
-    if (found === undefined && id !== name) return exports;
+    if (found === undefined && id !== name) {
+      notMainExports.add(exports);
+      return exports;
+    }
   } catch (error) {
     reportAgentError(hooks[0].component, error);
   }

@@ -79,6 +79,7 @@ export class PgInstrumentation extends CaptureInstrumentation<PgInstrumentationC
   declare private transactionInstruments: TransactionInstruments;
   declare private sampler: CallSiteSampler;
   declare private transactionWatch: TransactionWatch;
+  declare private poolProxies: WeakMap<PoolClass, PoolClass> | undefined;
 
   constructor(config: PgInstrumentationConfig = {}) {
     super(QUERYLENS_SCOPE, AGENT_VERSION, config, 'pg-query');
@@ -161,19 +162,33 @@ export class PgInstrumentation extends CaptureInstrumentation<PgInstrumentationC
       {
         name: PG_POOL_PACKAGE,
         supportedMajors: SUPPORTED_PG_POOL_MAJORS,
-        patch: (Pool) => createPoolProxy(Pool as PoolClass, {
-          registry: this.pools,
-          instruments: () => this.poolInstruments,
-          connectionParameters: () => this.connectionParameters,
-          callers: {
-            sampleStatement: (text) => this.callSiteSampler().shouldCapture(text),
-            callSite: (skip) => this.captureSite(skip),
-            requestScope: () => this.getConfig().requestScope?.(),
-          },
-        }),
+        patch: (module) => this.poolProxyOf(moduleExportsOf(module as PoolClass)),
         unpatch: () => undefined,
       },
     ];
+  }
+
+  /**
+   * The proxy of a pg-pool class, one per class: an ES-module import (its
+   * namespace's default) and a `require` of the same copy get the same one.
+   */
+  private poolProxyOf(Pool: PoolClass): PoolClass {
+    this.poolProxies ??= new WeakMap();
+    let proxy = this.poolProxies.get(Pool);
+    if (proxy === undefined) {
+      proxy = createPoolProxy(Pool, {
+        registry: this.pools,
+        instruments: () => this.poolInstruments,
+        connectionParameters: () => this.connectionParameters,
+        callers: {
+          sampleStatement: (text) => this.callSiteSampler().shouldCapture(text),
+          callSite: (skip) => this.captureSite(skip),
+          requestScope: () => this.getConfig().requestScope?.(),
+        },
+      });
+      this.poolProxies.set(Pool, proxy);
+    }
+    return proxy;
   }
 
   private patchClient<T extends PgModule>(pg: T): T {

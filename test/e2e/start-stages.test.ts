@@ -114,14 +114,19 @@ describe('the later start-up stages', () => {
   it.runIf(process.platform === 'linux' && inThreadHooksSupported()).each([
     ['--require', REGISTER_CJS],
     ['--import', REGISTER_ESM],
-  ])('an ES-module app preloaded with %s gets its pg patched and no loader thread', async (flag, entry) => {
+  ])('an ES-module app preloaded with %s gets its pg and pg-pool patched and no loader thread', async (flag, entry) => {
     const app = join(APPS, 'thread-count.mjs');
     const bare = await runNode(app);
     const agent = await runNode(app, { nodeArgs: [flag, entry], env: { OTEL_EXPORTER_PROMETHEUS_PORT: String(await freePort()) } });
     expect(agent.code, agent.stderr).toBe(0);
-    const without = lastJsonLine<{ threads: number; patched: boolean }>(bare.stdout);
-    const withAgent = lastJsonLine<{ threads: number; patched: boolean }>(agent.stdout);
+    type Seen = { threads: number; patched: boolean; poolDepth: number; sameRequired: boolean };
+    const without = lastJsonLine<Seen>(bare.stdout);
+    const withAgent = lastJsonLine<Seen>(agent.stdout);
     expect([without.patched, withAgent.patched]).toEqual([false, true]);
     expect(withAgent.threads).toBe(without.threads);
+    // An imported pg-pool is the agent's proxy once, and a require of it the same class (7321eba: not proxied, then proxied twice).
+    expect([without.poolDepth, withAgent.poolDepth]).toEqual([1, 2]);
+    expect([without.sameRequired, withAgent.sameRequired]).toEqual([true, true]);
+    expect(agent.stderr).toBe('');
   });
 });

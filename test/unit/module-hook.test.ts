@@ -1,6 +1,6 @@
 /**
  * The agent's own module hook (core/moduleHook.ts), on packages installed
- * here (`ms` 2, `semver` 7, `js-yaml` 4, `yaml` 2): a package is patched the
+ * here (`ms` 2, `semver` 7, `lru-cache` 11, `js-yaml` 4, `yaml` 2): a package is patched the
  * first time it is required after it is hooked, by its name or by a path to
  * its main file, with its own version and folder; every later require gets
  * what the patch returned; a major it does not support, or a patch that
@@ -48,6 +48,20 @@ describe('the module hook', () => {
     expect(patches).toBe(1);
   });
 
+  it('takes the file a package\'s name resolves to through its "exports" for its main file, and a path to it under node_modules', () => {
+    // lru-cache 11: `require('lru-cache')` gives its node build, which is not its package.json "main".
+    const replacement = { replaced: true };
+    hookPackages([{ name: 'lru-cache', supportedMajors: [11], component: 'bootstrap', patch: () => replacement }]);
+    const nodeBuild = requireHere.resolve('lru-cache');
+    expect(nodeBuild).toMatch(/node_modules[\\/]lru-cache[\\/]/);
+    expect(requireHere(nodeBuild)).toBe(replacement);
+    expect(requireHere('lru-cache')).toBe(replacement);
+    // Another file of the package, reached again: still the package's own, not resolved as a main file again.
+    const raw = requireHere('lru-cache/raw') as unknown;
+    expect(raw).not.toBe(replacement);
+    expect(requireHere('lru-cache/raw')).toBe(raw);
+  });
+
   it('leaves a major it does not support, and the package of a patch that throws, as they are', () => {
     const original = requireHere('js-yaml') as object;
     const before = agentErrorCount('lru-cache-instrumentation');
@@ -65,6 +79,6 @@ describe('the module hook', () => {
     const asked: string[][] = [];
     hookImportsWith((names) => asked.push([...names]));
     hookPackages([{ name: 'yaml', supportedMajors: [2], component: 'bootstrap', patch: (exports) => exports }]);
-    expect(asked).toEqual([['ms', 'semver', 'js-yaml'], ['yaml']]);
+    expect(asked).toEqual([['ms', 'semver', 'lru-cache', 'js-yaml'], ['yaml']]);
   });
 });
