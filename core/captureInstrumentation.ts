@@ -16,6 +16,7 @@ import type { Instrumentation, InstrumentationConfig } from '@opentelemetry/inst
 import type { AgentComponent } from './agentErrors';
 import { HeldMeterProvider } from './metrics/heldMeter';
 import { hookPackages } from './moduleHook';
+import { otelApi } from './otelApi';
 
 /** One package an instrumentation patches, and how it undoes that. */
 export interface PackagePatch {
@@ -68,7 +69,7 @@ export abstract class CaptureInstrumentation<Config extends InstrumentationConfi
   protected get tracer(): Tracer {
     this.currentTracer ??= this.tracerProvider
       ? this.tracerProvider.getTracer(this.instrumentationName, this.instrumentationVersion)
-      : (require('@opentelemetry/api') as typeof import('@opentelemetry/api')).trace.getTracer(this.instrumentationName, this.instrumentationVersion);
+      : otelApi().trace.getTracer(this.instrumentationName, this.instrumentationVersion);
     return this.currentTracer;
   }
 

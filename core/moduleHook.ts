@@ -46,6 +46,12 @@ const patchedExports = new WeakMap<object, unknown>();
 let importHooker: ImportHooker | undefined;
 let requireHooked = false;
 
+/** The CommonJS exports of a package, whether a patch is handed those (`require`) or an ES-module namespace (`import`). */
+export function commonJsExports<T>(loaded: T): T {
+  const namespace = loaded as { [Symbol.toStringTag]?: unknown; default?: T };
+  return namespace[Symbol.toStringTag] === 'Module' && namespace.default ? namespace.default : loaded;
+}
+
 interface PackageFound {
   readonly version: string;
   readonly folder: string;

@@ -13,6 +13,7 @@
  * without the agent.
  */
 import { CaptureInstrumentation, type PackagePatch } from '../../core/captureInstrumentation';
+import { commonJsExports } from '../../core/moduleHook';
 import { createCounter } from '../../core/metrics/instruments';
 import { DB_OPERATION_DURATION } from '../../core/metrics/databaseHistograms';
 import { METRICS, QUERYLENS_SCOPE } from '../../core/metrics/registry';
@@ -30,12 +31,6 @@ const SUPPORTED_MAJORS = [5, 6];
 
 function isSupported(version: string): boolean {
   return SUPPORTED_MAJORS.includes(Number.parseInt(version, 10));
-}
-
-/** The CommonJS exports, whether the hook hands us those or an ESM namespace. */
-function ioredisExports(loaded: unknown): IoredisModule {
-  const namespace = loaded as { [Symbol.toStringTag]?: unknown; default?: IoredisModule };
-  return namespace[Symbol.toStringTag] === 'Module' && namespace.default ? namespace.default : (loaded as IoredisModule);
 }
 
 function prototypeOf(exported: PatchableClass | undefined): PatchablePrototype | undefined {
@@ -67,10 +62,10 @@ export class IoredisInstrumentation extends CaptureInstrumentation<IoredisInstru
       name: IOREDIS_PACKAGE,
       supportedMajors: SUPPORTED_MAJORS,
       patch: (loaded) => {
-        this.patch(ioredisExports(loaded));
+        this.patch(commonJsExports(loaded as IoredisModule));
         return loaded;
       },
-      unpatch: (loaded) => this.unpatch(ioredisExports(loaded)),
+      unpatch: (loaded) => this.unpatch(commonJsExports(loaded as IoredisModule)),
     }];
   }
 
@@ -102,7 +97,7 @@ export class IoredisInstrumentation extends CaptureInstrumentation<IoredisInstru
     const hooked = new Set(this.hookedExports());
     return loadedIoredisModules()
       .filter((loaded) => isSupported(loaded.version) && !hooked.has(loaded.exports))
-      .map((loaded) => ioredisExports(loaded.exports));
+      .map((loaded) => commonJsExports(loaded.exports as IoredisModule));
   }
 
   private patch(ioredis: IoredisModule): void {

@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { CaptureInstrumentation, type PackagePatch } from '../../core/captureInstrumentation';
+import { commonJsExports } from '../../core/moduleHook';
 import type { RequestScope } from '../../core/requestEvents';
 import { METRICS, QUERYLENS_SCOPE } from '../../core/metrics/registry';
 import { AGENT_VERSION } from '../../core/version';
@@ -47,11 +48,6 @@ export interface PgInstrumentationConfig extends InstrumentationConfig {
 
 type ClientClass = { prototype: PgClientLike };
 interface PgModule { Client?: ClientClass }
-
-function moduleExportsOf<T>(module: T): T {
-  const namespace = module as { [Symbol.toStringTag]?: string; default?: T };
-  return namespace[Symbol.toStringTag] === 'Module' && namespace.default ? namespace.default : module;
-}
 
 const SUPPORTED_PG_MAJORS = [8];
 const SUPPORTED_PG_POOL_MAJORS = [3];
@@ -154,15 +150,15 @@ export class PgInstrumentation extends CaptureInstrumentation<PgInstrumentationC
         supportedMajors: SUPPORTED_PG_MAJORS,
         patch: (module, _version, folder) => {
           this.connectionParameters ??= connectionParametersIn(folder);
-          this.patchClient(moduleExportsOf(module as PgModule));
+          this.patchClient(commonJsExports(module as PgModule));
           return module;
         },
-        unpatch: (module) => this.unpatchClient(moduleExportsOf(module as PgModule)),
+        unpatch: (module) => this.unpatchClient(commonJsExports(module as PgModule)),
       },
       {
         name: PG_POOL_PACKAGE,
         supportedMajors: SUPPORTED_PG_POOL_MAJORS,
-        patch: (module) => this.poolProxyOf(moduleExportsOf(module as PoolClass)),
+        patch: (module) => this.poolProxyOf(commonJsExports(module as PoolClass)),
         unpatch: () => undefined,
       },
     ];
