@@ -3,7 +3,7 @@
  * QUERYLENS_* for what is ours. Reading never throws: an invalid value yields
  * one warning line (variable, value, what is accepted, the default used).
  */
-import { N_PLUS_ONE_MIN_TOTAL_MS } from '../recording/detectors/nPlusOneDetector';
+import { N_PLUS_ONE_MIN_TOTAL_MS } from '../recording/detectors/nPlusOneDefaults';
 import { CONNECTION_DEFAULTS } from '../instrumentations/pg/connectionDefaults';
 
 export type TracesExporter = 'none' | 'otlp' | 'console';

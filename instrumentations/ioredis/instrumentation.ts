@@ -11,6 +11,11 @@
  * rejections and make every command pay for the context and the wrapper. Not
  * listening also leaves what other subscribers receive exactly as it is
  * without the agent.
+ *
+ * The patches and the recorder load when the first copy of ioredis is
+ * patched (or when /healthz first asks): an app without Redis does not pay
+ * for them at its start, and one with Redis pays inside its own require of
+ * ioredis.
  */
 import { CaptureInstrumentation, type PackagePatch } from '../../core/captureInstrumentation';
 import { commonJsExports } from '../../core/moduleHook';
@@ -20,9 +25,10 @@ import { METRICS, QUERYLENS_SCOPE } from '../../core/metrics/registry';
 import { AGENT_VERSION } from '../../core/version';
 import { isOwnWrapper, unwrapOwn, wrapOwn } from '../../core/ownWrapper';
 import { loadedIoredisModules } from './loadedModules';
-import { wrapPipelineExec, wrapSendCommand, wrapSetStatus, wrapSilentEmit } from './patches';
+import type * as Patches from './patches';
 import type { RedisServerHealth } from './connectionHealth';
-import { RedisRecorder, type RedisInstruments } from './recorder';
+import type * as Recorder from './recorder';
+import type { RedisInstruments, RedisRecorder } from './recorder';
 import { DISCARDING_REDIS_SINK } from '../../core/redisOperations';
 import type { IoredisInstrumentationConfig, IoredisModule, PatchableClass, PatchablePrototype } from './types';
 import { IOREDIS_PACKAGE } from '../../core/instrumentedPackages';
@@ -88,8 +94,12 @@ export class IoredisInstrumentation extends CaptureInstrumentation<IoredisInstru
   }
 
   private recorder(): RedisRecorder {
-    const { operations = DISCARDING_REDIS_SINK, spans } = this.getConfig();
-    return (this.recorderState ??= new RedisRecorder(() => this.tracer, () => this.instruments, operations, spans !== false));
+    if (this.recorderState === undefined) {
+      const { operations = DISCARDING_REDIS_SINK, spans } = this.getConfig();
+      const { RedisRecorder } = require('./recorder') as typeof Recorder;
+      this.recorderState = new RedisRecorder(() => this.tracer, () => this.instruments, operations, spans !== false);
+    }
+    return this.recorderState;
   }
 
   /** Loaded copies the hook has not captured (the base class patches and unpatches those itself). */
@@ -104,6 +114,7 @@ export class IoredisInstrumentation extends CaptureInstrumentation<IoredisInstru
     // A copy patched through the module cache at enable, then required by the app again: once is enough.
     if (isOwnWrapper(prototypeOf(ioredis.Redis)?.sendCommand)) return;
     const recorder = this.recorder();
+    const { wrapPipelineExec, wrapSendCommand, wrapSetStatus, wrapSilentEmit } = require('./patches') as typeof Patches;
     const pipeline = prototypeOf(ioredis.Pipeline);
     // Not a shimmer wrap (upstream's InstrumentationBase._wrap): another instrumentation's unwrap would remove ours (see ownWrapper.ts).
     if (pipeline) wrapOwn(pipeline, 'exec', wrapPipelineExec(recorder));

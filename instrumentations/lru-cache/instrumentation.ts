@@ -3,14 +3,16 @@
  * module's `LRUCache` export is replaced by the instrumented subclass of
  * instrumentedClass.ts, and the cache metrics are bound to this
  * instrumentation's meter (which also carries the tiered cache's and the
- * Redis-as-cache counts, see ../cache/cacheMetrics.ts).
+ * Redis-as-cache counts, see ../cache/cacheMetrics.ts). The subclass loads
+ * when the app first loads lru-cache, not at the agent's start.
  */
 import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
 import { CaptureInstrumentation, type PackagePatch } from '../../core/captureInstrumentation';
 import { AGENT_VERSION } from '../../core/version';
 import { reportAgentError } from '../../core/agentErrors';
 import { bindCacheMetrics } from '../cacheTelemetry/cacheMetrics';
-import { type LruCacheClass, instrumentLruCacheClass } from './instrumentedClass';
+import type * as InstrumentedClass from './instrumentedClass';
+import type { LruCacheClass } from './instrumentedClass';
 import { LRU_CACHE_PACKAGE } from '../../core/instrumentedPackages';
 
 const SUPPORTED_MAJORS = [10, 11];
@@ -49,6 +51,7 @@ function patchModule(moduleExports: LruCacheModule): LruCacheModule {
     const original = current as LruCacheClass;
     let instrumented = instrumentedOf.get(original);
     if (instrumented === undefined) {
+      const { instrumentLruCacheClass } = require('./instrumentedClass') as typeof InstrumentedClass;
       instrumented = instrumentLruCacheClass(original);
       instrumentedOf.set(original, instrumented);
       originalOf.set(instrumented, original);

@@ -16,8 +16,8 @@
 import type { StaticFinding } from '../../core/statementAnalysis';
 import { LruMap } from '../../core/lruMap';
 import { runtimeFinding, type RuntimeRuleId } from '../../sql/catalogue/runtimeRules';
+import { N_PLUS_ONE_MIN_TOTAL_MS } from './nPlusOneDefaults';
 
-export const N_PLUS_ONE_MIN_TOTAL_MS = 50;
 export const N_PLUS_ONE_RULE: RuntimeRuleId = 'n-plus-one';
 
 export interface NPlusOneOptions {

@@ -57,6 +57,9 @@ describe('the later start-up stages', () => {
     expect(loaded.files.filter((file) => !file.startsWith('dist/'))).toEqual([]);
     const laterStages = /^(@opentelemetry\/(sdk-metrics|resources|core|exporter-prometheus|instrumentation-runtime-node)\/|libpg-query\/|dist\/(sql\/(analyzeStatement|ruleEngine|parse\/parser)|recording\/(queryRecorder|statementCache)|report\/buildReport|agentQueries\/explainRunner|http\/(server|agentRoutes|serverPort|portHeldHint)|agent\/(startServer|startupLine|agentMetrics|historySampler|moduleSlices|flushOnExit))\.js$)/;
     expect(loaded.files.filter((file) => laterStages.test(file))).toEqual([]);
+    // The capture of a library the app has not loaded waits for it, as does the N+1 detector (configuration reads only its default).
+    const untilRequired = /^dist\/(instrumentations\/(ioredis\/(patches|recorder|attributes|connectionHealth)|lru-cache\/instrumentedClass)|recording\/detectors\/nPlusOneDetector|sql\/catalogue\/runtimeRules)\.js$/;
+    expect(loaded.files.filter((file) => untilRequired.test(file))).toEqual([]);
     // Built-in modules only the later stages use (the server's, the SQL engine's V8 flags): not loaded unless bare Node.js loads them too.
     const bareBuiltins = new Set((JSON.parse(bare.stdout) as { builtins: string[] }).builtins);
     expect(['cluster', 'child_process', 'v8', 'http'].filter((name) => loaded.builtins.includes(name) && !bareBuiltins.has(name))).toEqual([]);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { N_PLUS_ONE_MIN_TOTAL_MS, NPlusOneDetector, nPlusOneFinding } from '../../recording/detectors/nPlusOneDetector';
+import { NPlusOneDetector, nPlusOneFinding } from '../../recording/detectors/nPlusOneDetector';
+import { N_PLUS_ONE_MIN_TOTAL_MS } from '../../recording/detectors/nPlusOneDefaults';
 
 const THRESHOLD = 5;
 
