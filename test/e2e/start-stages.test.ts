@@ -35,7 +35,7 @@ function inThreadHooksSupported(): boolean {
 }
 
 /** The largest number of the agent's own files first loaded in one turn of the event loop, an app holding its main thread `blockMs` at its first line. */
-async function largestTurn(blockMs: number): Promise<{ count: number; files: string[]; total: number }> {
+async function largestTurn(blockMs: number): Promise<{ count: number; files: string[]; total: number; packages: { count: number; files: string[]; total: number } }> {
   const run = await runNode(join(APPS, 'modules-per-turn.cjs'), {
     nodeArgs: ['--require', REGISTER_CJS],
     env: { OTEL_EXPORTER_PROMETHEUS_PORT: String(await freePort()), BLOCK_AT_START_MS: String(blockMs) },
@@ -90,6 +90,13 @@ describe('the later start-up stages', () => {
     // Loaded whole, the SQL rules' index alone brought 48 files in one turn.
     expect(largest.files.length, `the largest turn, ${largest.files.join(', ')}: a file missing from agent/stageModules.ts roots?`).toBeLessThanOrEqual(OWN_FILES_PER_STAGE);
     expect(largest.total).toBeGreaterThan(150);
+  });
+
+  it("loads the OpenTelemetry SDK's packages a file per turn, the API and @opentelemetry/instrumentation included", async () => {
+    const { packages } = await largestTurn(0);
+    // Unsliced, the API came whole with core's first file that required it (52 files in one turn on 43b9679).
+    expect(packages.count, `the largest turn, ${packages.files.join(', ')}: a package missing from agent/stageModules.ts STAGE_PACKAGES?`).toBe(1);
+    expect(packages.total).toBeGreaterThan(150);
   });
 
   it(`still a stage per turn when the app's start outlasts the ${MAX_IDLE_WAIT_MS} ms wait for idle moments`, async () => {
