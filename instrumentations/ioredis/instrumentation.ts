@@ -13,9 +13,8 @@
  * without the agent.
  *
  * The patches and the recorder load when the first copy of ioredis is
- * patched (or when /healthz first asks): an app without Redis does not pay
- * for them at its start, and one with Redis pays inside its own require of
- * ioredis.
+ * patched: an app without Redis never loads them, and one with Redis pays
+ * inside its own require of ioredis.
  */
 import { CaptureInstrumentation, type PackagePatch } from '../../core/captureInstrumentation';
 import { commonJsExports } from '../../core/moduleHook';
@@ -23,6 +22,7 @@ import { createCounter } from '../../core/metrics/instruments';
 import { DB_OPERATION_DURATION } from '../../core/metrics/databaseHistograms';
 import { METRICS, QUERYLENS_SCOPE } from '../../core/metrics/registry';
 import { AGENT_VERSION } from '../../core/version';
+import { guarded } from '../../core/agentErrors';
 import { isOwnWrapper, unwrapOwn, wrapOwn } from '../../core/ownWrapper';
 import { loadedIoredisModules } from './loadedModules';
 import type * as Patches from './patches';
@@ -79,7 +79,10 @@ export class IoredisInstrumentation extends CaptureInstrumentation<IoredisInstru
     if (this.isEnabled()) return;
     super.enable();
     this.preloaded = this.findPreloaded();
-    for (const ioredis of this.preloaded) this.patch(ioredis);
+    // Outside the module hook, which counts a failing patch: counted here the same way, never thrown into the agent's start.
+    guarded('ioredis-patches', () => {
+      for (const ioredis of this.preloaded ?? []) this.patch(ioredis);
+    }, undefined);
   }
 
   override disable(): void {
@@ -88,9 +91,9 @@ export class IoredisInstrumentation extends CaptureInstrumentation<IoredisInstru
     this.preloaded = undefined;
   }
 
-  /** Connection state per Redis server, worst first, for /healthz. */
+  /** Connection state per Redis server, worst first, for /healthz; none before a copy of ioredis is patched. */
   connectionHealth(): RedisServerHealth[] {
-    return this.recorder().connectionHealth();
+    return this.recorderState?.connectionHealth() ?? [];
   }
 
   private recorder(): RedisRecorder {

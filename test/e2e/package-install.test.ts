@@ -111,10 +111,11 @@ describe('the packed package', () => {
     const allowed = new Set([...Object.keys(manifest.dependencies), ...Object.keys(manifest.peerDependencies)]);
     const unresolved: string[] = [];
     for (const file of packedFiles.filter((path) => /\.[cm]?js$/.test(path))) {
-      const source = readFileSync(join(appDir, 'node_modules', 'querylens', file), 'utf8');
-      // tsc writes CommonJS imports as require("…"); the one ES module entry uses import … from '…'.
-      for (const [, required, imported] of source.matchAll(/\brequire\("([^"]+)"\)|^import [^;]*?from '([^']+)'/gm)) {
-        const specifier = required ?? imported;
+      // Comments left out: they show calls (`require('querylens').startAgent()`) that import nothing.
+      const source = readFileSync(join(appDir, 'node_modules', 'querylens', file), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+      // tsc writes CommonJS imports as require("…") and keeps a lazy require('…') as written; the one ES module entry uses import … from '…'.
+      for (const [, required, lazilyRequired, imported] of source.matchAll(/\brequire\("([^"]+)"\)|\brequire\('([^']+)'\)|^import [^;]*?from '([^']+)'/gm)) {
+        const specifier = required ?? lazilyRequired ?? imported;
         if (specifier.startsWith('node:')) continue;
         if (specifier.startsWith('.')) {
           const target = posix.join(posix.dirname(file), specifier);

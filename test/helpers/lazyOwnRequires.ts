@@ -6,9 +6,11 @@
  * runner the sources are TypeScript, which Node.js's `require` neither finds
  * nor shares with the runner's module graph. So each such module is
  * imported here and its `require` is answered with the runner's copy. A lazy
- * `require` of the agent's that is missing here fails its tests with "Cannot
- * find module". The built agent's own loading is tested end to end: the e2e
- * tests run `dist/`.
+ * `require` of the agent's that is missing here fails its tests: with
+ * "Cannot find module", or, where the agent counts the error rather than
+ * throw it, with nothing recorded. Being imported here, these modules are
+ * loaded before every test file, so that they load lazily is tested end to
+ * end only, on `dist/` (test/e2e/start-stages.test.ts).
  */
 import Module from 'node:module';
 import { dirname, join, resolve } from 'node:path';
