@@ -14,6 +14,7 @@
  * sources run without a build), each group loads root by root and a package
  * is planned when it loads.
  */
+import { createRequire } from 'node:module';
 import type { PackagePlan } from './moduleSlices';
 
 /** Each group's roots, in order; a file is loaded in the first group whose roots reach it. */
@@ -41,6 +42,30 @@ export const STAGE_PACKAGES = [
   '@opentelemetry/instrumentation',
   '@opentelemetry/instrumentation-runtime-node',
 ] as const;
+
+export type StagePackage = (typeof STAGE_PACKAGES)[number];
+
+/**
+ * The package that requires each of these whole: the copy loaded ahead is
+ * the one resolved from there, which is the copy that package will require
+ * (an install may hold a second copy of the API, say, next to the agent's).
+ * The others are resolved from the agent's own folder.
+ */
+const REQUIRED_BY: Partial<Record<StagePackage, StagePackage>> = {
+  '@opentelemetry/api': '@opentelemetry/core',
+  '@opentelemetry/instrumentation': '@opentelemetry/instrumentation-runtime-node',
+};
+
+/** `require` as the package that needs `id` has it; the agent's own where that package is not there. */
+export function stagePackageRequire(id: StagePackage, agentRequire: NodeJS.Require): NodeJS.Require {
+  const by = REQUIRED_BY[id];
+  if (by === undefined) return agentRequire;
+  try {
+    return createRequire(agentRequire.resolve(by));
+  } catch {
+    return agentRequire;
+  }
+}
 
 /** What the build writes: per group, files relative to this module's folder; per package, its plan. */
 export type StageModuleFiles = Record<StageModuleGroup, readonly string[]> & { readonly packages: Readonly<Record<string, PackagePlan>> };

@@ -39,7 +39,7 @@ import type * as FlushOnExit from './flushOnExit';
 import { provideStatementLookup } from '../core/statementLookup';
 import { EarlyStatements } from './earlyStatements';
 import { runStagesWhenIdle, type StartStage, type StartStages } from './startStages';
-import { STAGE_PACKAGES, stageModuleBatches, stagePackagePlan, type StageModuleGroup } from './stageModules';
+import { STAGE_PACKAGES, stageModuleBatches, stagePackagePlan, stagePackageRequire, type StageModuleGroup, type StagePackage } from './stageModules';
 
 export interface AgentHandle {
   readonly config: QuerylensConfig;
@@ -104,7 +104,7 @@ function loadSqlEngine(config: QuerylensConfig): StartAnalysis.RuntimeSqlEngine 
 }
 
 /** The SDK's packages the telemetry stage needs, loaded a file per stage (moduleSlices.ts) before it. */
-function sdkPackages(config: QuerylensConfig): string[] {
+function sdkPackages(config: QuerylensConfig): StagePackage[] {
   return STAGE_PACKAGES.filter((id) => id !== '@opentelemetry/exporter-prometheus' || config.metricsExporter === 'prometheus');
 }
 
@@ -157,7 +157,7 @@ function laterStages(context: StartContext, parts: LaterParts): StartStage[] {
       context.early.handTo(parts.engine.statements);
       capture.pg.useAnalyzer(parts.engine.statements);
     },
-    ...sdkPackages(config).map((id) => () => (require('./moduleSlices') as typeof ModuleSlices).loadingSlices(id, require, stagePackagePlan(id))),
+    ...sdkPackages(config).map((id) => () => (require('./moduleSlices') as typeof ModuleSlices).loadingSlices(id, stagePackageRequire(id, require), stagePackagePlan(id))),
     loadingOwnModules('telemetry'),
     () => {
       const telemetry = (require('./sdk') as typeof Sdk).buildTelemetry(config, context.serviceName, capture.instrumentations);

@@ -6,13 +6,13 @@
  * only for the version they were made for.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { evaluationOrder, loadingSlices, packageRootOf, requireAhead, type PackagePlan } from '../../agent/moduleSlices';
-import { STAGE_PACKAGES } from '../../agent/stageModules';
+import { STAGE_PACKAGES, stagePackageRequire } from '../../agent/stageModules';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -90,6 +90,33 @@ describe('a package loaded a file per stage', () => {
       const missing = loadingSlices(id, require, { version, files: ['build/src/renamed.js', files[files.length - 1]!] });
       expect(missing).toHaveLength(2);
       for (const stage of missing) stage();
+    });
+  });
+
+  describe('which copy', () => {
+    /** A package folder under `dir`, with a version and an entry file. */
+    function installed(dir: string, id: string, version: string): string {
+      const folder = join(dir, 'node_modules', ...id.split('/'));
+      mkdirSync(folder, { recursive: true });
+      writeFileSync(join(folder, 'package.json'), JSON.stringify({ name: id, version, main: 'index.js' }));
+      writeFileSync(join(folder, 'index.js'), '');
+      return join(folder, 'index.js');
+    }
+
+    it('the API is the copy core resolves, not a second one next to the agent; a package nobody names is the agent\'s', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'ql-copies-'));
+      installed(dir, '@opentelemetry/core', '3.0.0');
+      const coresApi = installed(dir, '@opentelemetry/api', '1.10.0');
+      const agentDir = join(dir, 'node_modules', 'querylens', 'dist', 'agent');
+      const agentsApi = installed(join(dir, 'node_modules', 'querylens'), '@opentelemetry/api', '1.9.0');
+      installed(join(dir, 'node_modules', 'querylens'), '@opentelemetry/resources', '3.0.0');
+      mkdirSync(agentDir, { recursive: true });
+      const agentRequire = createRequire(join(agentDir, 'start.js'));
+      expect(agentRequire.resolve('@opentelemetry/api')).toBe(agentsApi);
+      expect(stagePackageRequire('@opentelemetry/api', agentRequire).resolve('@opentelemetry/api')).toBe(coresApi);
+      expect(stagePackageRequire('@opentelemetry/resources', agentRequire)).toBe(agentRequire);
+      // No runtime instrumentation installed: the agent's own resolution.
+      expect(stagePackageRequire('@opentelemetry/instrumentation', agentRequire)).toBe(agentRequire);
     });
   });
 
