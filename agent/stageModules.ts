@@ -46,24 +46,30 @@ export const STAGE_PACKAGES = [
 export type StagePackage = (typeof STAGE_PACKAGES)[number];
 
 /**
- * The package that requires each of these whole: the copy loaded ahead is
- * the one resolved from there, which is the copy that package will require
- * (an install may hold a second copy of the API, say, next to the agent's).
- * The others are resolved from the agent's own folder.
+ * The package that requires each of these whole, from a file of its own,
+ * besides the agent's own files (agent/sdk.ts). An install may hold two
+ * copies, that package's and one next to the agent: each would load whole
+ * in the stage that first requires it, so each is loaded a file at a time.
  */
 const REQUIRED_BY: Partial<Record<StagePackage, StagePackage>> = {
   '@opentelemetry/api': '@opentelemetry/core',
   '@opentelemetry/instrumentation': '@opentelemetry/instrumentation-runtime-node',
 };
 
-/** `require` as the package that needs `id` has it; the agent's own where that package is not there. */
-export function stagePackageRequire(id: StagePackage, agentRequire: NodeJS.Require): NodeJS.Require {
+/**
+ * A `require` per copy of `id` the stages will load, in the order they
+ * load them: the requiring package's (REQUIRED_BY) first, then the agent's
+ * own; one where both resolve the same file, or where that package is not
+ * there or cannot resolve `id`.
+ */
+export function stagePackageCopies(id: StagePackage, agentRequire: NodeJS.Require): NodeJS.Require[] {
   const by = REQUIRED_BY[id];
-  if (by === undefined) return agentRequire;
+  if (by === undefined) return [agentRequire];
   try {
-    return createRequire(agentRequire.resolve(by));
+    const theirs = createRequire(agentRequire.resolve(by));
+    return theirs.resolve(id) === agentRequire.resolve(id) ? [agentRequire] : [theirs, agentRequire];
   } catch {
-    return agentRequire;
+    return [agentRequire];
   }
 }
 

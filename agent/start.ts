@@ -39,7 +39,7 @@ import type * as FlushOnExit from './flushOnExit';
 import { provideStatementLookup } from '../core/statementLookup';
 import { EarlyStatements } from './earlyStatements';
 import { runStagesWhenIdle, type StartStage, type StartStages } from './startStages';
-import { STAGE_PACKAGES, stageModuleBatches, stagePackagePlan, stagePackageRequire, type StageModuleGroup, type StagePackage } from './stageModules';
+import { STAGE_PACKAGES, stageModuleBatches, stagePackageCopies, stagePackagePlan, type StageModuleGroup, type StagePackage } from './stageModules';
 
 export interface AgentHandle {
   readonly config: QuerylensConfig;
@@ -157,7 +157,10 @@ function laterStages(context: StartContext, parts: LaterParts): StartStage[] {
       context.early.handTo(parts.engine.statements);
       capture.pg.useAnalyzer(parts.engine.statements);
     },
-    ...sdkPackages(config).map((id) => () => (require('./moduleSlices') as typeof ModuleSlices).loadingSlices(id, stagePackageRequire(id, require), stagePackagePlan(id))),
+    ...sdkPackages(config).map((id) => () => {
+      const { loadingSlices } = require('./moduleSlices') as typeof ModuleSlices;
+      return stagePackageCopies(id, require).flatMap((from) => loadingSlices(id, from, stagePackagePlan(id)));
+    }),
     loadingOwnModules('telemetry'),
     () => {
       const telemetry = (require('./sdk') as typeof Sdk).buildTelemetry(config, context.serviceName, capture.instrumentations);

@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 const AGENT_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'agent');
 const requireAgent = createRequire(join(AGENT_DIR, 'index.js'));
 const { evaluationOrder, packageRootOf } = requireAgent('./moduleSlices.js');
-const { PRELOAD_ROOTS, STAGE_MODULE_ROOTS, STAGE_MODULES_FILE, STAGE_PACKAGES, stagePackageRequire } = requireAgent('./stageModules.js');
+const { PRELOAD_ROOTS, STAGE_MODULE_ROOTS, STAGE_MODULES_FILE, STAGE_PACKAGES, stagePackageCopies } = requireAgent('./stageModules.js');
 
 /** The list is read on any platform: its paths use `/`. */
 function posixPath(path) {
@@ -43,7 +43,8 @@ for (const [group, roots] of Object.entries(STAGE_MODULE_ROOTS)) {
 }
 groups.packages = {};
 for (const id of STAGE_PACKAGES) {
-  const entry = stagePackageRequire(id, requireAgent).resolve(id);
+  // The plan is for the copy loaded first (a second copy, if any, is planned at run time).
+  const entry = stagePackageCopies(id, requireAgent)[0].resolve(id);
   const root = packageRootOf(entry, id);
   const files = evaluationOrder(entry);
   if (root === undefined || files === undefined) continue;

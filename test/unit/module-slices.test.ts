@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { evaluationOrder, loadingSlices, packageRootOf, requireAhead, type PackagePlan } from '../../agent/moduleSlices';
-import { STAGE_PACKAGES, stagePackageRequire } from '../../agent/stageModules';
+import { STAGE_PACKAGES, stagePackageCopies } from '../../agent/stageModules';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -94,29 +94,33 @@ describe('a package loaded a file per stage', () => {
   });
 
   describe('which copy', () => {
-    /** A package folder under `dir`, with a version and an entry file. */
+    /** A package folder under `dir`; its entry notes its version in `globalThis.qlCopiesLoaded` when evaluated. */
     function installed(dir: string, id: string, version: string): string {
       const folder = join(dir, 'node_modules', ...id.split('/'));
       mkdirSync(folder, { recursive: true });
       writeFileSync(join(folder, 'package.json'), JSON.stringify({ name: id, version, main: 'index.js' }));
-      writeFileSync(join(folder, 'index.js'), '');
+      writeFileSync(join(folder, 'index.js'), `(globalThis.qlCopiesLoaded ??= []).push(${JSON.stringify(`${id}@${version}`)});\n`);
       return join(folder, 'index.js');
     }
 
-    it('the API is the copy core resolves, not a second one next to the agent; a package nobody names is the agent\'s', () => {
+    it("loads both copies of the API a file at a time, core's first, when the agent has one of its own; one where they are the same", () => {
       const dir = mkdtempSync(join(tmpdir(), 'ql-copies-'));
       installed(dir, '@opentelemetry/core', '3.0.0');
       const coresApi = installed(dir, '@opentelemetry/api', '1.10.0');
       const agentDir = join(dir, 'node_modules', 'querylens', 'dist', 'agent');
       const agentsApi = installed(join(dir, 'node_modules', 'querylens'), '@opentelemetry/api', '1.9.0');
-      installed(join(dir, 'node_modules', 'querylens'), '@opentelemetry/resources', '3.0.0');
       mkdirSync(agentDir, { recursive: true });
       const agentRequire = createRequire(join(agentDir, 'start.js'));
-      expect(agentRequire.resolve('@opentelemetry/api')).toBe(agentsApi);
-      expect(stagePackageRequire('@opentelemetry/api', agentRequire).resolve('@opentelemetry/api')).toBe(coresApi);
-      expect(stagePackageRequire('@opentelemetry/resources', agentRequire)).toBe(agentRequire);
-      // No runtime instrumentation installed: the agent's own resolution.
-      expect(stagePackageRequire('@opentelemetry/instrumentation', agentRequire)).toBe(agentRequire);
+      const copies = stagePackageCopies('@opentelemetry/api', agentRequire);
+      expect(copies.map((from) => from.resolve('@opentelemetry/api'))).toEqual([coresApi, agentsApi]);
+      // As agent/start.ts runs them: each copy's slices, in turn.
+      for (const stage of copies.flatMap((from) => loadingSlices('@opentelemetry/api', from))) stage();
+      expect((globalThis as { qlCopiesLoaded?: string[] }).qlCopiesLoaded).toEqual(['@opentelemetry/api@1.10.0', '@opentelemetry/api@1.9.0']);
+      // One copy, found from both: loaded once. A package nobody else requires, or whose requirer is not there: the agent's.
+      const single = createRequire(join(dir, 'node_modules', '@opentelemetry', 'core', 'index.js'));
+      expect(stagePackageCopies('@opentelemetry/api', single)).toEqual([single]);
+      expect(stagePackageCopies('@opentelemetry/resources', agentRequire)).toEqual([agentRequire]);
+      expect(stagePackageCopies('@opentelemetry/instrumentation', agentRequire)).toEqual([agentRequire]);
     });
   });
 
