@@ -78,10 +78,11 @@ export class IoredisInstrumentation extends CaptureInstrumentation<IoredisInstru
   override enable(): void {
     if (this.isEnabled()) return;
     super.enable();
-    this.preloaded = this.findPreloaded();
+    const preloaded = this.findPreloaded();
+    this.preloaded = preloaded;
     // Outside the module hook, which counts a failing patch: counted here the same way, never thrown into the agent's start.
     guarded('ioredis-patches', () => {
-      for (const ioredis of this.preloaded ?? []) this.patch(ioredis);
+      for (const ioredis of preloaded) this.patch(ioredis);
     }, undefined);
   }
 
