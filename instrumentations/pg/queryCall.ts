@@ -62,18 +62,42 @@ interface ResultLike {
   readonly rows?: readonly unknown[];
 }
 
-/** Rows returned (SELECT) or affected; summed over the results of a multi-statement call. */
-export function rowsOf(result: unknown): { returned: number | undefined; affected: number | undefined } {
-  const results = (Array.isArray(result) ? result : [result]) as ResultLike[];
+// Two readers rather than one returning { returned, affected }: they run on
+// every statement, and neither allocates (a single result is not wrapped in an array).
+
+/** Rows returned (SELECT); summed over the results of a multi-statement call. */
+export function returnedRowsOf(result: unknown): number | undefined {
+  if (!Array.isArray(result)) return returnedBy(result);
   let returned: number | undefined;
-  let affected: number | undefined;
-  for (const item of results) {
-    if (typeof item !== 'object' || item === null) continue;
-    if (Array.isArray(item.rows)) returned = (returned ?? 0) + item.rows.length;
-    const count = typeof item.rowCount === 'number' ? item.rowCount : Array.isArray(item.rows) ? item.rows.length : undefined;
-    if (count !== undefined) affected = (affected ?? 0) + count;
+  for (const item of result as unknown[]) {
+    const rows = returnedBy(item);
+    if (rows !== undefined) returned = (returned ?? 0) + rows;
   }
-  return { returned, affected };
+  return returned;
+}
+
+/** Rows affected (the command tag's count, else the rows returned); summed over the results of a multi-statement call. */
+export function affectedRowsOf(result: unknown): number | undefined {
+  if (!Array.isArray(result)) return affectedBy(result);
+  let affected: number | undefined;
+  for (const item of result as unknown[]) {
+    const rows = affectedBy(item);
+    if (rows !== undefined) affected = (affected ?? 0) + rows;
+  }
+  return affected;
+}
+
+function returnedBy(item: unknown): number | undefined {
+  if (typeof item !== 'object' || item === null) return undefined;
+  const { rows } = item as ResultLike;
+  return Array.isArray(rows) ? rows.length : undefined;
+}
+
+function affectedBy(item: unknown): number | undefined {
+  if (typeof item !== 'object' || item === null) return undefined;
+  const { rowCount, rows } = item as ResultLike;
+  if (typeof rowCount === 'number') return rowCount;
+  return Array.isArray(rows) ? rows.length : undefined;
 }
 
 /** SQLSTATE for database errors (`42P01`), else the error's class name. */

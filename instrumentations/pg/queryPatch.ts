@@ -21,7 +21,7 @@ import { hasDataChangeListeners } from '../../core/dataChanges';
 import { noteStatementWrites } from './committedWrites';
 import { analysisAttributes, connectionTargetOf, operationAttributes } from './queryAttributes';
 import { unitOfWorkKey } from './unitOfWorkKey';
-import { describeQueryCall, errorTypeOf, rowsOf, wrapCallbackIn, type QueryCall } from './queryCall';
+import { affectedRowsOf, describeQueryCall, errorTypeOf, returnedRowsOf, wrapCallbackIn, type QueryCall } from './queryCall';
 import type { NodeCallback, PgClientLike } from './types';
 import { NOT_SAMPLED, takeDispatchedSite } from './checkouts';
 import { sendingWithCallSite } from './sendingCallSite';
@@ -98,8 +98,8 @@ function record(client: PgClientLike, start: QueryStart, error: unknown, result:
     const instruments = deps.instruments();
     // The span active when the statement was sent: the exemplar's trace (the pg span itself is made inside the call).
     instruments.duration.record(durationSeconds, attributes, start.spanContext);
-    const rows = failed ? { returned: undefined, affected: undefined } : rowsOf(result);
-    if (rows.returned !== undefined) instruments.returnedRows.record(rows.returned, attributes);
+    const returned = failed ? undefined : returnedRowsOf(result);
+    if (returned !== undefined) instruments.returnedRows.record(returned, attributes);
     if (!hasQueryObservers()) return;
     const { spanContext } = start;
     const event: MaybeLabelledEvent = {
@@ -107,7 +107,7 @@ function record(client: PgClientLike, start: QueryStart, error: unknown, result:
       text: call.text,
       values: call.values,
       durationSeconds,
-      rows: rows.affected,
+      rows: failed ? undefined : affectedRowsOf(result),
       errorCode: errorType,
       contextKey: start.unitKey,
       traceId: spanContext?.traceId,

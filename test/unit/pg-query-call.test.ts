@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeQueryCall, errorTypeOf, rowsOf, wrapCallbackIn } from '../../instrumentations/pg/queryCall';
+import { affectedRowsOf, describeQueryCall, errorTypeOf, returnedRowsOf, wrapCallbackIn } from '../../instrumentations/pg/queryCall';
 
 const noop = (): void => undefined;
 
@@ -41,12 +41,17 @@ describe('describeQueryCall', () => {
   });
 });
 
-describe('rowsOf and errorTypeOf', () => {
+describe('returnedRowsOf, affectedRowsOf and errorTypeOf', () => {
+  const rowsOf = (result: unknown) => ({ returned: returnedRowsOf(result), affected: affectedRowsOf(result) });
+
   it('counts returned and affected rows, summing multi-statement results', () => {
     expect(rowsOf({ rows: [1, 2, 3], rowCount: 3 })).toEqual({ returned: 3, affected: 3 });
     expect(rowsOf({ rows: [], rowCount: 7 })).toEqual({ returned: 0, affected: 7 });
     expect(rowsOf([{ rows: [1], rowCount: 1 }, { rows: [1, 2], rowCount: 2 }])).toEqual({ returned: 3, affected: 3 });
     expect(rowsOf(undefined)).toEqual({ returned: undefined, affected: undefined });
+    expect(rowsOf({ rows: [1, 2] })).toEqual({ returned: 2, affected: 2 });
+    expect(rowsOf({ rowCount: 4 })).toEqual({ returned: undefined, affected: 4 });
+    expect(rowsOf([null, { rowCount: 2 }, { rows: [1] }])).toEqual({ returned: 1, affected: 3 });
   });
 
   it('uses SQLSTATE for database errors and the class name otherwise', () => {
