@@ -1,12 +1,14 @@
 'use strict';
-// One callgrind run of one operation (BENCH_OPERATION=pg|redis): warm up, zero
+// One callgrind run of one operation (BENCH_OPERATION=pg|redis|pool): warm up, zero
 // callgrind's counters, run BENCH_OPERATIONS operations, dump the counters.
 // The dump then holds the measured phase alone, not start-up or shutdown.
 // Run by instructions.mjs under `valgrind --tool=callgrind`.
 const { execFile } = require('node:child_process');
 const { drive, openClients } = require('./operations.cjs');
+const { openInMemoryPool } = require('./in-memory-pg-client.cjs');
 
-const OPERATION = process.env.BENCH_OPERATION === 'redis' ? 'redisGet' : 'pgQuery';
+// pool: pg-pool's `pool.query` over in-memory clients (no server): the pool subclass's cost alone.
+const OPERATION = { pg: 'pgQuery', redis: 'redisGet', pool: 'poolQuery' }[process.env.BENCH_OPERATION || 'pg'];
 const OPERATIONS = Number(process.env.BENCH_OPERATIONS || 4000);
 const WARM_UP = Number(process.env.BENCH_WARM_UP || 2000);
 const SETTLE_MS = Number(process.env.BENCH_SETTLE_MS || 3000);
@@ -28,7 +30,7 @@ async function agentReady(port) {
 }
 
 async function main() {
-  const clients = await openClients();
+  const clients = OPERATION === 'poolQuery' ? openInMemoryPool() : await openClients();
   if (process.env.BENCH_AGENT_PORT) await agentReady(process.env.BENCH_AGENT_PORT);
   await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
   await drive(WARM_UP, clients[OPERATION]);

@@ -53,7 +53,7 @@ function measure(mode, operation, port) {
 // A baseline build (BENCH_BASELINE_DIST) is measured whenever it is given.
 const modes = modesWithBaseline().filter((mode) => wanted.includes(mode.name) || (mode.name.startsWith('querylens (') && !MODES.includes(mode)));
 const rows = [];
-for (const operation of ['pg', 'redis']) {
+for (const operation of (process.env.BENCH_INSTRUCTION_OPERATIONS || 'pg,redis,pool').split(',')) {
   const results = modes.map((mode, index) => {
     const result = measure(mode, operation, 19564 + index);
     process.stderr.write(`${operation} ${mode.name}: ${Math.round(result.main)} main-thread instructions per operation\n`);
@@ -70,5 +70,5 @@ for (const operation of ['pg', 'redis']) {
     });
   }
 }
-console.log(`instructions: ${OPERATIONS} operations per run after a warm-up, counted by callgrind (pg: select $1::int over a pool of 10; Redis: GET; concurrency 32)`);
+console.log(`instructions: ${OPERATIONS} operations per run after a warm-up, counted by callgrind (pg: select $1::int over a pool of 10; Redis: GET; pool: pool.query over a pool of 10 in-memory clients, no server; concurrency 32)`);
 console.table(rows);

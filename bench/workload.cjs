@@ -2,6 +2,7 @@
 // One benchmark run: a fixed pg workload and a fixed Redis workload, timed
 // after a warm-up. Prints one JSON line. The mode (bare, upstream, querylens)
 // is chosen by what the parent preloads, not here.
+const { getHeapSpaceStatistics } = require('node:v8');
 const { drive, openClients } = require('./operations.cjs');
 
 const PG_QUERIES = Number(process.env.BENCH_PG_QUERIES || 20000);
@@ -24,8 +25,12 @@ async function main() {
   const pgPerSecond = await drive(PG_QUERIES, clients.pgQuery);
   const redisPerSecond = await drive(REDIS_COMMANDS, clients.redisGet);
   const rssMiB = process.memoryUsage().rss / 1048576;
+  // V8 sizes its young generation by how many bytes survive its collections,
+  // in steps that double it: one step more or less moves RSS by tens of MiB
+  // (bench/README.md), so the run reports the size it ended with.
+  const newSpaceMiB = getHeapSpaceStatistics().find((space) => space.space_name === 'new_space').space_size / 1048576;
   await clients.close();
-  process.stdout.write(`${JSON.stringify({ pgPerSecond, redisPerSecond, rssMiB })}\n`);
+  process.stdout.write(`${JSON.stringify({ pgPerSecond, redisPerSecond, rssMiB, newSpaceMiB })}\n`);
 }
 
 main().catch((error) => {
