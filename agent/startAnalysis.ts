@@ -36,21 +36,36 @@ export interface RuntimeSqlEngine {
  * main thread: libpg_query's first parse then holds the app for about 90 ms
  * and its first fingerprint for more (a single huge function cannot be
  * compiled in slices). Compiled eagerly, the work happens on V8's background
- * threads while the module loads asynchronously, at about 5 MiB more RSS.
- * The flag is process-wide, so it is on only while the parser compiles and
- * left alone when the user set it.
+ * threads while the module loads asynchronously. On one of them, not one per
+ * core: each compile thread keeps what it allocated in a malloc arena of its
+ * own after the compile ends, and each extra thread held 2.5 to 4 MiB more
+ * RSS for the life of the process (bench/README.md). The flags are
+ * process-wide, so each is set only while the parser compiles and left alone
+ * when the user set it.
  */
-function userSetsLazyCompilation(): boolean {
-  return [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((arg) => arg.includes('wasm-lazy-compilation'));
+const COMPILE_FLAGS = [
+  { name: 'wasm-lazy-compilation', whileCompiling: '--no-wasm-lazy-compilation', after: '--wasm-lazy-compilation' },
+  // V8's default, restored after: 128, as many tasks as the platform has threads.
+  { name: 'wasm-num-compilation-tasks', whileCompiling: '--wasm-num-compilation-tasks=1', after: '--wasm-num-compilation-tasks=128' },
+] as const;
+
+export type CompileFlag = (typeof COMPILE_FLAGS)[number];
+
+/** The compile flags the agent may set: those the user set neither on the command line nor in NODE_OPTIONS. */
+export function parserCompileFlags(execArgv: readonly string[], nodeOptions: string | undefined): CompileFlag[] {
+  const given = [...execArgv, nodeOptions ?? ''];
+  return COMPILE_FLAGS.filter((flag) => !given.some((arg) => arg.includes(flag.name)));
 }
 
 let eagerLoad: Promise<void> | undefined;
 
 function loadParserCompiledEagerly(): Promise<void> {
-  if (userSetsLazyCompilation()) return loadSqlParser();
   eagerLoad ??= (() => {
-    setFlagsFromString('--no-wasm-lazy-compilation');
-    return loadSqlParser().finally(() => setFlagsFromString('--wasm-lazy-compilation'));
+    const flags = parserCompileFlags(process.execArgv, process.env.NODE_OPTIONS);
+    for (const flag of flags) setFlagsFromString(flag.whileCompiling);
+    return loadSqlParser().finally(() => {
+      for (const flag of flags) setFlagsFromString(flag.after);
+    });
   })();
   return eagerLoad;
 }
