@@ -4,9 +4,9 @@
 // over rounds, each a fresh process. Columns: RSS; the process's anonymous
 // memory (Linux smaps_rollup: its own pages, not the files it maps); V8's
 // heap (committed, every space); and anonymous memory outside that heap
-// (malloc, compiled WebAssembly and its linear memory). No workload runs, so
-// V8's young generation stays at its starting size in every mode
-// (bench/overhead.mjs measures memory under load).
+// (malloc, compiled WebAssembly and its linear memory). No workload runs:
+// V8's young generation is what start-up left it at, grown by the objects
+// module loading keeps (bench/overhead.mjs measures memory under load).
 // BENCH_BASELINE_DIST=<a build's dist directory> adds that build of the agent.
 import { modesWithBaseline, runBenchScript } from './modes.mjs';
 import { median, shuffledRounds } from './rounds.mjs';
