@@ -54,9 +54,8 @@ const CLEAN = 'SELECT id FROM users WHERE id = $1;\n';
 const BROKEN = 'SELECT 1;\nSELEC id FROM users;\n';
 
 beforeAll(() => {
-  // Emits even when someone else's file has a type error at this moment; our own files are checked by tsc --noEmit.
-  spawnSync(process.execPath, [join(root, 'node_modules', '.bin', 'tsc'), '-p', join(root, 'tsconfig.json')], { cwd: root, timeout: 240_000 });
-  expect(existsSync(cli)).toBe(true);
+  // npm test builds first; a tsc here would rewrite dist/ under the other test files, without the build's later steps.
+  if (!existsSync(cli)) throw new Error(`${cli} is missing: run npm run build first`);
   dir = mkdtempSync(join(tmpdir(), 'ql-cli-lint-'));
   writeFileSync(join(dir, 'migration.sql'), MIGRATION);
   writeFileSync(join(dir, 'warnings.sql'), WARNINGS_ONLY);
@@ -66,7 +65,7 @@ beforeAll(() => {
   writeFileSync(join(dir, 'migrations', 'nested', 'b.sql'), MIGRATION);
   writeFileSync(join(dir, 'migrations', 'a.sql'), WARNINGS_ONLY);
   writeFileSync(join(dir, 'migrations', 'notes.txt'), 'DELETE FROM everything;');
-}, 300_000);
+});
 
 afterAll(() => {
   if (dir !== '') rmSync(dir, { recursive: true, force: true });
