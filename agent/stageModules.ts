@@ -76,8 +76,12 @@ export function stagePackageCopies(id: StagePackage, agentRequire: NodeJS.Requir
 /** What the build writes: per group, files relative to this module's folder; per package, its plan. */
 export type StageModuleFiles = Record<StageModuleGroup, readonly string[]> & { readonly packages: Readonly<Record<string, PackagePlan>> };
 
-/** The modules whose graph the preload has loaded already: none of theirs is listed again. */
-export const PRELOAD_ROOTS = ['./register', './start'] as const;
+/**
+ * The modules whose graph the preload loads: none of theirs is listed again,
+ * and the build puts all of them in the preload's one file
+ * (scripts/preload-bundle.mjs). The loader hook is an ES-module app's only.
+ */
+export const PRELOAD_ROOTS = ['./register', './start', './mainFormat', './esmLoaderHook'] as const;
 
 export const STAGE_MODULES_FILE = 'stageModules.json';
 

@@ -30,6 +30,19 @@ function packageVersion(projectDir: string, name: string): string {
   return (JSON.parse(readFileSync(join(projectDir, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
+/**
+ * The modules a shipped file holds: itself, or for the preload's one file
+ * (scripts/preload-bundle.mjs) each compiled file in it, under its own path,
+ * whose relative requires resolve from there, and the file's own first lines.
+ */
+function modulesIn(path: string, source: string): [string, string][] {
+  const header = /^\["([^"]+)", \{[^\n]*\}, \(function \(exports, require, module, __filename, __dirname\) \{$/gm;
+  const starts = [...source.matchAll(header)];
+  if (starts.length === 0) return [[path, source]];
+  const files = starts.map((start, at): [string, string] => [posix.join(posix.dirname(path), start[1]!), source.slice(start.index + start[0].length, starts[at + 1]?.index ?? source.length)]);
+  return [[path, source.slice(0, starts[0]!.index)], ...files];
+}
+
 beforeAll(async () => {
   workDir = mkdtempSync(join(tmpdir(), 'ql-package-'));
   // prepack removes dist/ and builds it again, as in a clone that was never built.
@@ -110,9 +123,9 @@ describe('the packed package', () => {
     };
     const allowed = new Set([...Object.keys(manifest.dependencies), ...Object.keys(manifest.peerDependencies)]);
     const unresolved: string[] = [];
-    for (const file of packedFiles.filter((path) => /\.[cm]?js$/.test(path))) {
+    for (const [file, text] of packedFiles.filter((path) => /\.[cm]?js$/.test(path)).flatMap((path) => modulesIn(path, readFileSync(join(appDir, 'node_modules', 'querylens', path), 'utf8')))) {
       // Comments left out: they show calls (`require('querylens').startAgent()`) that import nothing.
-      const source = readFileSync(join(appDir, 'node_modules', 'querylens', file), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+      const source = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
       // tsc writes CommonJS imports as require("…") and keeps a lazy require('…') as written; the one ES module entry uses import … from '…'.
       for (const [, required, lazilyRequired, imported] of source.matchAll(/\brequire\("([^"]+)"\)|\brequire\('([^']+)'\)|^import [^;]*?from '([^']+)'/gm)) {
         const specifier = required ?? lazilyRequired ?? imported;

@@ -10,7 +10,7 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { APPS, REGISTER_CJS, REGISTER_ESM, freePort, lastJsonLine, runNode } from '../helpers/agentProcess';
+import { APPS, REGISTER_CJS, REGISTER_ESM, ROOT, freePort, lastJsonLine, runNode } from '../helpers/agentProcess';
 import { parseSamples } from '../helpers/promText';
 import { OWN_FILES_PER_STAGE } from '../../agent/stageModules';
 import { MAX_IDLE_WAIT_MS } from '../../agent/startStages';
@@ -63,6 +63,26 @@ describe('the later start-up stages', () => {
     // Built-in modules only the later stages use (the server's, the SQL engine's V8 flags): not loaded unless bare Node.js loads them too.
     const bareBuiltins = new Set((JSON.parse(bare.stdout) as { builtins: string[] }).builtins);
     expect(['cluster', 'child_process', 'v8', 'http'].filter((name) => loaded.builtins.includes(name) && !bareBuiltins.has(name))).toEqual([]);
+  });
+
+  it("reads the preload's files as one: each a module under its own path, the same one whoever requires it later", async () => {
+    // After the preload: the agent's files compiled from disk, then each module in require.cache required again by its path.
+    const report = `
+      const dist = ${JSON.stringify(join(ROOT, 'dist'))};
+      const own = (file) => file.startsWith(dist);
+      const compiledAtPreload = globalThis.compiledFiles.filter(own);
+      const cached = Object.keys(require.cache).filter(own);
+      const modules = cached.map((file) => { const module = require.cache[file]; return { file, loaded: module.loaded, filename: module.filename === file, same: require(file) === module.exports }; });
+      const compiledAgain = globalThis.compiledFiles.filter(own).length - compiledAtPreload.length;
+      process.stdout.write(JSON.stringify({ compiledAtPreload: compiledAtPreload.map((file) => file.slice(dist.length + 1)), modules, compiledAgain }));`;
+    const run = await runNode('-e', { nodeArgs: ['--require', join(APPS, 'compiled-files.cjs'), '--require', REGISTER_CJS], args: [report], env: { OTEL_EXPORTER_PROMETHEUS_PORT: String(await freePort()) } });
+    expect(run.code, run.stderr).toBe(0);
+    const seen = JSON.parse(run.stdout) as { compiledAtPreload: string[]; modules: { file: string; loaded: boolean; filename: boolean; same: boolean }[]; compiledAgain: number };
+    // From disk: the bundle and the function that runs it (one by one, 65 files on 3f143bc).
+    expect(seen.compiledAtPreload).toEqual(['agent/register.js', 'agent/preloadBundle.js']);
+    expect(seen.modules.length).toBeGreaterThan(50);
+    expect(seen.modules.filter((module) => !module.loaded || !module.filename || !module.same)).toEqual([]);
+    expect(seen.compiledAgain).toBe(0);
   });
 
   it('the first statement answers before any of them has run, and is recorded once they have', async () => {

@@ -1,0 +1,56 @@
+// Rewrites dist/agent/register.js, the preload, as one file holding every
+// compiled file the preload loads (agent/preloadBundle.ts runs them): the
+// files of stageModules.ts PRELOAD_ROOTS, as scripts/stage-modules.mjs finds
+// them, each wrapped in the function Node.js would wrap it in, with the
+// files of the bundle it requires by index. Run after tsc (npm run build):
+// it reads tsc's register.js and refuses one it has already rewritten.
+// Usage: node scripts/preload-bundle.mjs
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const AGENT_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'agent');
+const ENTRY = join(AGENT_DIR, 'register.js');
+const MARKER = '// querylens preload bundle';
+const requireAgent = createRequire(ENTRY);
+const { evaluationOrder } = requireAgent('./moduleSlices.js');
+const { PRELOAD_ROOTS } = requireAgent('./stageModules.js');
+
+/** Every literal relative require of a compiled file, wherever it is (a function may require a file of the bundle when called). */
+const RELATIVE_REQUIRE = /\brequire\(\s*(['"])(\.\.?\/[^'"]+)\1\s*\)/g;
+const SOURCE_MAP_COMMENT = /\n\/\/# sourceMappingURL=\S+\s*$/;
+
+const entrySource = readFileSync(ENTRY, 'utf8');
+if (entrySource.startsWith(`'use strict';\n${MARKER}`)) throw new Error('preload-bundle: dist/agent/register.js is a bundle already; run tsc first (npm run build)');
+
+const files = [ENTRY];
+for (const root of PRELOAD_ROOTS) {
+  const order = evaluationOrder(requireAgent.resolve(root));
+  if (order === undefined) throw new Error(`preload-bundle: ${root} could not be ordered (a require cycle among its files, or an unreadable file)`);
+  for (const file of order) if (!files.includes(file)) files.push(file);
+}
+const indexOf = new Map(files.map((file, index) => [file, index]));
+
+function sourceOf(file) {
+  return (file === ENTRY ? entrySource : readFileSync(file, 'utf8')).replace(SOURCE_MAP_COMMENT, '\n');
+}
+
+function bundledRequires(file, source) {
+  const requireFrom = createRequire(file);
+  const requires = {};
+  for (const match of source.matchAll(RELATIVE_REQUIRE)) {
+    const index = indexOf.get(requireFrom.resolve(match[2]));
+    if (index !== undefined) requires[match[2]] = index;
+  }
+  return requires;
+}
+
+const entries = files.map((file) => {
+  const source = sourceOf(file);
+  const path = relative(AGENT_DIR, file).split(sep).join('/');
+  return `[${JSON.stringify(path)}, ${JSON.stringify(bundledRequires(file, source))}, (function (exports, require, module, __filename, __dirname) {\n${source}})]`;
+});
+writeFileSync(ENTRY, `'use strict';\n${MARKER} (scripts/preload-bundle.mjs): ${files.length} compiled files, run by agent/preloadBundle.ts.\nrequire('./preloadBundle.js').runPreloadBundle(module, [\n${entries.join(',\n')},\n]);\n`);
+// tsc's map was for the file this replaces.
+rmSync(`${ENTRY}.map`, { force: true });

@@ -1,0 +1,130 @@
+/**
+ * agent/preloadBundle.ts: the files of the preload's one file run as the
+ * modules they would be from disk. The bodies below are this test's own
+ * modules, written as the build wraps compiled files.
+ */
+import Module from 'node:module';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runPreloadBundle, type BundledFile } from '../../agent/preloadBundle';
+
+type Body = BundledFile[2];
+
+const folders: string[] = [];
+afterEach(() => {
+  for (const folder of folders.splice(0)) {
+    for (const key of Object.keys(require.cache)) if (key.startsWith(folder)) delete require.cache[key];
+    rmSync(folder, { recursive: true, force: true });
+  }
+});
+
+/** A bundle's own module, as Node.js makes it for the file it loads, in a folder of its own. */
+function entryModule(): NodeJS.Module {
+  const folder = mkdtempSync(join(tmpdir(), 'ql-bundle-'));
+  folders.push(folder);
+  const entry = new Module(join(folder, 'entry.js')) as NodeJS.Module;
+  entry.filename = join(folder, 'entry.js');
+  return entry;
+}
+
+describe('runPreloadBundle', () => {
+  it('runs each file once, as a module under its own path, with its own __filename and __dirname', () => {
+    const entry = entryModule();
+    const seen: { filename: string; dirname: string; sameTwice: boolean }[] = [];
+    let evaluations = 0;
+    const main: Body = (_exports, require, _module, filename, dirname) => {
+      const first = require('./lib/a') as { value: number };
+      seen.push({ filename, dirname, sameTwice: first === require('./lib/a') });
+    };
+    const a: Body = (exports, _require, module, filename, dirname) => {
+      evaluations += 1;
+      (exports as { value: number }).value = 42;
+      seen.push({ filename, dirname, sameTwice: module.filename === filename });
+    };
+    const folder = join(entry.filename, '..');
+    const aPath = join(folder, 'lib', 'a.js');
+    // The compiled file stays on disk beside the bundle, as dist/ keeps it.
+    mkdirSync(join(folder, 'lib'));
+    writeFileSync(aPath, 'exports.value = "disk";\n');
+    runPreloadBundle(entry, [['entry.js', { './lib/a': 1 }, main], ['lib/a.js', {}, a]]);
+    expect(evaluations).toBe(1);
+    expect(seen).toEqual([
+      { filename: aPath, dirname: join(folder, 'lib'), sameTwice: true },
+      { filename: entry.filename, dirname: folder, sameTwice: true },
+    ]);
+    const cached = require.cache[aPath];
+    expect(cached?.loaded).toBe(true);
+    expect(cached?.exports).toEqual({ value: 42 });
+    expect(cached?.paths).toEqual((Module as unknown as { _nodeModulePaths(folder: string): string[] })._nodeModulePaths(join(folder, 'lib')));
+    // A require from anywhere else gets the bundle's module, not a second copy from the file.
+    expect(require(aPath)).toBe(cached?.exports);
+  });
+
+  it('leaves a file nothing requires unevaluated', () => {
+    const entry = entryModule();
+    let evaluated = false;
+    runPreloadBundle(entry, [['entry.js', {}, () => undefined], ['unused.js', {}, () => { evaluated = true; }]]);
+    expect(evaluated).toBe(false);
+    expect(require.cache[join(entry.filename, '..', 'unused.js')]).toBeUndefined();
+  });
+
+  it('uses the copy already loaded from disk rather than evaluating its own', () => {
+    const entry = entryModule();
+    const onDisk = join(entry.filename, '..', 'gate.js');
+    writeFileSync(onDisk, 'exports.from = "disk";\n');
+    const fromDisk = require(onDisk) as { from: string };
+    let got: unknown;
+    runPreloadBundle(entry, [['entry.js', { './gate': 1 }, (_e, require) => { got = require('./gate'); }], ['gate.js', {}, (exports) => { (exports as { from: string }).from = 'bundle'; }]]);
+    expect(got).toBe(fromDisk);
+    expect(fromDisk.from).toBe('disk');
+  });
+
+  it('hands a file in a cycle the other\'s exports half made, as require does', () => {
+    const entry = entryModule();
+    let seenByB: unknown;
+    const a: Body = (exports, require) => {
+      (exports as { early: boolean }).early = true;
+      require('./b');
+      (exports as { late: boolean }).late = true;
+    };
+    const b: Body = (_exports, require) => { seenByB = { ...(require('./a') as object) }; };
+    runPreloadBundle(entry, [['entry.js', { './a': 1 }, (_e, require) => { require('./a'); }], ['a.js', { './b': 2 }, a], ['b.js', { './a': 1 }, b]]);
+    expect(seenByB).toEqual({ early: true });
+  });
+
+  it('forgets a file that threw while it loaded: the next require runs it again', () => {
+    const entry = entryModule();
+    let attempts = 0;
+    const flaky: Body = (exports) => {
+      attempts += 1;
+      if (attempts === 1) throw new Error('first load fails');
+      (exports as { ok: boolean }).ok = true;
+    };
+    const outcomes: unknown[] = [];
+    const main: Body = (_e, require) => {
+      try {
+        require('./flaky');
+      } catch (error) {
+        outcomes.push((error as Error).message);
+        outcomes.push(require.cache[join(entry.filename, '..', 'flaky.js')]);
+      }
+      outcomes.push(require('./flaky'));
+    };
+    runPreloadBundle(entry, [['entry.js', { './flaky': 1 }, main], ['flaky.js', {}, flaky]]);
+    expect(outcomes).toEqual(['first load fails', undefined, { ok: true }]);
+  });
+
+  it('resolves what is not in the bundle from the file\'s own folder, and built-in modules as anywhere', () => {
+    const entry = entryModule();
+    const folder = join(entry.filename, '..');
+    writeFileSync(join(folder, 'outside.js'), 'exports.where = __dirname;\n');
+    let got: { outside?: unknown; resolved?: string; path?: unknown } = {};
+    const main: Body = (_e, require) => {
+      got = { outside: require('./outside'), resolved: require.resolve('./outside'), path: require('node:path') };
+    };
+    runPreloadBundle(entry, [['entry.js', {}, main]]);
+    expect(got).toEqual({ outside: { where: folder }, resolved: join(folder, 'outside.js'), path: require('node:path') });
+  });
+});
