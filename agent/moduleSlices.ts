@@ -25,6 +25,11 @@ import { join, sep } from 'node:path';
 /** A literal require of a file of the same package: relative, or through the package's own `imports` (`#platform`). */
 const OWN_FILE_REQUIRE = /\brequire\(\s*(['"])(\.\.?\/[^'"]+|#[^'"]+)\1\s*\)/g;
 
+/** Every literal require of a file of the same package, wherever it stands (a function's body may require one when called). */
+export function ownFileRequires(source: string): string[] {
+  return [...source.matchAll(OWN_FILE_REQUIRE)].map((match) => match[2]!);
+}
+
 function topLevelRequires(source: string): string[] {
   const specifiers: string[] = [];
   for (const match of source.matchAll(OWN_FILE_REQUIRE)) {

@@ -33,7 +33,6 @@ interface ModuleStatics {
 /** Runs `files[0]` as `entry` (the bundle's own module); the others run when first required. */
 export function runPreloadBundle(entry: NodeJS.Module, files: readonly BundledFile[]): void {
   const folder = dirname(entry.filename);
-  const modules: (NodeJS.Module | undefined)[] = [];
 
   const requireOf = (module: NodeJS.Module, requires: BundledFile[1]): NodeJS.Require => {
     let outside: NodeJS.Require | undefined;
@@ -59,33 +58,25 @@ export function runPreloadBundle(entry: NodeJS.Module, files: readonly BundledFi
   };
 
   const load = (index: number, parent: NodeJS.Module): unknown => {
-    const known = modules[index];
-    if (known !== undefined) return known.exports;
     const file = files[index]!;
     const filename = join(folder, file[0]);
-    // Loaded from disk already (the ES-module entry requires the preload gate before this bundle): that copy is the one.
+    // Required before, from the bundle or from disk (the ES-module entry requires the preload gate before this bundle): that copy is the one.
     const cached = require.cache[filename];
-    if (cached !== undefined) {
-      modules[index] = cached;
-      return cached.exports;
-    }
+    if (cached !== undefined) return cached.exports;
     const module = new Module(filename, parent) as NodeJS.Module;
     module.filename = filename;
     module.paths = (Module as unknown as ModuleStatics)._nodeModulePaths(dirname(filename));
-    modules[index] = module;
     require.cache[filename] = module;
     try {
       run(module, file);
     } catch (error) {
       // As Node.js does for a module that throws while it loads: the next require tries again.
       delete require.cache[filename];
-      modules[index] = undefined;
       throw error;
     }
     module.loaded = true;
     return module.exports;
   };
 
-  modules[0] = entry;
   run(entry, files[0]!);
 }

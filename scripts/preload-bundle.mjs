@@ -14,11 +14,9 @@ const AGENT_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'a
 const ENTRY = join(AGENT_DIR, 'register.js');
 const MARKER = '// querylens preload bundle';
 const requireAgent = createRequire(ENTRY);
-const { evaluationOrder } = requireAgent('./moduleSlices.js');
+const { evaluationOrder, ownFileRequires } = requireAgent('./moduleSlices.js');
 const { PRELOAD_ROOTS } = requireAgent('./stageModules.js');
 
-/** Every literal relative require of a compiled file, wherever it is (a function may require a file of the bundle when called). */
-const RELATIVE_REQUIRE = /\brequire\(\s*(['"])(\.\.?\/[^'"]+)\1\s*\)/g;
 const SOURCE_MAP_COMMENT = /\n\/\/# sourceMappingURL=\S+\s*$/;
 
 const entrySource = readFileSync(ENTRY, 'utf8');
@@ -39,9 +37,9 @@ function sourceOf(file) {
 function bundledRequires(file, source) {
   const requireFrom = createRequire(file);
   const requires = {};
-  for (const match of source.matchAll(RELATIVE_REQUIRE)) {
-    const index = indexOf.get(requireFrom.resolve(match[2]));
-    if (index !== undefined) requires[match[2]] = index;
+  for (const specifier of ownFileRequires(source)) {
+    const index = indexOf.get(requireFrom.resolve(specifier));
+    if (index !== undefined) requires[specifier] = index;
   }
   return requires;
 }
