@@ -1,9 +1,16 @@
 /**
  * Runs the preload's files from one file. The build (scripts/preload-bundle.mjs)
- * writes dist/agent/register.js as the preload's compiled files, each inside
- * the function Node.js would wrap it in, so that Node.js resolves, reads and
+ * writes the preload's compiled files into dist/agent/register.bundle.js, each
+ * inside the function Node.js would wrap it in, so that Node.js reads and
  * compiles one file at preload instead of 65: their resolving and reading was
- * about half of the preload's time (profiled, `node --require … -e 0`).
+ * about half of the preload's time (profiled, `node --require … -e 0`), and
+ * dist/agent/register.js becomes the line that runs it (`loadPreloadBundle`).
+ *
+ * The bundle compiles from the V8 code cache the build made of it
+ * (scripts/preload-code-cache.cjs), which holds the bytecode of every function
+ * the preload runs: compiling the 232 KB file and then each of those
+ * functions was about half of what remained. Another V8 version or other V8
+ * flags reject the cache, and the bundle compiles as without it.
  *
  * Each file still becomes a module of its own, under its real path in
  * `require.cache`, with its own `__filename`, `__dirname` and `require`: a
@@ -12,8 +19,14 @@
  * first required, as it would from disk. Without the build's bundle (`tsc`
  * alone) the same files load from disk, one by one.
  */
+import { readFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { Script, constants as vmConstants } from 'node:vm';
+
+/** Beside register.js: the bundle, and the code cache the build made of it. */
+export const BUNDLE_FILE = 'register.bundle.js';
+export const CODE_CACHE_FILE = 'register.bundle.cache';
 
 /** The function the build wraps a compiled file in: Node.js's own CommonJS wrapper's parameters. */
 type ModuleBody = (exports: unknown, require: NodeJS.Require, module: NodeJS.Module, filename: string, dirname: string) => void;
@@ -79,4 +92,51 @@ export function runPreloadBundle(entry: NodeJS.Module, files: readonly BundledFi
   };
 
   run(entry, files[0]!);
+}
+
+/**
+ * The code cache file: the bundle's bytes as the build compiled them, then
+ * V8's cache of them. V8 checks a cache against the length of its source
+ * alone, so a bundle edited in place to the same length would run the old
+ * code from it; compared byte for byte first, it cannot.
+ */
+export function codeCacheFile(source: Buffer, cachedData: Buffer): Buffer {
+  const length = Buffer.alloc(4);
+  length.writeUInt32LE(source.length);
+  return Buffer.concat([length, source, cachedData]);
+}
+
+/** V8's cache from a code cache file when the file was made from exactly `source`, else undefined. */
+export function cachedDataFor(source: Buffer, file: Buffer | undefined): Buffer | undefined {
+  if (file === undefined || file.length < 4) return undefined;
+  const length = file.readUInt32LE(0);
+  if (length !== source.length || file.length <= 4 + length) return undefined;
+  return file.subarray(4, 4 + length).equals(source) ? file.subarray(4 + length) : undefined;
+}
+
+function readIfPresent(path: string): Buffer | undefined {
+  try {
+    return readFileSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The bundle in `folder` compiled, from its code cache when that holds this very source and this V8 takes it. */
+export function compilePreloadBundle(folder: string): Script {
+  const filename = join(folder, BUNDLE_FILE);
+  const source = readFileSync(filename);
+  return new Script(source.toString('utf8'), {
+    filename,
+    cachedData: cachedDataFor(source, readIfPresent(join(folder, CODE_CACHE_FILE))),
+    // As Node.js compiles a CommonJS file: an `import()` in it loads through the app's loader.
+    importModuleDynamically: vmConstants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+  });
+}
+
+/** Runs the bundle beside `entry` (register.js) as `entry`; answers the compiled script (the build makes its code cache from it). */
+export function loadPreloadBundle(entry: NodeJS.Module): Script {
+  const script = compilePreloadBundle(dirname(entry.filename));
+  runPreloadBundle(entry, script.runInThisContext() as readonly BundledFile[]);
+  return script;
 }

@@ -1,10 +1,14 @@
-// Rewrites dist/agent/register.js, the preload, as one file holding every
-// compiled file the preload loads (agent/preloadBundle.ts runs them): the
-// files of stageModules.ts PRELOAD_ROOTS, as scripts/stage-modules.mjs finds
-// them, each wrapped in the function Node.js would wrap it in, with the
-// files of the bundle it requires by index. Run after tsc (npm run build):
-// it reads tsc's register.js and refuses one it has already rewritten.
+// Writes dist/agent/register.bundle.js, one file holding every compiled file
+// the preload loads (agent/preloadBundle.ts runs them): the files of
+// stageModules.ts PRELOAD_ROOTS, as scripts/stage-modules.mjs finds them,
+// each wrapped in the function Node.js would wrap it in, with the files of
+// the bundle it requires by index. Rewrites dist/agent/register.js, the
+// preload, as the line that runs the bundle, then has
+// scripts/preload-code-cache.cjs make the bundle's V8 code cache. Run after
+// tsc (npm run build): it reads tsc's register.js and refuses one it has
+// already rewritten.
 // Usage: node scripts/preload-bundle.mjs
+import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
@@ -16,6 +20,7 @@ const MARKER = '// querylens preload bundle';
 const requireAgent = createRequire(ENTRY);
 const { evaluationOrder, ownFileRequires } = requireAgent('./moduleSlices.js');
 const { PRELOAD_ROOTS } = requireAgent('./stageModules.js');
+const { BUNDLE_FILE, CODE_CACHE_FILE } = requireAgent('./preloadBundle.js');
 
 const SOURCE_MAP_COMMENT = /\n\/\/# sourceMappingURL=\S+\s*$/;
 
@@ -49,6 +54,11 @@ const entries = files.map((file) => {
   const path = relative(AGENT_DIR, file).split(sep).join('/');
   return `[${JSON.stringify(path)}, ${JSON.stringify(bundledRequires(file, source))}, (function (exports, require, module, __filename, __dirname) {\n${source}})]`;
 });
-writeFileSync(ENTRY, `'use strict';\n${MARKER} (scripts/preload-bundle.mjs): ${files.length} compiled files, run by agent/preloadBundle.ts.\nrequire('./preloadBundle.js').runPreloadBundle(module, [\n${entries.join(',\n')},\n]);\n`);
+// A cache of an earlier bundle must never sit beside this one, even if the build stops below.
+rmSync(join(AGENT_DIR, CODE_CACHE_FILE), { force: true });
+writeFileSync(join(AGENT_DIR, BUNDLE_FILE), `'use strict';\n// The preload's ${files.length} compiled files (scripts/preload-bundle.mjs), run from register.js by agent/preloadBundle.ts.\n[\n${entries.join(',\n')},\n]\n`);
+writeFileSync(ENTRY, `'use strict';\n${MARKER} (scripts/preload-bundle.mjs): runs ${BUNDLE_FILE}, ${files.length} compiled files, with agent/preloadBundle.ts.\nrequire('./preloadBundle.js').loadPreloadBundle(module);\n`);
 // tsc's map was for the file this replaces.
 rmSync(`${ENTRY}.map`, { force: true });
+// In a process of its own with no flags and none of the user's variables: V8 takes a cache only under the flags it was made with.
+execFileSync(process.execPath, [join(dirname(fileURLToPath(import.meta.url)), 'preload-code-cache.cjs'), AGENT_DIR], { env: { PATH: process.env.PATH ?? '' }, stdio: 'inherit' });

@@ -108,7 +108,7 @@ function announcedPids(stderr: string): number[] {
 describe('the packed package', () => {
   it('holds the compiled agent, CLI, cache library, dashboards, rules and docs, and nothing local', () => {
     for (const needed of [
-      'dist/agent/register.js', 'dist/agent/register.mjs', 'dist/agent/index.js', 'dist/agent/index.d.ts',
+      'dist/agent/register.js', 'dist/agent/register.bundle.js', 'dist/agent/register.bundle.cache', 'dist/agent/register.mjs', 'dist/agent/index.js', 'dist/agent/index.d.ts',
       'dist/agent/cli/main.js', 'dist/cache/index.js', 'dist/cache/index.d.ts',
       'dashboards/grafana/overview.json', 'dashboards/prometheus/querylens.rules.yml', 'dashboards/alertmanager/alertmanager.yml',
       'docs/rules.md', 'README.md', 'package.json',

@@ -85,6 +85,15 @@ describe('the later start-up stages', () => {
     expect(seen.compiledAgain).toBe(0);
   });
 
+  it("compiles the preload's one file from the code cache the build made, in a Node.js run as the build's was", async () => {
+    const agentDir = join(ROOT, 'dist', 'agent');
+    const report = `const script = require(${JSON.stringify(join(agentDir, 'preloadBundle.js'))}).compilePreloadBundle(${JSON.stringify(agentDir)});
+      process.stdout.write(JSON.stringify({ rejected: script.cachedDataRejected ?? 'no cache' }));`;
+    const run = await runNode('-e', { args: [report] });
+    expect(run.code, run.stderr).toBe(0);
+    expect(lastJsonLine<{ rejected: boolean | string }>(run.stdout).rejected).toBe(false);
+  });
+
   it('the first statement answers before any of them has run, and is recorded once they have', async () => {
     const run = await runNode(join(APPS, 'first-statement-stages.cjs'), {
       nodeArgs: ['--require', REGISTER_CJS],

@@ -1,14 +1,16 @@
 /**
  * agent/preloadBundle.ts: the files of the preload's one file run as the
- * modules they would be from disk. The bodies below are this test's own
- * modules, written as the build wraps compiled files.
+ * modules they would be from disk, and the file compiles from its code cache
+ * only when the cache was made from that very file. The bodies below are this
+ * test's own modules, written as the build wraps compiled files.
  */
 import Module from 'node:module';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Script } from 'node:vm';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runPreloadBundle, type BundledFile } from '../../agent/preloadBundle';
+import { BUNDLE_FILE, CODE_CACHE_FILE, cachedDataFor, codeCacheFile, compilePreloadBundle, runPreloadBundle, type BundledFile } from '../../agent/preloadBundle';
 
 type Body = BundledFile[2];
 
@@ -126,5 +128,54 @@ describe('runPreloadBundle', () => {
     };
     runPreloadBundle(entry, [['entry.js', {}, main]]);
     expect(got).toEqual({ outside: { where: folder }, resolved: join(folder, 'outside.js'), path: require('node:path') });
+  });
+});
+
+describe('the code cache of the bundle', () => {
+  /** A folder holding `source` as the bundle and, when given, a code cache file made from `cachedFrom` after running it. */
+  function bundleFolder(source: string, cachedFrom?: string): string {
+    const folder = mkdtempSync(join(tmpdir(), 'ql-cache-'));
+    folders.push(folder);
+    writeFileSync(join(folder, BUNDLE_FILE), source);
+    if (cachedFrom !== undefined) {
+      const script = new Script(cachedFrom, { filename: join(folder, BUNDLE_FILE) });
+      (script.runInThisContext() as () => number)();
+      writeFileSync(join(folder, CODE_CACHE_FILE), codeCacheFile(Buffer.from(cachedFrom), script.createCachedData()));
+    }
+    return folder;
+  }
+  const ONE = '(function answer() { return 1; })';
+  const TWO = '(function answer() { return 2; })';
+
+  it('compiles from the cache made of the same file, and without one from no file', () => {
+    const cached = compilePreloadBundle(bundleFolder(ONE, ONE));
+    expect(cached.cachedDataRejected).toBe(false);
+    expect((cached.runInThisContext() as () => number)()).toBe(1);
+    const uncached = compilePreloadBundle(bundleFolder(ONE));
+    expect(uncached.cachedDataRejected).toBeUndefined();
+    expect((uncached.runInThisContext() as () => number)()).toBe(1);
+  });
+
+  it('runs a bundle edited to the same length as edited, where V8 alone would run the cached code', () => {
+    const folder = bundleFolder(TWO, ONE);
+    const script = compilePreloadBundle(folder);
+    expect(script.cachedDataRejected).toBeUndefined();
+    expect((script.runInThisContext() as () => number)()).toBe(2);
+    // What the byte comparison guards against: V8 takes the other file's cache and runs its code.
+    const stale = readFileSync(join(folder, CODE_CACHE_FILE)).subarray(4 + ONE.length);
+    const trusting = new Script(TWO, { filename: join(folder, BUNDLE_FILE), cachedData: stale });
+    expect(trusting.cachedDataRejected).toBe(false);
+    expect((trusting.runInThisContext() as () => number)()).toBe(1);
+  });
+
+  it('finds no cache in a file cut short, empty or made from other bytes', () => {
+    const source = Buffer.from(ONE);
+    const file = codeCacheFile(source, Buffer.from('v8 data'));
+    expect(cachedDataFor(source, file)?.toString()).toBe('v8 data');
+    expect(cachedDataFor(source, file.subarray(0, 4 + source.length))).toBeUndefined();
+    expect(cachedDataFor(source, file.subarray(0, 3))).toBeUndefined();
+    expect(cachedDataFor(source, Buffer.alloc(0))).toBeUndefined();
+    expect(cachedDataFor(source, undefined)).toBeUndefined();
+    expect(cachedDataFor(Buffer.from(TWO), file)).toBeUndefined();
   });
 });
