@@ -162,13 +162,18 @@ function laterStages(context: StartContext, parts: LaterParts): StartStage[] {
       return stagePackageCopies(id, require).flatMap((from) => loadingSlices(id, from, stagePackagePlan(id)));
     }),
     loadingOwnModules('telemetry'),
+    // The resource's host detector reads the machine id through fs/promises from the callbacks
+    // that follow the next stage in its turn: compiling that module there doubled the turn.
+    loadingBatch(['node:fs/promises']),
     () => {
-      const telemetry = (require('./sdk') as typeof Sdk).buildTelemetry(config, context.serviceName, capture.instrumentations);
+      parts.telemetry = (require('./sdk') as typeof Sdk).buildTelemetry(config, context.serviceName, capture.instrumentations);
+    },
+    () => {
+      const telemetry = parts.telemetry!;
       // Hands every instrumentation the real meter; then what they recorded before it is replayed there.
       telemetry.start();
       context.meters.replayInto(telemetry.meterProvider);
       (require('./agentMetrics') as typeof AgentMetrics).registerAgentMetrics(telemetry.meter, parts.engine!);
-      parts.telemetry = telemetry;
     },
     loadingOwnModules('recording'),
     () => {
