@@ -22,7 +22,8 @@
 import { readFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { Script, constants as vmConstants } from 'node:vm';
+import { Script } from 'node:vm';
+import { agentOffLine } from './agentOff';
 
 /** Beside register.js: the bundle, and the code cache the build made of it. */
 export const BUNDLE_FILE = 'register.bundle.js';
@@ -95,23 +96,51 @@ export function runPreloadBundle(entry: NodeJS.Module, files: readonly BundledFi
 }
 
 /**
- * The code cache file: the bundle's bytes as the build compiled them, then
- * V8's cache of them. V8 checks a cache against the length of its source
- * alone, so a bundle edited in place to the same length would run the old
- * code from it; compared byte for byte first, it cannot.
+ * The code cache file: the Node.js that made it, the bundle's bytes as it
+ * compiled them, then V8's cache of them, twice. Each is checked before V8
+ * is handed the cache, for what V8 itself does not check:
+ * - V8 checks a cache against the length of its source alone, so a bundle
+ *   edited in place to the same length would run the old code from it;
+ * - V8 checks its own version, not Node.js's, whose releases may patch V8
+ *   without changing that version;
+ * - V8 does not check the cache's own bytes, and damaged ones crash the
+ *   process in V8 (no exception to catch): two copies that still agree have
+ *   not been damaged, and comparing them costs a memcmp where a checksum of
+ *   the 170 KB would cost the preload milliseconds in JavaScript or in
+ *   loading `node:zlib` or `node:crypto`.
  */
-export function codeCacheFile(source: Buffer, cachedData: Buffer): Buffer {
-  const length = Buffer.alloc(4);
-  length.writeUInt32LE(source.length);
-  return Buffer.concat([length, source, cachedData]);
+export function codeCacheFile(source: Buffer, cachedData: Buffer, runtime: string = runtimeTag()): Buffer {
+  return Buffer.concat([lengthPrefixed(Buffer.from(runtime)), lengthPrefixed(source), lengthPrefixed(cachedData), cachedData]);
 }
 
-/** V8's cache from a code cache file when the file was made from exactly `source`, else undefined. */
-export function cachedDataFor(source: Buffer, file: Buffer | undefined): Buffer | undefined {
-  if (file === undefined || file.length < 4) return undefined;
-  const length = file.readUInt32LE(0);
-  if (length !== source.length || file.length <= 4 + length) return undefined;
-  return file.subarray(4, 4 + length).equals(source) ? file.subarray(4 + length) : undefined;
+/** V8's cache from a code cache file made by `runtime` from exactly `source`, undamaged; else undefined. */
+export function cachedDataFor(source: Buffer, file: Buffer | undefined, runtime: string = runtimeTag()): Buffer | undefined {
+  if (file === undefined) return undefined;
+  const [madeBy, afterTag] = readPrefixed(file, 0);
+  if (madeBy === undefined || !madeBy.equals(Buffer.from(runtime))) return undefined;
+  const [madeFrom, afterSource] = readPrefixed(file, afterTag);
+  if (madeFrom === undefined || !madeFrom.equals(source)) return undefined;
+  const [cachedData, afterData] = readPrefixed(file, afterSource);
+  if (cachedData === undefined || cachedData.length === 0 || file.length !== afterData + cachedData.length) return undefined;
+  return cachedData.equals(file.subarray(afterData)) ? cachedData : undefined;
+}
+
+/** The Node.js release and architecture a cache is for. */
+function runtimeTag(): string {
+  return `${process.version} ${process.arch}`;
+}
+
+function lengthPrefixed(bytes: Buffer): Buffer {
+  const length = Buffer.alloc(4);
+  length.writeUInt32LE(bytes.length);
+  return Buffer.concat([length, bytes]);
+}
+
+/** The length-prefixed bytes at `offset` and the offset after them; undefined bytes when the file ends first. */
+function readPrefixed(file: Buffer, offset: number): [Buffer | undefined, number] {
+  if (file.length < offset + 4) return [undefined, offset];
+  const end = offset + 4 + file.readUInt32LE(offset);
+  return end > file.length ? [undefined, offset] : [file.subarray(offset + 4, end), end];
 }
 
 function readIfPresent(path: string): Buffer | undefined {
@@ -126,17 +155,24 @@ function readIfPresent(path: string): Buffer | undefined {
 export function compilePreloadBundle(folder: string): Script {
   const filename = join(folder, BUNDLE_FILE);
   const source = readFileSync(filename);
-  return new Script(source.toString('utf8'), {
-    filename,
-    cachedData: cachedDataFor(source, readIfPresent(join(folder, CODE_CACHE_FILE))),
-    // As Node.js compiles a CommonJS file: an `import()` in it loads through the app's loader.
-    importModuleDynamically: vmConstants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
-  });
+  // No `importModuleDynamically`: the build refuses a bundled file with an `import()` (scripts/preload-bundle.mjs).
+  return new Script(source.toString('utf8'), { filename, cachedData: cachedDataFor(source, readIfPresent(join(folder, CODE_CACHE_FILE))) });
 }
 
-/** Runs the bundle beside `entry` (register.js) as `entry`; answers the compiled script (the build makes its code cache from it). */
-export function loadPreloadBundle(entry: NodeJS.Module): Script {
-  const script = compilePreloadBundle(dirname(entry.filename));
+/**
+ * Runs the bundle beside `entry` (register.js) as `entry`; answers the
+ * compiled script (the build makes its code cache from it). A bundle that
+ * is missing or does not compile (a broken install) leaves the agent off,
+ * with one line, and the app starts.
+ */
+export function loadPreloadBundle(entry: NodeJS.Module): Script | undefined {
+  let script: Script;
+  try {
+    script = compilePreloadBundle(dirname(entry.filename));
+  } catch (error) {
+    process.stderr.write(agentOffLine(error));
+    return undefined;
+  }
   runPreloadBundle(entry, script.runInThisContext() as readonly BundledFile[]);
   return script;
 }

@@ -8,6 +8,7 @@ import type * as Start from './start';
 import type * as MainFormat from './mainFormat';
 import type * as EsmLoaderHook from './esmLoaderHook';
 import { agentWanted } from './preloadGate';
+import { agentOffLine } from './agentOff';
 
 function preload(): void {
   if ((require('./mainFormat') as typeof MainFormat).mainRunsAsEsModule(process.argv[1])) {
@@ -21,5 +22,5 @@ try {
   // Node.js's own loader thread runs `--require` preloads too (isInternalThread, Node.js 22.14+): nothing to do there.
   if (isInternalThread !== true && agentWanted()) preload();
 } catch (error) {
-  process.stderr.write(`querylens: the agent could not start and is off for this process: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(agentOffLine(error));
 }

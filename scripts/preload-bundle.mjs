@@ -49,8 +49,13 @@ function bundledRequires(file, source) {
   return requires;
 }
 
+// The bundle compiles through vm.Script, whose `import()` would resolve from the bundle's own path, not the file's.
+const DYNAMIC_IMPORT = /\bimport\s*\(/;
+const COMMENTS = /\/\*[\s\S]*?\*\/|^\s*\/\/.*$/gm;
+
 const entries = files.map((file) => {
   const source = sourceOf(file);
+  if (DYNAMIC_IMPORT.test(source.replace(COMMENTS, ''))) throw new Error(`preload-bundle: ${file} has an import(), which the bundle cannot run as its file would; load that code outside the preload`);
   const path = relative(AGENT_DIR, file).split(sep).join('/');
   return `[${JSON.stringify(path)}, ${JSON.stringify(bundledRequires(file, source))}, (function (exports, require, module, __filename, __dirname) {\n${source}})]`;
 });
@@ -60,5 +65,5 @@ writeFileSync(join(AGENT_DIR, BUNDLE_FILE), `'use strict';\n// The preload's ${f
 writeFileSync(ENTRY, `'use strict';\n${MARKER} (scripts/preload-bundle.mjs): runs ${BUNDLE_FILE}, ${files.length} compiled files, with agent/preloadBundle.ts.\nrequire('./preloadBundle.js').loadPreloadBundle(module);\n`);
 // tsc's map was for the file this replaces.
 rmSync(`${ENTRY}.map`, { force: true });
-// In a process of its own with no flags and none of the user's variables: V8 takes a cache only under the flags it was made with.
-execFileSync(process.execPath, [join(dirname(fileURLToPath(import.meta.url)), 'preload-code-cache.cjs'), AGENT_DIR], { env: { PATH: process.env.PATH ?? '' }, stdio: 'inherit' });
+// In a process of its own with no flags and no variables: V8 takes a cache only under the flags it was made with.
+execFileSync(process.execPath, [join(dirname(fileURLToPath(import.meta.url)), 'preload-code-cache.cjs'), AGENT_DIR], { env: {}, stdio: 'inherit' });

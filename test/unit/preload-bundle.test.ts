@@ -9,8 +9,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Script } from 'node:vm';
-import { afterEach, describe, expect, it } from 'vitest';
-import { BUNDLE_FILE, CODE_CACHE_FILE, cachedDataFor, codeCacheFile, compilePreloadBundle, runPreloadBundle, type BundledFile } from '../../agent/preloadBundle';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { BUNDLE_FILE, CODE_CACHE_FILE, cachedDataFor, codeCacheFile, compilePreloadBundle, loadPreloadBundle, runPreloadBundle, type BundledFile } from '../../agent/preloadBundle';
 
 type Body = BundledFile[2];
 
@@ -162,20 +162,52 @@ describe('the code cache of the bundle', () => {
     expect(script.cachedDataRejected).toBeUndefined();
     expect((script.runInThisContext() as () => number)()).toBe(2);
     // What the byte comparison guards against: V8 takes the other file's cache and runs its code.
-    const stale = readFileSync(join(folder, CODE_CACHE_FILE)).subarray(4 + ONE.length);
-    const trusting = new Script(TWO, { filename: join(folder, BUNDLE_FILE), cachedData: stale });
+    const stale = cachedDataFor(Buffer.from(ONE), readFileSync(join(folder, CODE_CACHE_FILE)));
+    // Another name: V8 would otherwise reuse its in-memory compile of the same source and name, made just above.
+    const trusting = new Script(TWO, { filename: join(folder, 'trusting.js'), cachedData: stale });
     expect(trusting.cachedDataRejected).toBe(false);
     expect((trusting.runInThisContext() as () => number)()).toBe(1);
   });
 
-  it('finds no cache in a file cut short, empty or made from other bytes', () => {
+  it('finds no cache in a file cut short, empty, made from other bytes or by another Node.js', () => {
     const source = Buffer.from(ONE);
     const file = codeCacheFile(source, Buffer.from('v8 data'));
     expect(cachedDataFor(source, file)?.toString()).toBe('v8 data');
-    expect(cachedDataFor(source, file.subarray(0, 4 + source.length))).toBeUndefined();
+    expect(cachedDataFor(source, file.subarray(0, file.length - 1))).toBeUndefined();
     expect(cachedDataFor(source, file.subarray(0, 3))).toBeUndefined();
     expect(cachedDataFor(source, Buffer.alloc(0))).toBeUndefined();
     expect(cachedDataFor(source, undefined)).toBeUndefined();
     expect(cachedDataFor(Buffer.from(TWO), file)).toBeUndefined();
+    expect(cachedDataFor(source, codeCacheFile(source, Buffer.from('v8 data'), 'v22.0.0 x64'))).toBeUndefined();
+  });
+
+  it('hands V8 no cache whose own bytes were damaged (V8 does not check them, and crashes on them)', () => {
+    const folder = bundleFolder(ONE, ONE);
+    const file = readFileSync(join(folder, CODE_CACHE_FILE));
+    const data = cachedDataFor(Buffer.from(ONE), file)!;
+    // A byte of the first copy of V8's data, flipped.
+    const damaged = Buffer.from(file);
+    damaged[file.length - 2 * data.length + 100] ^= 0xff;
+    expect(cachedDataFor(Buffer.from(ONE), damaged)).toBeUndefined();
+    writeFileSync(join(folder, CODE_CACHE_FILE), damaged);
+    const script = compilePreloadBundle(folder);
+    expect(script.cachedDataRejected).toBeUndefined();
+    expect((script.runInThisContext() as () => number)()).toBe(1);
+  });
+
+  it('leaves the agent off with one line, and throws nothing, when the bundle is missing', () => {
+    const entry = entryModule();
+    const lines: string[] = [];
+    const write = vi.spyOn(process.stderr, 'write').mockImplementation((line) => {
+      lines.push(String(line));
+      return true;
+    });
+    try {
+      expect(loadPreloadBundle(entry)).toBeUndefined();
+    } finally {
+      write.mockRestore();
+    }
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^querylens: the agent could not start and is off for this process: ENOENT.*register\.bundle\.js'\n$/);
   });
 });
