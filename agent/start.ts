@@ -251,9 +251,13 @@ function activate(config: QuerylensConfig): AgentHandle {
   };
 }
 
+/** The agent this process started, if it has: without starting one (the build's code cache run asks). */
+export function startedAgent(): AgentHandle | undefined {
+  return (globalThis as GlobalWithAgent)[AGENT_KEY];
+}
+
 export function startAgent(): AgentHandle {
-  const holder = globalThis as GlobalWithAgent;
-  const existing = holder[AGENT_KEY];
+  const existing = startedAgent();
   if (existing) return existing;
   let handle: AgentHandle;
   const config = readConfig(process.env, warn);
@@ -264,6 +268,6 @@ export function startAgent(): AgentHandle {
     reportAgentError('bootstrap', error);
     handle = inactive(config);
   }
-  holder[AGENT_KEY] = handle;
+  (globalThis as GlobalWithAgent)[AGENT_KEY] = handle;
   return handle;
 }

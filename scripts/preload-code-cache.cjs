@@ -22,5 +22,5 @@ entry.paths = Module._nodeModulePaths(agentDir);
 require.cache[filename] = entry;
 const script = loadPreloadBundle(entry);
 // A preload that failed here would make a cache of a partial run: the build stops instead.
-if (script === undefined || !require(join(agentDir, 'start.js')).startAgent().active) throw new Error('preload-code-cache: the preload did not start the agent');
+if (script === undefined || require(join(agentDir, 'start.js')).startedAgent()?.active !== true) throw new Error('preload-code-cache: the preload did not start the agent');
 writeFileSync(join(agentDir, CODE_CACHE_FILE), codeCacheFile(readFileSync(join(agentDir, BUNDLE_FILE)), script.createCachedData()));
