@@ -11,7 +11,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, relative, sep } from 'node:path';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const AGENT_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'agent');
@@ -53,11 +53,21 @@ function bundledRequires(file, source) {
 const DYNAMIC_IMPORT = /\bimport\s*\(/;
 const COMMENTS = /\/\*[\s\S]*?\*\/|^\s*\/\/.*$/gm;
 
+// One character outside ASCII makes the whole bundle a two-byte string: decoding it took 3.3 ms
+// at preload against 1.0 for the same bundle in ASCII (233 KB). In tsc's output those characters
+// stand in comments and string literals, where a \u escape means the same; after a backslash
+// (an escape of the character itself) it would not.
+const NON_ASCII = /[^\x00-\x7f]/g;
+function asciiOnly(file, source) {
+  if (/\\[^\x00-\x7f]/.test(source)) throw new Error(`preload-bundle: ${file} escapes a character outside ASCII with a backslash, which the bundle cannot rewrite as \\u`);
+  return source.replace(NON_ASCII, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 const entries = files.map((file) => {
   const source = sourceOf(file);
   if (DYNAMIC_IMPORT.test(source.replace(COMMENTS, ''))) throw new Error(`preload-bundle: ${file} has an import(), which the bundle cannot run as its file would; load that code outside the preload`);
-  const path = relative(AGENT_DIR, file).split(sep).join('/');
-  return `[${JSON.stringify(path)}, ${JSON.stringify(bundledRequires(file, source))}, (function (exports, require, module, __filename, __dirname) {\n${source}})]`;
+  const folder = relative(AGENT_DIR, dirname(file)).split(sep).join('/') || '.';
+  return `[${JSON.stringify(folder)}, ${JSON.stringify(basename(file))}, ${JSON.stringify(bundledRequires(file, source))}, (function (exports, require, module, __filename, __dirname) {\n${asciiOnly(file, source)}})]`;
 });
 // A cache of an earlier bundle must never sit beside this one, even if the build stops below.
 rmSync(join(AGENT_DIR, CODE_CACHE_FILE), { force: true });

@@ -7,6 +7,8 @@
  * per turn of the event loop. An ES-module app's loader hook runs
  * in the app's own thread where Node.js allows it: no loader thread to start.
  */
+import { isAscii } from 'node:buffer';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -90,6 +92,13 @@ describe('the later start-up stages', () => {
     const run = await runNode('-e', { nodeArgs: ['--require', join(APPS, 'script-compiles.cjs'), '--require', REGISTER_CJS], args: [report], env: { OTEL_EXPORTER_PROMETHEUS_PORT: String(await freePort()) } });
     expect(run.code, run.stderr).toBe(0);
     expect(lastJsonLine(run.stdout)).toEqual([{ filename: join(ROOT, 'dist', 'agent', 'register.bundle.js'), cachedDataRejected: false }]);
+  });
+
+  it("writes the preload's one file in ASCII, so that it decodes as a one-byte string (3.3 ms against 1.0 at preload here)", () => {
+    const bundle = readFileSync(join(ROOT, 'dist', 'agent', 'register.bundle.js'));
+    expect(isAscii(bundle)).toBe(true);
+    // tsc's output has such characters (in comments and strings): the build escaped them, not their absence.
+    expect(bundle.toString('latin1')).toMatch(/\\u2026/);
   });
 
   it('the first statement answers before any of them has run, and is recorded once they have', async () => {

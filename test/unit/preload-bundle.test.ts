@@ -12,7 +12,7 @@ import { Script } from 'node:vm';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BUNDLE_FILE, CODE_CACHE_FILE, cachedDataFor, codeCacheFile, compilePreloadBundle, loadPreloadBundle, runPreloadBundle, type BundledFile } from '../../agent/preloadBundle';
 
-type Body = BundledFile[2];
+type Body = BundledFile[3];
 
 const folders: string[] = [];
 afterEach(() => {
@@ -50,7 +50,7 @@ describe('runPreloadBundle', () => {
     // The compiled file stays on disk beside the bundle, as dist/ keeps it.
     mkdirSync(join(folder, 'lib'));
     writeFileSync(aPath, 'exports.value = "disk";\n');
-    runPreloadBundle(entry, [['entry.js', { './lib/a': 1 }, main], ['lib/a.js', {}, a]]);
+    runPreloadBundle(entry, [['.', 'entry.js', { './lib/a': 1 }, main], ['lib', 'a.js', {}, a]]);
     expect(evaluations).toBe(1);
     expect(seen).toEqual([
       { filename: aPath, dirname: join(folder, 'lib'), sameTwice: true },
@@ -64,10 +64,32 @@ describe('runPreloadBundle', () => {
     expect(require(aPath)).toBe(cached?.exports);
   });
 
+  it('places files of other folders, up and down, each with node_modules paths of its own folder in an array of its own', () => {
+    const entry = entryModule();
+    const folder = join(entry.filename, '..');
+    const modules: NodeJS.Module[] = [];
+    const keep: Body = (_exports, _require, module) => { modules.push(module); };
+    const main: Body = (_exports, require) => {
+      require('../core/a');
+      require('../core/b');
+      require('./sub/c');
+    };
+    runPreloadBundle(entry, [['.', 'entry.js', { '../core/a': 1, '../core/b': 2, './sub/c': 3 }, main], ['../core', 'a.js', {}, keep], ['../core', 'b.js', {}, keep], ['sub', 'c.js', {}, keep]]);
+    const nodeModulePaths = (Module as unknown as { _nodeModulePaths(folder: string): string[] })._nodeModulePaths;
+    const core = join(folder, '..', 'core');
+    expect(modules.map((module) => [module.filename, module.paths])).toEqual([
+      [join(core, 'a.js'), nodeModulePaths(core)],
+      [join(core, 'b.js'), nodeModulePaths(core)],
+      [join(folder, 'sub', 'c.js'), nodeModulePaths(join(folder, 'sub'))],
+    ]);
+    expect(modules[0]!.paths).not.toBe(modules[1]!.paths);
+    for (const module of modules) delete require.cache[module.filename];
+  });
+
   it('leaves a file nothing requires unevaluated', () => {
     const entry = entryModule();
     let evaluated = false;
-    runPreloadBundle(entry, [['entry.js', {}, () => undefined], ['unused.js', {}, () => { evaluated = true; }]]);
+    runPreloadBundle(entry, [['.', 'entry.js', {}, () => undefined], ['.', 'unused.js', {}, () => { evaluated = true; }]]);
     expect(evaluated).toBe(false);
     expect(require.cache[join(entry.filename, '..', 'unused.js')]).toBeUndefined();
   });
@@ -78,7 +100,7 @@ describe('runPreloadBundle', () => {
     writeFileSync(onDisk, 'exports.from = "disk";\n');
     const fromDisk = require(onDisk) as { from: string };
     let got: unknown;
-    runPreloadBundle(entry, [['entry.js', { './gate': 1 }, (_e, require) => { got = require('./gate'); }], ['gate.js', {}, (exports) => { (exports as { from: string }).from = 'bundle'; }]]);
+    runPreloadBundle(entry, [['.', 'entry.js', { './gate': 1 }, (_e, require) => { got = require('./gate'); }], ['.', 'gate.js', {}, (exports) => { (exports as { from: string }).from = 'bundle'; }]]);
     expect(got).toBe(fromDisk);
     expect(fromDisk.from).toBe('disk');
   });
@@ -92,7 +114,7 @@ describe('runPreloadBundle', () => {
       (exports as { late: boolean }).late = true;
     };
     const b: Body = (_exports, require) => { seenByB = { ...(require('./a') as object) }; };
-    runPreloadBundle(entry, [['entry.js', { './a': 1 }, (_e, require) => { require('./a'); }], ['a.js', { './b': 2 }, a], ['b.js', { './a': 1 }, b]]);
+    runPreloadBundle(entry, [['.', 'entry.js', { './a': 1 }, (_e, require) => { require('./a'); }], ['.', 'a.js', { './b': 2 }, a], ['.', 'b.js', { './a': 1 }, b]]);
     expect(seenByB).toEqual({ early: true });
   });
 
@@ -114,7 +136,7 @@ describe('runPreloadBundle', () => {
       }
       outcomes.push(require('./flaky'));
     };
-    runPreloadBundle(entry, [['entry.js', { './flaky': 1 }, main], ['flaky.js', {}, flaky]]);
+    runPreloadBundle(entry, [['.', 'entry.js', { './flaky': 1 }, main], ['.', 'flaky.js', {}, flaky]]);
     expect(outcomes).toEqual(['first load fails', undefined, { ok: true }]);
   });
 
@@ -126,7 +148,7 @@ describe('runPreloadBundle', () => {
     const main: Body = (_e, require) => {
       got = { outside: require('./outside'), resolved: require.resolve('./outside'), path: require('node:path') };
     };
-    runPreloadBundle(entry, [['entry.js', {}, main]]);
+    runPreloadBundle(entry, [['.', 'entry.js', {}, main]]);
     expect(got).toEqual({ outside: { where: folder }, resolved: join(folder, 'outside.js'), path: require('node:path') });
   });
 });
