@@ -32,14 +32,14 @@ function packageVersion(projectDir: string, name: string): string {
 
 /**
  * The modules a shipped file holds: itself, or for the preload's one file
- * (scripts/preload-bundle.mjs) each compiled file in it, under its own path,
+ * (scripts/preload-bundle.mjs) each compiled file in it, under its own path (its folder, then its name),
  * whose relative requires resolve from there, and the file's own first lines.
  */
 function modulesIn(path: string, source: string): [string, string][] {
-  const header = /^\["([^"]+)", \{[^\n]*\}, \(function \(exports, require, module, __filename, __dirname\) \{$/gm;
+  const header = /^\["([^"]+)", "([^"]+)", \{[^\n]*\}, \(function \(exports, require, module, __filename, __dirname\) \{$/gm;
   const starts = [...source.matchAll(header)];
   if (starts.length === 0) return [[path, source]];
-  const files = starts.map((start, at): [string, string] => [posix.join(posix.dirname(path), start[1]!), source.slice(start.index + start[0].length, starts[at + 1]?.index ?? source.length)]);
+  const files = starts.map((start, at): [string, string] => [posix.join(posix.dirname(path), start[1]!, start[2]!), source.slice(start.index + start[0].length, starts[at + 1]?.index ?? source.length)]);
   return [[path, source.slice(0, starts[0]!.index)], ...files];
 }
 
