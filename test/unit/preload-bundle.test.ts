@@ -14,6 +14,9 @@ import { BUNDLE_FILE, CODE_CACHE_FILE, cachedDataFor, codeCacheFile, compilePrel
 
 type Body = BundledFile[3];
 
+/** The node_modules lookup paths Node.js gives a module in `folder` (Module._nodeModulePaths, which its typings leave out). */
+const nodeModulePaths = (folder: string): string[] => (Module as unknown as { _nodeModulePaths(folder: string): string[] })._nodeModulePaths(folder);
+
 const folders: string[] = [];
 afterEach(() => {
   for (const folder of folders.splice(0)) {
@@ -59,7 +62,7 @@ describe('runPreloadBundle', () => {
     const cached = require.cache[aPath];
     expect(cached?.loaded).toBe(true);
     expect(cached?.exports).toEqual({ value: 42 });
-    expect(cached?.paths).toEqual((Module as unknown as { _nodeModulePaths(folder: string): string[] })._nodeModulePaths(join(folder, 'lib')));
+    expect(cached?.paths).toEqual(nodeModulePaths(join(folder, 'lib')));
     // A require from anywhere else gets the bundle's module, not a second copy from the file.
     expect(require(aPath)).toBe(cached?.exports);
   });
@@ -75,7 +78,6 @@ describe('runPreloadBundle', () => {
       require('./sub/c');
     };
     runPreloadBundle(entry, [['.', 'entry.js', { '../core/a': 1, '../core/b': 2, './sub/c': 3 }, main], ['../core', 'a.js', {}, keep], ['../core', 'b.js', {}, keep], ['sub', 'c.js', {}, keep]]);
-    const nodeModulePaths = (Module as unknown as { _nodeModulePaths(folder: string): string[] })._nodeModulePaths;
     const core = join(folder, '..', 'core');
     expect(modules.map((module) => [module.filename, module.paths])).toEqual([
       [join(core, 'a.js'), nodeModulePaths(core)],
