@@ -3,7 +3,8 @@
 // stageModules.ts PRELOAD_ROOTS, as scripts/stage-modules.mjs finds them,
 // each wrapped in the function Node.js would wrap it in, with the files of
 // the bundle it requires by index. Rewrites dist/agent/register.js, the
-// preload, as the line that runs the bundle, then has
+// preload, as agent/preloadBundle.ts's compiled code and the line that runs
+// the bundle with it, then has
 // scripts/preload-code-cache.cjs make the bundle's V8 code cache. Run after
 // tsc (npm run build): it reads tsc's register.js and refuses one it has
 // already rewritten.
@@ -21,6 +22,7 @@ const requireAgent = createRequire(ENTRY);
 const { evaluationOrder, ownFileRequires } = requireAgent('./moduleSlices.js');
 const { PRELOAD_ROOTS } = requireAgent('./stageModules.js');
 const { BUNDLE_FILE, CODE_CACHE_FILE } = requireAgent('./preloadBundle.js');
+const RUNNER = join(AGENT_DIR, 'preloadBundle.js');
 
 const SOURCE_MAP_COMMENT = /\n\/\/# sourceMappingURL=\S+\s*$/;
 
@@ -72,7 +74,9 @@ const entries = files.map((file) => {
 // A cache of an earlier bundle must never sit beside this one, even if the build stops below.
 rmSync(join(AGENT_DIR, CODE_CACHE_FILE), { force: true });
 writeFileSync(join(AGENT_DIR, BUNDLE_FILE), `'use strict';\n// The preload's ${files.length} compiled files (scripts/preload-bundle.mjs), run from register.js by agent/preloadBundle.ts.\n[\n${entries.join(',\n')},\n]\n`);
-writeFileSync(ENTRY, `'use strict';\n${MARKER} (scripts/preload-bundle.mjs): runs ${BUNDLE_FILE}, ${files.length} compiled files, with agent/preloadBundle.ts.\nrequire('./preloadBundle.js').loadPreloadBundle(module);\n`);
+// The runner inside the preload itself: one file fewer for Node.js to find, read and compile at preload.
+const runner = asciiOnly(RUNNER, readFileSync(RUNNER, 'utf8').replace(SOURCE_MAP_COMMENT, '\n'));
+writeFileSync(ENTRY, `'use strict';\n${MARKER} (scripts/preload-bundle.mjs): runs ${BUNDLE_FILE}, ${files.length} compiled files, with agent/preloadBundle.ts, compiled below.\nconst preloadBundle = { exports: {} };\n(function (exports, module) {\n${runner}})(preloadBundle.exports, preloadBundle);\npreloadBundle.exports.loadPreloadBundle(module);\n`);
 // tsc's map was for the file this replaces.
 rmSync(`${ENTRY}.map`, { force: true });
 // In a process of its own with no flags and no variables: V8 takes a cache only under the flags it was made with.

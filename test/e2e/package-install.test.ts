@@ -11,7 +11,7 @@ import { join, posix } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ATTR, METRICS, labelName } from '../../core/metrics/registry';
-import { ROOT, freePort } from '../helpers/agentProcess';
+import { APPS, ROOT, freePort, lastJsonLine } from '../helpers/agentProcess';
 import { ChildApp, type ChildAppOptions } from '../helpers/childApp';
 import { find, parseSamples, type Sample } from '../helpers/promText';
 import { waitFor } from '../helpers/waitFor';
@@ -152,6 +152,16 @@ describe('the packed package', () => {
     await run('promtool', ['check', 'rules', join(out, 'prometheus', 'querylens.rules.yml')]);
     const overview = readFileSync(join(out, 'grafana', 'dashboards', 'overview.json'), 'utf8');
     expect(overview).toContain('"Mimir"');
+  });
+
+  it("compiles the installed preload's one file from the code cache it ships with", async () => {
+    const report = 'process.stdout.write(JSON.stringify(globalThis.scriptCompiles))';
+    const { stdout } = await run(process.execPath, ['--require', join(APPS, 'script-compiles.cjs'), '--require', 'querylens/register', '-e', report], {
+      cwd: appDir,
+      env: { ...process.env, OTEL_EXPORTER_PROMETHEUS_PORT: String(await freePort()) },
+    });
+    const bundle = join(appDir, 'node_modules', 'querylens', 'dist', 'agent', 'register.bundle.js');
+    expect(lastJsonLine(stdout)).toEqual([{ filename: bundle, cachedDataRejected: false }]);
   });
 
   it('instruments a CommonJS app run with --require querylens/register', async () => {

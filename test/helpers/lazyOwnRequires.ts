@@ -1,6 +1,7 @@
 /**
  * Test runner set-up (vitest.config.mjs `setupFiles`). The agent requires a
- * few of its own modules only when they are needed (the ioredis capture once
+ * few of its own modules only when they are needed (the line of an agent that
+ * could not start, the ioredis capture once
  * the app loads ioredis, lru-cache's instrumented class once it loads
  * lru-cache). Built, those are `require`s of compiled files. Under the test
  * runner the sources are TypeScript, which Node.js's `require` neither finds
@@ -14,6 +15,7 @@
  */
 import Module from 'node:module';
 import { dirname, join, resolve } from 'node:path';
+import * as agentOff from '../../agent/agentOff';
 import * as ioredisPatches from '../../instrumentations/ioredis/patches';
 import * as ioredisRecorder from '../../instrumentations/ioredis/recorder';
 import * as lruCacheInstrumentedClass from '../../instrumentations/lru-cache/instrumentedClass';
@@ -21,6 +23,7 @@ import * as lruCacheInstrumentedClass from '../../instrumentations/lru-cache/ins
 const ROOT = join(__dirname, '..', '..');
 
 const LAZY_MODULES: Record<string, unknown> = {
+  'agent/agentOff.ts': agentOff,
   'instrumentations/ioredis/patches.ts': ioredisPatches,
   'instrumentations/ioredis/recorder.ts': ioredisRecorder,
   'instrumentations/lru-cache/instrumentedClass.ts': lruCacheInstrumentedClass,

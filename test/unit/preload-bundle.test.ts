@@ -7,10 +7,10 @@
 import Module from 'node:module';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { Script } from 'node:vm';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { BUNDLE_FILE, CODE_CACHE_FILE, cachedDataFor, codeCacheFile, compilePreloadBundle, loadPreloadBundle, runPreloadBundle, type BundledFile } from '../../agent/preloadBundle';
+import { BUNDLE_FILE, CODE_CACHE_FILE, cachedDataFor, codeCacheFile, compilePreloadBundle, folderBelow, loadPreloadBundle, runPreloadBundle, type BundledFile } from '../../agent/preloadBundle';
 
 type Body = BundledFile[3];
 
@@ -152,6 +152,17 @@ describe('runPreloadBundle', () => {
     };
     runPreloadBundle(entry, [['.', 'entry.js', {}, main]]);
     expect(got).toEqual({ outside: { where: folder }, resolved: join(folder, 'outside.js'), path: require('node:path') });
+  });
+});
+
+describe('folderBelow', () => {
+  it('gives the folder path.join gives, for the shapes the build writes and any other', () => {
+    const base = join(tmpdir(), 'dist', 'agent');
+    for (const relative of ['.', '..', '../core', '../core/metrics', '../../lib', 'sub', 'sub/deeper', './sub', 'a//b', '../a/../b']) {
+      expect(folderBelow(base, relative), relative).toBe(join(base, relative));
+    }
+    // Above the root, path.join stops at the root: so does this.
+    expect(folderBelow(`${sep}agent`, '../../core')).toBe(join(`${sep}agent`, '../../core'));
   });
 });
 
