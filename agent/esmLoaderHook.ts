@@ -13,10 +13,10 @@
  */
 import { createRequire, register } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { isMainThread } from 'node:worker_threads';
 import { INSTRUMENTED_PACKAGES } from '../core/instrumentedPackages';
 import { hookImportsWith } from '../core/moduleHook';
 import { reportAgentError } from '../core/agentErrors';
+import { threadRole } from '../core/threadRole';
 
 const HOOK_KEY = Symbol.for('querylens.esmLoaderHook');
 type GlobalWithHook = typeof globalThis & { [HOOK_KEY]?: true };
@@ -50,7 +50,7 @@ function registerInThread(): boolean {
 export function installEsmLoaderHook(): void {
   const holder = globalThis as GlobalWithHook;
   // Node.js runs `--require` preloads again inside its loader thread; the hook belongs to the main thread only.
-  if (holder[HOOK_KEY] || !isMainThread) return;
+  if (holder[HOOK_KEY] || !threadRole().main) return;
   holder[HOOK_KEY] = true;
   try {
     if (!registerInThread()) register('@opentelemetry/instrumentation/hook.mjs', pathToFileURL(__filename));

@@ -11,10 +11,10 @@
  * Never throws into the app and never keeps it alive.
  */
 import type { Server } from 'node:http';
-import { isMainThread } from 'node:worker_threads';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { readConfig, type QuerylensConfig } from './config';
 import { reportAgentError } from '../core/agentErrors';
+import { threadRole } from '../core/threadRole';
 import { resolveServiceName } from './serviceName';
 import { HeldMeterProvider } from '../core/metrics/heldMeter';
 import { holdQueryEventsForFirstObserver } from '../core/queryEvents';
@@ -263,7 +263,7 @@ export function startAgent(): AgentHandle {
   const config = readConfig(process.env, warn);
   try {
     // Worker threads share the process's port: only the main thread serves.
-    handle = config.disabled || !isMainThread ? inactive(config) : activate(config);
+    handle = config.disabled || !threadRole().main ? inactive(config) : activate(config);
   } catch (error) {
     reportAgentError('bootstrap', error);
     handle = inactive(config);

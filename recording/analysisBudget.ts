@@ -1,3 +1,4 @@
+import { monotonicMs } from '../core/monotonicClock';
 /**
  * Caps the time the hot path spends analysing new statement texts. A service
  * that builds SQL with inline literals sends a new text on every call; each
@@ -21,7 +22,7 @@ export class AnalysisBudget {
   deferred = 0;
 
   constructor(private readonly options: AnalysisBudgetOptions) {
-    this.now = options.now ?? (() => performance.now());
+    this.now = options.now ?? (() => monotonicMs());
   }
 
   /** The current time if an analysis may start now, else undefined (and counted). */

@@ -6,7 +6,7 @@
  * text: a flood before the parser loads is counted as dropped, not kept. The
  * texts stay in memory only, as the statement cache's keys do.
  */
-import { performance } from 'node:perf_hooks';
+import { monotonicMs } from '../core/monotonicClock';
 import type { StatementAnalysis } from '../core/statementAnalysis';
 
 export interface PendingLimits {
@@ -68,13 +68,13 @@ export class PendingStatements {
   drain(analyze: (text: string) => StatementAnalysis | undefined, onError: (error: unknown) => void): Promise<void> {
     return new Promise((resolve) => {
       const slice = (): void => {
-        const until = performance.now() + SLICE_MS;
+        const until = monotonicMs() + SLICE_MS;
         do {
           const next = this.queue.shift();
           if (next === undefined) break;
           this.textChars -= next.text.length;
           this.recordOne(next, analyze, onError);
-        } while (performance.now() < until);
+        } while (monotonicMs() < until);
         if (this.queue.length === 0) resolve();
         else schedule();
       };

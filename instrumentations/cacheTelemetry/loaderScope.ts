@@ -10,7 +10,7 @@
  * object), so the caller sees exactly what it would without querylens.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { performance } from 'node:perf_hooks';
+import { monotonicMs } from '../../core/monotonicClock';
 import type { Span } from '@opentelemetry/api';
 import { ATTR, QUERYLENS_SCOPE } from '../../core/metrics/registry';
 import { guarded, reportAgentError } from '../../core/agentErrors';
@@ -66,7 +66,7 @@ export function recordDatabaseTimeInLoader(seconds: number, scope: LoaderDatabas
 function finish(counters: CacheCounters, span: Span | undefined, started: number, scope: LoaderDatabaseTime, error: unknown): void {
   guarded('cache-load', () => {
     scope.close();
-    recordCacheLoad(counters, (performance.now() - started) / 1000, scope.seconds);
+    recordCacheLoad(counters, (monotonicMs() - started) / 1000, scope.seconds);
     if (span === undefined) return;
     span.setAttribute('querylens.cache.load.database_queries', scope.queries);
     if (error !== undefined) {
@@ -97,7 +97,7 @@ function runInScope<T>(scope: LoaderDatabaseTime, counters: CacheCounters, load:
 export function runLoader<T>(counters: CacheCounters, load: () => T, trail: StatementTrail | undefined = loaderStorage.getStore()?.trail): T {
   const scope = new LoaderDatabaseTime(trail);
   const { span, run } = runInScope(scope, counters, load);
-  const started = performance.now();
+  const started = monotonicMs();
   let result: T;
   try {
     result = run();

@@ -66,7 +66,7 @@ export class OperationAttributes {
   readonly attributes: Attributes;
   /** Where recording counts this operation's calls (the report's statistics). */
   readonly tally: RedisOperationTally;
-  /** performance.now() when a call last got an answer from Redis (a value or an error reply), for /healthz. */
+  /** monotonicMs() when a call last got an answer from Redis (a value or an error reply), for /healthz. */
   lastAnsweredAt: number | undefined = undefined;
   private readonly failures = new Map<string, Attributes>();
   private readonly texts: string[] = [];

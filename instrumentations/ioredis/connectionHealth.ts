@@ -9,7 +9,7 @@
  * with no live client and nothing failed in the last minute is forgotten, so
  * short-lived targets do not fill the cap.
  */
-import { performance } from 'node:perf_hooks';
+import { epochMsAt, monotonicMs } from '../../core/monotonicClock';
 import { serverName } from './attributes';
 import type { RedisClientLike, RedisTarget } from './types';
 
@@ -60,7 +60,7 @@ export interface RedisServerHealth {
 /** Failures in the last minute, in one-second slots (bounded whatever the rate), and the latest one. */
 class FailureCount {
   total = 0;
-  /** `at`: performance.now(). */
+  /** `at`: monotonicMs(). */
   last: { readonly type: string; readonly at: number } | undefined;
   private readonly counts = new Array<number>(SLOTS).fill(0);
   private readonly seconds = new Array<number>(SLOTS).fill(-1);
@@ -77,7 +77,7 @@ class FailureCount {
     this.last = { type, at: now };
   }
 
-  /** performance.now() of the latest failure, or -Infinity. */
+  /** monotonicMs() of the latest failure, or -Infinity. */
   get lastAt(): number {
     return this.last?.at ?? Number.NEGATIVE_INFINITY;
   }
@@ -97,7 +97,7 @@ interface ServerState {
   readonly connectionErrors: FailureCount;
   readonly unanswered: FailureCount;
   reconnects: number;
-  /** performance.now() */
+  /** monotonicMs() */
   lastReadyAt: number | undefined;
 }
 
@@ -109,7 +109,7 @@ interface TrackedClient {
 }
 
 function isoTime(monotonic: number): string {
-  return new Date(performance.timeOrigin + monotonic).toISOString();
+  return new Date(epochMsAt(monotonic)).toISOString();
 }
 
 function lastFailureAt(server: ServerState): number {
@@ -131,7 +131,7 @@ export class RedisConnections {
     if (typeof status !== 'string') return;
     const tracked = this.track(client, target);
     const server = tracked?.server ?? this.serverFor(target);
-    if (status === 'ready') server.lastReadyAt = performance.now();
+    if (status === 'ready') server.lastReadyAt = monotonicMs();
     if (status === 'reconnecting') server.reconnects += 1;
     if (!tracked) return;
     if (status === 'connecting') tracked.closedByApp = false;
@@ -141,20 +141,20 @@ export class RedisConnections {
 
   connectionError(client: RedisClientLike, target: RedisTarget, type: string): void {
     const server = this.track(client, target)?.server ?? this.serverFor(target);
-    server.connectionErrors.add(type, performance.now());
+    server.connectionErrors.add(type, monotonicMs());
   }
 
   /** A command that failed without an answer from Redis. */
   commandUnanswered(target: RedisTarget, type: string): void {
-    this.serverFor(target).unanswered.add(type, performance.now());
+    this.serverFor(target).unanswered.add(type, monotonicMs());
   }
 
   /**
    * Every server seen, worst first. `lastAnswered` gives, per server name,
-   * when a command to it last got an answer (performance.now()).
+   * when a command to it last got an answer (monotonicMs()).
    */
   snapshot(lastAnswered: ReadonlyMap<string, number>): RedisServerHealth[] {
-    const now = performance.now();
+    const now = monotonicMs();
     const health: RedisServerHealth[] = [];
     for (const server of this.servers.values()) {
       const statuses = this.liveStatuses(server);
@@ -234,7 +234,7 @@ export class RedisConnections {
   }
 
   private forgetIdleServers(): void {
-    const now = performance.now();
+    const now = monotonicMs();
     for (const server of this.servers.values()) {
       if (server.clients.size === 0 && !this.failedRecently(server, now)) this.servers.delete(server.name);
     }

@@ -18,7 +18,7 @@
  * would show as an error on every connect.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { performance } from 'node:perf_hooks';
+import { epochMsAt, monotonicMs } from '../../core/monotonicClock';
 import type { Attributes, Context, Counter, Span, Tracer } from '@opentelemetry/api';
 import { otelApi } from '../../core/otelApi';
 import { ATTR } from '../../core/metrics/registry';
@@ -41,7 +41,7 @@ export interface RedisInstruments {
  */
 interface OperationRecord {
   readonly attributes: OperationAttributes;
-  /** performance.now() at the start. */
+  /** monotonicMs() at the start. */
   readonly startedAt: number;
   /** The context the span is a child of; undefined for no span (a command inside a pipeline). */
   readonly parent: Context | undefined;
@@ -70,21 +70,13 @@ interface ConnectPhase {
 /** Servers whose connection counters are exported at 0 before their first event; past it, a server's first event starts its series. */
 const MAX_ZEROED_SERVERS = 64;
 
-/** Read once: `performance.timeOrigin` is a getter into the runtime, and fixed for the process. */
-const TIME_ORIGIN = performance.timeOrigin;
-
-/** performance.now() as epoch milliseconds, for span times. */
-function epochMillis(monotonic: number): number {
-  return TIME_ORIGIN + monotonic;
-}
-
 function endSpan(span: Span, type: string | undefined, endedAt: number): void {
   if (type !== undefined) {
     span.setAttribute(ATTR.errorType, type);
     // No message: Redis echoes arguments in some error messages.
     span.setStatus({ code: otelApi().SpanStatusCode.ERROR });
   }
-  span.end(epochMillis(endedAt));
+  span.end(epochMsAt(endedAt));
 }
 
 export class RedisRecorder {
@@ -126,11 +118,11 @@ export class RedisRecorder {
     const inBatch = batch !== undefined && batch.open;
     if (inBatch && batch.kind === 'MULTI') return undefined;
     const attributes = this.cache.forCommand(target, command);
-    return { attributes, argCount, startedAt: performance.now(), parent: inBatch ? undefined : this.spanParent() };
+    return { attributes, argCount, startedAt: monotonicMs(), parent: inBatch ? undefined : this.spanParent() };
   }
 
   commandFinished(record: CommandRecord, error: unknown): void {
-    const endedAt = performance.now();
+    const endedAt = monotonicMs();
     const type = error === undefined ? undefined : errorType(error);
     const answered = type === undefined || isReplyError(error);
     const span = this.startSpan(record);
@@ -144,12 +136,12 @@ export class RedisRecorder {
   batchStarted(kind: BatchKind, size: number, target: RedisTarget): BatchRecord {
     const attributes = this.cache.forCommand(target, kind);
     this.openBatches += 1;
-    return { kind, size, attributes, startedAt: performance.now(), parent: this.spanParent(), open: true };
+    return { kind, size, attributes, startedAt: monotonicMs(), parent: this.spanParent(), open: true };
   }
 
   /** `type` is the batch's error type: its own failure, or for a pipeline the first failed command's. */
   batchFinished(batch: BatchRecord, type: string | undefined): void {
-    const endedAt = performance.now();
+    const endedAt = monotonicMs();
     if (batch.open) this.openBatches -= 1;
     batch.open = false;
     // Only the error type is known here, not whether Redis answered: a failed transaction is not taken as an answer.
@@ -242,7 +234,7 @@ export class RedisRecorder {
    */
   private startSpan(record: OperationRecord): Span | undefined {
     if (!record.parent) return undefined;
-    const options = { kind: otelApi().SpanKind.CLIENT, startTime: epochMillis(record.startedAt) };
+    const options = { kind: otelApi().SpanKind.CLIENT, startTime: epochMsAt(record.startedAt) };
     const span = this.tracer().startSpan(record.attributes.operation, options, record.parent);
     if (!span.isRecording()) return undefined;
     span.setAttributes(record.attributes.attributes);

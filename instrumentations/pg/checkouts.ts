@@ -5,7 +5,7 @@
  * record per client, made when the pool creates the client and reused by
  * every checkout, so no checkout allocates and pg's clients keep their shape.
  */
-import { performance } from 'node:perf_hooks';
+import { monotonicMs } from '../../core/monotonicClock';
 import type { CallSite } from '../../core/callSite';
 import type { Attributes } from '@opentelemetry/api';
 import type { RequestScope } from '../../core/requestEvents';
@@ -28,7 +28,7 @@ export interface CheckoutRecord {
   readonly pool: ClientPool | undefined;
   site: CallSite | undefined;
   scope: RequestScope | undefined;
-  /** performance.now() when the leak was reported; NaN while it is not. */
+  /** monotonicMs() when the leak was reported; NaN while it is not. */
   leakedAt: number;
   /** Set by `pool.query` for the one statement it sends on the client it checked out. */
   dispatched: DispatchedSite | undefined;
@@ -73,7 +73,7 @@ export interface HeldClient {
 }
 
 /** The pool's clients that are checked out now (pg-pool keeps every client in `_clients`). */
-export function heldClientsOf(pool: object, nowPerf = performance.now()): HeldClient[] {
+export function heldClientsOf(pool: object, nowPerf = monotonicMs()): HeldClient[] {
   const clients = (pool as { _clients?: readonly TrackedClient[] })._clients ?? [];
   const held: HeldClient[] = [];
   for (const client of clients) {

@@ -7,7 +7,7 @@
 import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { monotonicMs } from '../../core/monotonicClock';
 import { CaptureInstrumentation, type PackagePatch } from '../../core/captureInstrumentation';
 import { commonJsExports } from '../../core/moduleHook';
 import type { RequestScope } from '../../core/requestEvents';
@@ -110,7 +110,7 @@ export class PgInstrumentation extends CaptureInstrumentation<PgInstrumentationC
   checkConnections(nowMs: number): void {
     const config = this.getConfig();
     this.pools.checkHeldClients(nowMs, config.poolLeakMs ?? CONNECTION_DEFAULTS.poolLeakMs, this.poolInstruments.leaks);
-    this.transactions().check(performance.now());
+    this.transactions().check(monotonicMs());
   }
 
   /** Made on first use: the base constructor hooks pg before this class's fields exist. */

@@ -4,7 +4,7 @@
  * A subclass keeps `instanceof`, events, getters, callbacks and promises of
  * the original intact; pg's own `BoundPool` extends it unchanged.
  */
-import { performance } from 'node:perf_hooks';
+import { monotonicMs } from '../../core/monotonicClock';
 import type { Attributes, Counter } from '@opentelemetry/api';
 import type { DatabaseHistogram } from '../../core/metrics/preAggregatedHistogram';
 import { reportAgentError } from '../../core/agentErrors';
@@ -53,7 +53,7 @@ function isCheckoutTimeout(error: unknown): boolean {
 }
 
 function secondsSince(startMs: number): number {
-  return (performance.now() - startMs) / 1000;
+  return (monotonicMs() - startMs) / 1000;
 }
 
 function trackPool(pool: PgPoolLike, deps: PoolProxyDeps): void {
@@ -86,7 +86,7 @@ function recordUse(client: TimedClient | undefined, tracked: TrackedPool, deps: 
   client[kAcquiredAt] = NaN;
   try {
     const record = client[kCheckout];
-    if (record !== undefined) deps.registry.released(tracked, record, performance.now() - acquired);
+    if (record !== undefined) deps.registry.released(tracked, record, monotonicMs() - acquired);
     deps.instruments().useTime.record(secondsSince(acquired), tracked.attributes);
   } catch (error) {
     reportAgentError('pg-pool', error);
@@ -104,7 +104,7 @@ function recordCheckout(pool: PgPoolLike, checkout: Checkout, error: unknown, cl
   const instruments = deps.instruments();
   const { started } = checkout;
   if (error === undefined || error === null) {
-    const acquired = performance.now();
+    const acquired = monotonicMs();
     // Only on clients our newClient set up (not adding the property elsewhere).
     const timed = client as TimedClient | undefined;
     if (timed?.[kAcquiredAt] !== undefined) timed[kAcquiredAt] = acquired;
@@ -142,7 +142,7 @@ let dispatching: DispatchedSite | undefined;
 function checkoutOf(pool: PgPoolLike, skip: (...args: never[]) => unknown, deps: PoolProxyDeps): Checkout {
   const dispatched = dispatching;
   dispatching = undefined;
-  const started = performance.now();
+  const started = monotonicMs();
   try {
     const scope = deps.callers.requestScope();
     if (dispatched !== undefined) return { started, site: dispatched === NOT_SAMPLED ? undefined : dispatched, scope, dispatched };
@@ -217,7 +217,7 @@ export function createPoolProxy(Base: PoolClass, deps: PoolProxyDeps): PoolClass
     }
 
     override newClient(...args: unknown[]): unknown {
-      const started = performance.now();
+      const started = monotonicMs();
       const before = (this as unknown as { _clients?: TimedClient[] })._clients?.length ?? 0;
       const result = super.newClient(...args);
       const clients = (this as unknown as { _clients?: TimedClient[] })._clients;

@@ -6,7 +6,7 @@
  * wait p95 per minute, and of the most connections in use and the most
  * callers waiting among the samples the agent's sampler takes.
  */
-import { performance } from 'node:perf_hooks';
+import { monotonicMs } from '../../core/monotonicClock';
 import type { Attributes, BatchObservableResult, Counter, Meter, Observable } from '@opentelemetry/api';
 import type { CallSite } from '../../core/callSite';
 import { ATTR, METRICS } from '../../core/metrics/registry';
@@ -141,7 +141,7 @@ export class PoolRegistry {
 
   /** Reports every client held `leakMs` or longer, once per checkout; `leaks` counts them per pool. */
   checkHeldClients(nowMs: number, leakMs: number, leaks: Counter<Attributes>): void {
-    const nowPerf = performance.now();
+    const nowPerf = monotonicMs();
     for (const [tracked, pool] of this.livePools()) {
       for (const { record, heldMs } of heldClientsOf(pool, nowPerf)) {
         if (heldMs < leakMs || record.byPoolQuery || !Number.isNaN(record.leakedAt)) continue;
@@ -165,7 +165,7 @@ export class PoolRegistry {
 
   /** The clients checked out now, held longest first (at most HELD_CLIENTS_SHOWN). */
   heldClients(): HeldClientSnapshot[] {
-    const nowPerf = performance.now();
+    const nowPerf = monotonicMs();
     const held: HeldClientSnapshot[] = [];
     for (const [tracked, pool] of this.livePools()) {
       for (const { record, heldMs } of heldClientsOf(pool, nowPerf)) {

@@ -5,7 +5,7 @@
  * QueryEvent to the runtime recorder. The app gets the same result, error and
  * callback; agent work that fails is reported, never thrown.
  */
-import { performance } from 'node:perf_hooks';
+import { monotonicMs } from '../../core/monotonicClock';
 import type { Span, SpanContext } from '@opentelemetry/api';
 import { activeSpan, otelApi } from '../../core/otelApi';
 import { reportAgentError } from '../../core/agentErrors';
@@ -79,7 +79,7 @@ function record(client: PgClientLike, start: QueryStart, error: unknown, result:
   appWorkEnded();
   try {
     const { call, started } = start;
-    const ended = performance.now();
+    const ended = monotonicMs();
     const durationSeconds = (ended - started) / 1000;
     deps.transactions()?.observe(client, started, ended, start.site, start.scope);
     // A statement that started while the parser was loading may be labelled once it has.
@@ -188,7 +188,7 @@ export function createQueryPatch(original: QueryFunction, deps: QueryPatchDeps):
     const site = callSiteOf(this, call.text, hook, deps);
     const start: QueryStart = {
       call,
-      started: performance.now(),
+      started: monotonicMs(),
       analysis: analyzeSafely(call.text, deps),
       loaderScope: currentLoaderScope(),
       unitKey: unitKeyOf(scope?.key, span),

@@ -47,7 +47,7 @@ interface TransactionAware {
 interface OpenTransaction {
   readonly client: WeakRef<object>;
   readonly pool: ClientPool;
-  /** performance.now() of the statement that opened it, and when its last statement ended. */
+  /** monotonicMs() of the statement that opened it, and when its last statement ended. */
   readonly startedAt: number;
   lastEndedAt: number;
   site: CallSite | undefined;
@@ -75,7 +75,7 @@ export class TransactionWatch {
   }
 
   /**
-   * After each statement (performance.now() times; the statement's call site when sampled and its
+   * After each statement (monotonicMs() times; the statement's call site when sampled and its
    * request). Outside any transaction (most statements) it costs a status read and allocates nothing.
    */
   observe(client: object, startedAt: number, endedAt: number, site: CallSite | undefined, scope: RequestScope | undefined): void {

@@ -62,9 +62,10 @@ describe('the later start-up stages', () => {
     // The capture of a library the app has not loaded waits for it, as does the N+1 detector (configuration reads only its default).
     const untilRequired = /^dist\/(instrumentations\/(ioredis\/(patches|recorder|attributes|connectionHealth)|lru-cache\/instrumentedClass)|recording\/detectors\/nPlusOneDetector|sql\/catalogue\/runtimeRules)\.js$/;
     expect(loaded.files.filter((file) => untilRequired.test(file))).toEqual([]);
-    // Built-in modules only the later stages use (the server's, the SQL engine's V8 flags): not loaded unless bare Node.js loads them too.
+    // Built-in modules only the later stages use (the server's, the SQL engine's V8 flags), and those capture does without
+    // (node:worker_threads, node:perf_hooks: core/threadRole.ts, core/monotonicClock.ts): not loaded unless bare Node.js loads them too.
     const bareBuiltins = new Set((JSON.parse(bare.stdout) as { builtins: string[] }).builtins);
-    expect(['cluster', 'child_process', 'v8', 'http'].filter((name) => loaded.builtins.includes(name) && !bareBuiltins.has(name))).toEqual([]);
+    expect(['cluster', 'child_process', 'v8', 'http', 'worker_threads', 'perf_hooks'].filter((name) => loaded.builtins.includes(name) && !bareBuiltins.has(name))).toEqual([]);
   });
 
   it("reads the preload's files as one: each a module under its own path, the same one whoever requires it later", async () => {
