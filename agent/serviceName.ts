@@ -2,24 +2,18 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
-/** The name in `file`, a package.json; undefined where it has none, or cannot be read or parsed. */
-function nameIn(file: string): { readonly readable: boolean; readonly name: string | undefined } {
-  try {
-    const parsed = JSON.parse(readFileSync(file, 'utf8')) as { name?: unknown };
-    return { readable: true, name: typeof parsed.name === 'string' && parsed.name !== '' ? parsed.name : undefined };
-  } catch {
-    return { readable: false, name: undefined };
-  }
-}
-
 export function appPackageName(startDir: string): string | undefined {
   let dir = startDir;
   for (let depth = 0; depth < 10; depth += 1) {
     const file = join(dir, 'package.json');
     // Asked before reading: a failed read throws an error whose stack the preload paid for, 0.1 ms a folder.
     if (existsSync(file)) {
-      const found = nameIn(file);
-      if (found.readable) return found.name;
+      try {
+        const parsed = JSON.parse(readFileSync(file, 'utf8')) as { name?: unknown };
+        return typeof parsed.name === 'string' && parsed.name !== '' ? parsed.name : undefined;
+      } catch {
+        // Unreadable, or not JSON: the folder above may hold the app's.
+      }
     }
     const parent = dirname(dir);
     if (parent === dir) return undefined;

@@ -24,9 +24,16 @@ function loadedBuiltins(): readonly unknown[] | undefined {
   return Array.isArray(list) ? list : undefined;
 }
 
-export function threadRole(): ThreadRole {
+function askedRole(): ThreadRole {
   const loaded = loadedBuiltins();
   if (loaded !== undefined && !loaded.includes('NativeModule worker_threads')) return MAIN;
   const { isMainThread, isInternalThread } = require('node:worker_threads') as typeof WorkerThreads & { isInternalThread?: boolean };
   return { main: isMainThread, nodeInternal: isInternalThread === true };
+}
+
+/** A thread's role never changes: worked out once per thread (the preload asks three times). */
+let role: ThreadRole | undefined;
+
+export function threadRole(): ThreadRole {
+  return (role ??= askedRole());
 }

@@ -22,7 +22,7 @@ export class AnalysisBudget {
   deferred = 0;
 
   constructor(private readonly options: AnalysisBudgetOptions) {
-    this.now = options.now ?? (() => monotonicMs());
+    this.now = options.now ?? monotonicMs;
   }
 
   /** The current time if an analysis may start now, else undefined (and counted). */
