@@ -73,14 +73,14 @@ export interface HeldClient {
 }
 
 /** The pool's clients that are checked out now (pg-pool keeps every client in `_clients`). */
-export function heldClientsOf(pool: object, nowPerf = monotonicMs()): HeldClient[] {
+export function heldClientsOf(pool: object, nowMonotonic = monotonicMs()): HeldClient[] {
   const clients = (pool as { _clients?: readonly TrackedClient[] })._clients ?? [];
   const held: HeldClient[] = [];
   for (const client of clients) {
     const acquired = client[kAcquiredAt];
     const record = client[kCheckout];
     if (acquired === undefined || Number.isNaN(acquired) || record === undefined) continue;
-    held.push({ client, record, heldMs: nowPerf - acquired });
+    held.push({ client, record, heldMs: nowMonotonic - acquired });
   }
   return held;
 }

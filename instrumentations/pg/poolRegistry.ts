@@ -141,11 +141,11 @@ export class PoolRegistry {
 
   /** Reports every client held `leakMs` or longer, once per checkout; `leaks` counts them per pool. */
   checkHeldClients(nowMs: number, leakMs: number, leaks: Counter<Attributes>): void {
-    const nowPerf = monotonicMs();
+    const nowMonotonic = monotonicMs();
     for (const [tracked, pool] of this.livePools()) {
-      for (const { record, heldMs } of heldClientsOf(pool, nowPerf)) {
+      for (const { record, heldMs } of heldClientsOf(pool, nowMonotonic)) {
         if (heldMs < leakMs || record.byPoolQuery || !Number.isNaN(record.leakedAt)) continue;
-        record.leakedAt = nowPerf;
+        record.leakedAt = nowMonotonic;
         leaks.add(1, tracked.attributes);
         if (record.site === undefined) tracked.leakHuntLeft = LEAK_HUNT_CHECKOUTS;
         this.findings.record({ kind: 'pool-client-leak', pool: tracked.name, site: record.site, route: record.scope?.route(), durationMs: heldMs, at: nowMs });
@@ -165,10 +165,10 @@ export class PoolRegistry {
 
   /** The clients checked out now, held longest first (at most HELD_CLIENTS_SHOWN). */
   heldClients(): HeldClientSnapshot[] {
-    const nowPerf = monotonicMs();
+    const nowMonotonic = monotonicMs();
     const held: HeldClientSnapshot[] = [];
     for (const [tracked, pool] of this.livePools()) {
-      for (const { record, heldMs } of heldClientsOf(pool, nowPerf)) {
+      for (const { record, heldMs } of heldClientsOf(pool, nowMonotonic)) {
         held.push({ pool: tracked.name, heldMs, site: record.site, route: record.scope?.route(), leaked: !Number.isNaN(record.leakedAt) });
       }
     }

@@ -96,19 +96,19 @@ export class TransactionWatch {
   }
 
   /** Reports the transactions open, or idle, past their threshold right now (the agent's periodic check). */
-  check(nowPerf: number): void {
+  check(nowMonotonic: number): void {
     const { longTransactionMs, idleInTransactionMs } = this.settings();
     for (const open of this.watched) {
-      if (open.client.deref() === undefined || nowPerf - open.startedAt > OPEN_TRANSACTION_TTL_MS) {
+      if (open.client.deref() === undefined || nowMonotonic - open.startedAt > OPEN_TRANSACTION_TTL_MS) {
         this.watched.delete(open);
         continue;
       }
-      const idleMs = nowPerf - open.lastEndedAt;
+      const idleMs = nowMonotonic - open.lastEndedAt;
       if (!open.idleReported && idleMs >= idleInTransactionMs) {
         this.report(open, 'idle-in-transaction', idleMs, this.instruments().idle);
         open.idleReported = true;
       }
-      const openMs = nowPerf - open.startedAt;
+      const openMs = nowMonotonic - open.startedAt;
       if (!open.longReported && openMs >= longTransactionMs) {
         this.report(open, 'long-transaction', openMs, this.instruments().long);
         open.longReported = true;
